@@ -1,0 +1,79 @@
+import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCollectorApp } from './app.js';
+import { parseCollectorConfig } from './config.js';
+import { PREFLIGHT_MAX_AGE_SECONDS } from './cors.js';
+import { BLOG_ORIGIN, SHOP_KEY, SHOP_ORIGIN, testConfig, trackEvent } from './test-support.js';
+
+let queue: Queue;
+beforeEach(() => {
+  queue = createMemoryQueue();
+});
+afterEach(() => queue.close());
+
+function beacon(origin: string, writeKey = SHOP_KEY, config = testConfig) {
+  return createCollectorApp({ queue, config }).request('/v1/batch', {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: origin },
+    body: JSON.stringify({ writeKey, batch: [trackEvent()] }),
+  });
+}
+
+function preflight(origin: string) {
+  return createCollectorApp({ queue, config: testConfig }).request('/v1/batch', {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
+  });
+}
+
+describe('CORS on /v1/batch', () => {
+  it('reflects an allowed origin exactly, with credentials, and varies on Origin', async () => {
+    const res = await beacon(SHOP_ORIGIN);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+  });
+
+  it('reflects the origin, never "*", for a source that allows any origin', async () => {
+    const config = parseCollectorConfig({
+      sources: [{ id: 'open', writeKeys: ['wk_open'], allowedOrigins: ['*'] }],
+    });
+    const res = await beacon('https://anywhere.example', 'wk_open', config);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
+  });
+
+  it('gives a denied origin no Access-Control-Allow-Origin', async () => {
+    const res = await beacon('https://evil.example');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets an allowed page read error answers (so the tag can tell a 400 from a 503)', async () => {
+    const res = await beacon(SHOP_ORIGIN, 'wk_unknown');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+  });
+
+  it('answers a preflight from an origin some source allows', async () => {
+    // The preflight carries no write key: the blog's origin is allowed by the blog source.
+    const res = await preflight(BLOG_ORIGIN);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe(BLOG_ORIGIN);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type,Authorization');
+    expect(res.headers.get('access-control-max-age')).toBe(String(PREFLIGHT_MAX_AGE_SECONDS));
+    expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+  });
+
+  it('does not allow a preflight from an origin no source allows', async () => {
+    const res = await preflight('https://evil.example');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

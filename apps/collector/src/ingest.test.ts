@@ -1,0 +1,46 @@
+import { MAX_EVENT_BYTES } from '@sluice/schema';
+import { describe, expect, it } from 'vitest';
+import { ingestBatch } from './ingest.js';
+import { bodyOf, trackEvent } from './test-support.js';
+
+const ctx = {
+  sourceId: 'shop',
+  receivedAtMs: Date.parse('2026-03-01T12:00:00.000Z'),
+  newId: () => 'generated-id',
+};
+
+describe('ingestBatch', () => {
+  it('stores the enriched event as one JSON line, the bytes the forwarder copies', () => {
+    const event = trackEvent();
+    const { messages } = ingestBatch({ batch: [event] }, ctx);
+    const text = new TextDecoder().decode(messages[0]!.body);
+    expect(text).not.toContain('\n');
+    expect(JSON.parse(text)).toMatchObject({ ...event, receivedAt: '2026-03-01T12:00:00.000Z' });
+    expect(messages[0]).toMatchObject({ id: event.messageId, source: 'shop', kind: 'event' });
+    expect(messages[0]!.time).toBe(Date.parse(event.timestamp as string));
+  });
+
+  it('measures the limit on the event as sent, not on what the collector adds', () => {
+    // Just under the limit as sent; receivedAt and the user agent push the stored line over.
+    const event = trackEvent({ properties: {} });
+    const room = MAX_EVENT_BYTES - JSON.stringify(event).length - '"x":""'.length;
+    event.properties = { x: 'y'.repeat(room) };
+    expect(JSON.stringify(event).length).toBe(MAX_EVENT_BYTES);
+    const kept = ingestBatch({ batch: [event] }, { ...ctx, userAgent: 'UA/1' });
+    expect(kept.accepted).toBe(1);
+    expect(kept.messages[0]!.body.length).toBeGreaterThan(MAX_EVENT_BYTES);
+
+    event.properties = { x: 'y'.repeat(room + 1) };
+    expect(ingestBatch({ batch: [event] }, ctx).rejected).toHaveLength(1);
+  });
+
+  it('gives a quarantined event without a usable messageId a new id', () => {
+    const event = trackEvent({ messageId: 'x'.repeat(300) });
+    const { messages, rejected } = ingestBatch({ batch: [event] }, ctx);
+    expect(messages[0]).toMatchObject({ id: 'generated-id', kind: 'quarantine' });
+    expect(rejected).toEqual([
+      { index: 0, errors: [expect.objectContaining({ path: 'messageId' })] },
+    ]);
+    expect(bodyOf(messages[0]!).event).toEqual(event);
+  });
+});

@@ -1,0 +1,151 @@
+// Queue -> partition buffers -> gzip NDJSON files -> checkpoint -> ack.
+//
+// Why a re-run writes nothing twice (even though rotation by age follows the wall clock):
+// files are named by the first position they hold, and the checkpoint records, per
+// partition, the last position already in an uploaded file (its watermark). Within one
+// partition a file is always followed by the partition's next entry, and uploads, the
+// checkpoint and acks of one partition are sequential, so at most one file per partition
+// is uploaded but not yet in the checkpoint.
+// - Crash after the put, before the checkpoint: nothing of that file is acknowledged, so the
+//   restart reads it again; entries up to the old watermark are skipped, and the partition's
+//   next buffer starts at the same first position, so its file (cut wherever the new run cuts
+//   it) overwrites the same key. Anything the old file held beyond the new cut goes into the
+//   next file, which the old run never wrote.
+// - Crash after the checkpoint, before the ack: the restart reads the entries again, and
+//   each is at or below its partition's watermark: skipped and acknowledged.
+// - Crash before the put: nothing was acknowledged or recorded; the entries are read again.
+// Watermarks are pruned once every unacknowledged position is above them (checkpoint.ts).
+
+import type { QueueConsumer } from '@sluice/queue';
+import type { ObjectStore } from '@sluice/store';
+import { RetryAbortedError, retryUntilDone } from './backoff.js';
+import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
+import { checkpointKeyOf } from './partition.js';
+import { createPartitionRouter } from './partition-router.js';
+import { createStatsCounter, type ForwarderStats } from './stats.js';
+
+export interface ForwarderDeps {
+  consumer: QueueConsumer;
+  store: ObjectStore;
+  /** Compresses a file's NDJSON (the Node entry passes gzip level 6). */
+  compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /** Wall clock for age rotation, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Names the checkpoint; use the queue consumer's name. Default 'forwarder'. */
+  consumerName?: string;
+  /** Told about every failed store or queue call before it is retried. */
+  onError?: (error: unknown, during: string) => void;
+  options?: ForwarderOptionsInput;
+}
+
+export interface Forwarder {
+  /**
+   * Reads and forwards until `stop()` (then flushes everything) or until `signal` aborts
+   * (then returns at once without flushing, like a crash: unacknowledged entries are read
+   * again by the next forwarder; this one must not be used again).
+   */
+  run(signal?: AbortSignal): Promise<void>;
+  /** Stops reading, flushes every buffer, and resolves once all of it is uploaded and acknowledged. */
+  stop(): Promise<void>;
+  /** Uploads every buffer now, whatever its size or age. */
+  flushAll(): Promise<void>;
+  stats(): ForwarderStats;
+}
+
+/** Creates a forwarder over a queue consumer and an object store; nothing happens until `run`. */
+export function createForwarder(deps: ForwarderDeps): Forwarder {
+  const options = parseForwarderOptions(deps.options);
+  const now = deps.now ?? Date.now;
+  const consumerName = deps.consumerName ?? 'forwarder';
+  const counter = createStatsCounter();
+  let signal: AbortSignal | undefined;
+  const stopReading = new AbortController();
+  let running: Promise<void> | undefined;
+
+  function retry<T>(during: string, action: () => Promise<T>, until = signal): Promise<T> {
+    let failing = false;
+    return retryUntilDone(action, {
+      initialMs: options.retryInitialMs,
+      maxMs: options.retryMaxMs,
+      signal: until,
+      onFailure(error) {
+        if (!failing) counter.failingCall(1);
+        failing = true;
+        counter.failed(error);
+        deps.onError?.(error, during);
+      },
+    }).finally(() => {
+      if (failing) counter.failingCall(-1);
+    });
+  }
+
+  const router = createPartitionRouter({
+    options,
+    now,
+    counter,
+    upload: (key, body) =>
+      retry(`upload ${key}`, () => deps.store.put(key, body, { contentType: 'application/gzip' })),
+    compress: (data) => retry('compress', () => deps.compress(data)),
+    saveCheckpoint: (watermarks) =>
+      retry('save checkpoint', () => saveCheckpoint(deps.store, consumerName, watermarks)),
+    ack: (entries) => retry('ack', () => deps.consumer.ack(entries)),
+  });
+
+  // One lane for everything that touches buffers, so a flushAll never interleaves with the loop.
+  let lane: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = lane.then(task);
+    lane = result.catch(() => {});
+    return result;
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      // Retries of the checkpoint load and of reads end on stop() too: nothing is buffered then.
+      const key = checkpointKeyOf(consumerName);
+      const stored = await retry('load checkpoint', () => deps.store.get(key), stopReading.signal);
+      router.restore(parseCheckpoint(key, stored));
+      for (;;) {
+        const entries = await retry(
+          'read',
+          () => deps.consumer.read(options.readBatchSize, options.readWaitMs),
+          stopReading.signal,
+        );
+        if (signal?.aborted) return;
+        await exclusive(() => router.route(entries));
+      }
+    } catch (error) {
+      // A stop ends the loop this way; an abort (crash-like) or a real error goes up.
+      if (!(error instanceof RetryAbortedError) || signal?.aborted) throw error;
+    }
+    await exclusive(() => router.flushAll());
+  }
+
+  return {
+    run(runSignal) {
+      if (running) return Promise.reject(new Error('forwarder is already running'));
+      signal = runSignal;
+      runSignal?.addEventListener('abort', () => stopReading.abort(), { once: true });
+      counter.setRunning(true);
+      running = loop()
+        .catch((error: unknown) => {
+          if (error instanceof RetryAbortedError && signal?.aborted) return;
+          throw error;
+        })
+        .finally(() => counter.setRunning(false));
+      return running;
+    },
+    async stop() {
+      stopReading.abort();
+      if (running) await running;
+      else await exclusive(() => router.flushAll());
+    },
+    flushAll() {
+      return exclusive(() => router.flushAll());
+    },
+    stats() {
+      return counter.snapshot(router.buffered());
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { openLogQueue } from '@sluice/queue';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startForwarder } from './node.js';
+import { bodyText, message, tempFsStore, waitFor } from './test-support.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempLog() {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-forwarder-node-'));
+  const queue = await openLogQueue({ dir });
+  cleanups.push(async () => {
+    await queue.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return queue;
+}
+
+describe('startForwarder', () => {
+  it('forwards the log into gzip files and, on stop, uploads what is buffered and releases the consumer', async () => {
+    const queue = await tempLog();
+    const { store, cleanup } = await tempFsStore();
+    cleanups.push(cleanup);
+    const forwarder = await startForwarder({ queue, store, options: { readWaitMs: 10 } });
+    const messages = Array.from({ length: 5 }, (_, n) => message(n));
+    await queue.append(messages);
+    await waitFor(() => forwarder.stats().read === 5);
+    await forwarder.stop();
+    await forwarder.done;
+
+    const keys: string[] = [];
+    for await (const { key } of store.list('events/')) keys.push(key);
+    expect(keys).toHaveLength(1);
+    const file = await store.get(keys[0]!);
+    // A real gzip stream (magic bytes 1f 8b) holding the bodies as lines.
+    expect([file![0], file![1]]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(file!).toString()).toBe(messages.map((m) => `${bodyText(m)}\n`).join(''));
+    // The consumer was closed and everything acknowledged: it opens again, at the end.
+    expect((await queue.consumer('forwarder')).committed).toBe(5);
+  });
+
+  it('refuses invalid options with a message naming the setting', async () => {
+    const queue = await tempLog();
+    const { store, cleanup } = await tempFsStore();
+    cleanups.push(cleanup);
+    await expect(startForwarder({ queue, store, options: { maxFileBytes: 1 } })).rejects.toThrow(
+      /maxFileBytes/,
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** Object stores work best with files of about 1 MB to 1 GB (ARCHITECTURE.md). */
+export const DEFAULT_MIN_FILE_BYTES = 1 * MiB;
+export const MAX_FILE_BYTES = 1 * GiB;
+
+/**
+ * The forwarder's settings, one zod schema: its parse errors are the user's messages.
+ * Defaults follow Snowplow's S3 loader (64 MiB or 2 minutes per file).
+ */
+export const forwarderOptionsSchema = z
+  .strictObject({
+    /** Rotate a partition's file when its uncompressed NDJSON reaches this size. `minFileBytes`–1 GiB; default 64 MiB. */
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_FILE_BYTES)
+      .default(64 * MiB),
+    /**
+     * The smallest `maxFileBytes` accepted: 1 MiB, because smaller files make every later query
+     * slow. Lower it (down to 1) only for tests and low-latency setups that accept small files.
+     */
+    minFileBytes: z.number().int().positive().max(MAX_FILE_BYTES).default(DEFAULT_MIN_FILE_BYTES),
+    /** Rotate a partition's file when its oldest line was buffered this long ago (wall clock). Default 120 s. */
+    maxFileAgeMs: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 3_600_000)
+      .default(120_000),
+    /** Bound on all buffered bytes; above it the largest partition is flushed early. Default 256 MiB. */
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * GiB)
+      .default(256 * MiB),
+    /** Most queue entries taken in one read. Default 1000. */
+    readBatchSize: z.number().int().min(1).max(100_000).default(1_000),
+    /** How long one read waits for entries; also how late an age rotation or a stop may be. Default 1000 ms. */
+    readWaitMs: z.number().int().min(1).max(60_000).default(1_000),
+    /** Partitions uploaded at the same time when several are flushed together. Default 4. */
+    uploadConcurrency: z.number().int().min(1).max(64).default(4),
+    /** First delay before retrying a failed store or queue call; doubles on each failure. Default 200 ms. */
+    retryInitialMs: z.number().int().min(1).max(60_000).default(200),
+    /** Longest delay between retries. Default 30 s. */
+    retryMaxMs: z.number().int().min(1).max(600_000).default(30_000),
+  })
+  .refine((options) => options.maxFileBytes >= options.minFileBytes, {
+    path: ['maxFileBytes'],
+    message: 'must be at least minFileBytes (1 MiB unless lowered): small files slow every query',
+  });
+
+/** Options as a user writes them: every field optional. */
+export type ForwarderOptionsInput = z.input<typeof forwarderOptionsSchema>;
+/** Options with defaults applied. */
+export type ForwarderOptions = z.output<typeof forwarderOptionsSchema>;
+
+/** Validates options and applies defaults; throws an Error whose message lists every problem. */
+export function parseForwarderOptions(input: ForwarderOptionsInput = {}): ForwarderOptions {
+  const result = forwarderOptionsSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`invalid forwarder options:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}

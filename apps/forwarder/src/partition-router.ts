@@ -1,0 +1,148 @@
+import type { QueueEntry } from '@sluice/queue';
+import { pruneWatermarks, type Watermarks } from './checkpoint.js';
+import type { ForwarderOptions } from './options.js';
+import { objectKeyOf, partitionOf } from './partition.js';
+import { PartitionBuffer } from './partition-buffer.js';
+import type { BufferedTotals, StatsCounter } from './stats.js';
+
+/** The side effects of a flush; each resolves only once done (the forwarder retries them). */
+export interface RouterDeps {
+  options: ForwarderOptions;
+  now: () => number;
+  counter: StatsCounter;
+  compress(data: Uint8Array): Promise<Uint8Array>;
+  upload(key: string, body: Uint8Array): Promise<void>;
+  saveCheckpoint(watermarks: Watermarks): Promise<void>;
+  ack(entries: readonly QueueEntry[]): Promise<void>;
+}
+
+export interface PartitionRouter {
+  /** Starts from the watermarks of the stored checkpoint. */
+  restore(watermarks: Watermarks): void;
+  /** Buffers entries by partition and flushes the buffers that are full, too old or too big. */
+  route(entries: readonly QueueEntry[]): Promise<void>;
+  /** Flushes every buffer. */
+  flushAll(): Promise<void>;
+  buffered(): BufferedTotals;
+}
+
+/**
+ * Routes entries to per-partition buffers and rotates them into files. Not reentrant:
+ * the caller runs one call at a time, which keeps uploads of a partition sequential.
+ */
+export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
+  const { options, counter } = deps;
+  const buffers = new Map<string, PartitionBuffer>();
+  let watermarks: Watermarks = new Map();
+  let bufferedBytes = 0;
+  // Every position below it was acknowledged or sits in a buffer (or in the pending skips).
+  let frontier = 0;
+  let skipped: QueueEntry[] = [];
+
+  async function route(entries: readonly QueueEntry[]): Promise<void> {
+    for (const entry of entries) {
+      counter.count('read');
+      frontier = entry.position;
+      const partition = partitionOf(entry);
+      const watermark = watermarks.get(partition);
+      if (watermark !== undefined && entry.position <= watermark) {
+        // Already in an uploaded file: a re-read after a restart.
+        counter.count('skipped');
+        skipped.push(entry);
+        continue;
+      }
+      let buffer = buffers.get(partition);
+      const lineBytes = entry.body.byteLength + 1;
+      if (buffer && buffer.bytes + lineBytes > options.maxFileBytes) {
+        await flush([buffer]);
+        buffer = undefined;
+      }
+      if (!buffer) {
+        buffer = new PartitionBuffer(partition, deps.now());
+        buffers.set(partition, buffer);
+      }
+      const before = buffer.bytes;
+      if (!buffer.add(entry)) counter.count('repeatsDropped');
+      bufferedBytes += buffer.bytes - before;
+      if (buffer.bytes >= options.maxFileBytes) await flush([buffer]);
+      while (bufferedBytes > options.maxBufferedBytes) await flush([largestBuffer()]);
+    }
+    const last = entries[entries.length - 1];
+    if (last) frontier = last.position + 1;
+    await ackSkipped();
+    const now = deps.now();
+    const aged = [...buffers.values()].filter((b) => now - b.openedAt >= options.maxFileAgeMs);
+    if (aged.length > 0) await flush(aged);
+  }
+
+  async function ackSkipped(): Promise<void> {
+    if (skipped.length === 0) return;
+    const done = skipped;
+    skipped = [];
+    await deps.ack(done);
+    counter.count('acked', done.length);
+  }
+
+  function largestBuffer(): PartitionBuffer {
+    let largest: PartitionBuffer | undefined;
+    for (const buffer of buffers.values()) {
+      if (!largest || buffer.bytes > largest.bytes) largest = buffer;
+    }
+    if (!largest) throw new Error('no buffer to flush');
+    return largest;
+  }
+
+  /** Upload -> checkpoint -> ack: never acknowledges what is not in an uploaded file. */
+  async function flush(targets: readonly PartitionBuffer[]): Promise<void> {
+    // Pruning below assumes every read entry outside the buffers is acknowledged.
+    await ackSkipped();
+    if (targets.length === 0) return;
+    for (const buffer of targets) {
+      buffers.delete(buffer.partition);
+      bufferedBytes -= buffer.bytes;
+    }
+    await forEachLimited(targets, options.uploadConcurrency, async (buffer) => {
+      const body = await deps.compress(buffer.toNdjson());
+      await deps.upload(objectKeyOf(buffer.partition, buffer.firstPosition), body);
+      counter.uploaded(buffer.lines.length, body.byteLength);
+    });
+    let lowestUnacked = frontier;
+    for (const buffer of [...targets, ...buffers.values()]) {
+      lowestUnacked = Math.min(lowestUnacked, buffer.firstPosition);
+    }
+    for (const buffer of targets) watermarks.set(buffer.partition, buffer.lastPosition);
+    pruneWatermarks(watermarks, lowestUnacked, (partition) => buffers.has(partition));
+    await deps.saveCheckpoint(watermarks);
+    const consumed = targets.flatMap((buffer) => buffer.consumed);
+    await deps.ack(consumed);
+    counter.count('acked', consumed.length);
+  }
+
+  return {
+    restore(stored) {
+      watermarks = new Map(stored);
+    },
+    route,
+    flushAll: () => flush([...buffers.values()]),
+    buffered() {
+      let lines = 0;
+      for (const buffer of buffers.values()) lines += buffer.lines.length;
+      return { bytes: bufferedBytes, lines, partitions: buffers.size };
+    },
+  };
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

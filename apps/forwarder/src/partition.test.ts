@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { checkpointKeyOf, objectKeyOf, partitionOf } from './partition.js';
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('partitionOf', () => {
+  it('puts an event in the UTC day and hour of its event time', () => {
+    expect(partitionOf({ source: 'shop', kind: 'event', time: at('2026-11-24T10:15:00Z') })).toBe(
+      'events/source=shop/dt=2026-11-24/hh=10/',
+    );
+  });
+
+  it("puts an event of yesterday's last second in yesterday's folder", () => {
+    expect(
+      partitionOf({ source: 'shop', kind: 'event', time: at('2026-11-23T23:59:59.999Z') }),
+    ).toBe('events/source=shop/dt=2026-11-23/hh=23/');
+    expect(partitionOf({ source: 'shop', kind: 'event', time: at('2026-11-24T00:00:00Z') })).toBe(
+      'events/source=shop/dt=2026-11-24/hh=00/',
+    );
+  });
+
+  it('lays quarantined messages out by source and day, without an hour', () => {
+    expect(
+      partitionOf({ source: 'shop', kind: 'quarantine', time: at('2026-11-24T10:15:00Z') }),
+    ).toBe('quarantine/source=shop/dt=2026-11-24/');
+  });
+
+  it('escapes a source that would otherwise break the key into other folders', () => {
+    expect(partitionOf({ source: 'a/../b=c', kind: 'event', time: 0 })).toBe(
+      'events/source=a%2F..%2Fb%3Dc/dt=1970-01-01/hh=00/',
+    );
+  });
+
+  it('keeps messages whose time is no usable date, in 1970-01-01', () => {
+    for (const time of [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      9e15,
+      at('+010000-01-01T00:00:00Z'),
+    ]) {
+      expect(partitionOf({ source: 's', kind: 'event', time })).toBe(
+        'events/source=s/dt=1970-01-01/hh=00/',
+      );
+    }
+  });
+});
+
+describe('objectKeyOf', () => {
+  it('names a file by its first position, zero-padded so keys sort by position', () => {
+    const keys = [objectKeyOf('p/', 10), objectKeyOf('p/', 9), objectKeyOf('p/', 2 ** 40)];
+    expect(keys[0]).toBe('p/00000000000000000010.ndjson.gz');
+    expect([...keys].sort()).toEqual([keys[1], keys[0], keys[2]]);
+  });
+
+  it('keeps checkpoints under _sluice/checkpoints/', () => {
+    expect(checkpointKeyOf('forwarder')).toBe('_sluice/checkpoints/forwarder.json');
+  });
+});

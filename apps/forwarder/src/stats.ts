@@ -1,0 +1,91 @@
+/** What a forwarder has done so far, for logs, metrics and tests. */
+export interface ForwarderStats {
+  /** Entries read from the queue (re-reads included). */
+  read: number;
+  /** Entries skipped because an uploaded file already holds them (re-read after a restart). */
+  skipped: number;
+  /** Entries dropped because the same messageId was already in the buffer. */
+  repeatsDropped: number;
+  /** Entries acknowledged to the queue. */
+  acked: number;
+  /** Files uploaded, and the lines and compressed bytes in them. */
+  filesWritten: number;
+  linesWritten: number;
+  bytesWritten: number;
+  /** What waits in buffers now: uncompressed bytes, lines, partitions. */
+  bufferedBytes: number;
+  bufferedLines: number;
+  bufferedPartitions: number;
+  /** Failed store or queue calls (each was retried), and the last one's message. */
+  failures: number;
+  lastError: string | undefined;
+  /** True while a call is failing and being retried: reading is paused. */
+  retrying: boolean;
+  running: boolean;
+}
+
+export interface BufferedTotals {
+  bytes: number;
+  lines: number;
+  partitions: number;
+}
+
+type Counted = 'read' | 'skipped' | 'repeatsDropped' | 'acked';
+
+/** The forwarder's counters, updated as it goes. */
+export interface StatsCounter {
+  count(what: Counted, n?: number): void;
+  uploaded(lines: number, bytes: number): void;
+  failed(error: unknown): void;
+  /** +1 when a call starts failing, -1 when it finally succeeds or is given up. */
+  failingCall(delta: 1 | -1): void;
+  setRunning(running: boolean): void;
+  snapshot(buffered: BufferedTotals): ForwarderStats;
+}
+
+/** Creates zeroed counters. */
+export function createStatsCounter(): StatsCounter {
+  const counts = { read: 0, skipped: 0, repeatsDropped: 0, acked: 0 };
+  let filesWritten = 0;
+  let linesWritten = 0;
+  let bytesWritten = 0;
+  let failures = 0;
+  let lastError: string | undefined;
+  let failingCalls = 0;
+  let running = false;
+  return {
+    count(what, n = 1) {
+      counts[what] += n;
+    },
+    uploaded(lines, bytes) {
+      filesWritten++;
+      linesWritten += lines;
+      bytesWritten += bytes;
+    },
+    failed(error) {
+      failures++;
+      lastError = error instanceof Error ? error.message : String(error);
+    },
+    failingCall(delta) {
+      failingCalls += delta;
+    },
+    setRunning(value) {
+      running = value;
+    },
+    snapshot(buffered) {
+      return {
+        ...counts,
+        filesWritten,
+        linesWritten,
+        bytesWritten,
+        bufferedBytes: buffered.bytes,
+        bufferedLines: buffered.lines,
+        bufferedPartitions: buffered.partitions,
+        failures,
+        lastError,
+        retrying: failingCalls > 0,
+        running,
+      };
+    },
+  };
+}

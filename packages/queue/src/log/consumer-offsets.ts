@@ -1,0 +1,65 @@
+// Committed positions of consumers, one small JSON file each:
+// `consumers/<name>.json` = {"committed": <position>}. Written atomically (temp file,
+// fsync, rename, fsync the directory) so a crash leaves the old or the new value.
+
+import { open, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { syncDirectory } from './segment-files.js';
+
+const CONSUMER_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const SUFFIX = '.json';
+
+/** Throws unless `name` is safe as a file name (letters, digits, `._-`, no leading dot). */
+export function assertConsumerName(name: string): void {
+  if (!CONSUMER_NAME.test(name)) {
+    throw new TypeError(`invalid consumer name ${JSON.stringify(name)}: use [A-Za-z0-9._-]{1,128}`);
+  }
+}
+
+/** Reads a consumer's committed position, or undefined when the consumer does not exist. */
+export async function readCommitted(dir: string, name: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, name + SUFFIX), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const committed = (JSON.parse(text) as { committed?: unknown }).committed;
+  if (typeof committed !== 'number' || !Number.isSafeInteger(committed) || committed < 0) {
+    throw new Error(`consumer file ${name}${SUFFIX} holds no valid committed position`);
+  }
+  return committed;
+}
+
+/** Replaces a consumer's committed position atomically; `sync` makes it survive a power loss. */
+export async function writeCommitted(
+  dir: string,
+  name: string,
+  committed: number,
+  sync: boolean,
+): Promise<void> {
+  const target = join(dir, name + SUFFIX);
+  const temp = `${target}.tmp`;
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(`${JSON.stringify({ committed })}\n`);
+    if (sync) await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, target);
+  if (sync) await syncDirectory(dir);
+}
+
+/** Committed positions of every consumer that exists on disk, by name. */
+export async function readAllCommitted(dir: string): Promise<Map<string, number>> {
+  const all = new Map<string, number>();
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith(SUFFIX)) continue;
+    const name = file.slice(0, -SUFFIX.length);
+    const committed = await readCommitted(dir, name);
+    if (committed !== undefined) all.set(name, committed);
+  }
+  return all;
+}

@@ -1,0 +1,58 @@
+// Reads whole frames from a segment file in chunks, so a sequential tail costs
+// one read() per chunk rather than one per record.
+
+import type { FileHandle } from 'node:fs/promises';
+import { parseFrame } from './record-codec.js';
+
+/** Bytes read per call; a larger frame is read on its own. */
+export const READ_CHUNK_BYTES = 256 * 1024;
+
+export interface FrameBatch {
+  /** Payloads of the whole, valid frames read (views into one chunk). */
+  payloads: Buffer[];
+  /** File offset just after the last frame returned. */
+  end: number;
+  /**
+   * 'more': stopped at `maxFrames` or the chunk's end; 'end': reached `limit` exactly;
+   * 'torn': the bytes from `end` to `limit` hold only part of a frame;
+   * 'corrupt': the frame at `end` fails its length, CRC or structure check.
+   */
+  status: 'more' | 'end' | 'torn' | 'corrupt';
+}
+
+/** Reads up to `maxFrames` frames from `offset`, never looking at bytes at or past `limit`. */
+export async function readFrames(
+  file: FileHandle,
+  offset: number,
+  limit: number,
+  maxFrames: number,
+): Promise<FrameBatch> {
+  let want = Math.min(READ_CHUNK_BYTES, limit - offset);
+  while (offset < limit) {
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await file.read(chunk, 0, want, offset);
+    const buffer = chunk.subarray(0, bytesRead);
+    const payloads: Buffer[] = [];
+    let p = 0;
+    let biggerRead = 0;
+    while (payloads.length < maxFrames) {
+      const parsed = parseFrame(buffer, p);
+      if (parsed.kind === 'frame') {
+        payloads.push(parsed.payload);
+        p = parsed.next;
+        continue;
+      }
+      if (parsed.kind === 'corrupt') return { payloads, end: offset + p, status: 'corrupt' };
+      const pastLimit = offset + p + parsed.need > limit;
+      if (pastLimit || bytesRead < want) return { payloads, end: offset + p, status: 'torn' };
+      // The first frame is larger than the chunk: read exactly that frame next.
+      if (payloads.length === 0) biggerRead = parsed.need;
+      break;
+    }
+    if (biggerRead === 0) {
+      return { payloads, end: offset + p, status: offset + p === limit ? 'end' : 'more' };
+    }
+    want = biggerRead;
+  }
+  return { payloads: [], end: offset, status: 'end' };
+}

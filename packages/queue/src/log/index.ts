@@ -1,0 +1,8 @@
+export type { LogConsumer } from './log-consumer.js';
+export {
+  DEFAULT_SEGMENT_BYTES,
+  type LogQueue,
+  type LogQueueOptions,
+  type LogQueueStats,
+  openLogQueue,
+} from './log-queue.js';

@@ -1,0 +1,144 @@
+// The embedded durable log: the default Queue of sluice, for one machine.
+//
+//   <dir>/segments/<20-digit first position>.log   records (see record-codec.ts)
+//   <dir>/consumers/<name>.json                     committed position of a consumer
+//
+// One process owns a directory at a time: nothing locks it.
+
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Queue, QueueMessage } from '../queue.js';
+import {
+  assertConsumerName,
+  readAllCommitted,
+  readCommitted,
+  writeCommitted,
+} from './consumer-offsets.js';
+import { LogConsumer } from './log-consumer.js';
+import { LogWriter, type LogWriterStats } from './log-writer.js';
+import { loadSegments } from './segment-table.js';
+
+export interface LogQueueOptions {
+  /** Directory of the log; created if missing. */
+  dir: string;
+  /**
+   * 'fsync' (default): `append` resolves after fdatasync, so acknowledged messages
+   * survive a power loss. 'none': it resolves once the OS has the data, which
+   * survives a crash of the process but not of the machine.
+   */
+  durability?: 'fsync' | 'none';
+  /** Roll to a new segment file once the active one reaches this many bytes (default 64 MiB). */
+  segmentBytes?: number;
+}
+
+export interface LogQueueStats extends LogWriterStats {
+  /** Position of the oldest record kept. */
+  firstPosition: number;
+  /** Position the next appended record gets. */
+  nextPosition: number;
+  /** Segment files kept. */
+  segments: number;
+  /** Bytes cut off a torn tail when the log was opened. */
+  recoveredTruncatedBytes: number;
+}
+
+export interface LogQueue extends Queue {
+  consumer(name: string): Promise<LogConsumer>;
+  stats(): LogQueueStats;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Opens (or creates) the log in `options.dir`, cutting off a torn tail left by a crash.
+ *
+ * Retention: when a new segment is rolled, older segments whose every position is
+ * below the committed position of every consumer on disk are deleted. With no
+ * consumer at all nothing is deleted, so events appended before the first
+ * forwarder started are kept for it.
+ */
+export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> {
+  const sync = (options.durability ?? 'fsync') === 'fsync';
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+  if (!(segmentBytes > 0)) throw new RangeError(`segmentBytes must be positive: ${segmentBytes}`);
+  const segmentsDir = join(options.dir, 'segments');
+  const consumersDir = join(options.dir, 'consumers');
+  await mkdir(consumersDir, { recursive: true });
+  const loaded = await loadSegments(segmentsDir, sync);
+  const writer: LogWriter = new LogWriter(loaded.segments, loaded.activeFile, {
+    segmentsDir,
+    sync,
+    segmentBytes,
+    afterRoll: () => deleteConsumedSegments(writer, consumersDir),
+  });
+  const open = new Map<string, Promise<LogConsumer>>();
+  let closed = false;
+
+  async function openConsumer(name: string): Promise<LogConsumer> {
+    let committed = await readCommitted(consumersDir, name);
+    if (committed === undefined) {
+      // A new consumer starts at the oldest record kept; its file makes it count for retention.
+      committed = writer.firstPosition;
+      await writeCommitted(consumersDir, name, committed, sync);
+    }
+    // Records past the log's end can only be missing after a power loss in 'none' mode.
+    committed = Math.min(Math.max(committed, writer.firstPosition), writer.nextPosition);
+    return new LogConsumer(writer, {
+      name,
+      consumersDir,
+      sync,
+      committed,
+      onClose: () => open.delete(name),
+    });
+  }
+
+  return {
+    append: (messages: readonly QueueMessage[]) => writer.append(messages),
+
+    consumer(name: string): Promise<LogConsumer> {
+      if (closed) return Promise.reject(new Error('log queue is closed'));
+      try {
+        assertConsumerName(name);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (open.has(name)) return Promise.reject(new Error(`consumer ${name} is already open`));
+      const consumer = openConsumer(name);
+      open.set(name, consumer);
+      consumer.catch(() => open.delete(name));
+      return consumer;
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const consumers = await Promise.allSettled(open.values());
+      for (const result of consumers) {
+        if (result.status === 'fulfilled') await result.value.close();
+      }
+      await writer.close();
+    },
+
+    stats: () => ({
+      ...writer.stats(),
+      firstPosition: writer.firstPosition,
+      nextPosition: writer.nextPosition,
+      segments: writer.segments.length,
+      recoveredTruncatedBytes: loaded.truncatedBytes,
+    }),
+  };
+}
+
+/** Deletes sealed segments that every consumer on disk has committed past. */
+async function deleteConsumedSegments(writer: LogWriter, consumersDir: string): Promise<void> {
+  // Committed positions are read from disk, not from memory: a consumer resumes
+  // from its file after a crash, so only a persisted position may free a segment.
+  const committed = [...(await readAllCommitted(consumersDir)).values()];
+  if (committed.length === 0) return;
+  const floor = Math.min(...committed);
+  const segments = writer.segments;
+  while (segments.length > 1 && segments[0]!.sealed && segments[0]!.end <= floor) {
+    await unlink(segments[0]!.path);
+    segments.shift();
+  }
+}

@@ -1,0 +1,66 @@
+// The Queue between the collector and the forwarder. Core code depends on this
+// interface only; adapters (the embedded log, later NATS JetStream, Cloudflare
+// Queues) implement it.
+
+/** What a message is: a valid event, or an invalid one kept with its reason. */
+export type MessageKind = 'event' | 'quarantine';
+
+/**
+ * One message. The header fields let the forwarder route and deduplicate
+ * without parsing `body`, which it copies into files byte for byte.
+ */
+export interface QueueMessage {
+  /** The event's messageId: the deduplication key. */
+  id: string;
+  /** The source (site or app) the event came from. */
+  source: string;
+  /** The (skew-corrected) event time, ms since the epoch: picks the partition. */
+  time: number;
+  kind: MessageKind;
+  /** The event as UTF-8 JSON, one line, no trailing newline. */
+  body: Uint8Array;
+}
+
+/** A message as read back, with its position in the queue. */
+export interface QueueEntry extends QueueMessage {
+  /** Increasing position in the queue; object names are derived from it. */
+  position: number;
+}
+
+export interface Queue {
+  /**
+   * Appends messages in order. Resolves only once they are held as durably as the
+   * queue's durability mode promises; rejects with QueueFullError when the disk
+   * budget is reached (the caller answers 503 and acknowledges nothing).
+   */
+  append(messages: readonly QueueMessage[]): Promise<void>;
+  /** Opens (or creates) a named consumer whose progress survives a restart. */
+  consumer(name: string): Promise<QueueConsumer>;
+  close(): Promise<void>;
+}
+
+export interface QueueConsumer {
+  /**
+   * Reads up to `max` entries after the last one read, waiting up to `waitMs`
+   * for the first one to arrive; returns [] when none did.
+   */
+  read(max: number, waitMs: number): Promise<QueueEntry[]>;
+  /**
+   * Marks entries as done (uploaded). After a restart, reading resumes at the
+   * first entry not acknowledged; entries after it may be read again.
+   */
+  ack(entries: readonly QueueEntry[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by `append` when the queue has no room left: backpressure, not a crash. */
+export class QueueFullError extends Error {
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed. */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'QueueFullError';
+  }
+}

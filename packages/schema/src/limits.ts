@@ -1,0 +1,20 @@
+// Limits and defaults shared by the tag, the collector and the forwarder.
+// This module imports nothing, so the tag can take constants from it for free.
+
+/** Largest single event, serialized, as in Segment's HTTP API (32 KB). */
+export const MAX_EVENT_BYTES = 32 * 1024;
+
+/** Largest request body, as in Segment's HTTP API (500 KB). */
+export const MAX_REQUEST_BYTES = 500 * 1024;
+
+/** Largest body the tag sends in one request: the browser's keepalive/beacon quota (64 KB). */
+export const MAX_BEACON_BYTES = 64 * 1024;
+
+/** Most events in one batch request. */
+export const MAX_BATCH_EVENTS = 2_500;
+
+/** Longest messageId, userId, anonymousId, groupId or previousId. */
+export const MAX_ID_LENGTH = 255;
+
+/** Longest event or page name. */
+export const MAX_NAME_LENGTH = 512;

@@ -1,0 +1,3 @@
+export * from './fs-store.js';
+export * from './object-store.js';
+export * from './s3-store.js';
