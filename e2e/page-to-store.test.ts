@@ -125,7 +125,9 @@ it('delivers page views and custom events from a real browser into the store, on
     expect(stored.map((s) => describe(s.event)).sort()).toEqual(expected.sort());
     const storedIds = stored.map((s) => s.event.messageId as string);
     expect(new Set(storedIds).size).toBe(storedIds.length);
-    expect(storedIds.sort()).toEqual(acknowledgedIds.sort());
+    // A batch the tag resent (its first answer lost, e.g. under load) is acknowledged twice and
+    // stored once: the forwarder drops repeats by messageId.
+    expect(storedIds.sort()).toEqual([...new Set(acknowledgedIds)].sort());
     for (const { key, event } of stored) {
       expect(key).toMatch(
         /^events\/source=shop\/dt=\d{4}-\d{2}-\d{2}\/hh=\d{2}\/\d{20}\.ndjson\.gz$/,

@@ -1,25 +1,44 @@
 import type { Queue } from '@sluice/queue';
-import { Hono } from 'hono';
-import { etag } from 'hono/etag';
-import { createSourceLookup } from './auth.js';
-import { addBatchRoute } from './batch-route.js';
-import { type CollectorConfig, parseCollectorConfig } from './config.js';
+import { type Context, Hono } from 'hono';
+import { createSourceDirectory } from './auth.js';
+import { describeClientAddress } from './client-ip.js';
+import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { collectorCors } from './cors.js';
-import { DEMO_CSP, DEMO_SCRIPT, demoPage } from './demo-page.js';
 import { CollectorError, errorResponse } from './errors.js';
+import { type CollectorLogger, type CollectorObserver, consoleErrorLogger } from './observe.js';
+import { observeRequests } from './observe-requests.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { addPageRoutes } from './page-routes.js';
+import { createRequestLimits } from './request-limits.js';
+import { addTrackingRoutes } from './tracking-routes.js';
+import { createUserAgentCache } from './user-agent.js';
 
-/** How long browsers and CDNs may keep the tag before revalidating it (by ETag). */
-export const TAG_MAX_AGE_SECONDS = 3600;
+export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
 
 export interface CollectorDeps {
   queue: Queue;
-  config: CollectorConfig;
+  /** The configuration, as written or already parsed; it is validated again here. */
+  config: CollectorConfigInput;
   /** The server clock, ms since the epoch (default `Date.now`). */
   now?: () => number;
   /** The browser tag's source, served at `/s.js`. */
   tagScript?: string;
-  /** Where unexpected failures (queue errors, bugs) are reported (default `console.error`). */
+  /**
+   * The client's IP address as the runtime knows it: on Node the socket or a trusted proxy's
+   * X-Forwarded-For, on Workers CF-Connecting-IP. Only its anonymized form is kept or
+   * logged. Without it there is no per-IP rate limit and no `context.ip`.
+   */
+  clientIp?: (c: Context) => string | undefined;
+  /** Counts and timings (the Node entry point feeds Prometheus with them). */
+  observer?: CollectorObserver;
+  /** Structured logs (pino on Node). Without it, only unexpected failures are reported. */
+  logger?: CollectorLogger;
+  /** Where unexpected failures are reported when there is no `logger` (default `console.error`). */
   logError?: (error: unknown) => void;
+  /** Serves `GET /metrics` with what it returns (Prometheus text on Node). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** `/readyz` answers 503 while this returns false (e.g. while the process shuts down). */
+  isReady?: () => boolean;
 }
 
 /**
@@ -28,33 +47,56 @@ export interface CollectorDeps {
  */
 export function createCollectorApp(deps: CollectorDeps): Hono {
   const config = parseCollectorConfig(deps.config);
-  const logError = deps.logError ?? ((error: unknown) => console.error(error));
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? consoleErrorLogger(deps.logError ?? console.error);
+  const directory = createSourceDirectory(config);
   const app = new Hono();
+  // Until then the queue said it is full or failing: not ready for more traffic.
+  let refusingUntilMs = 0;
 
-  app.use('/v1/*', collectorCors(config));
-  addBatchRoute(app, {
+  if (deps.observer || deps.logger) {
+    app.use('*', observeRequests({ observer: deps.observer, logger, clientIp: deps.clientIp }));
+  }
+  app.use('/v1/*', collectorCors(directory));
+  addTrackingRoutes(app, {
     queue: deps.queue,
-    lookup: createSourceLookup(config),
-    now: deps.now ?? Date.now,
+    config,
+    directory,
+    limits: createRequestLimits(config, now()),
+    now,
     newId: () => crypto.randomUUID(),
-    logError,
+    clientAddress: (c) => describeClientAddress(deps.clientIp?.(c)),
+    describeUserAgent: createUserAgentCache(),
+    logger,
+    observer: deps.observer,
+    onQueueRefused: (seconds) => {
+      refusingUntilMs = now() + seconds * 1000;
+    },
   });
+  addPageRoutes(app, { config, tagScript: deps.tagScript });
 
-  app.get('/s.js', etag(), (c) => {
-    if (deps.tagScript === undefined) {
-      throw new CollectorError(404, 'not_found', 'no tag script is configured');
-    }
-    c.header('Cache-Control', `public, max-age=${TAG_MAX_AGE_SECONDS}`);
-    return c.body(deps.tagScript, 200, { 'Content-Type': 'application/javascript; charset=utf-8' });
-  });
-  app.get('/demo', (c) => {
-    c.header('Content-Security-Policy', DEMO_CSP);
-    return c.html(demoPage(config.sources[0]!.writeKeys[0]!));
-  });
-  app.get('/demo.js', (c) =>
-    c.body(DEMO_SCRIPT, 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
-  );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    if (deps.isReady && !deps.isReady()) {
+      return c.json({ status: 'not_ready', reason: 'shutting down' }, 503);
+    }
+    if (now() < refusingUntilMs) {
+      return c.json({ status: 'not_ready', reason: 'the queue is refusing events' }, 503);
+    }
+    return c.json({ status: 'ready' });
+  });
+  let openApi: string | undefined;
+  app.get('/openapi.json', (c) => {
+    openApi ??= JSON.stringify(buildOpenApiDocument(config, deps.metrics !== undefined));
+    return c.body(openApi, 200, { 'Content-Type': 'application/json' });
+  });
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', async (c) => {
+      const { contentType, body } = await metrics();
+      return c.body(body, 200, { 'Content-Type': contentType });
+    });
+  }
 
   app.notFound((c) =>
     errorResponse(
@@ -64,7 +106,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   );
   app.onError((error, c) => {
     if (error instanceof CollectorError) return errorResponse(c, error);
-    logError(error);
+    logger.error({ err: error, route: c.req.routePath }, 'unexpected failure: answered 500');
     return errorResponse(c, new CollectorError(500, 'internal_error', 'internal error'));
   });
   return app;

@@ -1,15 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, createSourceLookup, readWriteKey } from './auth.js';
+import {
+  type Authenticated,
+  authenticateBody,
+  authenticateHeader,
+  checkOrigin,
+  createSourceDirectory,
+} from './auth.js';
 import { CollectorError } from './errors.js';
-import { BLOG_KEY, SHOP_KEY, SHOP_ORIGIN, testConfig } from './test-support.js';
+import {
+  BACKEND_KEY,
+  BACKEND_SECRET,
+  BLOG_KEY,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+} from './test-support.js';
 
-function request(headers: Record<string, string> = {}) {
+const directory = createSourceDirectory(testConfig);
+
+function request(authorization?: string) {
+  const headers: Record<string, string> = authorization ? { Authorization: authorization } : {};
   return new Request('http://collector.test/v1/batch', { method: 'POST', headers });
 }
 
-function refusal(run: () => unknown): string {
+const basic = (user: string, password = '') => `Basic ${btoa(`${user}:${password}`)}`;
+
+async function refusal(run: () => unknown): Promise<string> {
   try {
-    run();
+    await run();
   } catch (error) {
     if (error instanceof CollectorError) return `${error.status} ${error.code}`;
     throw error;
@@ -17,37 +35,106 @@ function refusal(run: () => unknown): string {
   return 'accepted';
 }
 
-describe('readWriteKey', () => {
-  it('takes the key from the body', () => {
-    expect(readWriteKey({ writeKey: 'k1' }, request())).toBe('k1');
+describe('authenticateHeader', () => {
+  it('finds nothing to check when there is no Authorization header', async () => {
+    expect(await authenticateHeader(directory, request())).toBeUndefined();
   });
 
-  it('takes the key from the Basic auth user name, password empty', () => {
-    const auth = { Authorization: `Basic ${btoa('k2:')}` };
-    expect(readWriteKey({}, request(auth))).toBe('k2');
+  it('takes Basic auth with the write key as user name (Segment SDKs)', async () => {
+    const auth = await authenticateHeader(directory, request(basic(BACKEND_KEY)));
+    expect(auth).toMatchObject({ by: 'writeKey', presented: BACKEND_KEY });
+    expect(auth?.source.id).toBe('backend');
   });
 
-  it('refuses a request without a key, or with two different ones', () => {
-    expect(refusal(() => readWriteKey({}, request()))).toBe('401 unauthorized');
-    const auth = { Authorization: `Basic ${btoa('k2:')}` };
-    expect(refusal(() => readWriteKey({ writeKey: 'k1' }, request(auth)))).toBe('401 unauthorized');
-    expect(refusal(() => readWriteKey({ writeKey: 7 }, request()))).toBe('400 invalid_batch');
+  it('takes a secret key as Bearer token, or as Basic user name', async () => {
+    for (const header of [`Bearer ${BACKEND_SECRET}`, basic(BACKEND_SECRET)]) {
+      const auth = await authenticateHeader(directory, request(header));
+      expect(auth?.by).toBe('secretKey');
+      expect(auth?.source.id).toBe('backend');
+    }
+  });
+
+  it('refuses unknown keys, stored hashes and other schemes with 401', async () => {
+    const hash = testConfig.sources[2]!.secretKeys[0]!;
+    for (const header of [
+      basic('nope'),
+      'Bearer nope',
+      `Bearer ${hash}`,
+      'Digest abc',
+      'Basic !!!',
+      basic(''),
+    ]) {
+      expect(await refusal(() => authenticateHeader(directory, request(header)))).toBe(
+        '401 unauthorized',
+      );
+    }
   });
 });
 
-describe('authenticate', () => {
-  const lookup = createSourceLookup(testConfig);
+describe('authenticateBody', () => {
+  const fromHeader: Authenticated = {
+    source: testConfig.sources[2]!,
+    by: 'secretKey',
+    presented: BACKEND_SECRET,
+  };
 
-  it('finds the source of a key and accepts requests without an Origin', () => {
-    expect(authenticate(lookup, BLOG_KEY, undefined).id).toBe('blog');
-    expect(authenticate(lookup, SHOP_KEY, SHOP_ORIGIN).id).toBe('shop');
+  it('takes the write key from the body when no header named one', async () => {
+    const auth = authenticateBody(directory, SHOP_KEY, undefined);
+    expect(auth).toMatchObject({ by: 'writeKey', presented: SHOP_KEY });
+    expect(auth.source.id).toBe('shop');
   });
 
-  it('refuses unknown keys (401) and origins the source does not allow (403)', () => {
-    expect(refusal(() => authenticate(lookup, 'nope', undefined))).toBe('401 unauthorized');
-    expect(refusal(() => authenticate(lookup, BLOG_KEY, SHOP_ORIGIN))).toBe(
+  it('accepts a body key that names the same source as the header', () => {
+    expect(authenticateBody(directory, BACKEND_KEY, fromHeader)).toBe(fromHeader);
+    // analytics-node repeats its key (here a secret key) in the body.
+    expect(authenticateBody(directory, BACKEND_SECRET, fromHeader)).toBe(fromHeader);
+    expect(authenticateBody(directory, undefined, fromHeader)).toBe(fromHeader);
+  });
+
+  it('refuses a missing, unknown, conflicting or non-string key', async () => {
+    expect(await refusal(() => authenticateBody(directory, undefined, undefined))).toBe(
+      '401 unauthorized',
+    );
+    expect(await refusal(() => authenticateBody(directory, 'nope', undefined))).toBe(
+      '401 unauthorized',
+    );
+    expect(await refusal(() => authenticateBody(directory, SHOP_KEY, fromHeader))).toBe(
+      '401 unauthorized',
+    );
+    // A secret key in the body alone is not accepted: servers send it in a header.
+    expect(await refusal(() => authenticateBody(directory, BACKEND_SECRET, undefined))).toBe(
+      '401 unauthorized',
+    );
+    expect(await refusal(() => authenticateBody(directory, 7, undefined))).toBe(
+      '400 invalid_batch',
+    );
+  });
+});
+
+describe('checkOrigin', () => {
+  const as = (key: string): Authenticated => authenticateBody(directory, key, undefined);
+
+  it('lets requests without an Origin pass on the key alone (servers, apps)', async () => {
+    expect(await refusal(() => checkOrigin(directory, as(BLOG_KEY), undefined))).toBe('accepted');
+  });
+
+  it("accepts the source's exact and wildcard origins and refuses others with 403", async () => {
+    expect(await refusal(() => checkOrigin(directory, as(SHOP_KEY), SHOP_ORIGIN))).toBe('accepted');
+    expect(
+      await refusal(() => checkOrigin(directory, as(SHOP_KEY), 'https://eu.shop.example')),
+    ).toBe('accepted');
+    expect(await refusal(() => checkOrigin(directory, as(BLOG_KEY), SHOP_ORIGIN))).toBe(
       '403 origin_not_allowed',
     );
-    expect(refusal(() => authenticate(lookup, SHOP_KEY, 'null'))).toBe('403 origin_not_allowed');
+    expect(await refusal(() => checkOrigin(directory, as(SHOP_KEY), 'null'))).toBe(
+      '403 origin_not_allowed',
+    );
+  });
+
+  it('does not apply origins to a secret key (it is never in a page)', async () => {
+    const auth = await authenticateHeader(directory, request(`Bearer ${BACKEND_SECRET}`));
+    expect(await refusal(() => checkOrigin(directory, auth!, 'https://evil.example'))).toBe(
+      'accepted',
+    );
   });
 });

@@ -1,77 +1,134 @@
 import { auth as parseBasicAuth } from 'hono/utils/basic-auth';
 import type { CollectorConfig, SourceConfig } from './config.js';
 import { CollectorError } from './errors.js';
+import { compileOriginPatterns, type OriginMatcher } from './origin-pattern.js';
+import { createSecretKeyMatcher } from './secret-keys.js';
 
-/** Finds the source a write key belongs to. */
-export type SourceLookup = (writeKey: string) => SourceConfig | undefined;
+/** Who sent a request, and with which kind of key. */
+export interface Authenticated {
+  source: SourceConfig;
+  /** Write keys are public (browsers, SDKs): their requests get the Origin check. */
+  by: 'writeKey' | 'secretKey';
+  /** The key as presented; compared with a `writeKey` in the body. */
+  presented: string;
+}
 
-/**
- * Indexes the configured write keys. Write keys are public (they sit in web pages), so a
- * plain map lookup is fine; secret keys will need a constant-time comparison.
- */
-export function createSourceLookup(config: CollectorConfig): SourceLookup {
-  const byKey = new Map<string, SourceConfig>();
-  for (const source of config.sources) {
-    for (const key of source.writeKeys) byKey.set(key, source);
-  }
-  return (writeKey) => byKey.get(writeKey);
+/** The configured sources, indexed by key and with their origin patterns compiled. */
+export interface SourceDirectory {
+  byWriteKey(key: string): SourceConfig | undefined;
+  bySecretKey(secret: string): Promise<SourceConfig | undefined>;
+  allowsOrigin(source: SourceConfig, origin: string): boolean;
+  /** True when some source allows the origin (CORS preflights carry no key). */
+  anyAllowsOrigin(origin: string): boolean;
 }
 
 /**
- * Reads the write key from the body's `writeKey` (browsers: sendBeacon cannot set headers)
- * or from HTTP Basic auth with the key as user name (Segment's server SDKs).
+ * Indexes the configured keys. Write keys are public (they sit in web pages), so a plain map
+ * lookup is fine; secret keys are compared by hash in constant time.
  */
-export function readWriteKey(body: Record<string, unknown>, request: Request): string {
-  const fromBody = body.writeKey;
-  if (fromBody !== undefined && typeof fromBody !== 'string') {
+export function createSourceDirectory(config: CollectorConfig): SourceDirectory {
+  const byKey = new Map<string, SourceConfig>();
+  const origins = new Map<string, OriginMatcher>();
+  const secrets: { hash: string; owner: SourceConfig }[] = [];
+  for (const source of config.sources) {
+    for (const key of source.writeKeys) byKey.set(key, source);
+    for (const hash of source.secretKeys) secrets.push({ hash, owner: source });
+    origins.set(source.id, compileOriginPatterns(source.allowedOrigins));
+  }
+  const matchSecret = createSecretKeyMatcher(secrets);
+  const anyOrigin = compileOriginPatterns(config.sources.flatMap((s) => s.allowedOrigins));
+  return {
+    byWriteKey: (key) => byKey.get(key),
+    bySecretKey: matchSecret,
+    allowsOrigin: (source, origin) => origins.get(source.id)?.(origin) ?? false,
+    anyAllowsOrigin: anyOrigin,
+  };
+}
+
+function unauthorized(message: string): CollectorError {
+  return new CollectorError(401, 'unauthorized', message);
+}
+
+/**
+ * Authenticates by the Authorization header, before the body is read: HTTP Basic with a
+ * write key (or a secret key) as user name, as Segment's SDKs send it, or `Bearer <secret
+ * key>`. Undefined when the request has no Authorization header.
+ */
+export async function authenticateHeader(
+  directory: SourceDirectory,
+  request: Request,
+): Promise<Authenticated | undefined> {
+  const header = request.headers.get('authorization');
+  if (header === null) return undefined;
+  const bearer = /^Bearer +(\S+) *$/i.exec(header);
+  if (bearer) {
+    const source = await directory.bySecretKey(bearer[1]!);
+    if (!source) throw unauthorized('unknown secret key');
+    return { source, by: 'secretKey', presented: bearer[1]! };
+  }
+  const name = parseBasicAuth(request)?.username;
+  if (!name) {
+    throw unauthorized(
+      'the Authorization header must be Basic auth with the write key as user name, or Bearer with a secret key',
+    );
+  }
+  const source = directory.byWriteKey(name);
+  if (source) return { source, by: 'writeKey', presented: name };
+  const owner = await directory.bySecretKey(name);
+  if (owner) return { source: owner, by: 'secretKey', presented: name };
+  throw unauthorized('unknown write key');
+}
+
+/**
+ * Settles who sent the request once the body is parsed: a `writeKey` in the body (browsers:
+ * sendBeacon cannot set headers) must name the same source as the Authorization header,
+ * if both are given.
+ */
+export function authenticateBody(
+  directory: SourceDirectory,
+  bodyKey: unknown,
+  fromHeader: Authenticated | undefined,
+): Authenticated {
+  if (bodyKey !== undefined && typeof bodyKey !== 'string') {
     throw new CollectorError(400, 'invalid_batch', 'writeKey must be a string', {
       path: 'writeKey',
     });
   }
-  const fromHeader = parseBasicAuth(request)?.username;
-  if (request.headers.has('authorization') && fromHeader === undefined) {
-    throw new CollectorError(
-      401,
-      'unauthorized',
-      'the Authorization header is not valid Basic auth',
-    );
+  if (fromHeader) {
+    if (
+      bodyKey &&
+      bodyKey !== fromHeader.presented &&
+      directory.byWriteKey(bodyKey) !== fromHeader.source
+    ) {
+      throw unauthorized('writeKey and the Authorization header name different sources');
+    }
+    return fromHeader;
   }
-  if (fromBody && fromHeader && fromBody !== fromHeader) {
-    throw new CollectorError(401, 'unauthorized', 'writeKey and Basic auth name different keys');
-  }
-  const key = fromBody || fromHeader;
-  if (!key) {
-    throw new CollectorError(
-      401,
-      'unauthorized',
+  if (!bodyKey) {
+    throw unauthorized(
       'a write key is required: send "writeKey" in the body or use Basic auth with the key as user name',
     );
   }
-  return key;
-}
-
-/** True when a source accepts requests from this origin (exact match, or "*"). */
-export function isOriginAllowed(source: SourceConfig, origin: string): boolean {
-  return source.allowedOrigins.includes('*') || source.allowedOrigins.includes(origin);
+  const source = directory.byWriteKey(bodyKey);
+  if (!source) throw unauthorized('unknown write key');
+  return { source, by: 'writeKey', presented: bodyKey };
 }
 
 /**
- * Finds the request's source and checks its Origin. Requests without an Origin header
- * (servers, apps) are accepted on the key alone; a browser's Origin must be allowed.
+ * Refuses (403) a browser Origin the source does not allow. Requests without an Origin
+ * (servers, apps) pass on the key alone, and so do requests with a secret key.
  */
-export function authenticate(
-  lookup: SourceLookup,
-  writeKey: string,
+export function checkOrigin(
+  directory: SourceDirectory,
+  auth: Authenticated,
   origin: string | undefined,
-): SourceConfig {
-  const source = lookup(writeKey);
-  if (!source) throw new CollectorError(401, 'unauthorized', 'unknown write key');
-  if (origin !== undefined && !isOriginAllowed(source, origin)) {
+): void {
+  if (origin === undefined || auth.by === 'secretKey') return;
+  if (!directory.allowsOrigin(auth.source, origin)) {
     throw new CollectorError(
       403,
       'origin_not_allowed',
       `origin ${origin} is not allowed for this source; add it to the source's allowedOrigins`,
     );
   }
-  return source;
 }

@@ -1,5 +1,7 @@
+import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
-import { collectorConfigSchema, parseCollectorConfig } from './config.js';
+import { collectorConfigSchema, DEFAULT_IP_RATE, parseCollectorConfig } from './config.js';
+import { BACKEND_SECRET_HASH } from './test-support.js';
 
 function messages(input: unknown): string[] {
   const result = collectorConfigSchema.safeParse(input);
@@ -8,17 +10,62 @@ function messages(input: unknown): string[] {
 }
 
 describe('collectorConfigSchema', () => {
-  it('accepts sources and defaults allowedOrigins to none', () => {
+  it('fills every default: Segment size limits, a per-IP rate, all enrichment on', () => {
     const config = parseCollectorConfig({
       sources: [
         { id: 'shop', writeKeys: ['wk_1'], allowedOrigins: ['https://shop.example', '*'] },
-        { id: 'api-2', writeKeys: ['wk_2'] },
+        { id: 'api-2', secretKeys: [BACKEND_SECRET_HASH] },
       ],
     });
-    expect(config.sources[1]?.allowedOrigins).toEqual([]);
+    expect(config.trustProxy).toBe(0);
+    expect(config.limits).toEqual({
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      maxEventBytes: MAX_EVENT_BYTES,
+      ipRate: DEFAULT_IP_RATE,
+      maxTrackedClients: 100_000,
+    });
+    expect(config.sources[1]).toEqual({
+      id: 'api-2',
+      writeKeys: [],
+      secretKeys: [BACKEND_SECRET_HASH],
+      allowedOrigins: [],
+      limits: { rate: null, maxEventBytes: MAX_EVENT_BYTES, maxRequestBytes: MAX_REQUEST_BYTES },
+      enrich: {
+        receivedAt: true,
+        correctClockSkew: true,
+        ip: 'anonymize',
+        parseUserAgent: true,
+        detectBots: true,
+      },
+    });
   });
 
-  it('refuses origins that are not exact', () => {
+  it('gives sources the collector-wide size limits they do not set, and their own rate', () => {
+    const config = parseCollectorConfig({
+      limits: { maxRequestBytes: 100_000, maxEventBytes: 10_000, ipRate: null },
+      sources: [
+        {
+          id: 'a',
+          writeKeys: ['k'],
+          limits: { maxEventBytes: 2048, rate: { requestsPerSecond: 5 } },
+        },
+      ],
+    });
+    expect(config.limits.ipRate).toBeNull();
+    expect(config.sources[0]?.limits).toEqual({
+      maxEventBytes: 2048,
+      maxRequestBytes: 100_000,
+      // The burst defaults to twice the rate.
+      rate: { requestsPerSecond: 5, burst: 10 },
+    });
+  });
+
+  it('is idempotent: a parsed config parses to itself', () => {
+    const config = parseCollectorConfig({ sources: [{ id: 'a', writeKeys: ['k'] }] });
+    expect(parseCollectorConfig(config)).toEqual(config);
+  });
+
+  it('refuses origins that are not exact or a wildcard subdomain', () => {
     const problems = messages({
       sources: [
         {
@@ -28,8 +75,9 @@ describe('collectorConfigSchema', () => {
         },
       ],
     });
-    expect(problems).toHaveLength(3);
-    expect(problems[0]).toMatch(/^sources\.0\.allowedOrigins\.0: an origin must be exact/);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^sources\.0\.allowedOrigins\.0: an origin must be/);
+    expect(problems[1]).toMatch(/^sources\.0\.allowedOrigins\.1: /);
   });
 
   it('refuses a source id that cannot be a path segment', () => {
@@ -38,16 +86,17 @@ describe('collectorConfigSchema', () => {
     );
   });
 
-  it('refuses a write key used by two sources, and a repeated id', () => {
+  it('refuses a key used by two sources, and a repeated id', () => {
     const problems = messages({
       sources: [
-        { id: 'a', writeKeys: ['same'] },
-        { id: 'a', writeKeys: ['same'] },
+        { id: 'a', writeKeys: ['same'], secretKeys: [BACKEND_SECRET_HASH] },
+        { id: 'a', writeKeys: ['same'], secretKeys: [BACKEND_SECRET_HASH] },
       ],
     });
     expect(problems).toEqual([
       'sources.1.id: source id "a" is used twice',
-      'sources.1.writeKeys.0: this write key is already used by source "a"',
+      'sources.1.writeKeys.0: this key is already used by source "a"',
+      'sources.1.secretKeys.0: this key is already used by source "a"',
     ]);
   });
 
@@ -57,10 +106,47 @@ describe('collectorConfigSchema', () => {
     );
   });
 
+  it('refuses a secret key written in the clear, saying how to hash it', () => {
+    const [problem] = messages({ sources: [{ id: 'a', secretKeys: ['sk_live_plain'] }] });
+    expect(problem).toMatch(/^sources\.0\.secretKeys\.0: a secret key is stored as its hash/);
+    expect(problem).toContain('hash-secret');
+  });
+
+  it('refuses a source without any key', () => {
+    expect(messages({ sources: [{ id: 'a' }] })).toEqual([
+      'sources.0.writeKeys: a source needs at least one write key (browsers, SDKs) or secret key (servers)',
+    ]);
+  });
+
+  it('refuses source limits above the collector-wide request limit', () => {
+    const problems = messages({
+      limits: { maxRequestBytes: 10_000 },
+      sources: [{ id: 'a', writeKeys: ['k'], limits: { maxRequestBytes: 20_000 } }],
+    });
+    expect(problems).toEqual([
+      'sources.0.limits.maxRequestBytes: must be at most limits.maxRequestBytes (10000)',
+    ]);
+  });
+
+  it('refuses nonsense limits and settings with a message each', () => {
+    const problems = messages({
+      trustProxy: -1,
+      limits: { maxRequestBytes: 10, ipRate: { requestsPerSecond: 0 } },
+      sources: [{ id: 'a', writeKeys: ['k'], enrich: { ip: 'keep' } }],
+    });
+    expect(problems).toEqual([
+      'trustProxy: trustProxy must be 0 or more',
+      'limits.maxRequestBytes: maxRequestBytes must be at least 1024 bytes',
+      'limits.ipRate.requestsPerSecond: requestsPerSecond must be above 0',
+      'sources.0.enrich.ip: ip must be "anonymize" or "drop"',
+    ]);
+  });
+
   it('refuses misspelt settings instead of ignoring them', () => {
     expect(messages({ sources: [{ id: 'a', writeKeys: ['k'], allowedOrigin: ['*'] }] })[0]).toMatch(
       /allowedOrigin/,
     );
+    expect(messages({ limit: {}, sources: [{ id: 'a', writeKeys: ['k'] }] })[0]).toMatch(/limit/);
   });
 });
 

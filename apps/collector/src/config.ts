@@ -1,97 +1,145 @@
-import { describeIssues } from '@sluice/schema';
+import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
+import { rateLimitSchema, sourceSchema } from './config-source.js';
 
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-// Write keys travel in URLs, data attributes and Basic auth user names (where ':' ends the name).
-const WRITE_KEY = /^[A-Za-z0-9._~-]{1,256}$/;
+export type { EnrichOptions, RateLimit } from './config-source.js';
 
-/** True for "*" or an exact origin such as "https://shop.example" or "http://localhost:8080". */
-function isOriginPattern(value: string): boolean {
-  if (value === '*') return true;
-  // The URL parser accepts "*" in a host name; wildcard subdomains are not supported (yet).
-  if (value.includes('*')) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
+/** Default limit per client IP: generous for people, a wall for a flood from one address. */
+export const DEFAULT_IP_RATE = { requestsPerSecond: 100, burst: 500 } as const;
 
-const sourceSchema = z.strictObject({
-  id: z
-    .string({ message: 'id must be a string' })
-    .regex(
-      SLUG,
-      'id must be a slug: lower-case letters, digits, "-" or "_", at most 64 characters',
+/** Default bound on the clients (IPs and sources) whose rate is tracked in memory. */
+export const DEFAULT_MAX_TRACKED_CLIENTS = 100_000;
+
+const collectorLimitsSchema = z.strictObject({
+  maxRequestBytes: z
+    .int({ message: 'maxRequestBytes must be a whole number of bytes' })
+    .min(1024, 'maxRequestBytes must be at least 1024 bytes')
+    .default(MAX_REQUEST_BYTES)
+    .describe('Largest request body read at all, also once gzip is inflated (Segment: 500 KB).'),
+  maxEventBytes: z
+    .int({ message: 'maxEventBytes must be a whole number of bytes' })
+    .min(1024, 'maxEventBytes must be at least 1024 bytes')
+    .optional()
+    .describe(
+      `Largest event, for sources that set none (default: ${MAX_EVENT_BYTES}, as Segment, or maxRequestBytes if lower).`,
     ),
-  writeKeys: z
-    .array(
-      z
-        .string({ message: 'a write key must be a string' })
-        .regex(
-          WRITE_KEY,
-          'a write key uses only letters, digits and . _ ~ - (1 to 256 characters)',
-        ),
-      { message: 'writeKeys must be a list of strings' },
-    )
-    .min(1, 'writeKeys must hold at least one key'),
-  allowedOrigins: z
-    .array(
-      z
-        .string({ message: 'an origin must be a string' })
-        .refine(
-          isOriginPattern,
-          'an origin must be exact, like "https://shop.example" (scheme, host and port only, no path or trailing slash), or "*"',
-        ),
-      { message: 'allowedOrigins must be a list of strings' },
-    )
-    .default([]),
+  ipRate: rateLimitSchema
+    .nullable()
+    .default({ ...DEFAULT_IP_RATE })
+    .describe(
+      `Requests per second from one client IP (an IPv6 /64), all sources together (default: ${DEFAULT_IP_RATE.requestsPerSecond}/s, burst ${DEFAULT_IP_RATE.burst}); null: no limit.`,
+    ),
+  maxTrackedClients: z
+    .int({ message: 'maxTrackedClients must be a whole number' })
+    .min(100, 'maxTrackedClients must be at least 100')
+    .default(DEFAULT_MAX_TRACKED_CLIENTS)
+    .describe('Most per-IP rate buckets kept in memory; idle ones are evicted first.'),
 });
 
-/** The collector's configuration. Parse errors are written for the person editing the config. */
-export const collectorConfigSchema = z
-  .strictObject({
-    sources: z
-      .array(sourceSchema, { message: 'sources must be a list of sources' })
-      .min(1, 'sources must hold at least one source'),
-  })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    const keys = new Map<string, string>();
-    config.sources.forEach((source, i) => {
-      if (ids.has(source.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', i, 'id'],
-          message: `source id "${source.id}" is used twice`,
-        });
-      }
-      ids.add(source.id);
-      source.writeKeys.forEach((key, k) => {
+const configObjectSchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe('Lets an editor check the file against `sluice.config.schema.json`; ignored.'),
+  trustProxy: z
+    .int({ message: 'trustProxy must be the number of proxies in front of the collector' })
+    .min(0, 'trustProxy must be 0 or more')
+    .max(10, 'trustProxy must be at most 10')
+    .default(0)
+    .describe(
+      'Proxies in front of the collector that append to X-Forwarded-For (Node). 0: the socket address; the header, which anyone can forge, is ignored.',
+    ),
+  limits: collectorLimitsSchema
+    .default({
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      ipRate: { ...DEFAULT_IP_RATE },
+      maxTrackedClients: DEFAULT_MAX_TRACKED_CLIENTS,
+    })
+    .describe('Collector-wide limits. Rate limits count per process.'),
+  sources: z
+    .array(sourceSchema, { message: 'sources must be a list of sources' })
+    .min(1, 'sources must hold at least one source')
+    .describe('The sites and apps that send events.'),
+});
+
+type ConfigObject = z.output<typeof configObjectSchema>;
+
+function checkConfig(config: ConfigObject, ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const keys = new Map<string, string>();
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  if ((config.limits.maxEventBytes ?? 0) > config.limits.maxRequestBytes) {
+    issue(
+      ['limits', 'maxEventBytes'],
+      `must be at most limits.maxRequestBytes (${config.limits.maxRequestBytes})`,
+    );
+  }
+  config.sources.forEach((source, i) => {
+    if (ids.has(source.id)) issue(['sources', i, 'id'], `source id "${source.id}" is used twice`);
+    ids.add(source.id);
+    for (const field of ['writeKeys', 'secretKeys'] as const) {
+      source[field].forEach((key, k) => {
         const owner = keys.get(key);
         if (owner !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', i, 'writeKeys', k],
-            message: `this write key is already used by source "${owner}"`,
-          });
+          issue(['sources', i, field, k], `this key is already used by source "${owner}"`);
         }
         keys.set(key, source.id);
       });
-    });
+    }
+    const maxRequest = source.limits.maxRequestBytes ?? config.limits.maxRequestBytes;
+    if (maxRequest > config.limits.maxRequestBytes) {
+      issue(
+        ['sources', i, 'limits', 'maxRequestBytes'],
+        `must be at most limits.maxRequestBytes (${config.limits.maxRequestBytes})`,
+      );
+    }
+    const maxEvent = source.limits.maxEventBytes;
+    if (maxEvent !== undefined && maxEvent > maxRequest) {
+      issue(
+        ['sources', i, 'limits', 'maxEventBytes'],
+        `must be at most the request limit (${maxRequest})`,
+      );
+    }
   });
+}
+
+/** The collector's configuration. Parse errors are written for the person editing the config. */
+export const collectorConfigSchema = configObjectSchema.superRefine(checkConfig).transform(
+  // Sources inherit the collector-wide size limits they do not set.
+  (config) => {
+    const maxEventBytes =
+      config.limits.maxEventBytes ?? Math.min(MAX_EVENT_BYTES, config.limits.maxRequestBytes);
+    return {
+      ...config,
+      limits: { ...config.limits, maxEventBytes },
+      sources: config.sources.map((source) => {
+        const maxRequestBytes = source.limits.maxRequestBytes ?? config.limits.maxRequestBytes;
+        return {
+          ...source,
+          limits: {
+            rate: source.limits.rate,
+            maxEventBytes: source.limits.maxEventBytes ?? Math.min(maxEventBytes, maxRequestBytes),
+            maxRequestBytes,
+          },
+        };
+      }),
+    };
+  },
+);
 
 /** A parsed, valid collector configuration. */
 export type CollectorConfig = z.output<typeof collectorConfigSchema>;
-/** A configuration as written by hand (defaults not yet applied). */
+/** A configuration as written by hand (defaults not yet applied); a parsed one is one too. */
 export type CollectorConfigInput = z.input<typeof collectorConfigSchema>;
 /** One site or app sending events. */
 export type SourceConfig = CollectorConfig['sources'][number];
+/** A source's limits, with the collector-wide defaults filled in. */
+export type SourceLimits = SourceConfig['limits'];
 
 /**
  * Validates a configuration; throws an Error whose message lists every problem
- * by path, e.g. `sources.0.allowedOrigins.1: an origin must be exact, ...`.
+ * by path, e.g. `sources.0.allowedOrigins.1: an origin must be ...`.
  */
 export function parseCollectorConfig(input: unknown): CollectorConfig {
   const result = collectorConfigSchema.safeParse(input);

@@ -58,6 +58,14 @@ describe('CORS on /v1/batch', () => {
     const res = await beacon(SHOP_ORIGIN, 'wk_unknown');
     expect(res.status).toBe(401);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    // ...and read Retry-After, to wait as long as a 429 or 503 asks.
+    expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After');
+  });
+
+  it('reflects an origin allowed by a wildcard subdomain', async () => {
+    const res = await beacon('https://eu.shop.example');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://eu.shop.example');
   });
 
   it('answers a preflight from an origin some source allows', async () => {
@@ -67,7 +75,9 @@ describe('CORS on /v1/batch', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(BLOG_ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type,Authorization');
+    expect(res.headers.get('access-control-allow-headers')).toBe(
+      'Content-Type,Authorization,Content-Encoding',
+    );
     expect(res.headers.get('access-control-max-age')).toBe(String(PREFLIGHT_MAX_AGE_SECONDS));
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
   });

@@ -1,6 +1,11 @@
 // Server-side additions to a valid event. Pure functions: the clock and the request's
 // headers come in as arguments.
 
+import { clampEventTime, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
+import { anonymizeIp } from './client-ip.js';
+import type { EnrichOptions } from './config.js';
+import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
+
 type EventObject = Record<string, unknown>;
 
 // Date's range is ±8.64e15 ms; outside it toISOString throws.
@@ -32,8 +37,17 @@ export function correctClockSkew(
 export interface ReceiveInfo {
   /** Server clock when the request arrived, ms since the epoch. */
   receivedAtMs: number;
-  /** The request's User-Agent header, if any. */
+  /**
+   * The request's User-Agent header. Give it only for browser requests: a server SDK's
+   * header names the library, not the user's browser.
+   */
   userAgent?: string;
+  /** The client address, already anonymized: the request's fallback for `context.ip`. */
+  ip?: string;
+  /** What to add (the source's `enrich` settings); everything when not given. */
+  options?: EnrichOptions;
+  /** Describes user agents (cached); a shared cache when not given. */
+  describeUserAgent?: (userAgent: string) => UserAgentFacts;
 }
 
 /** A valid event with server fields added, and its corrected time for the queue header. */
@@ -42,29 +56,101 @@ export interface EnrichedEvent {
   timeMs: number;
 }
 
+const ALL_ON: EnrichOptions = {
+  receivedAt: true,
+  correctClockSkew: true,
+  ip: 'anonymize',
+  parseUserAgent: true,
+  detectBots: true,
+};
+
+let sharedUserAgentCache: ((userAgent: string) => UserAgentFacts) | undefined;
+
+/**
+ * Keeps only an anonymized `context.ip` (or none, with `ip: "drop"`): an address sent by
+ * the client is cut like the request's own; one that is not an address is removed.
+ * Returns whether the context changed.
+ */
+function settleIp(context: EventObject, requestIp: string | undefined, options: EnrichOptions) {
+  if (options.ip === 'drop' || (context.ip !== undefined && typeof context.ip !== 'string')) {
+    return delete context.ip;
+  }
+  if (typeof context.ip === 'string') {
+    const anonymized = anonymizeIp(context.ip);
+    if (anonymized === undefined) delete context.ip;
+    else context.ip = anonymized;
+    return true;
+  }
+  if (requestIp === undefined) return false;
+  context.ip = requestIp;
+  return true;
+}
+
+const UA_FIELDS = ['browser', 'os', 'device'] as const;
+
+/** The event's context with server facts added, or undefined when nothing was added. */
+function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOptions) {
+  const context: EventObject = isPlainObject(original) ? { ...original } : {};
+  let changed = settleIp(context, info.ip, options);
+  let userAgent = typeof context.userAgent === 'string' ? context.userAgent : undefined;
+  if (userAgent === undefined && info.userAgent) {
+    context.userAgent = userAgent = info.userAgent;
+    changed = true;
+  }
+  if (userAgent && (options.parseUserAgent || options.detectBots)) {
+    sharedUserAgentCache ??= createUserAgentCache();
+    const facts = (info.describeUserAgent ?? sharedUserAgentCache)(userAgent);
+    // The client's own fields win: mobile SDKs know their device better than a UA string.
+    if (options.parseUserAgent) {
+      for (const field of UA_FIELDS) {
+        if (facts[field] !== undefined && context[field] === undefined) {
+          context[field] = facts[field];
+          changed = true;
+        }
+      }
+    }
+    if (options.detectBots) {
+      context.bot = facts.bot;
+      changed = true;
+    }
+  }
+  return changed ? context : undefined;
+}
+
 /**
  * Adds `receivedAt`, keeps the client's time as `originalTimestamp`, puts the skew-corrected
- * time in `timestamp`, and fills `context.userAgent` from the header when the event has none.
- * Returns a new object; the input is not changed.
+ * time in `timestamp` (receivedAt instead, with `timestampClamped`, when it lies more than an
+ * hour ahead or 30 days behind: see `clampEventTime`), and settles `context`: the anonymized IP, the user agent (the header's
+ * when the event has none) and what it tells (browser, os, device, bot). Each addition can
+ * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
+  const options = info.options ?? ALL_ON;
   const clientTime = event.timestamp ?? event.originalTimestamp;
-  const timeMs = correctClockSkew(
-    info.receivedAtMs,
-    parseTime(event.sentAt),
-    parseTime(clientTime),
-  );
-  const enriched: EventObject = {
-    ...event,
-    timestamp: new Date(timeMs).toISOString(),
-    receivedAt: new Date(info.receivedAtMs).toISOString(),
-  };
+  const clientMs = parseTime(clientTime);
+  const eventMs = options.correctClockSkew
+    ? correctClockSkew(info.receivedAtMs, parseTime(event.sentAt), clientMs)
+    : (clientMs ?? info.receivedAtMs);
+  // A broken clock must not write into a folder years away: such times become receivedAt.
+  const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs);
+  const enriched: EventObject = { ...event, timestamp: new Date(timeMs).toISOString() };
+  if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
+  if (options.receivedAt) enriched.receivedAt = new Date(info.receivedAtMs).toISOString();
   if (clientTime !== undefined) enriched.originalTimestamp = clientTime;
-  const context = (event.context ?? {}) as EventObject;
-  if (info.userAgent && context.userAgent === undefined) {
-    enriched.context = { ...context, userAgent: info.userAgent };
-  }
+  const context = enrichContext(event.context, info, options);
+  if (context) enriched.context = context;
   return { event: enriched, timeMs };
+}
+
+/**
+ * An invalid event as it goes to quarantine: kept as sent, except that a raw `context.ip`
+ * is anonymized (or dropped), as for valid events.
+ */
+export function scrubForQuarantine(event: EventObject, options: EnrichOptions = ALL_ON) {
+  if (!isPlainObject(event.context) || event.context.ip === undefined) return event;
+  const context = { ...event.context };
+  settleIp(context, undefined, options);
+  return { ...event, context };
 }
 
 /**

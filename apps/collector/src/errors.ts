@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'invalid_batch'
   | 'unauthorized'
   | 'origin_not_allowed'
+  | 'rate_limited'
   | 'not_found'
   | 'method_not_allowed'
   | 'queue_full'

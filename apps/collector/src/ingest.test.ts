@@ -43,4 +43,30 @@ describe('ingestBatch', () => {
     ]);
     expect(bodyOf(messages[0]!).event).toEqual(event);
   });
+
+  it('names why each event went to quarantine, for the metrics', () => {
+    const { reasons, accepted } = ingestBatch(
+      {
+        batch: [
+          trackEvent(),
+          trackEvent({ type: 'bogus' }),
+          trackEvent({ timestamp: 'yesterday' }),
+          trackEvent({ properties: { x: 'y'.repeat(2_000) } }),
+        ],
+      },
+      { ...ctx, maxEventBytes: 1_024 },
+    );
+    expect(accepted).toBe(1);
+    expect(reasons).toEqual(['invalid_type', 'invalid_timestamp', 'event_too_large']);
+  });
+
+  it('quarantines an event whose type the endpoint does not take', () => {
+    const page = trackEvent({ type: 'page' });
+    const result = ingestBatch({ batch: [page] }, { ...ctx, requiredType: 'track' });
+    expect(result.accepted).toBe(0);
+    expect(result.rejected[0]?.errors).toEqual([
+      { path: 'type', message: 'type must be "track" on this endpoint' },
+    ]);
+    expect(result.messages[0]?.kind).toBe('quarantine');
+  });
 });

@@ -7,7 +7,7 @@ import {
   MAX_EVENT_BYTES,
   MAX_ID_LENGTH,
 } from '@sluice/schema';
-import { applyBatchDefaults, enrichEvent, type ReceiveInfo } from './enrich.js';
+import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
 
 /** One event the collector did not accept as valid (it went to quarantine instead). */
 export interface RejectedEvent {
@@ -21,13 +21,22 @@ export interface IngestResult {
   messages: QueueMessage[];
   accepted: number;
   rejected: RejectedEvent[];
+  /** Why each rejected event went to quarantine, as a short metric label (same order). */
+  reasons: QuarantineReason[];
 }
+
+/** `event_too_large`, or `invalid_<field>` naming the first field that failed validation. */
+export type QuarantineReason = string;
 
 export interface IngestContext extends ReceiveInfo {
   /** The authenticated source's id. */
   sourceId: string;
   /** Makes an id for a quarantined event that has no usable messageId. */
   newId: () => string;
+  /** Largest event as sent, in bytes (default MAX_EVENT_BYTES). */
+  maxEventBytes?: number;
+  /** The type every event must have (the single-event routes: `/v1/track` takes tracks). */
+  requiredType?: string;
 }
 
 const encoder = new TextEncoder();
@@ -37,8 +46,15 @@ function usableMessageId(event: Record<string, unknown>): string | undefined {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH ? id : undefined;
 }
 
-function sizeIssue(bytes: number): FieldIssue {
-  return { path: '', message: `event is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are allowed` };
+function sizeIssue(bytes: number, max: number): FieldIssue {
+  return { path: '', message: `event is ${bytes} bytes; at most ${max} are allowed` };
+}
+
+function reasonOf(errors: FieldIssue[], tooLarge: boolean): QuarantineReason {
+  if (tooLarge) return 'event_too_large';
+  // The first path segment is a field of the event schema: a small, fixed set of labels.
+  const field = errors[0]?.path.split('.')[0];
+  return field ? `invalid_${field}` : 'invalid_event';
 }
 
 /**
@@ -49,19 +65,25 @@ function sizeIssue(bytes: number): FieldIssue {
 export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResult {
   const messages: QueueMessage[] = [];
   const rejected: RejectedEvent[] = [];
+  const reasons: QuarantineReason[] = [];
+  const maxEventBytes = ctx.maxEventBytes ?? MAX_EVENT_BYTES;
   const receivedAt = new Date(ctx.receivedAtMs).toISOString();
   batch.batch.forEach((raw, index) => {
     const event = applyBatchDefaults(raw, batch);
-    let errors: FieldIssue[] | undefined;
-    const parsed = eventSchema.safeParse(event);
-    if (parsed.success) {
+    let errors: FieldIssue[];
+    let tooLarge = false;
+    const parsed =
+      ctx.requiredType === undefined || event.type === ctx.requiredType
+        ? eventSchema.safeParse(event)
+        : undefined;
+    if (parsed?.success) {
       const enriched = enrichEvent(event, ctx);
       const body = encoder.encode(JSON.stringify(enriched.event));
       // The limit is on the event as the client sent it; our additions may push the stored
       // line a little over, so only then is the client's own size measured.
       const sentBytes =
-        body.length > MAX_EVENT_BYTES ? encoder.encode(JSON.stringify(raw)).length : 0;
-      if (sentBytes <= MAX_EVENT_BYTES) {
+        body.length > maxEventBytes ? encoder.encode(JSON.stringify(raw)).length : 0;
+      if (sentBytes <= maxEventBytes) {
         messages.push({
           id: parsed.data.messageId,
           source: ctx.sourceId,
@@ -71,12 +93,15 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
         });
         return;
       }
-      errors = [sizeIssue(sentBytes)];
-    } else {
+      errors = [sizeIssue(sentBytes, maxEventBytes)];
+      tooLarge = true;
+    } else if (parsed) {
       errors = describeIssues(parsed.error);
+    } else {
+      errors = [{ path: 'type', message: `type must be "${ctx.requiredType}" on this endpoint` }];
     }
     const messageId = usableMessageId(raw);
-    const quarantine = { reason: errors, event: raw, receivedAt };
+    const quarantine = { reason: errors, event: scrubForQuarantine(raw, ctx.options), receivedAt };
     messages.push({
       id: messageId ?? ctx.newId(),
       source: ctx.sourceId,
@@ -85,6 +110,7 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
       body: encoder.encode(JSON.stringify(quarantine)),
     });
     rejected.push(messageId === undefined ? { index, errors } : { index, messageId, errors });
+    reasons.push(reasonOf(errors, tooLarge));
   });
-  return { messages, accepted: messages.length - rejected.length, rejected };
+  return { messages, accepted: messages.length - rejected.length, rejected, reasons };
 }

@@ -1,14 +1,30 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryQueue, openLogQueue, type Queue } from '@sluice/queue';
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningCollector, startCollector } from './node.js';
-import { readQueue, SHOP_KEY, SHOP_ORIGIN, testConfig, trackEvent } from './test-support.js';
+import type { CollectorConfigInput } from './config.js';
+import { createNodeLogger, type RunningCollector, startCollector } from './node.js';
+import {
+  bodyOf,
+  readQueue,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+  trackEvent,
+} from './test-support.js';
 
 let queue: Queue;
 let collector: RunningCollector;
 beforeEach(async () => {
   queue = createMemoryQueue();
-  collector = await startCollector({ queue, config: testConfig, tagScript: '/* tag */' });
+  collector = await startCollector({
+    queue,
+    config: testConfig,
+    tagScript: '/* tag */',
+    logger: false,
+  });
 });
 afterEach(async () => {
   await collector.close();
@@ -72,5 +88,129 @@ describe('startCollector', () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(await readQueue(queue)).toEqual([]);
+  });
+});
+
+describe('startCollector operations', () => {
+  async function started(config: CollectorConfigInput, lines?: string[]) {
+    const logger = lines
+      ? createNodeLogger({
+          level: 'debug',
+          destination: { write: (line: string) => lines.push(line) },
+        })
+      : false;
+    const running = await startCollector({ queue, config, logger });
+    opened.push(running);
+    return running;
+  }
+  const opened: RunningCollector[] = [];
+  afterEach(async () => {
+    for (const running of opened.splice(0)) await running.close();
+  });
+
+  function beacon(url: string, headers: Record<string, string> = {}) {
+    return fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN, ...headers },
+      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+    });
+  }
+
+  it('stores the socket address anonymized: 127.0.0.1 becomes 127.0.0.0', async () => {
+    const running = await started(testConfig);
+    expect((await beacon(running.url)).status).toBe(200);
+    expect(bodyOf((await readQueue(queue))[0]!).context).toMatchObject({ ip: '127.0.0.0' });
+  });
+
+  it('ignores X-Forwarded-For unless told to trust a proxy, then takes its entry', async () => {
+    const forged = { 'X-Forwarded-For': '198.51.100.7' };
+    const direct = await started(testConfig);
+    await beacon(direct.url, forged);
+    const proxied = await started({ ...testConfig, trustProxy: 1 });
+    await beacon(proxied.url, { 'X-Forwarded-For': '6.6.6.6, 198.51.100.7' });
+    const ips = (await readQueue(queue)).map((e) => (bodyOf(e).context as { ip: string }).ip);
+    expect(ips).toEqual(['127.0.0.0', '198.51.100.0']);
+  });
+
+  it('limits by the socket address: the 429 carries Retry-After', async () => {
+    const running = await started({
+      ...testConfig,
+      limits: { ipRate: { requestsPerSecond: 0.01, burst: 1 } },
+    });
+    expect((await beacon(running.url)).status).toBe(200);
+    const refused = await beacon(running.url);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await readQueue(queue)).toHaveLength(1);
+  });
+
+  it('serves Prometheus metrics of requests, events, latency and queue depth', async () => {
+    const running = await started(testConfig);
+    await beacon(running.url);
+    await fetch(`${running.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ writeKey: 'wk_unknown', batch: [trackEvent()] }),
+    });
+    await fetch(`${running.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [{ type: 'track' }] }),
+    });
+    const res = await fetch(`${running.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toContain(
+      'sluice_http_requests_total{route="/v1/batch",method="POST",status="200"} 2',
+    );
+    expect(text).toContain('sluice_http_requests_refused_total{code="unauthorized"} 1');
+    expect(text).toContain('sluice_events_accepted_total{source="shop"} 1');
+    expect(text).toContain(
+      'sluice_events_quarantined_total{source="shop",reason="invalid_messageId"} 1',
+    );
+    expect(text).toMatch(/sluice_http_request_duration_seconds_count\{route="\/v1\/batch"\} 3/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('reports the depth of the embedded log', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-collector-'));
+    const log = await openLogQueue({ dir, durability: 'none' });
+    try {
+      const running = await startCollector({ queue: log, config: testConfig, logger: false });
+      opened.push(running);
+      await beacon(running.url);
+      await beacon(running.url);
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      expect(text).toMatch(/^sluice_queue_depth 2$/m);
+    } finally {
+      for (const running of opened.splice(0)) await running.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes JSON logs without raw client addresses or keys', async () => {
+    const lines: string[] = [];
+    const running = await started(testConfig, lines);
+    await fetch(`${running.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer sk_wrong_secret' },
+      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+    });
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((r) => r.msg)).toEqual(['collector listening', 'request refused']);
+    expect(records[1]).toMatchObject({ code: 'unauthorized', ip: '127.0.0.0', status: 401 });
+    const text = lines.join('');
+    expect(text).not.toContain('127.0.0.1"');
+    expect(text).not.toContain('sk_wrong_secret');
+    expect(text).not.toContain(SHOP_KEY);
+  });
+
+  it('answers /readyz and documents /metrics in /openapi.json', async () => {
+    const running = await started(testConfig);
+    expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    const res = await fetch(`${running.url}/openapi.json`);
+    expect(((await res.json()) as { paths: object }).paths).toHaveProperty('/metrics');
   });
 });

@@ -1,8 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Queue } from '@sluice/queue';
+import type { Context } from 'hono';
+import { type DestinationStream, pino } from 'pino';
 import { createCollectorApp } from './app.js';
-import type { CollectorConfig } from './config.js';
+import { clientIpFromForwardedFor } from './client-ip.js';
+import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
+import { createPrometheusObserver } from './node-metrics.js';
+import type { CollectorLogger } from './observe.js';
+
+// A request must arrive whole within this time: slow senders cannot hold sockets forever.
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface StartCollectorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -10,8 +20,19 @@ export interface StartCollectorOptions {
   /** Address to bind (default 127.0.0.1: nothing is exposed unless asked). */
   host?: string;
   queue: Queue;
-  config: CollectorConfig;
+  config: CollectorConfigInput;
   tagScript?: string;
+  /** Structured logs (default: pino at info level on stdout); false for none. */
+  logger?: CollectorLogger | false;
+  /** Serve Prometheus metrics at `/metrics` (default true). */
+  metrics?: boolean;
+  /**
+   * Messages waiting in the queue, for the `sluice_queue_depth` gauge. By default the
+   * embedded log's retained messages (appended and not yet removed by retention).
+   */
+  queueDepth?: () => number | undefined;
+  /** The server clock (tests). */
+  now?: () => number;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -20,28 +41,94 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
+/**
+ * pino with the collector's defaults (JSON lines on stdout unless `destination` is given);
+ * headers that carry keys are redacted should they ever be logged.
+ */
+export function createNodeLogger(
+  options: { level?: string; destination?: DestinationStream } = {},
+): CollectorLogger {
+  const settings = {
+    level: options.level ?? 'info',
+    base: { service: 'sluice-collector' },
+    redact: ['headers.authorization', 'headers.cookie', '*.writeKey', '*.secretKey'],
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/** The embedded log's retained messages, when the queue is one (it has `stats()`). */
+function retainedMessages(queue: Queue): (() => number) | undefined {
+  const stats = (queue as { stats?: () => { nextPosition?: number; firstPosition?: number } })
+    .stats;
+  if (typeof stats !== 'function') return undefined;
+  return () => {
+    const { nextPosition = 0, firstPosition = 0 } = stats.call(queue);
+    return nextPosition - firstPosition;
+  };
+}
+
+/**
+ * The client IP on Node: the socket's peer, or with `trustProxy` proxies in front, the
+ * entry of X-Forwarded-For they vouch for.
+ */
+function nodeClientIp(trustProxy: number) {
+  return (c: Context): string | undefined => {
+    const forwarded = clientIpFromForwardedFor(c.req.header('x-forwarded-for'), trustProxy);
+    if (forwarded) return forwarded;
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Starts the collector on Node's HTTP server. The queue stays open: its owner closes it. */
 export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
+  const config = parseCollectorConfig(options.config);
+  const logger = options.logger === false ? undefined : (options.logger ?? createNodeLogger());
+  const prometheus =
+    options.metrics === false
+      ? undefined
+      : createPrometheusObserver({
+          queueDepth: options.queueDepth ?? retainedMessages(options.queue),
+        });
+  let closing = false;
   const app = createCollectorApp({
     queue: options.queue,
-    config: options.config,
+    config,
     tagScript: options.tagScript,
+    now: options.now,
+    clientIp: nodeClientIp(config.trustProxy),
+    logger,
+    observer: prometheus?.observer,
+    metrics: prometheus?.metrics,
+    isReady: () => !closing,
   });
   const host = options.host ?? '127.0.0.1';
   const { server, address } = await new Promise<{
     server: ReturnType<typeof serve>;
     address: AddressInfo;
   }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, (info) =>
-      resolve({ server, address: info }),
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 0,
+        hostname: host,
+        serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+      },
+      (info) => resolve({ server, address: info }),
     );
     server.once('error', reject);
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
+  logger?.info({ url, sources: config.sources.map((s) => s.id) }, 'collector listening');
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
         server.close((error) => (error ? reject(error) : resolve()));
         // Idle keep-alive connections would hold close() open until they time out.
         if ('closeIdleConnections' in server) server.closeIdleConnections();

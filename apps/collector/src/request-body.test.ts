@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CollectorError } from './errors.js';
-import { checkContentType, parseJsonObject } from './request-body.js';
+import {
+  checkContentEncoding,
+  checkContentType,
+  decodeUtf8,
+  parseJsonObject,
+  readBody,
+} from './request-body.js';
 
 function statusOf(run: () => unknown): number | 'ok' {
   try {
@@ -40,5 +46,118 @@ describe('parseJsonObject', () => {
 
   it.each(['', '{', 'null', '[]', '"text"'])('refuses %j with 400', (text) => {
     expect(statusOf(() => parseJsonObject(text))).toBe(400);
+  });
+});
+
+describe('checkContentEncoding', () => {
+  it('takes gzip and no encoding, refuses others with 415', () => {
+    expect(checkContentEncoding(undefined)).toBe(false);
+    expect(checkContentEncoding('identity')).toBe(false);
+    expect(checkContentEncoding('GZIP')).toBe(true);
+    expect(statusOf(() => checkContentEncoding('br'))).toBe(415);
+    expect(statusOf(() => checkContentEncoding('gzip, deflate'))).toBe(415);
+  });
+});
+
+const encoder = new TextEncoder();
+
+/** A body sent in `pieceBytes` pieces; `pulled()` tells how many bytes were read from it. */
+function piecewise(bytes: Uint8Array, pieceBytes = 1024) {
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(offset, offset + pieceBytes));
+        offset += pieceBytes;
+      },
+    },
+    // Nothing is read ahead: a piece is made only when the reader asks.
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => Math.min(offset, bytes.length) };
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function post(body: BodyInit | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
+  return new Request('http://collector.test/v1/batch', {
+    method: 'POST',
+    body,
+    headers,
+    duplex: 'half',
+  } as RequestInit);
+}
+
+async function statusOfAsync(run: () => Promise<unknown>): Promise<number | 'ok'> {
+  try {
+    await run();
+    return 'ok';
+  } catch (error) {
+    if (error instanceof CollectorError) return error.status;
+    throw error;
+  }
+}
+
+describe('readBody', () => {
+  const text = '{"batch":[]}';
+
+  it('reads a body with or without a Content-Length', async () => {
+    const sized = await readBody(post(text, { 'content-length': String(text.length) }), {
+      maxBytes: 1024,
+      gzip: false,
+    });
+    expect(decodeUtf8(sized)).toBe(text);
+    const streamed = piecewise(encoder.encode(text), 3).stream;
+    expect(decodeUtf8(await readBody(post(streamed), { maxBytes: 1024, gzip: false }))).toBe(text);
+  });
+
+  it('refuses an announced Content-Length over the limit without reading the body', async () => {
+    const body = piecewise(new Uint8Array(10_000));
+    const request = post(body.stream, { 'content-length': '10000' });
+    expect(await statusOfAsync(() => readBody(request, { maxBytes: 1024, gzip: false }))).toBe(413);
+    expect(body.pulled()).toBe(0);
+  });
+
+  it('stops reading a streamed body once it passes the limit', async () => {
+    const body = piecewise(new Uint8Array(1_000_000));
+    expect(
+      await statusOfAsync(() => readBody(post(body.stream), { maxBytes: 4096, gzip: false })),
+    ).toBe(413);
+    expect(body.pulled()).toBeLessThan(100_000);
+  });
+
+  it('inflates a gzip body', async () => {
+    const compressed = await gzip(encoder.encode(text));
+    const bytes = await readBody(post(piecewise(compressed, 5).stream), {
+      maxBytes: 1024,
+      gzip: true,
+    });
+    expect(decodeUtf8(bytes)).toBe(text);
+  });
+
+  it('refuses a gzip bomb with 413 before inflating it all', async () => {
+    // 64 MB of zeros compress to about 64 KB; the inflated limit is 500 KB.
+    const compressed = await gzip(new Uint8Array(64 * 1024 * 1024));
+    const body = piecewise(compressed);
+    expect(
+      await statusOfAsync(() => readBody(post(body.stream), { maxBytes: 500 * 1024, gzip: true })),
+    ).toBe(413);
+    expect(body.pulled()).toBeLessThan(compressed.length / 2);
+  });
+
+  it('answers 400 for a body that is not gzip though it says so', async () => {
+    const request = post(piecewise(encoder.encode(text)).stream);
+    expect(await statusOfAsync(() => readBody(request, { maxBytes: 1024, gzip: true }))).toBe(400);
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('refuses invalid UTF-8 with 400 instead of replacing characters', () => {
+    expect(statusOf(() => decodeUtf8(new Uint8Array([0x7b, 0xff, 0x7d])))).toBe(400);
+    expect(decodeUtf8(encoder.encode('\ufeff{"a":"é"}'))).toBe('{"a":"é"}');
   });
 });

@@ -1,20 +1,36 @@
 // Shared fixtures for the collector's tests (not part of the package's API).
 import type { Queue, QueueEntry } from '@sluice/queue';
+import { expect } from 'vitest';
 import { type CollectorConfig, parseCollectorConfig } from './config.js';
 
 export const SHOP_KEY = 'wk_shop';
 export const BLOG_KEY = 'wk_blog';
 export const BACKEND_KEY = 'wk_backend';
+export const BACKEND_SECRET = 'sk_test_backend_secret';
+/** `hashSecretKey(BACKEND_SECRET)`, as a config file holds it (checked in secret-keys.test.ts). */
+export const BACKEND_SECRET_HASH =
+  'sha256:2287256d3dc064038b199657547c37021349ea53659eaace7315420a909eb288';
 export const SHOP_ORIGIN = 'https://shop.example';
 export const BLOG_ORIGIN = 'https://blog.example';
 
-/** Three sources: a shop and a blog (browsers) and a backend (servers only, no origins). */
+/** The sources of `testConfig`, to build variants from. */
+export const testSources = [
+  {
+    id: 'shop',
+    writeKeys: [SHOP_KEY],
+    allowedOrigins: [SHOP_ORIGIN, 'http://localhost:8080', 'https://*.shop.example'],
+  },
+  { id: 'blog', writeKeys: [BLOG_KEY], allowedOrigins: [BLOG_ORIGIN] },
+  { id: 'backend', writeKeys: [BACKEND_KEY], secretKeys: [BACKEND_SECRET_HASH] },
+];
+
+/**
+ * Three sources: a shop and a blog (browsers) and a backend (servers, no origins, with a
+ * secret key). No per-IP limit, so tests that are not about limits are not limited.
+ */
 export const testConfig: CollectorConfig = parseCollectorConfig({
-  sources: [
-    { id: 'shop', writeKeys: [SHOP_KEY], allowedOrigins: [SHOP_ORIGIN, 'http://localhost:8080'] },
-    { id: 'blog', writeKeys: [BLOG_KEY], allowedOrigins: [BLOG_ORIGIN] },
-    { id: 'backend', writeKeys: [BACKEND_KEY] },
-  ],
+  limits: { ipRate: null },
+  sources: testSources,
 });
 
 let counter = 0;
@@ -45,3 +61,16 @@ export async function readQueue(queue: Queue): Promise<QueueEntry[]> {
 export function bodyOf(entry: { body: Uint8Array }): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(entry.body)) as Record<string, unknown>;
 }
+
+/** Checks an error answer: its status, a JSON body with this code and a message; returns the error. */
+export async function expectError(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const json = (await res.json()) as { error: { code: string; message: string; path?: string } };
+  expect(json.error.code).toBe(code);
+  expect(json.error.message).toEqual(expect.any(String));
+  return json.error;
+}
+
+/** The RFC 5737 documentation address the tests' clients come from. */
+export const CLIENT_IP = '203.0.113.77';

@@ -1,6 +1,11 @@
 // The runtime-free API (Web APIs only), for edge runtimes; `index.ts` adds the Node entry point.
 export * from './app.js';
-export type { BatchResponse } from './batch-route.js';
+export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';
+export { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
 export * from './errors.js';
 export type { RejectedEvent } from './ingest.js';
+export type * from './observe.js';
+export { buildOpenApiDocument } from './openapi.js';
+export { generateSecretKey, hashSecretKey } from './secret-keys.js';
+export { type BatchResponse, TRACKING_PATHS } from './tracking-routes.js';

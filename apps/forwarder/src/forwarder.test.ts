@@ -190,6 +190,22 @@ describe('createForwarder', () => {
     });
   });
 
+  it('drops a repeat whose first copy is already in an uploaded file, but keeps every quarantined message', async () => {
+    const { store, forwarder, feed } = await setup();
+    await feed([message(0), message(1)]);
+    await forwarder.flushAll();
+    const bad = message(3, { id: 'q', kind: 'quarantine' });
+    await feed([message(2, { id: 'm1' }), bad, bad]);
+    await forwarder.stop();
+
+    expect(await readAllLines(store, 'events/')).toEqual([
+      bodyText(message(0)),
+      bodyText(message(1)),
+    ]);
+    expect(await readAllLines(store, 'quarantine/')).toEqual([bodyText(bad), bodyText(bad)]);
+    expect(forwarder.stats()).toMatchObject({ read: 5, repeatsDropped: 1, acked: 5 });
+  });
+
   it('keeps the checkpoint small: watermarks of finished partitions are forgotten', async () => {
     const { store, forwarder, feed } = await setup({ maxFileBytes: 50 });
     // One partition per hour of a day, each closed by size (one line > 50 bytes) at once.

@@ -15,21 +15,42 @@
 //   each is at or below its partition's watermark: skipped and acknowledged.
 // - Crash before the put: nothing was acknowledged or recorded; the entries are read again.
 // Watermarks are pruned once every unacknowledged position is above them (checkpoint.ts).
+// Repeats are dropped by messageId within a window whose ids are recorded, like the
+// watermark, after the put and before the ack (the reasoning: dedup/repeat-window.ts).
 
 import type { QueueConsumer } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { RetryAbortedError, retryUntilDone } from './backoff.js';
 import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
-import { checkpointKeyOf } from './partition.js';
+import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
+import { createRepeatWindow } from './dedup/repeat-window.js';
+import { type FileFormat, ndjsonFormat } from './file-format.js';
+import {
+  type ForwarderOptions,
+  type ForwarderOptionsInput,
+  parseForwarderOptions,
+} from './options.js';
+import { checkpointKeyOf, objectKeyOf } from './partition.js';
 import { createPartitionRouter } from './partition-router.js';
 import { createStatsCounter, type ForwarderStats } from './stats.js';
 
 export interface ForwarderDeps {
   consumer: QueueConsumer;
   store: ObjectStore;
-  /** Compresses a file's NDJSON (the Node entry passes gzip level 6). */
-  compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Compresses a file's NDJSON for the `ndjson-*` format named in the options (the Node entry
+   * passes gzip level 6). Not needed when `format` is given.
+   */
+  compress?: (data: Uint8Array) => Promise<Uint8Array>;
+  /** Encodes files; its name must be `options.format`. Default: NDJSON through `compress`. */
+  format?: FileFormat;
+  /** Encodes quarantine files. Default: `format`, unless that is Parquet (events only). */
+  quarantineFormat?: FileFormat;
+  /**
+   * The exact index of stored messageIds. Default: in memory, forgotten on restart; the Node
+   * entry keeps it on disk (`stateDir`).
+   */
+  dedupIndex?: DedupIndex;
   /** Wall clock for age rotation, ms since the epoch. Default `Date.now`. */
   now?: () => number;
   /** Names the checkpoint; use the queue consumer's name. Default 'forwarder'. */
@@ -59,6 +80,16 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   const now = deps.now ?? Date.now;
   const consumerName = deps.consumerName ?? 'forwarder';
   const counter = createStatsCounter();
+  const { format, quarantineFormat } = fileFormatsOf(deps, options);
+  const repeats = createRepeatWindow(
+    deps.dedupIndex ?? createMemoryDedupIndex(),
+    {
+      windowMs: options.dedupWindowMs,
+      slotMs: options.dedupSlotMs,
+      filterBytes: options.dedupMemoryBytes,
+    },
+    now,
+  );
   let signal: AbortSignal | undefined;
   const stopReading = new AbortController();
   let running: Promise<void> | undefined;
@@ -84,9 +115,17 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     options,
     now,
     counter,
-    upload: (key, body) =>
-      retry(`upload ${key}`, () => deps.store.put(key, body, { contentType: 'application/gzip' })),
-    compress: (data) => retry('compress', () => deps.compress(data)),
+    admit: (entry) => repeats.admit(entry),
+    async writeFile(buffer) {
+      const chosen = buffer.partition.startsWith('quarantine/') ? quarantineFormat : format;
+      const body = await retry('encode', () => chosen.encode(buffer));
+      const key = objectKeyOf(buffer.partition, buffer.firstPosition, chosen.extension);
+      await retry(`upload ${key}`, () =>
+        deps.store.put(key, body, { contentType: chosen.contentType }),
+      );
+      return body.byteLength;
+    },
+    recordStored: (entries) => retry('record stored ids', () => repeats.record(entries)),
     saveCheckpoint: (watermarks) =>
       retry('save checkpoint', () => saveCheckpoint(deps.store, consumerName, watermarks)),
     ack: (entries) => retry('ack', () => deps.consumer.ack(entries)),
@@ -106,6 +145,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       const key = checkpointKeyOf(consumerName);
       const stored = await retry('load checkpoint', () => deps.store.get(key), stopReading.signal);
       router.restore(parseCheckpoint(key, stored));
+      await retry('load dedup index', () => repeats.load(), stopReading.signal);
       for (;;) {
         const entries = await retry(
           'read',
@@ -145,7 +185,31 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       return exclusive(() => router.flushAll());
     },
     stats() {
-      return counter.snapshot(router.buffered());
+      return counter.snapshot(router.buffered(), repeats.stats());
     },
   };
+}
+
+function fileFormatsOf(
+  deps: ForwarderDeps,
+  options: ForwarderOptions,
+): { format: FileFormat; quarantineFormat: FileFormat } {
+  let format = deps.format;
+  if (format && format.name !== options.format) {
+    throw new Error(
+      `options.format is ${options.format}, but the given format writes ${format.name}`,
+    );
+  }
+  if (!format && deps.compress && options.format !== 'parquet') {
+    format = ndjsonFormat(options.format, deps.compress);
+  }
+  if (!format)
+    throw new Error(`format ${options.format} needs a FileFormat (startForwarder passes one)`);
+  let quarantineFormat = deps.quarantineFormat;
+  if (!quarantineFormat && format.name !== 'parquet') quarantineFormat = format;
+  if (!quarantineFormat && deps.compress)
+    quarantineFormat = ndjsonFormat('ndjson-gzip', deps.compress);
+  if (!quarantineFormat)
+    throw new Error('a Parquet forwarder needs a quarantineFormat for quarantined messages');
+  return { format, quarantineFormat };
 }

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { openLogQueue } from '@sluice/queue';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,25 @@ describe('startForwarder', () => {
     expect(gunzipSync(file!).toString()).toBe(messages.map((m) => `${bodyText(m)}\n`).join(''));
     // The consumer was closed and everything acknowledged: it opens again, at the end.
     expect((await queue.consumer('forwarder')).committed).toBe(5);
+  });
+
+  it('remembers stored messageIds across a restart in stateDir, dropping a later repeat', async () => {
+    const queue = await tempLog();
+    const { store, root, cleanup } = await tempFsStore();
+    cleanups.push(cleanup);
+    const stateDir = join(root, '..', `${basename(root)}-state`);
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const options = { readWaitMs: 10 };
+    const first = await startForwarder({ queue, store, stateDir, options });
+    await queue.append([message(0), message(1)]);
+    await waitFor(() => first.stats().read === 2);
+    await first.stop();
+
+    const second = await startForwarder({ queue, store, stateDir, options });
+    await queue.append([message(2, { id: 'm0' }), message(3)]);
+    await waitFor(() => second.stats().read === 2);
+    await second.stop();
+    expect(second.stats()).toMatchObject({ repeatsDropped: 1, linesWritten: 1, acked: 2 });
   });
 
   it('refuses invalid options with a message naming the setting', async () => {

@@ -1,19 +1,27 @@
-// The Node entry: opens the queue consumer, compresses with node:zlib, runs the forwarder.
+// The Node entry: opens the queue consumer, picks the file format, keeps the dedup index on
+// disk, runs the forwarder.
 
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { join } from 'node:path';
 import type { Queue } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
+import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
+import { openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
+import type { FileFormat, FileFormatName } from './file-format.js';
+import { gzipLevel6, gzipNdjson } from './formats/gzip.js';
+import { parquetEvents } from './formats/parquet.js';
+import { zstdNdjson } from './formats/zstd.js';
 import { createForwarder } from './forwarder.js';
-import type { ForwarderOptionsInput } from './options.js';
+import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
 import type { ForwarderStats } from './stats.js';
 
-const gzipAsync = promisify(gzip);
+export { gzipLevel6 };
 
-/** gzip level 6: about 196 MB/s and 16x on event NDJSON here (ARCHITECTURE.md). */
-export async function gzipLevel6(data: Uint8Array): Promise<Uint8Array> {
-  return gzipAsync(data, { level: 6 });
-}
+/** The Node encoders by option name. Parquet holds events; quarantined messages stay gzip NDJSON. */
+export const FILE_FORMATS: Record<FileFormatName, FileFormat> = {
+  'ndjson-gzip': gzipNdjson,
+  'ndjson-zstd': zstdNdjson,
+  parquet: parquetEvents,
+};
 
 export interface StartForwarderOptions {
   queue: Queue;
@@ -21,6 +29,12 @@ export interface StartForwarderOptions {
   /** The queue consumer's name, which also names the checkpoint. Default 'forwarder'. */
   consumerName?: string;
   options?: ForwarderOptionsInput;
+  /**
+   * A local directory for the forwarder's state: the dedup index of stored messageIds
+   * (`<stateDir>/dedup/<consumer>/`, LMDB). Put it beside the queue's log: both belong to this
+   * machine. Without it the index lives in memory and a restart forgets which ids were stored.
+   */
+  stateDir?: string;
   /** Told about failed store or queue calls (they are retried). Default: a line on stderr. */
   onError?: (error: unknown, during: string) => void;
   now?: () => number;
@@ -37,11 +51,17 @@ export interface RunningForwarder {
 /** Starts forwarding `queue` into `store` in the background. */
 export async function startForwarder(start: StartForwarderOptions): Promise<RunningForwarder> {
   const consumerName = start.consumerName ?? 'forwarder';
+  const options = parseForwarderOptions(start.options);
+  const dedupIndex: DedupIndex = start.stateDir
+    ? await openLmdbDedupIndex(join(start.stateDir, 'dedup', encodeURIComponent(consumerName)))
+    : createMemoryDedupIndex();
   const consumer = await start.queue.consumer(consumerName);
   const forwarder = createForwarder({
     consumer,
     store: start.store,
-    compress: gzipLevel6,
+    format: FILE_FORMATS[options.format],
+    quarantineFormat: gzipNdjson,
+    dedupIndex,
     consumerName,
     options: start.options,
     now: start.now,
@@ -53,7 +73,10 @@ export async function startForwarder(start: StartForwarderOptions): Promise<Runn
   let stopped: Promise<void> | undefined;
   return {
     stop() {
-      stopped ??= forwarder.stop().finally(() => consumer.close());
+      stopped ??= forwarder
+        .stop()
+        .finally(() => consumer.close())
+        .finally(() => dedupIndex.close());
       return stopped;
     },
     stats: () => forwarder.stats(),

@@ -19,4 +19,20 @@ describe('parseForwarderOptions', () => {
     expect(() => parseForwarderOptions({ maxFileAgeMS: 10 } as never)).toThrow(/maxFileAgeMS/);
     expect(() => parseForwarderOptions({ maxFileAgeMs: 1.5 })).toThrow(/maxFileAgeMs/);
   });
+
+  it('defaults to gzip NDJSON and a 24 h dedup window in hourly slots within 256 MiB', () => {
+    expect(parseForwarderOptions()).toMatchObject({
+      format: 'ndjson-gzip',
+      dedupWindowMs: 24 * 3_600_000,
+      dedupSlotMs: 3_600_000,
+      dedupMemoryBytes: 256 * 1024 * 1024,
+    });
+  });
+
+  it('refuses an unknown format and a window of more slots than the filter can tag', () => {
+    expect(() => parseForwarderOptions({ format: 'csv' } as never)).toThrow(/format/);
+    expect(() =>
+      parseForwarderOptions({ dedupWindowMs: 30 * 24 * 3_600_000, dedupSlotMs: 60_000 }),
+    ).toThrow(/dedupSlotMs/);
+  });
 });

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { MAX_LIVE_SLOTS } from './dedup/fingerprint-table.js';
+import { FILE_FORMAT_NAMES } from './file-format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
+const HOUR_MS = 3_600_000;
 
 /** Object stores work best with files of about 1 MB to 1 GB (ARCHITECTURE.md). */
 export const DEFAULT_MIN_FILE_BYTES = 1 * MiB;
@@ -50,10 +53,47 @@ export const forwarderOptionsSchema = z
     retryInitialMs: z.number().int().min(1).max(60_000).default(200),
     /** Longest delay between retries. Default 30 s. */
     retryMaxMs: z.number().int().min(1).max(600_000).default(30_000),
+    /**
+     * What files hold: `ndjson-gzip` (default, `.ndjson.gz`), `ndjson-zstd` (`.ndjson.zst`) or
+     * `parquet` (`.parquet`, declared columns; parses every body, so it is the slowest).
+     */
+    format: z.enum(FILE_FORMAT_NAMES).default('ndjson-gzip'),
+    /**
+     * How long a stored messageId is remembered to drop later copies, counted from the upload of
+     * the file holding it. 0 drops only copies that meet while buffered. Default 24 h.
+     */
+    dedupWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * HOUR_MS)
+      .default(24 * HOUR_MS),
+    /** Stored ids expire one slot of this length at a time (the window lasts up to one slot longer). Default 1 h. */
+    dedupSlotMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(24 * HOUR_MS)
+      .default(HOUR_MS),
+    /**
+     * Memory for the window's filter of stored ids, allocated at start (about 5.2 bytes an id:
+     * 256 MiB hold 51 M ids, 24 h at 590 events/s). When full, the oldest slot is forgotten
+     * early (counted in `stats().dedup.evictedSlots`). Default 256 MiB.
+     */
+    dedupMemoryBytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .max(64 * GiB)
+      .default(256 * MiB),
   })
   .refine((options) => options.maxFileBytes >= options.minFileBytes, {
     path: ['maxFileBytes'],
     message: 'must be at least minFileBytes (1 MiB unless lowered): small files slow every query',
+  })
+  .refine((options) => options.dedupWindowMs / options.dedupSlotMs < MAX_LIVE_SLOTS, {
+    path: ['dedupSlotMs'],
+    message: `must be more than dedupWindowMs / ${MAX_LIVE_SLOTS}`,
   });
 
 /** Options as a user writes them: every field optional. */

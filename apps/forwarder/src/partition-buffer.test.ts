@@ -1,7 +1,6 @@
 import type { QueueEntry } from '@sluice/queue';
 import { describe, expect, it } from 'vitest';
 import { PartitionBuffer } from './partition-buffer.js';
-import { createRepeatFilter } from './repeat-filter.js';
 
 function entry(position: number, id: string, body: string): QueueEntry {
   const bytes = new TextEncoder().encode(body);
@@ -20,24 +19,14 @@ describe('PartitionBuffer', () => {
     expect([buffer.firstPosition, buffer.lastPosition]).toEqual([3, 4]);
   });
 
-  it('drops a repeated messageId but still accounts for it, so it is acknowledged with the file', () => {
+  it('accounts for a dropped repeat without writing it: acknowledged with the file, and naming it when first', () => {
     const buffer = new PartitionBuffer('p/', 0);
-    expect(buffer.add(entry(1, 'a', '{"n":1}'))).toBe(true);
-    expect(buffer.add(entry(2, 'a', '{"n":1}'))).toBe(false);
-    expect(buffer.add(entry(3, 'b', '{"n":2}'))).toBe(true);
-    expect(new TextDecoder().decode(buffer.toNdjson())).toBe('{"n":1}\n{"n":2}\n');
+    buffer.addRepeat(entry(1, 'a', '{"n":1}'));
+    buffer.add(entry(2, 'b', '{"n":2}'));
+    buffer.addRepeat(entry(3, 'b', '{"n":2}'));
+    expect(new TextDecoder().decode(buffer.toNdjson())).toBe('{"n":2}\n');
     expect(buffer.consumed.map((e) => e.position)).toEqual([1, 2, 3]);
-    expect(buffer.lastPosition).toBe(3);
-  });
-});
-
-describe('createRepeatFilter', () => {
-  it('reports an id seen since the last reset as a repeat', () => {
-    const filter = createRepeatFilter();
-    expect(filter.isRepeat('a')).toBe(false);
-    expect(filter.isRepeat('a')).toBe(true);
-    filter.reset();
-    expect(filter.isRepeat('a')).toBe(false);
-    expect(filter.size).toBe(1);
+    expect([buffer.firstPosition, buffer.lastPosition]).toEqual([1, 3]);
+    expect([buffer.bytes, buffer.heldBytes]).toEqual([8, 22]);
   });
 });

@@ -1,12 +1,12 @@
 import type { QueueEntry } from '@sluice/queue';
-import { createRepeatFilter } from './repeat-filter.js';
 
 const NEWLINE = 0x0a;
 
 /**
  * The lines waiting for one partition's next file. It keeps the entries themselves (their
- * bodies are not copied until the file is built) and every entry it consumed, repeats
- * included, so they are acknowledged together once the file is uploaded.
+ * bodies are not copied until the file is built) and every entry it consumed, dropped repeats
+ * included, so they are acknowledged together once the file is uploaded, and so the file is
+ * named by the same first position whatever was dropped.
  */
 export class PartitionBuffer {
   /** Entries whose bodies become lines, in queue order. */
@@ -15,7 +15,8 @@ export class PartitionBuffer {
   readonly consumed: QueueEntry[] = [];
   /** Uncompressed NDJSON size: the bodies plus one newline each. */
   bytes = 0;
-  readonly #repeats = createRepeatFilter();
+  /** Body bytes of dropped repeats, held until their acknowledgement. */
+  repeatBytes = 0;
 
   constructor(
     readonly partition: string,
@@ -23,13 +24,22 @@ export class PartitionBuffer {
     readonly openedAt: number,
   ) {}
 
-  /** Adds an entry; returns false when it repeats a messageId already in this buffer (dropped). */
-  add(entry: QueueEntry): boolean {
+  /** Adds an entry that becomes a line of the file. */
+  add(entry: QueueEntry): void {
     this.consumed.push(entry);
-    if (this.#repeats.isRepeat(entry.id)) return false;
     this.lines.push(entry);
     this.bytes += entry.body.byteLength + 1;
-    return true;
+  }
+
+  /** Accounts for a dropped repeat: acknowledged with the file, never written. */
+  addRepeat(entry: QueueEntry): void {
+    this.consumed.push(entry);
+    this.repeatBytes += entry.body.byteLength;
+  }
+
+  /** Memory the buffer holds: lines and repeats. */
+  get heldBytes(): number {
+    return this.bytes + this.repeatBytes;
   }
 
   /** Position of the first entry: it names the file. Throws on an empty buffer. */

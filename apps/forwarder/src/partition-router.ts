@@ -1,7 +1,7 @@
 import type { QueueEntry } from '@sluice/queue';
 import { pruneWatermarks, type Watermarks } from './checkpoint.js';
 import type { ForwarderOptions } from './options.js';
-import { objectKeyOf, partitionOf } from './partition.js';
+import { partitionOf } from './partition.js';
 import { PartitionBuffer } from './partition-buffer.js';
 import type { BufferedTotals, StatsCounter } from './stats.js';
 
@@ -10,8 +10,12 @@ export interface RouterDeps {
   options: ForwarderOptions;
   now: () => number;
   counter: StatsCounter;
-  compress(data: Uint8Array): Promise<Uint8Array>;
-  upload(key: string, body: Uint8Array): Promise<void>;
+  /** Whether to keep an event: false for a repeat of one kept before (dedup window). */
+  admit(entry: QueueEntry): boolean | Promise<boolean>;
+  /** Encodes a buffer into its file and uploads it; resolves with the bytes written. */
+  writeFile(buffer: PartitionBuffer): Promise<number>;
+  /** Records the kept events of uploaded files as stored: after the put, before the ack. */
+  recordStored(entries: readonly QueueEntry[]): Promise<void>;
   saveCheckpoint(watermarks: Watermarks): Promise<void>;
   ack(entries: readonly QueueEntry[]): Promise<void>;
 }
@@ -34,7 +38,9 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
   const { options, counter } = deps;
   const buffers = new Map<string, PartitionBuffer>();
   let watermarks: Watermarks = new Map();
+  // Memory held: bytes in buffers, and bytes of flushed buffers not yet acknowledged.
   let bufferedBytes = 0;
+  let uploadingBytes = 0;
   // Every position below it was acknowledged or sits in a buffer (or in the pending skips).
   let frontier = 0;
   let skipped: QueueEntry[] = [];
@@ -51,9 +57,12 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
         skipped.push(entry);
         continue;
       }
+      // Quarantined messages are all kept: they record what was refused, repeats included.
+      const verdict = entry.kind === 'event' ? deps.admit(entry) : true;
+      const keep = typeof verdict === 'boolean' ? verdict : await verdict;
       let buffer = buffers.get(partition);
       const lineBytes = entry.body.byteLength + 1;
-      if (buffer && buffer.bytes + lineBytes > options.maxFileBytes) {
+      if (keep && buffer && buffer.bytes + lineBytes > options.maxFileBytes) {
         await flush([buffer]);
         buffer = undefined;
       }
@@ -61,9 +70,13 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
         buffer = new PartitionBuffer(partition, deps.now());
         buffers.set(partition, buffer);
       }
-      const before = buffer.bytes;
-      if (!buffer.add(entry)) counter.count('repeatsDropped');
-      bufferedBytes += buffer.bytes - before;
+      const before = buffer.heldBytes;
+      if (keep) buffer.add(entry);
+      else {
+        buffer.addRepeat(entry);
+        counter.count('repeatsDropped');
+      }
+      bufferedBytes += buffer.heldBytes - before;
       if (buffer.bytes >= options.maxFileBytes) await flush([buffer]);
       while (bufferedBytes > options.maxBufferedBytes) await flush([largestBuffer()]);
     }
@@ -86,36 +99,46 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
   function largestBuffer(): PartitionBuffer {
     let largest: PartitionBuffer | undefined;
     for (const buffer of buffers.values()) {
-      if (!largest || buffer.bytes > largest.bytes) largest = buffer;
+      if (!largest || buffer.heldBytes > largest.heldBytes) largest = buffer;
     }
     if (!largest) throw new Error('no buffer to flush');
     return largest;
   }
 
-  /** Upload -> checkpoint -> ack: never acknowledges what is not in an uploaded file. */
+  /** Upload -> record ids -> checkpoint -> ack: never acknowledges what is not in an uploaded file. */
   async function flush(targets: readonly PartitionBuffer[]): Promise<void> {
     // Pruning below assumes every read entry outside the buffers is acknowledged.
     await ackSkipped();
     if (targets.length === 0) return;
+    let held = 0;
     for (const buffer of targets) {
       buffers.delete(buffer.partition);
-      bufferedBytes -= buffer.bytes;
+      held += buffer.heldBytes;
     }
-    await forEachLimited(targets, options.uploadConcurrency, async (buffer) => {
-      const body = await deps.compress(buffer.toNdjson());
-      await deps.upload(objectKeyOf(buffer.partition, buffer.firstPosition), body);
-      counter.uploaded(buffer.lines.length, body.byteLength);
-    });
-    let lowestUnacked = frontier;
-    for (const buffer of [...targets, ...buffers.values()]) {
-      lowestUnacked = Math.min(lowestUnacked, buffer.firstPosition);
+    bufferedBytes -= held;
+    uploadingBytes += held;
+    try {
+      // A buffer of dropped repeats only has no file: a first run that crashed after cutting it
+      // kept nothing in it either (a re-run keeps at least as much), so wrote no such key.
+      const files = targets.filter((buffer) => buffer.lines.length > 0);
+      await forEachLimited(files, options.uploadConcurrency, async (buffer) => {
+        const bytes = await deps.writeFile(buffer);
+        counter.uploaded(buffer.lines.length, bytes);
+      });
+      await deps.recordStored(files.flatMap((b) => b.lines.filter((e) => e.kind === 'event')));
+      let lowestUnacked = frontier;
+      for (const buffer of [...targets, ...buffers.values()]) {
+        lowestUnacked = Math.min(lowestUnacked, buffer.firstPosition);
+      }
+      for (const buffer of targets) watermarks.set(buffer.partition, buffer.lastPosition);
+      pruneWatermarks(watermarks, lowestUnacked, (partition) => buffers.has(partition));
+      await deps.saveCheckpoint(watermarks);
+      const consumed = targets.flatMap((buffer) => buffer.consumed);
+      await deps.ack(consumed);
+      counter.count('acked', consumed.length);
+    } finally {
+      uploadingBytes -= held;
     }
-    for (const buffer of targets) watermarks.set(buffer.partition, buffer.lastPosition);
-    pruneWatermarks(watermarks, lowestUnacked, (partition) => buffers.has(partition));
-    await deps.saveCheckpoint(watermarks);
-    const consumed = targets.flatMap((buffer) => buffer.consumed);
-    await deps.ack(consumed);
-    counter.count('acked', consumed.length);
   }
 
   return {
@@ -127,7 +150,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
     buffered() {
       let lines = 0;
       for (const buffer of buffers.values()) lines += buffer.lines.length;
-      return { bytes: bufferedBytes, lines, partitions: buffers.size };
+      return { bytes: bufferedBytes, uploadingBytes, lines, partitions: buffers.size };
     },
   };
 }

@@ -21,10 +21,14 @@ export function partitionOf(message: Pick<QueueMessage, 'source' | 'time' | 'kin
 /**
  * The object key of a file: named by the FIRST queue position it holds only, so a re-run
  * that cuts the file elsewhere overwrites the same key instead of adding a second file.
- * 20 digits keep keys in position order when listed.
+ * 20 digits keep keys in position order when listed. `extension` names the format.
  */
-export function objectKeyOf(partition: string, firstPosition: number): string {
-  return `${partition}${String(firstPosition).padStart(20, '0')}.ndjson.gz`;
+export function objectKeyOf(
+  partition: string,
+  firstPosition: number,
+  extension = '.ndjson.gz',
+): string {
+  return `${partition}${String(firstPosition).padStart(20, '0')}${extension}`;
 }
 
 /** The key of a consumer's checkpoint object. */

@@ -1,5 +1,5 @@
 // Drops a message repeated while its first copy is still in the same buffer: exact and cheap.
-// Repeats across files need a durable window keyed by messageId; that grows here later.
+// The forwarder's repeats across files and restarts are handled by dedup/repeat-window.ts.
 
 /** Remembers the message ids of one buffer. */
 export interface RepeatFilter {

@@ -1,10 +1,12 @@
+import type { RepeatWindowStats } from './dedup/repeat-window.js';
+
 /** What a forwarder has done so far, for logs, metrics and tests. */
 export interface ForwarderStats {
   /** Entries read from the queue (re-reads included). */
   read: number;
   /** Entries skipped because an uploaded file already holds them (re-read after a restart). */
   skipped: number;
-  /** Entries dropped because the same messageId was already in the buffer. */
+  /** Events dropped because their messageId was kept before, within the dedup window. */
   repeatsDropped: number;
   /** Entries acknowledged to the queue. */
   acked: number;
@@ -16,6 +18,13 @@ export interface ForwarderStats {
   bufferedBytes: number;
   bufferedLines: number;
   bufferedPartitions: number;
+  /**
+   * Uncompressed bytes of files being uploaded but not yet acknowledged. With `bufferedBytes`
+   * this is the memory the data holds: at most `maxBufferedBytes` plus one event.
+   */
+  uploadingBytes: number;
+  /** The dedup window: ids held, exact lookups, slots forgotten early. */
+  dedup: RepeatWindowStats;
   /** Failed store or queue calls (each was retried), and the last one's message. */
   failures: number;
   lastError: string | undefined;
@@ -26,6 +35,7 @@ export interface ForwarderStats {
 
 export interface BufferedTotals {
   bytes: number;
+  uploadingBytes: number;
   lines: number;
   partitions: number;
 }
@@ -40,7 +50,7 @@ export interface StatsCounter {
   /** +1 when a call starts failing, -1 when it finally succeeds or is given up. */
   failingCall(delta: 1 | -1): void;
   setRunning(running: boolean): void;
-  snapshot(buffered: BufferedTotals): ForwarderStats;
+  snapshot(buffered: BufferedTotals, dedup: RepeatWindowStats): ForwarderStats;
 }
 
 /** Creates zeroed counters. */
@@ -72,7 +82,7 @@ export function createStatsCounter(): StatsCounter {
     setRunning(value) {
       running = value;
     },
-    snapshot(buffered) {
+    snapshot(buffered, dedup) {
       return {
         ...counts,
         filesWritten,
@@ -81,6 +91,8 @@ export function createStatsCounter(): StatsCounter {
         bufferedBytes: buffered.bytes,
         bufferedLines: buffered.lines,
         bufferedPartitions: buffered.partitions,
+        uploadingBytes: buffered.uploadingBytes,
+        dedup,
         failures,
         lastError,
         retrying: failingCalls > 0,

@@ -82,6 +82,7 @@ export async function waitFor(
 
 /** Options for fast tests: tiny reads waits and retry delays, small files allowed. */
 export const FAST = {
+  dedupMemoryBytes: 1024 * 1024,
   readWaitMs: 5,
   retryInitialMs: 5,
   retryMaxMs: 50,

@@ -1,3 +1,5 @@
 export * from './log/index.js';
 export * from './memory-queue.js';
+export * from './nats/index.js';
+export * from './open-queue.js';
 export * from './queue.js';

@@ -1,4 +1,5 @@
 export * from './batch.js';
 export * from './event.js';
+export * from './event-time.js';
 export * from './issues.js';
 export * from './limits.js';

@@ -6,3 +6,4 @@ export {
   type LogQueueStats,
   openLogQueue,
 } from './log-queue.js';
+export { type LogRange, type LogReader, openLogReader } from './log-reader.js';

@@ -5,20 +5,16 @@
 //
 // One process owns a directory at a time: nothing locks it.
 
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue, QueueMessage } from '../queue.js';
-import {
-  assertConsumerName,
-  readAllCommitted,
-  readCommitted,
-  writeCommitted,
-} from './consumer-offsets.js';
+import { assertConsumerName, readCommitted, writeCommitted } from './consumer-offsets.js';
 import { LogConsumer } from './log-consumer.js';
+import { checkLogLimits, createLogRetention, type LogLimits } from './log-limits.js';
 import { LogWriter, type LogWriterStats } from './log-writer.js';
 import { loadSegments } from './segment-table.js';
 
-export interface LogQueueOptions {
+export interface LogQueueOptions extends LogLimits {
   /** Directory of the log; created if missing. */
   dir: string;
   /**
@@ -40,6 +36,8 @@ export interface LogQueueStats extends LogWriterStats {
   segments: number;
   /** Bytes cut off a torn tail when the log was opened. */
   recoveredTruncatedBytes: number;
+  /** Bytes of the segment files (what `maxBytes` limits). */
+  diskBytes: number;
 }
 
 export interface LogQueue extends Queue {
@@ -53,23 +51,42 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
  * Opens (or creates) the log in `options.dir`, cutting off a torn tail left by a crash.
  *
  * Retention: when a new segment is rolled, older segments whose every position is
- * below the committed position of every consumer on disk are deleted. With no
- * consumer at all nothing is deleted, so events appended before the first
- * forwarder started are kept for it.
+ * below the committed position of every consumer on disk are deleted, once they are
+ * beyond `retainBytes`/`retainMs` of forwarded history. With no consumer at all
+ * nothing is deleted, so events appended before the first forwarder started are kept
+ * for it. With `maxBytes`, an append that would pass the budget fails with
+ * QueueFullError instead of deleting anything not yet forwarded (log-limits.ts).
  */
 export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> {
   const sync = (options.durability ?? 'fsync') === 'fsync';
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!(segmentBytes > 0)) throw new RangeError(`segmentBytes must be positive: ${segmentBytes}`);
+  const limits: LogLimits = {
+    maxBytes: options.maxBytes,
+    retainBytes: options.retainBytes,
+    retainMs: options.retainMs,
+  };
+  checkLogLimits(limits);
   const segmentsDir = join(options.dir, 'segments');
   const consumersDir = join(options.dir, 'consumers');
   await mkdir(consumersDir, { recursive: true });
   const loaded = await loadSegments(segmentsDir, sync);
+  // The budget counts every segment file: learn the sizes of those found on open (final).
+  for (const segment of loaded.segments) {
+    if (Number.isNaN(segment.bytes)) segment.bytes = (await stat(segment.path)).size;
+  }
+  const retention = createLogRetention({
+    segments: loaded.segments,
+    consumersDir,
+    limits,
+    roll: () => writer.roll(),
+  });
   const writer: LogWriter = new LogWriter(loaded.segments, loaded.activeFile, {
     segmentsDir,
     sync,
     segmentBytes,
-    afterRoll: () => deleteConsumedSegments(writer, consumersDir),
+    afterRoll: () => retention.afterRoll(),
+    reserve: limits.maxBytes === undefined ? undefined : (bytes) => retention.reserve(bytes),
   });
   const open = new Map<string, Promise<LogConsumer>>();
   let closed = false;
@@ -125,20 +142,7 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
       nextPosition: writer.nextPosition,
       segments: writer.segments.length,
       recoveredTruncatedBytes: loaded.truncatedBytes,
+      diskBytes: retention.diskBytes(),
     }),
   };
-}
-
-/** Deletes sealed segments that every consumer on disk has committed past. */
-async function deleteConsumedSegments(writer: LogWriter, consumersDir: string): Promise<void> {
-  // Committed positions are read from disk, not from memory: a consumer resumes
-  // from its file after a crash, so only a persisted position may free a segment.
-  const committed = [...(await readAllCommitted(consumersDir)).values()];
-  if (committed.length === 0) return;
-  const floor = Math.min(...committed);
-  const segments = writer.segments;
-  while (segments.length > 1 && segments[0]!.sealed && segments[0]!.end <= floor) {
-    await unlink(segments[0]!.path);
-    segments.shift();
-  }
 }

@@ -18,6 +18,11 @@ export interface LogWriterOptions {
   segmentBytes: number;
   /** Runs after each roll (retention); an error rejects the group that triggered the roll. */
   afterRoll: () => Promise<void>;
+  /**
+   * Runs before each group is written with its size in bytes; rejecting (QueueFullError for
+   * the disk budget) rejects the group's appends and writes nothing. It may call `roll()`.
+   */
+  reserve?: (bytes: number) => Promise<void>;
 }
 
 /** Counters that show how well group commit works. */
@@ -129,6 +134,11 @@ export class LogWriter {
 
   async #commit(frames: Buffer[]): Promise<void> {
     if (this.#active.bytes >= this.#options.segmentBytes) await this.#roll();
+    if (this.#options.reserve) {
+      let total = 0;
+      for (const frame of frames) total += frame.length;
+      await this.#options.reserve(total);
+    }
     const active = this.#active;
     const start = active.bytes;
     const bytes = await writeFully(this.#file, frames, start).catch((error: unknown) =>
@@ -165,6 +175,11 @@ export class LogWriter {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new QueueFullError('log queue disk is full');
     throw error;
+  }
+
+  /** Seals the active segment and starts a new one. Only from `reserve` (inside a commit). */
+  roll(): Promise<void> {
+    return this.#roll();
   }
 
   async #roll(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   BACKEND_KEY,
   BLOG_ORIGIN,
   bodyOf,
+  expectError,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -38,15 +39,6 @@ function post(body: unknown, headers: Record<string, string> = {}, q?: Queue) {
     headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-}
-
-async function expectError(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  const json = (await res.json()) as { error: { code: string; message: string; path?: string } };
-  expect(json.error.code).toBe(code);
-  expect(json.error.message).toEqual(expect.any(String));
-  return json.error;
 }
 
 describe('POST /v1/batch', () => {
@@ -219,7 +211,7 @@ describe('POST /v1/batch', () => {
         context: { locale: 'de-DE' },
         batch: [event],
       },
-      { 'User-Agent': 'TestBrowser/1.0' },
+      { 'User-Agent': 'TestBrowser/1.0', Origin: SHOP_ORIGIN },
     );
     expect(res.status).toBe(200);
     const [entry] = await readQueue(queue);

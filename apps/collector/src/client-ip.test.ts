@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { anonymizeIp, clientIpFromForwardedFor, describeClientAddress } from './client-ip.js';
+
+describe('anonymizeIp', () => {
+  it('keeps the /24 of an IPv4 address', () => {
+    expect(anonymizeIp('203.0.113.77')).toBe('203.0.113.0');
+  });
+
+  it('treats an IPv4-mapped IPv6 address (a dual-stack socket) as IPv4', () => {
+    expect(anonymizeIp('::ffff:203.0.113.77')).toBe('203.0.113.0');
+  });
+
+  it('keeps the /48 of an IPv6 address, in any notation', () => {
+    expect(anonymizeIp('2001:db8:abcd:12:1:2:3:4')).toBe('2001:db8:abcd::');
+    expect(anonymizeIp('2001:DB8:ABCD:0012::1')).toBe('2001:db8:abcd::');
+    expect(anonymizeIp('fe80::1%eth0')).toBe('fe80::');
+  });
+
+  it('gives nothing for what is not an address', () => {
+    expect(anonymizeIp('unknown')).toBeUndefined();
+    expect(anonymizeIp('1.2.3')).toBeUndefined();
+    expect(anonymizeIp('')).toBeUndefined();
+  });
+});
+
+describe('describeClientAddress', () => {
+  it('rate-limits an IPv4 client by its address and an IPv6 client by its /64', () => {
+    expect(describeClientAddress('203.0.113.77')).toEqual({
+      anonymized: '203.0.113.0',
+      rateKey: '203.0.113.77',
+    });
+    const a = describeClientAddress('2001:db8:abcd:12:1:2:3:4');
+    const b = describeClientAddress('2001:db8:abcd:12:ffff::9');
+    expect(a?.anonymized).toBe('2001:db8:abcd::');
+    expect(a?.rateKey).toBe('2001:db8:abcd:12::');
+    expect(b?.rateKey).toBe(a?.rateKey);
+    expect(describeClientAddress(undefined)).toBeUndefined();
+    expect(describeClientAddress('garbage')).toBeUndefined();
+  });
+});
+
+describe('clientIpFromForwardedFor', () => {
+  it('takes the entry the trusted proxies vouch for, not what the client wrote', () => {
+    const header = '6.6.6.6, 198.51.100.7, 10.0.0.2';
+    // One proxy: it appended the address it saw (10.0.0.2); "6.6.6.6" came from the client.
+    expect(clientIpFromForwardedFor(header, 1)).toBe('10.0.0.2');
+    expect(clientIpFromForwardedFor(header, 2)).toBe('198.51.100.7');
+    expect(clientIpFromForwardedFor(header, 5)).toBe('6.6.6.6');
+  });
+
+  it('ignores the header when no proxy is trusted, or when it is missing', () => {
+    expect(clientIpFromForwardedFor('6.6.6.6', 0)).toBeUndefined();
+    expect(clientIpFromForwardedFor(undefined, 1)).toBeUndefined();
+  });
+});

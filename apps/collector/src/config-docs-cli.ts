@@ -1,0 +1,15 @@
+// `pnpm --filter @sluice/collector config-docs`: writes the config's JSON Schema and the
+// README's configuration table from the zod schema.
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { configJsonSchema, withConfigReference } from './config-reference.js';
+
+const readme = new URL('../README.md', import.meta.url);
+const schemaFile = new URL('../sluice.config.schema.json', import.meta.url);
+await writeFile(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+// Formatted as `biome check` wants it, so the generated file passes the lint as it is.
+const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.meta.url));
+execFileSync(biome, ['format', '--write', fileURLToPath(schemaFile)], { stdio: 'ignore' });
+await writeFile(readme, withConfigReference(await readFile(readme, 'utf8')));
+console.log('wrote sluice.config.schema.json and the README configuration table');

@@ -1,0 +1,67 @@
+// Loads the Node collector's config: a JSON file plus environment overrides.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type CollectorConfig, parseCollectorConfig } from './config.js';
+import { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
+
+/** The file read when `SLUICE_CONFIG` names none (if it exists). */
+export const DEFAULT_CONFIG_FILE = 'sluice.config.json';
+
+export interface LoadedConfig {
+  config: CollectorConfig;
+  /** Where it came from, for the startup log: a file path, or the built-in demo source. */
+  from: string;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The zero-config demo: one source, any origin, a public write key. */
+function demoConfig(env: Record<string, string | undefined>): unknown {
+  const origins = env.SLUICE_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()) ?? ['*'];
+  return {
+    sources: [
+      { id: 'demo', writeKeys: [env.SLUICE_WRITE_KEY ?? 'demo-key'], allowedOrigins: origins },
+    ],
+  };
+}
+
+/**
+ * Reads the config file named by `SLUICE_CONFIG`, else `./sluice.config.json` if present,
+ * else the demo source (write key `SLUICE_WRITE_KEY` or "demo-key", origins
+ * `SLUICE_ALLOWED_ORIGINS` or "*"); applies `SLUICE__…` overrides; validates. Throws an
+ * Error naming the file and every problem.
+ */
+export async function loadCollectorConfig(
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<LoadedConfig> {
+  const env = options.env ?? {};
+  const cwd = options.cwd ?? '.';
+  let path = env.SLUICE_CONFIG ? resolve(cwd, env.SLUICE_CONFIG) : undefined;
+  let json: unknown;
+  if (path) {
+    json = await readJson(path);
+  } else {
+    const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
+    try {
+      json = await readJson(fallback);
+      path = fallback;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      json = demoConfig(env);
+    }
+  }
+  const overridden = Object.keys(env).some((name) => name.startsWith(CONFIG_ENV_PREFIX));
+  const from = `${path ?? 'the built-in demo source'}${overridden ? ` with ${CONFIG_ENV_PREFIX}* overrides` : ''}`;
+  try {
+    return { config: parseCollectorConfig(applyConfigEnv(json, env)), from };
+  } catch (error) {
+    throw new Error(`${from}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,143 @@
+// The zod schema of one source (a site or app sending events). Messages are written for
+// the person editing the config file: they name what is wrong and how to fix it.
+import { z } from 'zod';
+import { checkOriginPattern } from './origin-pattern.js';
+
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// Write keys travel in URLs, data attributes and Basic auth user names (where ':' ends the name).
+const WRITE_KEY = /^[A-Za-z0-9._~-]{1,256}$/;
+const SECRET_HASH = /^sha256:[0-9a-f]{64}$/;
+
+/** A token bucket: a steady rate and how many requests may come at once above it. */
+export const rateLimitSchema = z
+  .strictObject({
+    requestsPerSecond: z
+      .number({ message: 'requestsPerSecond must be a number' })
+      .positive('requestsPerSecond must be above 0')
+      .describe('Steady rate the bucket refills at.'),
+    burst: z
+      .int({ message: 'burst must be a whole number' })
+      .positive('burst must be at least 1')
+      .optional()
+      .describe('Requests allowed at once above the rate (default: twice the rate).'),
+  })
+  // A burst of twice the rate absorbs the flush of a page leave without inviting floods.
+  .transform((rate) => ({
+    requestsPerSecond: rate.requestsPerSecond,
+    burst: rate.burst ?? Math.max(1, Math.ceil(rate.requestsPerSecond * 2)),
+  }));
+
+export type RateLimit = z.output<typeof rateLimitSchema>;
+
+const byteCount = (name: string) =>
+  z
+    .int({ message: `${name} must be a whole number of bytes` })
+    .min(1024, `${name} must be at least 1024 bytes`);
+
+const sourceLimitsSchema = z.strictObject({
+  maxEventBytes: byteCount('maxEventBytes')
+    .optional()
+    .describe(
+      'Largest event as sent; larger ones go to quarantine (default: `limits.maxEventBytes`).',
+    ),
+  maxRequestBytes: byteCount('maxRequestBytes')
+    .optional()
+    .describe('Largest request body, at most `limits.maxRequestBytes` (default: that).'),
+  rate: rateLimitSchema
+    .nullable()
+    .default(null)
+    .describe('Requests per second for the whole source, all clients together; null: no limit.'),
+});
+
+const enrichSchema = z.strictObject({
+  receivedAt: z
+    .boolean()
+    .default(true)
+    .describe('Add `receivedAt`, the server time the request arrived.'),
+  correctClockSkew: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Set `timestamp` to receivedAt − (sentAt − timestamp): the client's clock error removed.",
+    ),
+  ip: z
+    .enum(['anonymize', 'drop'], { message: 'ip must be "anonymize" or "drop"' })
+    .default('anonymize')
+    .describe(
+      '"anonymize": `context.ip` cut to its /24 (IPv4) or /48 (IPv6); "drop": no IP. Never the raw one.',
+    ),
+  parseUserAgent: z
+    .boolean()
+    .default(true)
+    .describe('Add `context.browser`, `context.os` and `context.device` from the user agent.'),
+  detectBots: z
+    .boolean()
+    .default(true)
+    .describe('Add `context.bot`: true for crawlers and scripts.'),
+});
+
+export type EnrichOptions = z.output<typeof enrichSchema>;
+
+/** One source: who may send (keys, origins), its limits and what the collector adds. */
+export const sourceSchema = z
+  .strictObject({
+    id: z
+      .string({ message: 'id must be a string' })
+      .regex(
+        SLUG,
+        'id must be a slug: lower-case letters, digits, "-" or "_", at most 64 characters',
+      )
+      .describe('Names the source in object keys (`source=<id>`) and metrics.'),
+    writeKeys: z
+      .array(
+        z
+          .string({ message: 'a write key must be a string' })
+          .regex(
+            WRITE_KEY,
+            'a write key uses only letters, digits and . _ ~ - (1 to 256 characters)',
+          ),
+        { message: 'writeKeys must be a list of strings' },
+      )
+      .default([])
+      .describe('Public keys for browsers and SDKs: in the body or as Basic auth user name.'),
+    secretKeys: z
+      .array(
+        z
+          .string({ message: 'a secret key hash must be a string' })
+          .regex(
+            SECRET_HASH,
+            'a secret key is stored as its hash: "sha256:" and 64 lower-case hex digits (make one with `pnpm --filter @sluice/collector hash-secret`)',
+          ),
+        { message: 'secretKeys must be a list of strings' },
+      )
+      .default([])
+      .describe(
+        'Hashes (`sha256:<hex>`) of secret keys for servers: sent as Bearer token or Basic auth user name.',
+      ),
+    allowedOrigins: z
+      .array(
+        z.string({ message: 'an origin must be a string' }).superRefine((pattern, ctx) => {
+          const problem = checkOriginPattern(pattern);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        { message: 'allowedOrigins must be a list of strings' },
+      )
+      .default([])
+      .describe(
+        'Browser origins allowed with a write key: "*", exact ("https://shop.example") or "https://*.shop.example".',
+      ),
+    limits: sourceLimitsSchema.default({ rate: null }).describe("The source's own limits."),
+    enrich: enrichSchema
+      .default({
+        receivedAt: true,
+        correctClockSkew: true,
+        ip: 'anonymize',
+        parseUserAgent: true,
+        detectBots: true,
+      })
+      .describe('What the collector adds to each valid event.'),
+  })
+  .refine((source) => source.writeKeys.length + source.secretKeys.length > 0, {
+    message: 'a source needs at least one write key (browsers, SDKs) or secret key (servers)',
+    path: ['writeKeys'],
+  });

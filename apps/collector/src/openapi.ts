@@ -1,0 +1,158 @@
+// The OpenAPI 3.1 document served at /openapi.json. Event and batch schemas are generated
+// from the zod schemas the collector validates with, so the document cannot drift from them.
+import { batchRequestSchema, EVENT_TYPES, eventSchema, MAX_BATCH_EVENTS } from '@sluice/schema';
+import { z } from 'zod';
+import type { CollectorConfig } from './config.js';
+import { TRACKING_PATHS } from './tracking-routes.js';
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return rest;
+}
+
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: ref } } });
+const errorAnswer = (description: string) => ({
+  description,
+  content: json('#/components/schemas/Error'),
+});
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+};
+
+function trackingOperation(summary: string, bodyRef: string, limits: CollectorConfig['limits']) {
+  const body = { schema: { $ref: bodyRef } };
+  return {
+    post: {
+      summary,
+      security: [{}, { writeKeyBasic: [] }, { secretKeyBearer: [] }],
+      requestBody: {
+        required: true,
+        description: `UTF-8 JSON, at most ${limits.maxRequestBytes} bytes (also once gzip is inflated). Browsers put "writeKey" in the body; servers use Basic auth (write key as user name) or a Bearer secret key.`,
+        content: { 'application/json': body, 'text/plain': body },
+      },
+      parameters: [
+        {
+          name: 'Content-Encoding',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', enum: ['gzip', 'identity'] },
+        },
+      ],
+      responses: {
+        200: {
+          description:
+            'The queue holds the events. Invalid events are listed in "rejected" and kept in quarantine.',
+          content: json('#/components/schemas/BatchResponse'),
+        },
+        400: errorAnswer('invalid_json, invalid_batch or unreadable_body'),
+        401: errorAnswer('unauthorized: missing, unknown or conflicting key'),
+        403: errorAnswer("origin_not_allowed: the Origin is not in the source's allowedOrigins"),
+        405: errorAnswer('method_not_allowed'),
+        413: errorAnswer('payload_too_large'),
+        415: errorAnswer('unsupported_media_type: Content-Type or Content-Encoding'),
+        429: { ...errorAnswer('rate_limited: per client IP or per source'), headers: retryAfter },
+        503: { ...errorAnswer('queue_full or queue_unavailable'), headers: retryAfter },
+      },
+    },
+  };
+}
+
+/** Builds the OpenAPI document of the collector with this config's limits. */
+export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boolean): Json {
+  const batch = jsonSchema(batchRequestSchema);
+  const properties = batch.properties as Json;
+  // The batch schema takes any objects so that one bad event does not refuse the others.
+  properties.batch = {
+    ...(properties.batch as Json),
+    items: { $ref: '#/components/schemas/Event' },
+  };
+  const paths: Json = {
+    [TRACKING_PATHS.batch]: trackingOperation(
+      `Send up to ${MAX_BATCH_EVENTS} events`,
+      '#/components/schemas/BatchRequest',
+      config.limits,
+    ),
+  };
+  for (const type of EVENT_TYPES) {
+    paths[TRACKING_PATHS[type]] = trackingOperation(
+      `Send one ${type} event ("type" may be left out)`,
+      '#/components/schemas/Event',
+      config.limits,
+    );
+  }
+  const status = (description: string) => ({
+    get: {
+      summary: description,
+      responses: { 200: { description: 'ok' }, 503: { description: 'not ready' } },
+    },
+  });
+  paths['/healthz'] = status('Liveness: the process answers');
+  paths['/readyz'] = status('Readiness: not shutting down and the queue takes events');
+  if (withMetrics) paths['/metrics'] = status('Prometheus metrics (Node)');
+  paths['/openapi.json'] = status('This document');
+  paths['/s.js'] = status('The browser tag');
+  paths['/demo'] = status('A page to try the tag by hand');
+  paths['/demo.js'] = status("The demo page's script");
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'sluice collector',
+      version: '1',
+      description:
+        'The Segment HTTP Tracking API: existing Segment and RudderStack SDKs send here by changing only their endpoint.',
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        writeKeyBasic: { type: 'http', scheme: 'basic', description: 'write key as user name' },
+        secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'a secret key' },
+      },
+      schemas: {
+        Event: jsonSchema(eventSchema),
+        BatchRequest: batch,
+        BatchResponse: {
+          type: 'object',
+          required: ['success', 'accepted', 'rejected'],
+          properties: {
+            success: { const: true },
+            accepted: { type: 'integer' },
+            rejected: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['index', 'errors'],
+                properties: {
+                  index: { type: 'integer' },
+                  messageId: { type: 'string' },
+                  errors: { type: 'array', items: { $ref: '#/components/schemas/FieldIssue' } },
+                },
+              },
+            },
+          },
+        },
+        FieldIssue: {
+          type: 'object',
+          required: ['path', 'message'],
+          properties: { path: { type: 'string' }, message: { type: 'string' } },
+        },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                path: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

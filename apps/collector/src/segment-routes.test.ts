@@ -1,0 +1,125 @@
+import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { EVENT_TYPES } from '@sluice/schema';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCollectorApp } from './app.js';
+import {
+  BACKEND_KEY,
+  BACKEND_SECRET,
+  bodyOf,
+  expectError,
+  readQueue,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+} from './test-support.js';
+
+let queue: Queue;
+beforeEach(() => {
+  queue = createMemoryQueue();
+});
+afterEach(() => queue.close());
+
+function send(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return createCollectorApp({ queue, config: testConfig }).request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+// One event of each type as Segment's HTTP API documents it, without its type.
+const calls: Record<string, Record<string, unknown>> = {
+  track: { userId: 'u1', event: 'Item Purchased', properties: { revenue: 39.95 } },
+  page: { userId: 'u1', name: 'Pricing', properties: { url: 'https://shop.example/pricing' } },
+  screen: { userId: 'u1', name: 'Home' },
+  identify: { userId: 'u1', traits: { email: 'peter@example.com' } },
+  group: { userId: 'u1', groupId: 'g1', traits: { name: 'Initech' } },
+  alias: { previousId: 'anon-1', userId: 'u1' },
+};
+
+describe('the Segment single-event routes', () => {
+  it.each(EVENT_TYPES)('POST /v1/%s queues one event of that type', async (type) => {
+    const messageId = `m-${type}`;
+    const res = await send(`/v1/${type}`, { ...calls[type], messageId, writeKey: BACKEND_KEY });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    const [entry] = await readQueue(queue);
+    expect(entry).toMatchObject({ id: messageId, source: 'backend', kind: 'event' });
+    const stored = bodyOf(entry!);
+    expect(stored).toMatchObject({ ...calls[type], type, messageId });
+    // The key authenticated the request; it is not part of the stored event.
+    expect(stored).not.toHaveProperty('writeKey');
+  });
+
+  it('takes a secret key as Bearer token, as servers send it', async () => {
+    const res = await send(
+      '/v1/track',
+      { ...calls.track, messageId: 'm1' },
+      { Authorization: `Bearer ${BACKEND_SECRET}` },
+    );
+    expect(res.status).toBe(200);
+    expect((await readQueue(queue))[0]?.source).toBe('backend');
+  });
+
+  it('quarantines an event whose type is not the route’s, answering which and why', async () => {
+    const res = await send('/v1/track', {
+      ...calls.identify,
+      type: 'identify',
+      messageId: 'm2',
+      writeKey: BACKEND_KEY,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 0,
+      rejected: [
+        {
+          index: 0,
+          messageId: 'm2',
+          errors: [{ path: 'type', message: 'type must be "track" on this endpoint' }],
+        },
+      ],
+    });
+    expect((await readQueue(queue)).map((e) => e.kind)).toEqual(['quarantine']);
+  });
+
+  it('quarantines an invalid event with its reasons, and keeps it', async () => {
+    const res = await send('/v1/group', { userId: 'u1', messageId: 'm3', writeKey: BACKEND_KEY });
+    const answer = (await res.json()) as { rejected: { errors: { path: string }[] }[] };
+    expect(answer.rejected[0]?.errors.map((e) => e.path)).toEqual(['groupId']);
+    const [entry] = await readQueue(queue);
+    expect(entry?.kind).toBe('quarantine');
+    expect(bodyOf(entry!).event).toEqual({ userId: 'u1', messageId: 'm3', type: 'group' });
+  });
+
+  it('applies the same authentication and origin checks as /v1/batch', async () => {
+    await expectError(
+      await send('/v1/page', { ...calls.page, messageId: 'x' }),
+      401,
+      'unauthorized',
+    );
+    await expectError(
+      await send(
+        '/v1/page',
+        { ...calls.page, messageId: 'x', writeKey: SHOP_KEY },
+        { Origin: 'https://evil.example' },
+      ),
+      403,
+      'origin_not_allowed',
+    );
+    const allowed = await send(
+      '/v1/page',
+      { ...calls.page, messageId: 'x', writeKey: SHOP_KEY },
+      { Origin: SHOP_ORIGIN },
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(await readQueue(queue)).toHaveLength(1);
+  });
+
+  it.each(EVENT_TYPES)('answers GET /v1/%s with 405', async (type) => {
+    const res = await createCollectorApp({ queue, config: testConfig }).request(`/v1/${type}`);
+    await expectError(res, 405, 'method_not_allowed');
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+});

@@ -1,0 +1,85 @@
+import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCollectorApp } from './app.js';
+import type { CollectorConfigInput } from './config.js';
+import {
+  BACKEND_KEY,
+  bodyOf,
+  CLIENT_IP,
+  readQueue,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+  testSources,
+  trackEvent,
+} from './test-support.js';
+
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+let queue: Queue;
+beforeEach(() => {
+  queue = createMemoryQueue();
+});
+afterEach(() => queue.close());
+
+async function storedEvent(
+  body: unknown,
+  headers: Record<string, string>,
+  config: CollectorConfigInput = testConfig,
+) {
+  const app = createCollectorApp({ queue, config, clientIp: () => CLIENT_IP });
+  const res = await app.request('/v1/batch', {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', ...headers },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  const entries = await readQueue(queue);
+  return bodyOf(entries[entries.length - 1]!) as { context: Record<string, unknown> };
+}
+
+describe('enrichment of a browser request', () => {
+  it('stores the anonymized client IP and what the user agent tells, never the raw IP', async () => {
+    const event = await storedEvent(
+      { writeKey: SHOP_KEY, batch: [trackEvent()] },
+      { Origin: SHOP_ORIGIN, 'User-Agent': CHROME },
+    );
+    expect(event.context).toEqual({
+      ip: '203.0.113.0',
+      userAgent: CHROME,
+      browser: { name: 'Chrome', version: '126.0.0.0' },
+      os: { name: 'Linux' },
+      bot: false,
+    });
+    const raw = new TextDecoder().decode((await readQueue(queue))[0]!.body);
+    expect(raw).not.toContain(CLIENT_IP);
+  });
+
+  it('does what the source asks: here, no IP and no user agent facts', async () => {
+    const config = {
+      ...testConfig,
+      sources: testSources.map((s) =>
+        s.id === 'shop'
+          ? { ...s, enrich: { ip: 'drop' as const, parseUserAgent: false, detectBots: false } }
+          : s,
+      ),
+    };
+    const event = await storedEvent(
+      { writeKey: SHOP_KEY, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
+      { Origin: SHOP_ORIGIN, 'User-Agent': CHROME },
+      config,
+    );
+    expect(event.context).toEqual({ userAgent: CHROME });
+  });
+});
+
+describe('enrichment of a server request', () => {
+  it("does not take the SDK's User-Agent for the user's, and anonymizes the user IP it sent", async () => {
+    const event = await storedEvent(
+      { writeKey: BACKEND_KEY, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
+      { 'User-Agent': 'analytics-node-next/latest' },
+    );
+    expect(event.context).toEqual({ ip: '198.51.100.0' });
+  });
+});

@@ -1,0 +1,174 @@
+// The Segment HTTP Tracking API: POST /v1/batch and one route per event type. Every request
+// takes the same path: limit, authenticate, read, validate, enrich, enqueue, answer.
+import { type Queue, QueueFullError, type QueueMessage } from '@sluice/queue';
+import {
+  type BatchRequest,
+  batchRequestSchema,
+  describeIssues,
+  EVENT_TYPES,
+  type EventType,
+} from '@sluice/schema';
+import type { Context, Hono } from 'hono';
+import {
+  type Authenticated,
+  authenticateBody,
+  authenticateHeader,
+  checkOrigin,
+  type SourceDirectory,
+} from './auth.js';
+import type { ClientAddress } from './client-ip.js';
+import type { CollectorConfig } from './config.js';
+import { CollectorError } from './errors.js';
+import { ingestBatch, type RejectedEvent } from './ingest.js';
+import type { CollectorLogger, CollectorObserver } from './observe.js';
+import {
+  checkContentEncoding,
+  checkContentType,
+  decodeUtf8,
+  parseJsonObject,
+  readBody,
+} from './request-body.js';
+import type { RequestLimits } from './request-limits.js';
+import type { UserAgentFacts } from './user-agent.js';
+
+/** Seconds a client should wait after a queue failure that gave no hint of its own. */
+export const QUEUE_RETRY_AFTER_SECONDS = 5;
+
+/** The 200 answer of every tracking route. */
+export interface BatchResponse {
+  success: true;
+  accepted: number;
+  rejected: RejectedEvent[];
+}
+
+/** The paths of the Segment API, as `type → path`. */
+export const TRACKING_PATHS: Readonly<Record<'batch' | EventType, string>> = Object.fromEntries(
+  ['batch', ...EVENT_TYPES].map((name) => [name, `/v1/${name}`]),
+) as Record<'batch' | EventType, string>;
+
+export interface TrackingDeps {
+  queue: Queue;
+  config: CollectorConfig;
+  directory: SourceDirectory;
+  limits: RequestLimits;
+  now: () => number;
+  newId: () => string;
+  clientAddress: (c: Context) => ClientAddress | undefined;
+  describeUserAgent: (userAgent: string) => UserAgentFacts;
+  logger: CollectorLogger;
+  observer?: CollectorObserver;
+  /** Told when the queue refused events, so readiness can report it. */
+  onQueueRefused: (retryAfterSeconds: number) => void;
+}
+
+/**
+ * Appends and waits: the client hears 200 only once the queue holds the messages. Any
+ * failure is a 503 so the client retries; nothing was acknowledged.
+ */
+async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessage[]) {
+  try {
+    await deps.queue.append(messages);
+  } catch (error) {
+    const full = error instanceof QueueFullError;
+    const retryAfter = full ? error.retryAfterSeconds : QUEUE_RETRY_AFTER_SECONDS;
+    deps.onQueueRefused(retryAfter);
+    if (full) deps.logger.warn({ source, events: messages.length }, 'queue full: answered 503');
+    else deps.logger.error({ err: error, source }, 'queue append failed: answered 503');
+    throw new CollectorError(
+      503,
+      full ? 'queue_full' : 'queue_unavailable',
+      full ? 'the collector is full; retry later' : 'the queue is unavailable; retry later',
+      { headers: { 'Retry-After': String(retryAfter) } },
+    );
+  }
+}
+
+function parseBatch(body: Record<string, unknown>): BatchRequest {
+  const parsed = batchRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = describeIssues(parsed.error);
+  throw new CollectorError(
+    400,
+    'invalid_batch',
+    issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; '),
+    { path: issues[0]?.path ?? '' },
+  );
+}
+
+/** A single-event body as a batch of one; its type comes from the path when it has none. */
+function singleEventBatch(body: Record<string, unknown>, type: EventType): BatchRequest {
+  // The write key authenticates the request; it is not part of the event.
+  const { writeKey: _key, ...event } = body;
+  if (event.type === undefined) event.type = type;
+  return { batch: [event] };
+}
+
+/** Checks the sender's origin and its source's rate as soon as the source is known. */
+function admit(deps: TrackingDeps, auth: Authenticated, origin: string | undefined, now: number) {
+  checkOrigin(deps.directory, auth, origin);
+  deps.limits.checkSource(auth.source, now);
+}
+
+async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventType) {
+  const receivedAtMs = deps.now();
+  const address = deps.clientAddress(c);
+  deps.limits.checkClient(address, receivedAtMs);
+  checkContentType(c.req.header('content-type'));
+  const gzip = checkContentEncoding(c.req.header('content-encoding'));
+  const origin = c.req.header('origin');
+  // Server SDKs authenticate by header: their source's limits apply before the body is read.
+  const fromHeader = await authenticateHeader(deps.directory, c.req.raw);
+  if (fromHeader) admit(deps, fromHeader, origin, receivedAtMs);
+  const maxBytes = fromHeader?.source.limits.maxRequestBytes ?? deps.config.limits.maxRequestBytes;
+  const bytes = await readBody(c.req.raw, { maxBytes, gzip });
+  const body = parseJsonObject(decodeUtf8(bytes));
+  const auth = authenticateBody(deps.directory, body.writeKey, fromHeader);
+  const { source } = auth;
+  if (!fromHeader) {
+    admit(deps, auth, origin, receivedAtMs);
+    if (bytes.length > source.limits.maxRequestBytes) {
+      throw new CollectorError(
+        413,
+        'payload_too_large',
+        `the request body is larger than ${source.limits.maxRequestBytes} bytes`,
+      );
+    }
+  }
+  const batch = route === 'batch' ? parseBatch(body) : singleEventBatch(body, route);
+  const result = ingestBatch(batch, {
+    sourceId: source.id,
+    receivedAtMs,
+    newId: deps.newId,
+    maxEventBytes: source.limits.maxEventBytes,
+    requiredType: route === 'batch' ? undefined : route,
+    // A browser sends an Origin; a server SDK's User-Agent names the SDK, not a browser.
+    userAgent: origin === undefined ? undefined : c.req.header('user-agent'),
+    ip: address?.anonymized,
+    options: source.enrich,
+    describeUserAgent: deps.describeUserAgent,
+  });
+  await enqueue(deps, source.id, result.messages);
+  deps.observer?.eventsIngested({
+    source: source.id,
+    accepted: result.accepted,
+    quarantined: result.reasons,
+  });
+  const answer: BatchResponse = {
+    success: true,
+    accepted: result.accepted,
+    rejected: result.rejected,
+  };
+  return c.json(answer);
+}
+
+/** Adds `POST /v1/batch` and `POST /v1/{track,page,screen,identify,group,alias}`. */
+export function addTrackingRoutes(app: Hono, deps: TrackingDeps): void {
+  for (const [route, path] of Object.entries(TRACKING_PATHS)) {
+    app.post(path, (c) => receive(c, deps, route as 'batch' | EventType));
+    app.all(path, () => {
+      throw new CollectorError(405, 'method_not_allowed', 'use POST', {
+        headers: { Allow: 'POST' },
+      });
+    });
+  }
+}

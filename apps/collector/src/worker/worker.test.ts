@@ -1,0 +1,194 @@
+// The Worker in the real workerd runtime: wrangler bundles it exactly as `wrangler deploy`
+// would (--dry-run, no account, no network), and miniflare 4 runs that bundle locally with
+// the bindings of wrangler.toml: a local Queue (producer and consumer) and a local R2 bucket.
+// A POST goes through the collector app, the queue and the consumer into R2, where the test
+// reads the files back through miniflare's R2 API.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type { R2Bucket } from '@cloudflare/workers-types';
+import { toWireMessage } from '@sluice/queue/cloudflare';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileNameOf } from './file-name.js';
+
+const APP_DIR = resolve(import.meta.dirname, '../..');
+const QUEUE = 'sluice-events';
+const SHOP_KEY = 'wk_shop';
+const SHOP_ORIGIN = 'https://shop.example';
+const CONFIG = {
+  sources: [
+    { id: 'shop', writeKeys: [SHOP_KEY], allowedOrigins: [SHOP_ORIGIN] },
+    { id: 'backend', writeKeys: ['wk_backend'] },
+  ],
+};
+
+let outdir: string;
+let mf: Miniflare;
+let bucket: R2Bucket;
+
+async function bundleWithWrangler(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  await promisify(execFile)(
+    process.execPath,
+    [wrangler, 'deploy', '--dry-run', '--outdir', outdir],
+    { cwd: APP_DIR, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
+  );
+}
+
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
+  await bundleWithWrangler();
+  // wrangler.toml's bindings, turned into miniflare options by wrangler itself.
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(APP_DIR, 'wrangler.toml'));
+  const consumer = workerOptions.queueConsumers as Record<string, object>;
+  mf = new Miniflare({
+    ...(workerOptions as object),
+    modules: true,
+    modulesRoot: outdir,
+    scriptPath: join(outdir, 'worker.js'),
+    // wrangler emits the tag (a Text rule in wrangler.toml) as its own module beside the bundle.
+    modulesRules: [{ type: 'Text', include: ['*-sluice.js'] }],
+    bindings: { SLUICE_CONFIG: JSON.stringify(CONFIG) },
+    // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
+    queueConsumers: { [QUEUE]: { ...consumer[QUEUE], maxBatchTimeout: 0.1 } },
+    r2Persist: false,
+  });
+  await mf.ready;
+  bucket = (await mf.getR2Bucket('EVENTS_BUCKET')) as unknown as R2Bucket;
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  if (outdir) await rm(outdir, { recursive: true, force: true });
+});
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return mf.dispatchFetch('http://collector.test/v1/batch', {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }) as unknown as Promise<Response>;
+}
+
+function track(messageId: string, timestamp: string): Record<string, unknown> {
+  return { type: 'track', event: 'Signed Up', messageId, anonymousId: 'anon-1', timestamp };
+}
+
+/** The gunzipped lines of every object under `prefix`, once `count` objects are there. */
+async function waitForFiles(prefix: string, count: number): Promise<Map<string, string[]>> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    const listed = await bucket.list({ prefix });
+    if (listed.objects.length >= count) {
+      const files = new Map<string, string[]>();
+      for (const { key } of listed.objects) {
+        const object = await bucket.get(key);
+        expect(object?.httpMetadata?.contentType).toBe('application/gzip');
+        const text = gunzipSync(new Uint8Array(await object!.arrayBuffer())).toString('utf8');
+        files.set(key, text.split('\n').slice(0, -1));
+      }
+      return files;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`fewer than ${count} files under ${prefix}`);
+}
+
+describe('the collector Worker in workerd', () => {
+  it('takes a batch and, through the queue and its consumer, writes gzip NDJSON files to R2 in the forwarder’s layout', async () => {
+    // Two whole hours a few hours ago: recent enough not to be clamped to receivedAt.
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const at = (minutes: number) => new Date(hour + minutes * 60_000).toISOString();
+    const partition = (minutes: number) => {
+      const iso = at(minutes);
+      return `events/source=shop/dt=${iso.slice(0, 10)}/hh=${iso.slice(11, 13)}`;
+    };
+    const batch = [
+      track('w-1', at(0)),
+      track('w-2', at(59)),
+      track('w-3', at(90)),
+      { type: 'track', messageId: 'w-bad' }, // no event name: quarantined
+    ];
+    // No sentAt: the collector keeps the timestamps as they are (no clock-skew correction).
+    const res = await post({ writeKey: SHOP_KEY, batch });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      success: true,
+      accepted: 3,
+      rejected: [{ index: 3 }],
+    });
+
+    const events = await waitForFiles('events/source=shop/', 2);
+    const hh10 = `${partition(0)}/${await fileNameOf(['w-1', 'w-2'])}.ndjson.gz`;
+    const hh11 = `${partition(90)}/${await fileNameOf(['w-3'])}.ndjson.gz`;
+    expect([...events.keys()]).toEqual([hh10, hh11]);
+    const lines = events.get(hh10)!.map((line) => JSON.parse(line));
+    expect(lines.map((event) => event.messageId)).toEqual(['w-1', 'w-2']);
+    expect(lines[0]).toMatchObject({ type: 'track', event: 'Signed Up', anonymousId: 'anon-1' });
+    expect(typeof lines[0].receivedAt).toBe('string');
+
+    const quarantine = await waitForFiles('quarantine/source=shop/', 1);
+    const [key, [line]] = [...quarantine][0] as [string, string[]];
+    expect(key).toMatch(/^quarantine\/source=shop\/dt=\d{4}-\d\d-\d\d\/[0-9a-f]{32}\.ndjson\.gz$/);
+    const record = JSON.parse(line!);
+    expect(record.event).toEqual(batch[3]);
+    expect(record.reason.length).toBeGreaterThan(0);
+  });
+
+  it('overwrites its own file when the consumer gets the same batch again, and acks every message', async () => {
+    const worker = await mf.getWorker();
+    const messages = ['r-1', 'r-2'].map((id, i) => ({
+      id: `cf-${id}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: toWireMessage({
+        id,
+        source: 'backend',
+        time: Date.UTC(2026, 2, 2, 8, i),
+        kind: 'event',
+        body: new TextEncoder().encode(JSON.stringify({ messageId: id })),
+      }),
+    }));
+    const first = await worker.queue(QUEUE, messages);
+    const again = await worker.queue(QUEUE, [...messages].reverse());
+
+    for (const outcome of [first, again]) {
+      expect(outcome.outcome).toBe('ok');
+      expect([...outcome.explicitAcks].sort()).toEqual(['cf-r-1', 'cf-r-2']);
+      expect(outcome.retryMessages).toEqual([]);
+    }
+    const files = await waitForFiles('events/source=backend/dt=2026-03-02/', 1);
+    expect([...files.keys()]).toEqual([
+      `events/source=backend/dt=2026-03-02/hh=08/${await fileNameOf(['r-1', 'r-2'])}.ndjson.gz`,
+    ]);
+  });
+
+  it('answers 401 for an unknown write key, 403 for a foreign origin and 400 for broken JSON', async () => {
+    const batch = [track('x-1', '2026-03-01T10:00:00.000Z')];
+    const unknown = await post({ writeKey: 'wk_nobody', batch });
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'unauthorized' } });
+
+    const foreign = await post({ writeKey: SHOP_KEY, batch }, { Origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ error: { code: 'origin_not_allowed' } });
+
+    const broken = await post('{"writeKey":');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { code: 'invalid_json' } });
+  });
+
+  it('serves the built tag at /s.js', async () => {
+    const res = await mf.dispatchFetch('http://collector.test/s.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/javascript/);
+    const built = await readFile(resolve(APP_DIR, '../../packages/tracker/dist/sluice.js'), 'utf8');
+    expect(await res.text()).toBe(built);
+  });
+});

@@ -1,0 +1,15 @@
+// The collector on Cloudflare Workers: the same Hono app as on Node, with Cloudflare Queues
+// as its queue, and the queue's consumer writing files to R2. Deploy with `wrangler deploy`
+// (see wrangler.toml and the README).
+import tagScript from '@sluice/tracker/sluice.js';
+import type { WorkerEnv } from './env.js';
+import { createFetchHandler } from './fetch-handler.js';
+import { type DeliveredBatch, handleQueueBatch } from './queue-handler.js';
+
+const fetch = createFetchHandler(tagScript);
+
+// A default export because the Workers runtime finds a module Worker's handlers there.
+export default {
+  fetch,
+  queue: (batch: DeliveredBatch, env: WorkerEnv) => handleQueueBatch(batch, env),
+};

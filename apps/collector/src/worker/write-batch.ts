@@ -1,0 +1,125 @@
+// The queue consumer's core: one delivered batch -> one gzip NDJSON file per partition ->
+// ack. Runtime-free, so Node tests can drive it with a real store and a failing one.
+//
+// What exactly-once holds on Workers, and what does not:
+// - A repeat of a messageId inside one batch is dropped.
+// - A message is acknowledged only after the put of the file holding it succeeded; a failed
+//   put leaves its messages to be delivered again (`retry()`), and other partitions' messages
+//   are acknowledged on their own, so one failing file does not replay the others.
+// - Files are named by the hash of their sorted messageIds: a batch delivered again with the
+//   same messages (the Worker died after the put, an ack was lost) overwrites its own files.
+// - NOT held: Cloudflare does not keep a batch's membership across deliveries, so a message
+//   retried with different companions lands in a file with a different name, next to the
+//   copy an earlier put may have written. A client that resends after an unseen outcome, or
+//   after a 503 where part of its request was queued, also gives repeats in different
+//   batches. Such repeats carry the same messageId: dedupe by it when reading (or compact).
+//   R2's conditional writes (`onlyIf`) could make a per-messageId marker authoritative, at
+//   the cost of one extra write per event; not done here.
+
+import { partitionOf } from '@sluice/forwarder/partition';
+import { PartitionBuffer } from '@sluice/forwarder/partition-buffer';
+import type { QueueEntry, QueueMessage } from '@sluice/queue';
+import { fromWireMessage } from '@sluice/queue/cloudflare';
+import type { ObjectStore } from '@sluice/store';
+import { fileNameOf, workerObjectKeyOf } from './file-name.js';
+
+/** The source under which messages that are not sluice messages are quarantined. */
+export const UNREADABLE_SOURCE = '_unreadable';
+
+/** One message as Cloudflare delivers it to the `queue()` handler. */
+export interface DeliveredMessage {
+  /** Cloudflare's id of the message (not the event's messageId). */
+  readonly id: string;
+  readonly timestamp: Date;
+  readonly body: unknown;
+  ack(): void;
+  retry(): void;
+}
+
+export interface WriteBatchDeps {
+  store: ObjectStore;
+  compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /** Told about each file that could not be written (its messages will come again). */
+  onError: (error: unknown, key: string) => void;
+}
+
+export interface WriteBatchResult {
+  /** Keys of the files written. */
+  written: string[];
+  acked: number;
+  retried: number;
+}
+
+const encoder = new TextEncoder();
+
+/** A body this consumer cannot read is kept in quarantine, never dropped. */
+function readMessage(delivered: DeliveredMessage): QueueMessage {
+  try {
+    return fromWireMessage(delivered.body);
+  } catch (error) {
+    const reason = [{ path: '', message: `not a sluice queue message: ${String(error)}` }];
+    const record = { reason, event: delivered.body, receivedAt: delivered.timestamp.toISOString() };
+    return {
+      id: delivered.id,
+      source: UNREADABLE_SOURCE,
+      time: delivered.timestamp.getTime(),
+      kind: 'quarantine',
+      body: encoder.encode(JSON.stringify(record) ?? 'null'),
+    };
+  }
+}
+
+interface PartitionFile {
+  buffer: PartitionBuffer;
+  delivered: DeliveredMessage[];
+}
+
+/** Writes a delivered batch as one file per partition, then acks or retries each message. */
+export async function writeMessageBatch(
+  messages: readonly DeliveredMessage[],
+  deps: WriteBatchDeps,
+): Promise<WriteBatchResult> {
+  const files = new Map<string, PartitionFile>();
+  // The file holding each messageId's first copy: a repeat is acknowledged with it (once it
+  // is stored), never written twice.
+  const holder = new Map<string, PartitionFile>();
+  messages.forEach((delivered, position) => {
+    const entry: QueueEntry = { ...readMessage(delivered), position };
+    const first = holder.get(entry.id);
+    if (first) {
+      first.delivered.push(delivered);
+      return;
+    }
+    const partition = partitionOf(entry);
+    let file = files.get(partition);
+    if (!file) {
+      file = { buffer: new PartitionBuffer(partition, 0), delivered: [] };
+      files.set(partition, file);
+    }
+    file.buffer.add(entry);
+    file.delivered.push(delivered);
+    holder.set(entry.id, file);
+  });
+
+  const result: WriteBatchResult = { written: [], acked: 0, retried: 0 };
+  await Promise.all(
+    [...files.values()].map(async ({ buffer, delivered }) => {
+      const name = await fileNameOf(buffer.lines.map((entry) => entry.id));
+      const key = workerObjectKeyOf(buffer.partition, name);
+      try {
+        const body = await deps.compress(buffer.toNdjson());
+        await deps.store.put(key, body, { contentType: 'application/gzip' });
+      } catch (error) {
+        deps.onError(error, key);
+        for (const message of delivered) message.retry();
+        result.retried += delivered.length;
+        return;
+      }
+      for (const message of delivered) message.ack();
+      result.acked += delivered.length;
+      result.written.push(key);
+    }),
+  );
+  result.written.sort();
+  return result;
+}

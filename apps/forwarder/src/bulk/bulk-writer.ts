@@ -1,0 +1,164 @@
+// Writes the files of a replay or an import so that a second run writes the same keys with the
+// same bytes. Every decision depends on the sequence of lines only, never on the clock or on
+// how fast uploads go: a partition's file is cut by size, the largest partition is cut when
+// all buffers exceed the memory bound, and a file is named by its first line's `ordinal`
+// (a queue position, or a record index of an input), so the cuts and names repeat exactly.
+
+import type { ObjectStore } from '@sluice/store';
+import { retryUntilDone } from '../backoff.js';
+import { createRepeatFilter, type RepeatFilter } from '../repeat-filter.js';
+import type { BulkFileOptions } from './bulk-options.js';
+
+/** One NDJSON line and where it goes. */
+export interface BulkLine {
+  /** The folder from `partitionOf`, e.g. `events/source=shop/dt=2026-11-24/hh=10/`. */
+  partition: string;
+  /** The messageId: a repeat inside one file is dropped, as the live forwarder does. */
+  id: string;
+  /** The line's bytes, without the newline. */
+  body: Uint8Array;
+  /** Increasing with input order; the first line's ordinal names its file. */
+  ordinal: number;
+}
+
+export interface BulkWriterDeps {
+  store: ObjectStore;
+  /** Must be deterministic (gzip with a fixed level and mtime 0 is). */
+  compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /** The file name (without `.ndjson.gz`) of a file whose first line has `ordinal`. */
+  fileName: (ordinal: number) => string;
+  options: BulkFileOptions & { prefix: string };
+  /** Told about every failed upload before it is retried. */
+  onError?: (error: unknown, during: string) => void;
+  /** Ends the retries of a failing store (the writer then rejects). */
+  signal?: AbortSignal;
+}
+
+/** What a writer has done so far. */
+export interface BulkTotals {
+  /** Lines in files uploaded or being uploaded. */
+  lines: number;
+  /** Lines dropped because their messageId was already in the same file. */
+  repeatsDropped: number;
+  /** Files uploaded, and their uncompressed and compressed bytes. */
+  files: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface BulkWriter {
+  /** Buffers a line; resolves at once unless uploads are behind (then when one finishes). */
+  add(line: BulkLine): Promise<void>;
+  /** Cuts every buffer and resolves once everything is uploaded. */
+  finish(): Promise<BulkTotals>;
+  totals(): BulkTotals;
+}
+
+interface OpenFile {
+  partition: string;
+  name: string;
+  lines: Uint8Array[];
+  bytes: number;
+  repeats: RepeatFilter;
+}
+
+const NEWLINE = 0x0a;
+
+/** Creates a writer of deterministic files; see the module comment. */
+export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
+  const { options } = deps;
+  const open = new Map<string, OpenFile>();
+  const uploading = new Set<Promise<void>>();
+  const totals: BulkTotals = { lines: 0, repeatsDropped: 0, files: 0, bytesIn: 0, bytesOut: 0 };
+  let bufferedBytes = 0;
+  let failure: { error: unknown } | undefined;
+
+  async function cut(file: OpenFile): Promise<void> {
+    open.delete(file.partition);
+    bufferedBytes -= file.bytes;
+    totals.lines += file.lines.length;
+    while (uploading.size >= options.uploadConcurrency) await Promise.race(uploading);
+    throwIfFailed();
+    const key = `${options.prefix}${file.partition}${file.name}.ndjson.gz`;
+    const upload = compressAndPut(key, joinLines(file))
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => uploading.delete(upload));
+    uploading.add(upload);
+  }
+
+  async function compressAndPut(key: string, ndjson: Uint8Array): Promise<void> {
+    const body = await deps.compress(ndjson);
+    await retryUntilDone(() => deps.store.put(key, body, { contentType: 'application/gzip' }), {
+      initialMs: options.retryInitialMs,
+      maxMs: options.retryMaxMs,
+      signal: deps.signal,
+      onFailure: (error) => deps.onError?.(error, `upload ${key}`),
+    });
+    totals.files++;
+    totals.bytesIn += ndjson.byteLength;
+    totals.bytesOut += body.byteLength;
+  }
+
+  function throwIfFailed(): void {
+    if (failure) throw failure.error;
+  }
+
+  function largest(): OpenFile {
+    let found: OpenFile | undefined;
+    // Ties go to the partition opened first (Map order): deterministic.
+    for (const file of open.values()) if (!found || file.bytes > found.bytes) found = file;
+    if (!found) throw new Error('no open file to cut');
+    return found;
+  }
+
+  return {
+    async add(line) {
+      throwIfFailed();
+      const lineBytes = line.body.byteLength + 1;
+      let file = open.get(line.partition);
+      if (file && file.bytes + lineBytes > options.maxFileBytes) {
+        await cut(file);
+        file = undefined;
+      }
+      if (!file) {
+        file = {
+          partition: line.partition,
+          name: deps.fileName(line.ordinal),
+          lines: [],
+          bytes: 0,
+          repeats: createRepeatFilter(),
+        };
+        open.set(line.partition, file);
+      }
+      if (file.repeats.isRepeat(line.id)) {
+        totals.repeatsDropped++;
+        return;
+      }
+      file.lines.push(line.body);
+      file.bytes += lineBytes;
+      bufferedBytes += lineBytes;
+      if (file.bytes >= options.maxFileBytes) await cut(file);
+      while (bufferedBytes > options.maxBufferedBytes) await cut(largest());
+    },
+    async finish() {
+      for (const file of [...open.values()]) await cut(file);
+      while (uploading.size > 0) await Promise.race(uploading);
+      throwIfFailed();
+      return { ...totals };
+    },
+    totals: () => ({ ...totals }),
+  };
+}
+
+function joinLines(file: OpenFile): Uint8Array {
+  const out = new Uint8Array(file.bytes);
+  let offset = 0;
+  for (const line of file.lines) {
+    out.set(line, offset);
+    offset += line.byteLength;
+    out[offset++] = NEWLINE;
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+// Merges a partition's small files into files of about the target size, with one manifest put
+// as the switch (object stores have no rename). Steps, and what a crash after each leaves:
+// 1. delete leftovers of an interrupted run (replaced inputs, outputs not in the manifest);
+// 2. write outputs `<stem of first input>.c<generation+1><ext>` - readers ignore them until
+//    step 3, so a crash here leaves orphans that the next run deletes in step 1 and writes again;
+// 3. put the manifest naming the outputs live and the inputs replaced - the switch;
+// 4. delete the inputs - a crash before this is done leaves replaced inputs, which readers
+//    ignore and the next run deletes in step 1.
+// Readers stay consistent throughout (live-files.ts). Names and cuts depend only on the inputs,
+// so a re-run after a crash writes the same files, and a run with nothing new writes nothing.
+// One maintenance job (compaction or erasure) at a time per store: step 1 deletes what it
+// takes for leftovers, and without conditional puts there is no safe lock on S3.
+
+import type { ObjectStore } from '@sluice/store';
+import type { LiveFile, PartitionSnapshot } from '../live-files.js';
+import { snapshotPartition } from '../live-files.js';
+import { type CompactionOptionsInput, parseCompactionOptions } from './compaction-options.js';
+import { deleteAll } from './delete-all.js';
+import { codecFor, type FileCodec } from './file-codec.js';
+import { type LiveOutput, writeManifest } from './manifest.js';
+import { mergeFiles } from './merge-files.js';
+import { loadCheckpointWatermarks, unsettledFileOf } from './settled-files.js';
+
+export interface CompactionDeps {
+  store: ObjectStore;
+  /** The formats to read and write (Node: `nodeFileCodecs`); files of other formats stay as they are. */
+  codecs: readonly FileCodec[];
+}
+
+/** What compaction reports while it works. */
+export type CompactionProgress =
+  | { type: 'recovered'; partition: string; deleted: string[] }
+  | {
+      type: 'output';
+      partition: string;
+      key: string;
+      inputs: string[];
+      lines: number;
+      bytes: number;
+    }
+  | { type: 'switched'; partition: string; generation: number }
+  | { type: 'done'; result: PartitionCompaction };
+
+export interface CompactPartitionOptions extends CompactionOptionsInput {
+  /** The forwarder checkpoint's watermark for this partition; read from the store when omitted. */
+  watermark?: number;
+  onProgress?: (progress: CompactionProgress) => void;
+}
+
+/** What one partition's compaction did. */
+export interface PartitionCompaction {
+  partition: string;
+  /** The manifest's generation afterwards. */
+  generation: number;
+  /** Leftovers of an interrupted run, deleted before anything else. */
+  recovered: string[];
+  /** Files merged into the outputs and deleted. */
+  inputs: string[];
+  outputs: { key: string; lines: number; bytes: number }[];
+  /** Live files left as they are: big enough, alone, of an unknown format, or not final yet. */
+  kept: string[];
+}
+
+/**
+ * Compacts one partition (`partition` is its folder, ending in `/`). Meant for partitions that
+ * get no more events on time (`compactClosedPartitions` picks those); files written later are
+ * still read, and merged by a later run.
+ */
+export async function compactPartition(
+  deps: CompactionDeps,
+  partition: string,
+  options: CompactPartitionOptions = {},
+): Promise<PartitionCompaction> {
+  const { watermark, onProgress, ...rest } = options;
+  const { targetFileBytes, acknowledgedBelow } = parseCompactionOptions(rest);
+  const { store } = deps;
+  const snapshot = await snapshotPartition(store, partition);
+  const result: PartitionCompaction = {
+    partition,
+    generation: snapshot.manifest.generation,
+    recovered: snapshot.leftovers,
+    inputs: [],
+    outputs: [],
+    kept: [],
+  };
+  if (snapshot.leftovers.length > 0) {
+    await deleteAll(store, snapshot.leftovers);
+    onProgress?.({ type: 'recovered', partition, deleted: snapshot.leftovers });
+  }
+
+  const unsettled = unsettledFileOf({
+    names: [...snapshot.live.map((file) => file.name), ...snapshot.manifest.replaced],
+    watermark: watermark ?? (await loadCheckpointWatermarks(store)).get(partition),
+    acknowledgedBelow,
+  });
+  const generation = snapshot.manifest.generation + 1;
+  const merged: LiveFile[] = [];
+  const outputs: LiveOutput[] = [];
+  for (const [codec, files] of byCodec(snapshot, deps.codecs, result.kept)) {
+    const candidates = files.filter((file) => {
+      // Outputs' NDJSON size is in the manifest; other files are measured once read, and only
+      // a stored size of the whole target proves a file big without reading it.
+      const small =
+        file.name !== unsettled &&
+        (file.bytes === undefined
+          ? (file.size ?? 0) < targetFileBytes
+          : file.bytes * 2 < targetFileBytes);
+      if (!small) result.kept.push(file.key);
+      return small;
+    });
+    const done = await mergeFiles({
+      store,
+      partition,
+      codec,
+      files: candidates,
+      targetFileBytes,
+      generation,
+      onOutput: (output, key, inputs) => {
+        result.outputs.push({ key, lines: output.lines, bytes: output.bytes });
+        onProgress?.({ type: 'output', partition, key, inputs, ...output });
+      },
+    });
+    outputs.push(...done.outputs);
+    merged.push(...done.merged);
+    result.kept.push(...done.kept);
+  }
+
+  if (outputs.length > 0) {
+    const mergedNames = new Set(merged.map((file) => file.name));
+    await writeManifest(store, partition, {
+      version: 1,
+      generation,
+      live: [
+        ...snapshot.manifest.live.filter((output) => !mergedNames.has(output.name)),
+        ...outputs,
+      ],
+      replaced: [
+        ...snapshot.manifest.replaced,
+        ...merged.filter((file) => file.origin !== 'compaction').map((file) => file.name),
+      ],
+    });
+    result.generation = generation;
+    onProgress?.({ type: 'switched', partition, generation });
+    result.inputs = merged.map((file) => file.key);
+    await deleteAll(store, result.inputs);
+  }
+  result.kept.sort();
+  onProgress?.({ type: 'done', result });
+  return result;
+}
+
+/** Live files grouped by format, in key order; files of unknown formats go to `kept`. */
+function byCodec(
+  snapshot: PartitionSnapshot,
+  codecs: readonly FileCodec[],
+  kept: string[],
+): Map<FileCodec, LiveFile[]> {
+  const groups = new Map<FileCodec, LiveFile[]>();
+  for (const file of snapshot.live) {
+    const codec = codecFor(file.name, codecs);
+    if (!codec) {
+      kept.push(file.key);
+      continue;
+    }
+    const files = groups.get(codec) ?? [];
+    files.push(file);
+    groups.set(codec, files);
+  }
+  return groups;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from '../options.js';
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+
+/** Compaction's settings, one zod schema: its parse errors are the user's messages. */
+export const compactionOptionsSchema = z
+  .strictObject({
+    /**
+     * Outputs hold up to this many bytes of NDJSON; files of at least half of it are left alone.
+     * Same bounds as the forwarder's `maxFileBytes`: `minFileBytes`–1 GiB, default 64 MiB.
+     */
+    targetFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_FILE_BYTES)
+      .default(64 * MiB),
+    /** The smallest `targetFileBytes` accepted: 1 MiB; lower it only for tests. */
+    minFileBytes: z.number().int().positive().max(MAX_FILE_BYTES).default(DEFAULT_MIN_FILE_BYTES),
+    /**
+     * How long after its event-time hour (its day, for quarantine) a partition may still get
+     * late events; it is compacted only after that. Default 2 h.
+     */
+    graceMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(30 * 24 * HOUR_MS)
+      .default(2 * HOUR_MS),
+    /**
+     * The forwarder's queue consumer has acknowledged every position below this one (its
+     * committed position). Lets compaction take each partition's newest forwarder file, which
+     * it otherwise leaves alone unless the forwarder's checkpoint shows it is final.
+     */
+    acknowledgedBelow: z.number().int().nonnegative().optional(),
+    /** Where partitions are looked for. Default `events/` and `quarantine/`. */
+    prefixes: z.array(z.string()).min(1).default(['events/', 'quarantine/']),
+  })
+  .refine((options) => options.targetFileBytes >= options.minFileBytes, {
+    path: ['targetFileBytes'],
+    message: 'must be at least minFileBytes (1 MiB unless lowered): small files slow every query',
+  });
+
+export type CompactionOptionsInput = z.input<typeof compactionOptionsSchema>;
+export type CompactionOptions = z.output<typeof compactionOptionsSchema>;
+
+/** Validates options and applies defaults; throws an Error listing every problem. */
+export function parseCompactionOptions(input: CompactionOptionsInput = {}): CompactionOptions {
+  const result = compactionOptionsSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`invalid compaction options:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,299 @@
+// Shared by the compaction, erasure and live-files tests only (kept out of the published files).
+
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
+import { type S3Server, startS3Server } from '@sluice/store/testing';
+import { readLiveFiles } from '../live-files.js';
+import { isDataKey } from './file-names.js';
+import { nodeFileCodecs } from './node-codecs.js';
+
+/** A real store kind the tests run against: a temp directory, or s3rver over HTTP. */
+export interface StoreKind {
+  name: 'fs' | 's3';
+  /** A fresh, empty store: a new directory, or a new key prefix in the bucket. */
+  create(): Promise<ObjectStore>;
+  close(): Promise<void>;
+}
+
+/** Both store kinds; call `close` of each in `afterAll`. The S3 server starts on first use. */
+export function storeKinds(): StoreKind[] {
+  const dirs: string[] = [];
+  let s3: Promise<S3Server> | undefined;
+  let stores = 0;
+  return [
+    {
+      name: 'fs',
+      async create() {
+        const root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
+        dirs.push(root);
+        return createFsStore({ root });
+      },
+      async close() {
+        await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+      },
+    },
+    {
+      name: 's3',
+      async create() {
+        s3 ??= startS3Server();
+        const server = await s3;
+        return createS3Store({
+          bucket: server.bucket,
+          prefix: `t${++stores}`,
+          ...server.clientConfig,
+        });
+      },
+      async close() {
+        if (s3) await (await s3).close();
+      },
+    },
+  ];
+}
+
+export const HOUR = 'events/source=shop/dt=2026-11-24/hh=10/';
+
+/** An event line as the collector stores it. */
+export function eventLine(
+  n: number,
+  ids: { userId?: string; anonymousId?: string; type?: string; previousId?: string } = {},
+): string {
+  return JSON.stringify({
+    type: ids.type ?? 'track',
+    event: 'Order Completed',
+    messageId: `m-${n}`,
+    anonymousId: ids.anonymousId ?? `a-${n % 5}`,
+    ...(ids.userId === undefined ? {} : { userId: ids.userId }),
+    ...(ids.previousId === undefined ? {} : { previousId: ids.previousId }),
+    properties: { n },
+  });
+}
+
+/** Writes a gzip NDJSON file as the forwarder does: `<partition><20-digit position>.ndjson.gz`. */
+export async function putForwarderFile(
+  store: ObjectStore,
+  partition: string,
+  position: number,
+  lines: readonly string[],
+): Promise<string> {
+  const key = `${partition}${String(position).padStart(20, '0')}.ndjson.gz`;
+  await store.put(key, gzipNdjson(lines));
+  return key;
+}
+
+export function gzipNdjson(lines: readonly string[]): Uint8Array {
+  return gzipSync(lines.map((line) => `${line}\n`).join(''));
+}
+
+export function gunzipLines(bytes: Uint8Array): string[] {
+  const text = gunzipSync(bytes).toString('utf8');
+  return text === '' ? [] : text.slice(0, -1).split('\n');
+}
+
+/** The lines a manifest-aware reader sees below `prefix`, file after file in key order. */
+export async function readLiveLines(store: ObjectStore, prefix: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const { files } of readLiveFiles(store, prefix, { codecs: nodeFileCodecs })) {
+    for (const file of files) {
+      const text = new TextDecoder().decode(file.ndjson);
+      if (text !== '') lines.push(...text.slice(0, -1).split('\n'));
+    }
+  }
+  return lines;
+}
+
+/** The lines a plain glob (`**\/*.ndjson.gz`) sees below `prefix`: every data file. */
+export async function readPlainLines(store: ObjectStore, prefix: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [key, bytes] of await objects(store, prefix)) {
+    if (isDataKey(key) && key.endsWith('.ndjson.gz')) lines.push(...gunzipLines(bytes));
+  }
+  return lines;
+}
+
+/** Every object below `prefix`, key -> bytes, in key order. */
+export async function objects(store: ObjectStore, prefix = ''): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  for await (const { key } of store.list(prefix)) {
+    const bytes = await store.get(key);
+    if (!bytes) throw new Error(`listed ${key} but cannot get it`);
+    found.set(key, bytes);
+  }
+  return found;
+}
+
+/** Key -> sha256 of every object below `prefix` (for "nothing changed" and "same files"). */
+export async function digests(store: ObjectStore, prefix = ''): Promise<Record<string, string>> {
+  const found = await objects(store, prefix);
+  return Object.fromEntries(
+    [...found].map(([key, bytes]) => [key, createHash('sha256').update(bytes).digest('hex')]),
+  );
+}
+
+/** The names of the data files below `prefix`. */
+export async function dataNames(store: ObjectStore, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const { key } of store.list(prefix)) {
+    if (isDataKey(key)) names.push(key.slice(key.lastIndexOf('/') + 1));
+  }
+  return names;
+}
+
+/** Sorted copy, to compare multisets of lines. */
+export function sorted(lines: readonly string[]): string[] {
+  return [...lines].sort();
+}
+
+/** Thrown by a store that "crashed": the process is gone, nothing after it happens. */
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash');
+  }
+}
+
+/** A store whose `mutation`-th put or delete (from 0) and every call after it fail, undone. */
+export function crashBeforeMutation(inner: ObjectStore, mutation: number): ObjectStore {
+  let mutations = 0;
+  let crashed = false;
+  const alive = () => {
+    if (crashed) throw new SimulatedCrash();
+  };
+  const mutate = async (action: () => Promise<void>) => {
+    alive();
+    if (mutations++ === mutation) {
+      crashed = true;
+      throw new SimulatedCrash();
+    }
+    await action();
+  };
+  return {
+    put: (key, body, options) => mutate(() => inner.put(key, body, options)),
+    delete: (key) => mutate(() => inner.delete(key)),
+    async get(key) {
+      alive();
+      return inner.get(key);
+    },
+    async *list(prefix) {
+      alive();
+      for await (const info of inner.list(prefix)) {
+        alive();
+        yield info;
+      }
+    },
+  };
+}
+
+/** Counts the puts and deletes made through it. */
+export function countMutations(inner: ObjectStore): { store: ObjectStore; count(): number } {
+  let mutations = 0;
+  return {
+    store: {
+      ...inner,
+      put: (key, body, options) => {
+        mutations++;
+        return inner.put(key, body, options);
+      },
+      delete: (key) => {
+        mutations++;
+        return inner.delete(key);
+      },
+    },
+    count: () => mutations,
+  };
+}
+
+/**
+ * Runs a writer one put or delete at a time: each waits until `advance` lets it go, and
+ * `advance(n)` resolves once n more have completed (or the writer is `finished`).
+ */
+export function createStepper(inner: ObjectStore): {
+  store: ObjectStore;
+  advance(steps: number): Promise<void>;
+  finished(): void;
+} {
+  let permits = 0;
+  let completed = 0;
+  let done = false;
+  const waiting: Array<() => void> = [];
+  const watchers = new Set<() => void>();
+  const gate = async <T>(action: () => Promise<T>): Promise<T> => {
+    if (permits > 0 || done) permits--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await action();
+    } finally {
+      completed++;
+      for (const watcher of watchers) watcher();
+    }
+  };
+  return {
+    store: {
+      put: (key, body, options) => gate(() => inner.put(key, body, options)),
+      delete: (key) => gate(() => inner.delete(key)),
+      get: (key) => inner.get(key),
+      list: (prefix) => inner.list(prefix),
+    },
+    async advance(steps) {
+      const target = completed + steps;
+      for (let i = 0; i < steps; i++) {
+        const next = waiting.shift();
+        if (next) next();
+        else permits++;
+      }
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (completed < target && !done) return;
+          watchers.delete(check);
+          resolve();
+        };
+        watchers.add(check);
+        check();
+      });
+    },
+    finished() {
+      done = true;
+      for (const next of waiting.splice(0)) next();
+      for (const watcher of [...watchers]) watcher();
+    },
+  };
+}
+
+/** A store that calls `before` ahead of every call and between the items of every listing. */
+export function interruptingStore(inner: ObjectStore, before: () => Promise<void>): ObjectStore {
+  return {
+    async put(key, body, options) {
+      await before();
+      return inner.put(key, body, options);
+    },
+    async delete(key) {
+      await before();
+      return inner.delete(key);
+    },
+    async get(key) {
+      await before();
+      return inner.get(key);
+    },
+    async *list(prefix) {
+      await before();
+      for await (const info of inner.list(prefix)) {
+        yield info;
+        await before();
+      }
+    },
+  };
+}
+
+/** A small seeded random generator (mulberry32): the same seed gives the same interleaving. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -1,0 +1,69 @@
+// The dedup index on local disk, in LMDB (the `lmdb` npm package; its prebuilt binaries are
+// npm packages too). One named database per time slot, so expiring a slot is one `drop`
+// instead of deleting millions of keys. Reads are synchronous lookups in a memory map: the
+// pages live in the OS page cache, not in the JS heap.
+
+import { mkdir } from 'node:fs/promises';
+import { open, type RootDatabase } from 'lmdb';
+import type { DedupIndex } from './dedup-index.js';
+import { MAX_LIVE_SLOTS } from './fingerprint-table.js';
+
+const SLOT_PREFIX = 'slot-';
+
+/**
+ * Opens (or creates) the dedup index in `dir`. One forwarder per directory: two processes would
+ * each decide alone what is a repeat.
+ */
+export async function openLmdbDedupIndex(dir: string): Promise<DedupIndex> {
+  await mkdir(dir, { recursive: true });
+  // Every live slot and a few expired ones not yet dropped each need a named database.
+  const root: RootDatabase = open({ path: dir, maxDbs: MAX_LIVE_SLOTS + 16 });
+  const databases = new Map<number, ReturnType<RootDatabase['openDB']>>();
+
+  function slotDb(slot: number) {
+    let db = databases.get(slot);
+    if (!db) {
+      db = root.openDB<number, string>({ name: `${SLOT_PREFIX}${slot}` });
+      databases.set(slot, db);
+    }
+    return db;
+  }
+
+  function heldSlots(): number[] {
+    const slots: number[] = [];
+    for (const name of root.getKeys()) {
+      if (typeof name === 'string' && name.startsWith(SLOT_PREFIX)) {
+        slots.push(Number(name.slice(SLOT_PREFIX.length)));
+      }
+    }
+    return slots;
+  }
+
+  return {
+    // Only asked about slots the filter got from `record` or `slots`, so they exist.
+    get: (slot, id) => slotDb(slot).get(id) as number | undefined,
+    async record(slot, ids) {
+      const db = slotDb(slot);
+      // Puts queued in one event turn commit as one transaction, written on lmdb's own thread
+      // (faster here than `transaction()`, whose callback runs on the main thread).
+      let last: Promise<boolean> | undefined;
+      for (const { id, position } of ids) last = db.put(id, position);
+      await last;
+      // Committed is visible; flushed survives a power loss too (overlappingSync is on).
+      await root.flushed;
+    },
+    async slots() {
+      return heldSlots();
+    },
+    ids(slot) {
+      return slotDb(slot).getKeys() as Iterable<string>;
+    },
+    async drop(slot) {
+      await slotDb(slot).drop();
+      databases.delete(slot);
+    },
+    async close() {
+      await root.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// zstd NDJSON and Parquet files as a query engine (DuckDB) reads them from the local store.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { openLogQueue, type QueueMessage } from '@sluice/queue';
+import { createFsStore, type ObjectStore } from '@sluice/store';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FileFormatName } from '../file-format.js';
+import { startForwarder } from '../node.js';
+import { bodyText, message, NOW, waitFor } from '../test-support.js';
+import { zstdDecompress } from './zstd.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Forwards `messages` with `format` into a fresh local store; returns its root. */
+async function forward(format: FileFormatName, messages: QueueMessage[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-formats-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const queue = await openLogQueue({ dir: join(dir, 'queue'), durability: 'none' });
+  cleanups.push(() => queue.close());
+  const root = join(dir, 'store');
+  const store = createFsStore({ root });
+  const forwarder = await startForwarder({
+    queue,
+    store,
+    stateDir: join(dir, 'state'),
+    options: { format, readWaitMs: 5 },
+  });
+  await queue.append(messages);
+  await waitFor(() => forwarder.stats().read === messages.length);
+  await forwarder.stop();
+  return { root, store, keys: await keysOf(store) };
+}
+
+async function keysOf(store: ObjectStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.list('')) if (!key.startsWith('_sluice/')) keys.push(key);
+  return keys;
+}
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+function segmentEvent(n: number, fields: Record<string, unknown> = {}): QueueMessage {
+  const time = NOW + n * 1_000;
+  const event = {
+    messageId: `m${n}`,
+    type: 'track',
+    event: 'Order Completed',
+    userId: `u${n % 2}`,
+    timestamp: new Date(time).toISOString(),
+    receivedAt: new Date(time + 500).toISOString(),
+    properties: { total: n + 0.5, items: [{ sku: 'a' }] },
+    context: { page: { path: '/checkout' } },
+    ...fields,
+  };
+  return { ...message(n, { time }), body: new TextEncoder().encode(JSON.stringify(event)) };
+}
+
+describe('file formats', () => {
+  it('writes zstd NDJSON as .ndjson.zst: the bodies byte for byte, readable by DuckDB', async () => {
+    const messages = Array.from({ length: 50 }, (_, n) => segmentEvent(n));
+    const { root, store, keys } = await forward('ndjson-zstd', messages);
+
+    expect(keys).toEqual([
+      'events/source=shop/dt=2026-11-24/hh=10/00000000000000000000.ndjson.zst',
+    ]);
+    const text = new TextDecoder().decode(await zstdDecompress((await store.get(keys[0]!))!));
+    expect(text).toBe(messages.map((m) => `${bodyText(m)}\n`).join(''));
+    const rows = await query(`
+      SELECT count(*)::INTEGER AS n, count(DISTINCT messageId)::INTEGER AS ids, max(hh) AS hh
+      FROM read_ndjson('${root}/events/**/*.ndjson.zst', compression = 'zstd',
+                       hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER})`);
+    expect(rows).toEqual([{ n: 50, ids: 50, hh: 10 }]);
+  });
+
+  it('writes Parquet with the declared columns, typed, with unknown fields in extra; quarantine stays NDJSON', async () => {
+    const messages = [
+      segmentEvent(0, { timestampClamped: 'future', originalTimestamp: '2099-01-01T00:00:00Z' }),
+      segmentEvent(1, { custom: { a: 1 } }),
+      segmentEvent(2),
+      {
+        ...message(3, { kind: 'quarantine' }),
+        body: new TextEncoder().encode('{"reason":[],"event":{}}'),
+      },
+    ];
+    const { root, keys } = await forward('parquet', messages);
+
+    expect(keys).toEqual([
+      'events/source=shop/dt=2026-11-24/hh=10/00000000000000000000.parquet',
+      'quarantine/source=shop/dt=2026-11-24/00000000000000000003.ndjson.gz',
+    ]);
+    const rows = await query(`
+      SELECT messageId, userId, "timestamp", receivedAt, timestampClamped,
+             properties->>'$.total' AS total, context->>'$.page.path' AS path, extra, dt, hh
+      FROM read_parquet('${root}/events/**/*.parquet',
+                        hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER})
+      ORDER BY messageId`);
+    expect(rows).toEqual([
+      {
+        messageId: 'm0',
+        userId: 'u0',
+        timestamp: '2026-11-24 10:30:00',
+        receivedAt: '2026-11-24 10:30:00.5',
+        timestampClamped: 'future',
+        total: '0.5',
+        path: '/checkout',
+        extra: null,
+        dt: '2026-11-24',
+        hh: 10,
+      },
+      expect.objectContaining({ messageId: 'm1', extra: '{"custom":{"a":1}}' }),
+      expect.objectContaining({ messageId: 'm2', timestampClamped: null, userId: 'u0' }),
+    ]);
+    const types = await query(`
+      SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${root}/events/**/*.parquet'))
+      WHERE column_name IN ('timestamp', 'receivedAt', 'properties', 'messageId')
+      ORDER BY column_name`);
+    expect(types).toEqual([
+      { column_name: 'messageId', column_type: 'VARCHAR' },
+      { column_name: 'properties', column_type: 'JSON' },
+      { column_name: 'receivedAt', column_type: 'TIMESTAMP' },
+      { column_name: 'timestamp', column_type: 'TIMESTAMP' },
+    ]);
+  });
+});

@@ -1,0 +1,163 @@
+// `pnpm bench`: starts each server in its own process, loads it from another on 127.0.0.1, and
+// writes the results into BENCHMARKS.md (only between this harness's own markers).
+
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeSection } from './benchmarks-file.js';
+import { type BuiltServers, buildServers } from './build-servers.js';
+import { duration } from './format.js';
+import { describeMachine } from './machine.js';
+import { PROFILE_DIR } from './paths.js';
+import { summarizeProfile } from './profile-summary.js';
+import { parseSettings, type SuiteName } from './settings.js';
+import { collectorReport } from './suites/collector-report.js';
+import { type CollectorResults, runCollectorSuite } from './suites/collector-suite.js';
+import { endToEndReport } from './suites/end-to-end-report.js';
+import { runEndToEndSuite } from './suites/end-to-end-suite.js';
+import { forwarderReport } from './suites/forwarder-report.js';
+import { type ForwarderResults, runForwarderSuite } from './suites/forwarder-suite.js';
+import { memoryReport, type OtherPeak } from './suites/memory-report.js';
+import { runMemorySuite } from './suites/memory-suite.js';
+import { runTagSizeSuite } from './suites/tag-size-suite.js';
+import { buildTag } from './suites/tracker-build.js';
+
+const settings = parseSettings(process.argv.slice(2));
+const startedAt = new Date();
+const runId = startedAt.getTime().toString(36);
+const profileDir = settings.cpuProfile ? PROFILE_DIR : undefined;
+/** Suites that failed: the run goes on, and exits 1 at the end. */
+const failures: string[] = [];
+/** Things outside this harness that were not ready (the tag's build, `bench:size`). */
+const warnings: string[] = [];
+const label = settings.quick
+  ? `_Quick run (\`pnpm bench --quick\`, ${startedAt.toISOString().slice(0, 10)}): a second or a few per measurement, so the numbers are noisy; the full \`pnpm bench\` replaces them._`
+  : `_\`pnpm bench${settings.cpuProfile ? ' --cpu-prof' : ''}\`, ${startedAt.toISOString().slice(0, 10)}, on the machine described above${settings.cpuProfile ? '; profiling slows the servers a little' : ''}._`;
+
+/** Runs one suite; a failure is reported and the run goes on with the next. */
+async function suite<T>(name: SuiteName, run: () => Promise<T>): Promise<T | undefined> {
+  if (!settings.suites.has(name)) return undefined;
+  const began = Date.now();
+  console.log(`\n== ${name}`);
+  try {
+    const result = await run();
+    console.log(`== ${name} done in ${duration(Date.now() - began)}`);
+    return result;
+  } catch (error) {
+    console.error(`== ${name} failed:`, error);
+    failures.push(`${name}: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+    return undefined;
+  }
+}
+
+/** Summaries of the named profiles written so far, as a Markdown block ('' if none). */
+async function profileBlock(names: string[]): Promise<string> {
+  if (!profileDir) return '';
+  const present = new Set(await readdir(profileDir).catch(() => [] as string[]));
+  const parts = names
+    .filter((name) => present.has(`${name}.cpuprofile`))
+    .map((name) => summarizeProfile(join(profileDir, `${name}.cpuprofile`), 12));
+  if (parts.length === 0) return '';
+  return `\n### Where the time goes (\`--cpu-prof\`)\n\n\`\`\`\n${parts.join('\n\n')}\n\`\`\`\n`;
+}
+
+/** The machine section: first in a new BENCHMARKS.md, rewritten with the totals at the end. */
+function writeMachineSection(took?: number): Promise<void> {
+  const command = `pnpm bench${settings.quick ? ' --quick' : ''}${settings.cpuProfile ? ' --cpu-prof' : ''}`;
+  const notes = [...failures.map((f) => `failed: ${f}`), ...warnings];
+  return writeSection(
+    'machine',
+    `## Machine and run
+
+${describeMachine(startedAt)}
+- run: \`${command}\`, suites ${[...settings.suites].join(', ')}${took === undefined ? ' (running)' : `, ${duration(took)}`}${notes.map((n) => `\n- ${n}`).join('')}
+
+Every server under test runs in its own Node process; the load comes from another process on
+127.0.0.1 (wrk, written in C, so the client costs little CPU; or Chromium). Client and server
+share the cores, so compare only figures from the same run.`,
+  );
+}
+
+await writeMachineSection();
+if (profileDir) {
+  await rm(profileDir, { recursive: true, force: true });
+  await mkdir(profileDir, { recursive: true });
+}
+
+await suite('size', async () => {
+  const problem = await runTagSizeSuite();
+  if (problem) {
+    console.error(problem);
+    warnings.push(`size: ${problem}`);
+  }
+});
+
+// Without the bundles (another engineer's code may not compile right now) only `size` can run.
+const bundled = await buildServers().catch((error: unknown) => {
+  console.error('bundling the servers failed:', error);
+  failures.push(
+    `bundling the servers: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+  );
+  return undefined;
+});
+function servers(): BuiltServers {
+  if (!bundled) throw new Error('the servers were not bundled (see above)');
+  return bundled;
+}
+
+const collector: CollectorResults | undefined = await suite('collector', async () => {
+  const results = await runCollectorSuite(settings, servers(), runId, profileDir);
+  const profiles = await profileBlock(['collector-fsync-b10', 'collector-fsync-b50']);
+  await writeSection('collector', collectorReport(results, label) + profiles);
+  return results;
+});
+
+const forwarder: ForwarderResults | undefined = await suite('forwarder', async () => {
+  const results = await runForwarderSuite(settings, servers(), profileDir);
+  const profiles = await profileBlock(['forwarder-fs']);
+  await writeSection('forwarder', forwarderReport(results, label) + profiles);
+  return results;
+});
+
+await suite('end-to-end', async () => {
+  const warning = await buildTag();
+  if (warning) warnings.push(`end-to-end: ${warning}`);
+  const results = await runEndToEndSuite(settings, servers(), profileDir);
+  await writeSection('end-to-end', endToEndReport(results, label));
+});
+
+await suite('memory', async () => {
+  const results = await runMemorySuite(settings, servers(), runId, profileDir);
+  const others: OtherPeak[] = [];
+  for (const m of collector?.measurements ?? []) {
+    if (m.server.mode === 'fsync') {
+      others.push({
+        what: `collector alone (log + fdatasync), loaded with ${m.batch}-event batches`,
+        bytes: m.maxRssBytes,
+      });
+    }
+  }
+  for (const d of forwarder?.drains ?? []) {
+    others.push({ what: `forwarder alone, draining to the ${d.target}`, bytes: d.maxRssBytes });
+  }
+  const profiles = await profileBlock(['pipeline-memory']);
+  await writeSection('memory', memoryReport(results, others, label) + profiles);
+});
+
+if (profileDir) {
+  // A summary beside every profile, so `cat bench/profiles/*.txt` shows them all.
+  for (const name of await readdir(profileDir)) {
+    if (!name.endsWith('.cpuprofile')) continue;
+    const path = join(profileDir, name);
+    await writeFile(path.replace(/\.cpuprofile$/, '.txt'), `${summarizeProfile(path, 25)}\n`);
+  }
+  console.log(`\nCPU profiles and their summaries: ${profileDir}`);
+}
+
+const took = Date.now() - startedAt.getTime();
+await writeMachineSection(took);
+console.log(`\nBENCHMARKS.md written (${duration(took)}).`);
+if (warnings.length > 0) console.error(`warnings:\n  ${warnings.join('\n  ')}`);
+if (failures.length > 0) {
+  console.error(`failed:\n  ${failures.join('\n  ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,43 @@
+// The collector under test, in one durability mode: the embedded log with fdatasync per group
+// commit (at-least-once, the default), the log without fdatasync, or the memory queue
+// (at-most-once). Counts what reached the queue, so the harness checks every event was taken.
+import { startCollector } from '@sluice/collector';
+import { createMemoryQueue, type LogQueue, openLogQueue, type Queue } from '@sluice/queue';
+import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
+import { runChild } from './child-runtime.js';
+
+/** The durability modes the benchmark compares. */
+export type CollectorMode = 'fsync' | 'none' | 'memory';
+
+export interface CollectorChildConfig {
+  mode: CollectorMode;
+  /** The log's directory (modes 'fsync' and 'none'). */
+  queueDir: string;
+}
+
+runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
+  const log: LogQueue | undefined =
+    mode === 'memory' ? undefined : await openLogQueue({ dir: queueDir, durability: mode });
+  const inner: Queue = log ?? createMemoryQueue();
+  let appended = 0;
+  const queue: Queue = {
+    append: async (messages) => {
+      await inner.append(messages);
+      appended += messages.length;
+    },
+    consumer: (name) => inner.consumer(name),
+    close: () => inner.close(),
+  };
+  const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG });
+  return {
+    url: collector.url,
+    values: () => {
+      const stats = log?.stats();
+      return { appended, syncs: stats?.syncs ?? 0, writes: stats?.writes ?? 0 };
+    },
+    stop: async () => {
+      await collector.close();
+      await queue.close();
+    },
+  };
+});

@@ -1,0 +1,53 @@
+// The forwarder under test: drains a queue the harness preloaded into the store with default
+// options, then stops (uploading what is still buffered). Reports wall and CPU time from the
+// start to the last acknowledgement; gzip runs on libuv's threads, so CPU time can exceed wall.
+import { startForwarder } from '@sluice/forwarder';
+import { openLogQueue } from '@sluice/queue';
+import { openStore, type StoreTarget } from './bench-store.js';
+import { runChild } from './child-runtime.js';
+
+export interface ForwarderDrainConfig {
+  queueDir: string;
+  store: StoreTarget;
+  /** Entries in the queue: the drain is over once all were read and the forwarder stopped. */
+  expected: number;
+}
+
+const POLL_MS = 5;
+
+runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected }) => {
+  const queue = await openLogQueue({ dir: queueDir });
+  const cpuAtStart = process.cpuUsage();
+  const startedAt = performance.now();
+  const forwarder = await startForwarder({ queue, store: openStore(store) });
+  let result: Record<string, number> = { done: 0 };
+  const drained = (async () => {
+    while (forwarder.stats().read < expected) await new Promise((r) => setTimeout(r, POLL_MS));
+    await forwarder.stop();
+    const cpu = process.cpuUsage(cpuAtStart);
+    const stats = forwarder.stats();
+    result = {
+      done: 1,
+      elapsedMs: performance.now() - startedAt,
+      drainCpuMs: (cpu.user + cpu.system) / 1000,
+      read: stats.read,
+      acked: stats.acked,
+      filesWritten: stats.filesWritten,
+      linesWritten: stats.linesWritten,
+      bytesWritten: stats.bytesWritten,
+      failures: stats.failures,
+    };
+  })();
+  drained.catch((error: unknown) => {
+    console.error('forwarder drain failed:', error);
+    process.exit(1);
+  });
+  return {
+    url: '',
+    values: () => result,
+    stop: async () => {
+      await forwarder.stop();
+      await queue.close();
+    },
+  };
+});

@@ -1,0 +1,48 @@
+// The whole server side in one process, as `pnpm start` runs it: the collector appends to the
+// durable log (fdatasync per group commit), the forwarder writes gzip NDJSON to a local store.
+// (The log is owned by one process, so collector and forwarder share it.)
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCollector } from '@sluice/collector';
+import { type ForwarderOptionsInput, startForwarder } from '@sluice/forwarder';
+import { openLogQueue } from '@sluice/queue';
+import { createFsStore } from '@sluice/store';
+import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
+import { runChild } from './child-runtime.js';
+
+export interface PipelineConfig {
+  /** The log goes to `<dataDir>/queue`, files to `<dataDir>/store`. */
+  dataDir: string;
+  /** The built tag, served at /s.js (the end-to-end run loads it in Chromium). */
+  tagScriptPath?: string;
+  forwarderOptions?: ForwarderOptionsInput;
+}
+
+runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions }) => {
+  const tagScript = tagScriptPath ? await readFile(tagScriptPath, 'utf8') : undefined;
+  const queue = await openLogQueue({ dir: join(dataDir, 'queue') });
+  const store = createFsStore({ root: join(dataDir, 'store') });
+  const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG, tagScript });
+  const forwarder = await startForwarder({ queue, store, options: forwarderOptions });
+  return {
+    url: collector.url,
+    values: () => {
+      const log = queue.stats();
+      const stats = forwarder.stats();
+      return {
+        appended: log.messages,
+        syncs: log.syncs,
+        acked: stats.acked,
+        filesWritten: stats.filesWritten,
+        linesWritten: stats.linesWritten,
+        bytesWritten: stats.bytesWritten,
+        bufferedBytes: stats.bufferedBytes,
+      };
+    },
+    stop: async () => {
+      await collector.close();
+      await forwarder.stop();
+      await queue.close();
+    },
+  };
+});

@@ -1,0 +1,144 @@
+import {
+  integer,
+  markdownTable,
+  megabytes,
+  millisFromMicros,
+  percent,
+  verdict,
+} from '../format.js';
+import { CEILING_KEYS } from './collector-servers.js';
+import type { CollectorMeasurement, CollectorResults } from './collector-suite.js';
+
+const CEILING_NAMES: Record<(typeof CEILING_KEYS)[number], string> = {
+  'node-204': 'node:http 204',
+  'hono-204': 'Hono 204',
+  'hono-parse': 'Hono parse',
+};
+
+/** The collector section of BENCHMARKS.md. */
+export function collectorReport(results: CollectorResults, label: string): string {
+  const { measurements } = results;
+  const find = (key: string, batch: number) =>
+    measurements.find((m) => m.server.key === key && m.batch === batch);
+  const ratioTo = (m: CollectorMeasurement, key: string) =>
+    m.median.requestsPerSecond / (find(key, m.batch)?.median.requestsPerSecond ?? Number.NaN);
+
+  const throughput = markdownTable(
+    [
+      'events/request',
+      'server',
+      'req/s',
+      'events/s',
+      'p50',
+      'p99',
+      ...CEILING_KEYS.map((k) => `vs ${CEILING_NAMES[k]}`),
+      'fdatasync/s',
+      'errors',
+    ],
+    measurements.map((m) => [
+      String(m.batch),
+      m.server.label,
+      integer(m.median.requestsPerSecond),
+      integer(m.median.eventsPerSecond),
+      millisFromMicros(m.median.wrk.p50Us),
+      millisFromMicros(m.median.wrk.p99Us),
+      ...CEILING_KEYS.map((k) => (k === m.server.key ? '–' : percent(ratioTo(m, k)))),
+      m.server.mode === 'fsync' ? integer(m.median.syncsPerSecond) : '–',
+      integer(m.rounds.reduce((sum, r) => sum + r.errors, 0)),
+    ]),
+  );
+
+  const paced = measurements.filter((m) => m.belowSaturation);
+  const latency = markdownTable(
+    ['events/request', 'mode', 'target req/s', 'req/s', 'events/s', 'p50', 'p99', 'p99.9'],
+    paced.map((m) => {
+      const { offeredRate, run } = m.belowSaturation!;
+      return [
+        String(m.batch),
+        m.server.label,
+        integer(offeredRate),
+        integer(run.requestsPerSecond),
+        integer(run.eventsPerSecond),
+        millisFromMicros(run.wrk.p50Us),
+        millisFromMicros(run.wrk.p99Us),
+        millisFromMicros(run.wrk.p999Us),
+      ];
+    }),
+  );
+
+  const fsync10 = find('collector-fsync', 10);
+  const fsync50 = find('collector-fsync', 50);
+  const fsyncPaced = paced.filter((m) => m.server.mode === 'fsync');
+  const worstP99 = Math.max(...fsyncPaced.map((m) => m.belowSaturation!.run.wrk.p99Us));
+  const targetRows: string[][] = [];
+  if (fsync10) {
+    const vsNode = ratioTo(fsync10, 'node-204');
+    const vsParse = ratioTo(fsync10, 'hono-parse');
+    targetRows.push(
+      [
+        '10 events/request, at-least-once: ≥ 50 % of bare node:http req/s',
+        `${percent(vsNode)} (${integer(fsync10.median.requestsPerSecond)} vs ${integer(find('node-204', 10)?.median.requestsPerSecond ?? Number.NaN)} req/s)`,
+        verdict(vsNode >= 0.5),
+      ],
+      [
+        '10 events/request, at-least-once: faster than Hono that only parses',
+        `${percent(vsParse)} of it`,
+        verdict(vsParse > 1),
+      ],
+    );
+  }
+  if (fsync50) {
+    targetRows.push([
+      '50 events/request, at-least-once: ≥ 100,000 events/s',
+      `${integer(fsync50.median.eventsPerSecond)} events/s`,
+      verdict(fsync50.median.eventsPerSecond >= 100_000),
+    ]);
+  }
+  if (fsyncPaced.length > 0) {
+    targetRows.push([
+      `p99 < 10 ms below saturation (at-least-once, at ${percent(results.latencyLoadShare)} of its max)`,
+      `worst p99 ${millisFromMicros(worstP99)}`,
+      verdict(worstP99 < 10_000),
+    ]);
+  }
+
+  const rss = measurements
+    .filter((m) => m.server.mode)
+    .map((m) => `${m.server.key} b${m.batch} ${megabytes(m.maxRssBytes, 0)}`)
+    .join(', ');
+  return `## Collector
+
+${label}
+
+wrk (1 thread, ${results.connections} keep-alive connections) on 127.0.0.1 posts \`/v1/batch\`
+bodies of 1, 10 or 50 Segment-shaped \`track\` events of about 560 B (text/plain as a beacon
+sends them, the write key in the body, a new messageId for every event). The config has one
+source with the benchmark's write key and origins \`*\`. Each server runs in its own process;
+for each batch size all six are loaded in turns, ${results.rounds} round(s) of
+${results.runSeconds} s each, and the round with the median req/s is shown. The ceilings get
+the same bodies. events/s counts the events of requests answered 2xx (for the collector,
+checked against what its queue took). p50/p99 at saturation include queueing
+behind ${results.connections} connections; the fixed-rate table below shows latency below
+saturation. fdatasync/s shows the group commit at work: one fdatasync covers all the
+requests that arrived while the previous one ran. Nothing consumes the queues here; the
+memory queue keeps every entry it was given (acknowledged or not), so its heap, and its
+garbage collection, grows during a run.
+
+### Throughput at saturation
+
+${throughput}
+
+### Latency below saturation
+
+Each collector mode at ${percent(results.latencyLoadShare)} of its own max req/s from the table above
+(wrk with think time per connection; the rate reached is shown next to the target).
+
+${latency}
+
+### Targets (issue #7)
+
+${markdownTable(['target', 'measured', ''], targetRows)}
+
+Peak RSS of the collector processes: ${rss}.
+`;
+}

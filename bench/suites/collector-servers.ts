@@ -1,0 +1,41 @@
+import type { ServerEntry } from '../build-servers.js';
+import type { CollectorMode } from '../servers/collector.js';
+
+/** One server the collector suite loads: a ceiling, or the collector in one durability mode. */
+export interface ServerUnderTest {
+  /** Short name: profile files and message ids. */
+  key: string;
+  /** What the tables call it. */
+  label: string;
+  entry: ServerEntry;
+  /** The collector's durability mode; undefined for a ceiling. */
+  mode?: CollectorMode;
+}
+
+/** The three ceilings first, then the collector in each durability mode. */
+export const SERVERS_UNDER_TEST: readonly ServerUnderTest[] = [
+  { key: 'node-204', label: 'ceiling: bare node:http → 204', entry: 'bare-node' },
+  { key: 'hono-204', label: 'ceiling: bare Hono → 204', entry: 'bare-hono' },
+  { key: 'hono-parse', label: 'ceiling: Hono parsing the JSON → 204', entry: 'hono-parse' },
+  {
+    key: 'collector-fsync',
+    label: 'collector, log + fdatasync (at-least-once, default)',
+    entry: 'collector',
+    mode: 'fsync',
+  },
+  {
+    key: 'collector-none',
+    label: 'collector, log without fdatasync',
+    entry: 'collector',
+    mode: 'none',
+  },
+  {
+    key: 'collector-memory',
+    label: 'collector, memory queue (at-most-once)',
+    entry: 'collector',
+    mode: 'memory',
+  },
+];
+
+/** Keys of the ceilings the collector is compared with. */
+export const CEILING_KEYS = ['node-204', 'hono-204', 'hono-parse'] as const;

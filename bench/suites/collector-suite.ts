@@ -1,0 +1,184 @@
+// Collector throughput and latency next to its ceilings. For each batch size every server
+// runs in its own process at once (idle ones cost nothing) and is loaded in turns, round after
+// round, so a ratio compares figures taken minutes apart at most, never across runs.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuiltServers } from '../build-servers.js';
+import { BENCH_HEADERS, makeBatchBody } from '../events/segment-event.js';
+import type { ChildValues } from '../protocol.js';
+import { type ServerProcess, startServerProcess } from '../server-process.js';
+import type { Settings } from '../settings.js';
+import { median } from '../stats.js';
+import { errorCount, requestsPerSecond, runWrk, type WrkResult } from '../wrk/run-wrk.js';
+import { SERVERS_UNDER_TEST, type ServerUnderTest } from './collector-servers.js';
+
+/** One wrk run against one server. */
+export interface CollectorRun {
+  wrk: WrkResult;
+  requestsPerSecond: number;
+  /** Events in requests answered 2xx, per second (for the collector: checked against its queue). */
+  eventsPerSecond: number;
+  /** fdatasync calls per second (collector in 'fsync' mode). */
+  syncsPerSecond: number;
+  errors: number;
+}
+
+export interface CollectorMeasurement {
+  server: ServerUnderTest;
+  batch: number;
+  /** The round with the median requests/s (its latencies are reported with it). */
+  median: CollectorRun;
+  rounds: CollectorRun[];
+  /** The fixed-rate run below saturation (collector modes only). */
+  belowSaturation?: { offeredRate: number; run: CollectorRun };
+  maxRssBytes: number;
+}
+
+export interface CollectorResults {
+  measurements: CollectorMeasurement[];
+  runSeconds: number;
+  rounds: number;
+  connections: number;
+  /** The fixed-rate runs' share of each mode's own max req/s. */
+  latencyLoadShare: number;
+}
+
+export async function runCollectorSuite(
+  settings: Settings,
+  built: BuiltServers,
+  runId: string,
+  cpuProfileDir: string | undefined,
+): Promise<CollectorResults> {
+  const s = settings.collector;
+  const measurements: CollectorMeasurement[] = [];
+  for (const batch of s.batchSizes) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-collector-'));
+    const running: ServerProcess[] = [];
+    try {
+      for (const server of SERVERS_UNDER_TEST) {
+        running.push(
+          await startServerProcess(
+            built.entry(server.entry),
+            { mode: server.mode, queueDir: join(dataDir, server.key) },
+            { label: `${server.key}-b${batch}`, cpuProfileDir },
+          ),
+        );
+      }
+      const pairs = SERVERS_UNDER_TEST.map((server, i) => ({ server, child: running[i]! }));
+      for (const { server, child } of pairs) await verifyServer(server, child, batch);
+
+      const load = (url: string, idPrefix: string, seconds: number, rate?: number) =>
+        runWrk({
+          url: `${url}/v1/batch`,
+          batch,
+          durationSeconds: seconds,
+          connections: s.connections,
+          templatePath: built.templatePath,
+          idPrefix,
+          rate,
+        });
+      const measure = async (
+        p: ServerProcess,
+        idPrefix: string,
+        seconds: number,
+        rate?: number,
+      ) => {
+        const before = await p.values();
+        const wrk = await load(p.url, idPrefix, seconds, rate);
+        return toRun(wrk, batch, before, await p.values());
+      };
+
+      console.log(`collector: batch ${batch}: warming up ${pairs.length} servers`);
+      for (const { server, child } of pairs) {
+        await load(child.url, `${runId}-${server.key}-b${batch}-warm`, s.warmupSeconds);
+      }
+      const rounds = new Map<string, CollectorRun[]>(pairs.map(({ server }) => [server.key, []]));
+      for (let round = 1; round <= s.rounds; round++) {
+        for (const { server, child } of pairs) {
+          const prefix = `${runId}-${server.key}-b${batch}-r${round}`;
+          const run = await measure(child, prefix, s.seconds);
+          rounds.get(server.key)!.push(run);
+          console.log(
+            `collector: batch ${batch} round ${round} ${server.key}: ${Math.round(run.requestsPerSecond)} req/s, ` +
+              `${Math.round(run.eventsPerSecond)} events/s, p99 ${(run.wrk.p99Us / 1000).toFixed(2)} ms` +
+              (run.errors ? `, ${run.errors} errors` : ''),
+          );
+        }
+      }
+      const batchMeasurements: CollectorMeasurement[] = [];
+      for (const { server, child } of pairs) {
+        const runs = rounds.get(server.key)!;
+        const mid = median(runs.map((r) => r.requestsPerSecond));
+        const measurement: CollectorMeasurement = {
+          server,
+          batch,
+          median: runs.find((r) => r.requestsPerSecond === mid)!,
+          rounds: runs,
+          maxRssBytes: 0,
+        };
+        if (server.mode) {
+          const offeredRate = Math.max(1, Math.round(mid * s.latencyLoadShare));
+          const prefix = `${runId}-${server.key}-b${batch}-lat`;
+          const run = await measure(child, prefix, s.latencySeconds, offeredRate);
+          measurement.belowSaturation = { offeredRate, run };
+          console.log(
+            `collector: batch ${batch} ${server.key} at ${offeredRate} req/s: ` +
+              `p50 ${(run.wrk.p50Us / 1000).toFixed(2)} ms, p99 ${(run.wrk.p99Us / 1000).toFixed(2)} ms`,
+          );
+        }
+        batchMeasurements.push(measurement);
+      }
+      for (const [i, p] of running.entries()) {
+        batchMeasurements[i]!.maxRssBytes = (await p.stop()).maxRssBytes ?? 0;
+      }
+      measurements.push(...batchMeasurements);
+      running.length = 0;
+    } finally {
+      for (const p of running) p.kill();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  return {
+    measurements,
+    runSeconds: s.seconds,
+    rounds: s.rounds,
+    connections: s.connections,
+    latencyLoadShare: s.latencyLoadShare,
+  };
+}
+
+/** One request before the load: the body must be taken whole (a ceiling answers 204). */
+async function verifyServer(server: ServerUnderTest, p: ServerProcess, batch: number) {
+  const response = await fetch(`${p.url}/v1/batch`, {
+    method: 'POST',
+    headers: BENCH_HEADERS,
+    body: makeBatchBody(`verify-${server.key}-${Date.now()}`, batch),
+  });
+  const text = await response.text();
+  if (!server.mode) {
+    if (response.status !== 204) throw new Error(`${server.key}: ${response.status} ${text}`);
+    return;
+  }
+  const answer = JSON.parse(text) as { accepted?: number; rejected?: unknown[] };
+  if (response.status !== 200 || answer.accepted !== batch || answer.rejected?.length) {
+    throw new Error(`${server.key} refused the benchmark's events: ${response.status} ${text}`);
+  }
+}
+
+function toRun(wrk: WrkResult, batch: number, before: ChildValues, after: ChildValues) {
+  const seconds = wrk.durationUs / 1e6;
+  // A 2xx means every event of the request was taken (durably, for the log modes).
+  const taken = (wrk.requests - wrk.statusErrors) * batch;
+  if ('appended' in after && after.appended! - (before.appended ?? 0) < taken) {
+    throw new Error(`the queue holds fewer events than were acknowledged (${taken})`);
+  }
+  return {
+    wrk,
+    requestsPerSecond: requestsPerSecond(wrk),
+    eventsPerSecond: taken / seconds,
+    syncsPerSecond: ((after.syncs ?? 0) - (before.syncs ?? 0)) / seconds,
+    errors: errorCount(wrk),
+  } satisfies CollectorRun;
+}

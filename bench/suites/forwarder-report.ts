@@ -1,0 +1,69 @@
+import { decimal, duration, integer, markdownTable, megabytes, verdict } from '../format.js';
+import type { ForwarderResults } from './forwarder-suite.js';
+
+/** The forwarder section of BENCHMARKS.md. */
+export function forwarderReport(results: ForwarderResults, label: string): string {
+  const { preloaded, drains } = results;
+  const mbIn = preloaded.ndjsonBytes / 1e6;
+  const rows = drains.map((d) => {
+    const seconds = d.elapsedMs / 1000;
+    const sizes = [...d.fileSizes].sort((a, b) => a - b);
+    return [
+      d.target,
+      duration(d.elapsedMs),
+      integer(preloaded.events / seconds),
+      `${decimal(mbIn / seconds)} MB/s`,
+      `${decimal(d.cpuMs / 1000, 2)} s`,
+      `${decimal(mbIn / (d.cpuMs / 1000))} MB/s`,
+      `${decimal(preloaded.ndjsonBytes / d.compressedBytes)} ×`,
+      String(sizes.length),
+      sizes.length > 0
+        ? `${megabytes(sizes[0]!, 2)} – ${megabytes(sizes[sizes.length - 1]!, 2)}`
+        : '–',
+      megabytes(d.maxRssBytes, 0),
+    ];
+  });
+  const local = drains.find((d) => d.target === 'local directory');
+  const perCore = local ? mbIn / (local.cpuMs / 1000) : Number.NaN;
+  return `## Forwarder
+
+${label}
+
+A log preloaded with ${integer(preloaded.events)} events (${megabytes(preloaded.ndjsonBytes)} of
+NDJSON: bodies the collector produced from the benchmark's event, each with its own messageId)
+is drained by the forwarder in its own process with its default options (64 MiB / 120 s
+rotation, gzip NDJSON, 4 uploads at once); the time runs from its start until every event is
+in a file and acknowledged (the last file is cut by \`stop()\`). CPU time is the process's
+own, all threads (gzip runs on libuv's pool), so "per CPU-second" is the per-core rate. The
+S3 server is s3rver, a Node process on the same 2 cores.
+
+${markdownTable(
+  [
+    'store',
+    'time',
+    'events/s',
+    'NDJSON in',
+    'CPU time',
+    'NDJSON per CPU-second',
+    'gzip ratio',
+    'files',
+    'file sizes (gzip)',
+    'peak RSS',
+  ],
+  rows,
+)}
+
+### Targets (issue #7)
+
+${markdownTable(
+  ['target', 'measured', ''],
+  [
+    [
+      '≥ 50 MB/s of NDJSON in per core (local store)',
+      `${decimal(perCore)} MB/s per CPU-second`,
+      verdict(perCore >= 50),
+    ],
+  ],
+)}
+`;
+}

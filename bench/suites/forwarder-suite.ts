@@ -1,0 +1,96 @@
+// Forwarder throughput: a preloaded log drained into the local store and into an S3 server,
+// the forwarder in its own process with default options (64 MiB / 120 s rotation, gzip 6).
+
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startS3Server } from '@sluice/store/testing';
+import type { BuiltServers } from '../build-servers.js';
+import type { ChildValues } from '../protocol.js';
+import { startServerProcess } from '../server-process.js';
+import { openStore, type StoreTarget } from '../servers/bench-store.js';
+import type { Settings } from '../settings.js';
+import { type Preloaded, preloadQueue } from './preload-queue.js';
+
+const POLL_MS = 100;
+/** A drain that takes longer than this is stuck (the full run's takes seconds). */
+const DRAIN_TIMEOUT_MS = 5 * 60_000;
+
+export interface ForwarderDrain {
+  target: 'local directory' | 'S3 server (s3rver)';
+  elapsedMs: number;
+  /** CPU time of the forwarder's process during the drain (all its threads). */
+  cpuMs: number;
+  fileSizes: number[];
+  compressedBytes: number;
+  linesWritten: number;
+  maxRssBytes: number;
+}
+
+export interface ForwarderResults {
+  preloaded: Preloaded;
+  drains: ForwarderDrain[];
+}
+
+export async function runForwarderSuite(
+  settings: Settings,
+  built: BuiltServers,
+  cpuProfileDir: string | undefined,
+): Promise<ForwarderResults> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-forwarder-'));
+  const s3 = await startS3Server({ bucket: 'bench' });
+  try {
+    console.log(`forwarder: preloading ${settings.forwarder.events} events`);
+    const preloaded = await preloadQueue(join(dir, 'queue'), settings.forwarder.events);
+    const targets: Array<[ForwarderDrain['target'], StoreTarget]> = [
+      ['local directory', { kind: 'fs', root: join(dir, 'store') }],
+      ['S3 server (s3rver)', { kind: 's3', bucket: s3.bucket, clientConfig: s3.clientConfig }],
+    ];
+    const drains: ForwarderDrain[] = [];
+    for (const [target, store] of targets) {
+      // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
+      const queueDir = join(dir, `queue-${store.kind}`);
+      await cp(join(dir, 'queue'), queueDir, { recursive: true });
+      const child = await startServerProcess(
+        built.entry('forwarder-drain'),
+        { queueDir, store, expected: preloaded.events },
+        { label: `forwarder-${store.kind}`, cpuProfileDir },
+      );
+      let values: ChildValues;
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      try {
+        do {
+          if (Date.now() > deadline) throw new Error(`forwarder drain to ${target} is stuck`);
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+          values = await child.values();
+        } while (!values.done);
+      } finally {
+        values = await child.stop();
+      }
+      const fileSizes: number[] = [];
+      for await (const object of openStore(store).list('events/')) fileSizes.push(object.size);
+      const drain: ForwarderDrain = {
+        target,
+        elapsedMs: values.elapsedMs ?? Number.NaN,
+        cpuMs: values.drainCpuMs ?? Number.NaN,
+        fileSizes,
+        compressedBytes: values.bytesWritten ?? Number.NaN,
+        linesWritten: values.linesWritten ?? Number.NaN,
+        maxRssBytes: values.maxRssBytes ?? Number.NaN,
+      };
+      if (drain.linesWritten !== preloaded.events) {
+        throw new Error(`forwarder wrote ${drain.linesWritten} of ${preloaded.events} lines`);
+      }
+      console.log(
+        `forwarder: ${target}: ${preloaded.events} events in ${Math.round(drain.elapsedMs)} ms, ` +
+          `${(preloaded.ndjsonBytes / 1e6 / (drain.elapsedMs / 1000)).toFixed(1)} MB/s, ${fileSizes.length} files`,
+      );
+      drains.push(drain);
+      await rm(queueDir, { recursive: true, force: true });
+    }
+    return { preloaded, drains };
+  } finally {
+    await s3.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

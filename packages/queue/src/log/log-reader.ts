@@ -1,0 +1,137 @@
+// Reads a log directory without owning it: no recovery, no consumer file, nothing written.
+// So a replay can run in its own process while the collector and the forwarder keep the
+// log open; it adds nothing that holds back retention (a consumer would, until removed).
+
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueueEntry } from '../queue.js';
+import { readFrames } from './frame-reader.js';
+import { decodePayload } from './record-codec.js';
+import { listSegments, segmentPath } from './segment-files.js';
+
+/** Positions a log holds: `[first, next)`. */
+export interface LogRange {
+  first: number;
+  next: number;
+}
+
+export interface LogReader {
+  /** The positions held now; `next` counts whole records only (a tail being written is left out). */
+  range(): Promise<LogRange>;
+  /**
+   * Entries at positions `[from, to)` in order, in batches of at most `batchSize`. Rejects when
+   * `from` is no longer held (deleted by retention) or a record before `to` is unreadable.
+   */
+  read(from: number, to: number, batchSize?: number): AsyncIterable<QueueEntry[]>;
+}
+
+/** Opens the log in `dir` (the `dir` given to `openLogQueue`) for reading only. */
+export function openLogReader(dir: string): LogReader {
+  const segmentsDir = join(dir, 'segments');
+  return {
+    async range() {
+      const firsts = await listSegments(segmentsDir);
+      const last = firsts[firsts.length - 1];
+      if (last === undefined) return { first: 0, next: 0 };
+      return { first: firsts[0] as number, next: last + (await countRecords(segmentsDir, last)) };
+    },
+    read(from, to, batchSize = 1_000) {
+      return readEntries(segmentsDir, from, to, batchSize);
+    },
+  };
+}
+
+async function countRecords(segmentsDir: string, first: number): Promise<number> {
+  const file = await open(segmentPath(segmentsDir, first), 'r');
+  try {
+    const { size } = await file.stat();
+    let offset = 0;
+    let records = 0;
+    for (;;) {
+      const batch = await readFrames(file, offset, size, Number.POSITIVE_INFINITY);
+      records += batch.payloads.length;
+      offset = batch.end;
+      if (batch.status !== 'more') return records;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function* readEntries(
+  segmentsDir: string,
+  from: number,
+  to: number,
+  batchSize: number,
+): AsyncGenerator<QueueEntry[]> {
+  if (!Number.isSafeInteger(from) || from < 0 || !(to >= from)) {
+    throw new RangeError(`invalid range [${from}, ${to})`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  if (from === to) return;
+  const firsts = await listSegments(segmentsDir);
+  if (firsts.length === 0 || from < (firsts[0] as number)) {
+    throw new RangeError(
+      `position ${from} is no longer in the log (it starts at ${firsts[0] ?? 'nothing'})`,
+    );
+  }
+  let index = 0;
+  while (index + 1 < firsts.length && (firsts[index + 1] as number) <= from) index++;
+  let position = from;
+  for (; index < firsts.length && position < to; index++) {
+    const first = firsts[index] as number;
+    const end = Math.min(to, firsts[index + 1] ?? Number.POSITIVE_INFINITY);
+    const file = await openSegment(segmentsDir, first, position);
+    try {
+      yield* readSegment(file, first, position, end, batchSize);
+    } finally {
+      await file.close();
+    }
+    position = end;
+  }
+}
+
+async function openSegment(segmentsDir: string, first: number, at: number): Promise<FileHandle> {
+  try {
+    return await open(segmentPath(segmentsDir, first), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new RangeError(`position ${at} is no longer in the log (its segment was deleted)`, {
+      cause: error,
+    });
+  }
+}
+
+/** Yields the entries `[from, end)` of the segment whose first record is at `first`. */
+async function* readSegment(
+  file: FileHandle,
+  first: number,
+  from: number,
+  end: number,
+  batchSize: number,
+): AsyncGenerator<QueueEntry[]> {
+  // The size at open: records appended later are past `end` anyway (it was taken before).
+  const { size } = await file.stat();
+  let offset = 0;
+  let position = first;
+  while (position < end) {
+    const batch = await readFrames(file, offset, size, Math.min(batchSize, end - position));
+    if (batch.payloads.length === 0 && batch.status === 'end') {
+      throw new RangeError(`the log ends at position ${position}, before ${end}`);
+    }
+    if (batch.payloads.length === 0) {
+      throw new Error(
+        `segment ${first}: no readable record at position ${position} (${batch.status})`,
+      );
+    }
+    offset = batch.end;
+    const entries: QueueEntry[] = [];
+    for (const payload of batch.payloads) {
+      if (position >= from) entries.push({ ...decodePayload(payload), position });
+      position++;
+    }
+    if (entries.length > 0) yield entries;
+  }
+}

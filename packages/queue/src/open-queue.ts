@@ -1,0 +1,95 @@
+// One string picks the queue, so entry points take it from configuration (QUEUE_URL):
+//
+//   memory:                                   at-most-once, in process memory
+//   log:./data/queue?durability=fsync&maxBytes=10737418240&retainMs=3600000
+//   nats://10.0.0.1:4222,10.0.0.2:4222?replicas=3&shards=4&maxBytes=...&groups=forwarder
+//
+// Query parameters are the options of the adapter (numbers in bytes and milliseconds).
+
+import { openLogQueue } from './log/log-queue.js';
+import { createMemoryQueue } from './memory-queue.js';
+import type { NatsQueueOptions } from './nats/nats-options.js';
+import { openNatsQueue } from './nats/nats-queue.js';
+import type { Queue } from './queue.js';
+
+const LOG_NUMBERS = ['segmentBytes', 'maxBytes', 'retainBytes', 'retainMs'] as const;
+const NATS_NUMBERS = [
+  'shards',
+  'replicas',
+  'duplicateWindowMs',
+  'maxBytes',
+  'maxAgeMs',
+  'ackWaitMs',
+  'maxAckPending',
+  'publishTimeoutMs',
+  'leaseTtlMs',
+] as const;
+const NATS_STRINGS = ['stream', 'subjectPrefix', 'name'] as const;
+
+/** Opens the queue a URL names (see the module comment); throws a readable error for a bad one. */
+export async function openQueue(url: string): Promise<Queue> {
+  const at = url.indexOf('?');
+  const base = at === -1 ? url : url.slice(0, at);
+  const params = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+  const scheme = /^([a-z]+):/.exec(base)?.[1];
+  switch (scheme) {
+    case 'memory':
+      onlyKnown(params, []);
+      return createMemoryQueue();
+    case 'log': {
+      onlyKnown(params, [...LOG_NUMBERS, 'durability']);
+      const dir = base.slice('log:'.length).replace(/^\/\/(?=\/)/, '');
+      if (dir === '') throw new Error(`queue URL ${url}: name a directory, e.g. log:./data/queue`);
+      const durability = params.get('durability') ?? 'fsync';
+      if (durability !== 'fsync' && durability !== 'none') {
+        throw new Error(`queue URL ${url}: durability is fsync or none`);
+      }
+      return openLogQueue({ dir, durability, ...numbers(url, params, LOG_NUMBERS) });
+    }
+    case 'nats':
+    case 'tls': {
+      onlyKnown(params, [...NATS_NUMBERS, ...NATS_STRINGS, 'groups', 'deduplicate']);
+      const options: NatsQueueOptions = {
+        servers: base.split(',').map((s) => (s.includes('://') ? s : `${scheme}://${s}`)),
+        ...numbers(url, params, NATS_NUMBERS),
+      };
+      for (const key of NATS_STRINGS) {
+        const value = params.get(key);
+        if (value !== null) options[key] = value;
+      }
+      const deduplicate = params.get('deduplicate');
+      if (deduplicate !== null) options.deduplicate = deduplicate !== 'false';
+      const groups = params.get('groups');
+      if (groups !== null) options.consumerGroups = groups.split(',');
+      return openNatsQueue(options);
+    }
+    default:
+      throw new Error(`queue URL ${url}: use memory:, log:<dir> or nats://<host>:<port>`);
+  }
+}
+
+function onlyKnown(params: URLSearchParams, known: readonly string[]): void {
+  for (const key of params.keys()) {
+    if (!known.includes(key)) {
+      throw new Error(`unknown queue URL parameter ${key} (known: ${known.join(', ') || 'none'})`);
+    }
+  }
+}
+
+function numbers<K extends string>(
+  url: string,
+  params: URLSearchParams,
+  keys: readonly K[],
+): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const value = params.get(key);
+    if (value === null) continue;
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number)) {
+      throw new Error(`queue URL ${url}: ${key} must be a number, got ${value}`);
+    }
+    out[key] = number;
+  }
+  return out;
+}
