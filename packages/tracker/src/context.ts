@@ -1,8 +1,26 @@
-import type { TrackerContext } from './types.js';
+import type { Campaign, TrackerContext } from './types.js';
 import { VERSION } from './version.js';
 
-/** The page and browser facts sent with each event, read at the time of the event. */
-export function readContext(): TrackerContext {
+/** The context fields that do not change while the page lives: read once, they cost nothing per event. */
+export const readBrowser = (): Pick<
+  TrackerContext,
+  'locale' | 'timezone' | 'screen' | 'library'
+> => ({
+  locale: navigator.language,
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  screen: { width: screen.width, height: screen.height },
+  library: { name: 'sluice', version: VERSION },
+});
+
+/** The page's facts at the time of an event: URL parts, title, and UTM campaign parameters. */
+export const readPage = (): Pick<TrackerContext, 'page' | 'campaign'> => {
+  let campaign: Campaign | undefined;
+  new URLSearchParams(location.search).forEach((value, key) => {
+    if (/^utm_/.test(key)) {
+      campaign ||= {};
+      campaign[key === 'utm_campaign' ? 'name' : key.slice(4)] = value;
+    }
+  });
   return {
     page: {
       url: location.href,
@@ -11,9 +29,6 @@ export function readContext(): TrackerContext {
       title: document.title,
       search: location.search,
     },
-    locale: navigator.language,
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    screen: { width: screen.width, height: screen.height },
-    library: { name: 'sluice', version: VERSION },
+    campaign,
   };
-}
+};

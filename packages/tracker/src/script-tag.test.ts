@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SluiceGlobal, type SluiceHost, startFromScript } from './script-tag.js';
 import { startTestCollector, type TestCollector } from './test-collector.js';
+import { sleep, started } from './test-tracker.js';
 
 // The snippet from the README, run as the page would run it.
 const SNIPPET = 'window.sluice=window.sluice||function(){(sluice.q=sluice.q||[]).push(arguments)}';
 const host = window as unknown as SluiceHost;
 const sluice = () => host.sluice as SluiceGlobal;
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 let collector: TestCollector;
 
 const scriptTag = (data: Record<string, string>, src = `${collector.endpoint}/sluice.js`) => {
@@ -15,19 +15,17 @@ const scriptTag = (data: Record<string, string>, src = `${collector.endpoint}/sl
   Object.assign(script.dataset, data);
   return script;
 };
-const sentEvents = () => collector.bodies().flatMap((b) => b.batch);
+const sentEvents = () => collector.accepted();
 
-beforeAll(async () => {
+beforeEach(async () => {
   collector = await startTestCollector();
-});
-afterAll(() => collector.close());
-beforeEach(() => {
-  collector.requests.length = 0;
   localStorage.clear();
 });
-afterEach(() => {
-  sluice()?.flush?.();
+afterEach(async () => {
+  // Quiet, for the next tests: records, sends and stores nothing more.
+  sluice()?.consent?.(false);
   Reflect.deleteProperty(window, 'sluice');
+  await collector.close();
 });
 
 describe('the script tag', () => {
@@ -37,8 +35,9 @@ describe('the script tag', () => {
     sluice()('track', 'Clicked', { n: 1 });
     sluice()('page', 'Early');
     startFromScript(scriptTag({ key: 'wk_tag', endpoint: collector.endpoint }), host);
+    await started();
     sluice().flush();
-    await collector.waitForPosts(1);
+    await collector.waitFor(() => sentEvents().length === 4);
     expect(collector.bodies()[0]!.writeKey).toBe('wk_tag');
     const events = sentEvents();
     expect(events.map((e) => [e.type, e.event ?? e.name ?? null])).toEqual([
@@ -51,6 +50,16 @@ describe('the script tag', () => {
     expect(events[3]!.userId).toBe('user-1');
   });
 
+  it('applies a consent call queued before load to the page view on load', async () => {
+    new Function(SNIPPET)();
+    sluice()('consent', false);
+    startFromScript(scriptTag({ key: 'wk', endpoint: collector.endpoint }), host);
+    await started();
+    sluice().flush();
+    await sleep(100);
+    expect(collector.requests).toEqual([]);
+  });
+
   it('answers both sluice(method, ...args) and sluice.method(...args)', async () => {
     new Function(SNIPPET)();
     startFromScript(
@@ -60,25 +69,51 @@ describe('the script tag', () => {
     sluice()('track', 'by name');
     sluice().track('by method');
     sluice()('flush');
-    await collector.waitForPosts(1);
+    await collector.waitFor(() => sentEvents().length === 2);
     expect(sentEvents().map((e) => e.event)).toEqual(['by name', 'by method']);
+  });
+
+  it('reads options from data attributes: numbers, booleans and text', async () => {
+    startFromScript(
+      scriptTag({
+        key: 'wk',
+        endpoint: `${collector.endpoint}/`,
+        autoPageview: 'false',
+        flushAt: '2',
+        cookieless: 'true',
+      }),
+      host,
+    );
+    await started();
+    sluice().track('one');
+    await sleep(50);
+    expect(collector.requests).toEqual([]); // flushAt 2, no page view
+    sluice().track('two');
+    await collector.waitFor(() => sentEvents().length === 2);
+    expect(collector.requests.find((r) => r.method === 'POST')!.path).toBe('/v1/batch');
+    expect(Object.keys(localStorage)).toEqual([]); // cookieless
+  });
+
+  it('takes the options data attributes cannot carry (beforeSend) from the snippet', async () => {
+    new Function(SNIPPET)();
+    (host.sluice as { options?: unknown }).options = {
+      beforeSend: (event: { type: string }) => (event.type === 'page' ? null : event),
+    };
+    startFromScript(scriptTag({ key: 'wk', endpoint: collector.endpoint }), host);
+    sluice().track('kept');
+    await started();
+    sluice().flush();
+    await collector.waitFor(() => sentEvents().length === 1);
+    await sleep(50);
+    expect(sentEvents().map((e) => e.type)).toEqual(['track']);
   });
 
   it("sends to the script's origin when data-endpoint is not set", async () => {
     startFromScript(scriptTag({ key: 'wk' }, `${collector.endpoint}/js/sluice.js?v=1`), host);
+    await started();
     sluice().flush();
     await collector.waitForPosts(1);
     expect(collector.requests.find((r) => r.method === 'POST')!.path).toBe('/v1/batch');
-  });
-
-  it('skips the page view on load with data-auto-pageview="false"', async () => {
-    startFromScript(
-      scriptTag({ key: 'wk', endpoint: collector.endpoint, autoPageview: 'false' }),
-      host,
-    );
-    sluice().flush();
-    await sleep(50);
-    expect(collector.requests).toHaveLength(0);
   });
 
   it('does not start without data-key, leaving queued calls alone', () => {
@@ -94,9 +129,10 @@ describe('the script tag', () => {
     const first = sluice();
     startFromScript(scriptTag({ key: 'wk', endpoint: collector.endpoint }), host);
     expect(sluice()).toBe(first);
+    await started();
     sluice().flush();
     await collector.waitForPosts(1);
-    await sleep(30);
+    await sleep(50);
     expect(sentEvents()).toHaveLength(1);
   });
 

@@ -1,37 +1,42 @@
 import { createTracker } from './create-tracker.js';
-import { safe } from './safe.js';
-import type { Tracker } from './types.js';
+import type { Tracker, TrackerOptions } from './types.js';
 
 /** The global `sluice`: `sluice('track', 'Signed Up')` and `sluice.track('Signed Up')` alike. */
-export type SluiceGlobal = ((method: keyof Tracker, ...args: unknown[]) => void) & Tracker;
+export type SluiceGlobal = Tracker;
 
-/** The snippet's stand-in, which queues its calls' `arguments` until the tag loads. */
-type SluiceStub = { q?: ArrayLike<unknown>[]; track?: unknown };
+/**
+ * The snippet's stand-in, which queues its calls' `arguments` until the tag loads, and may
+ * carry options that data attributes cannot (`beforeSend`).
+ */
+type SluiceStub = { q?: ArrayLike<unknown>[]; options?: Partial<TrackerOptions>; track?: unknown };
 
 /** Where the global lives: `window` in the tag. */
 export type SluiceHost = { sluice?: SluiceStub | SluiceGlobal };
 
 /**
- * Starts the tag from its own script element: `data-key` (required), `data-endpoint` (default:
- * the script's origin), `data-auto-pageview="false"` to skip the page view on load. Installs
- * `target.sluice` and replays the calls queued by the snippet, in order, before that page view.
+ * Starts the tag from its own script element. `data-key` is required; `data-endpoint`
+ * defaults to the script's origin; every other option of `createTracker` is a data attribute
+ * too (`data-flush-at="10"`, `data-require-consent="true"`, `data-auto-pageview="false"`),
+ * and `sluice.options` set by the snippet adds the rest. Installs `target.sluice` and replays
+ * the calls queued by the snippet, in order, before the page view on load.
  */
-export function startFromScript(script: HTMLScriptElement | null, target: SluiceHost): void {
+export const startFromScript = (script: HTMLScriptElement | null, target: SluiceHost): void => {
   const data = script?.dataset;
+  const stub = target.sluice as SluiceStub | undefined;
   // A second copy of the tag on the same page must not count everything twice.
-  if (!data?.key || target.sluice?.track) return;
-  const tracker = createTracker({
+  if (!data?.key || stub?.track) return;
+  const options: Record<string, unknown> = { ...data };
+  for (const name in data)
+    try {
+      options[name] = JSON.parse(data[name]!); // "false", "10"; URLs and other text stay text
+    } catch {}
+  const sluice = createTracker({
+    ...options,
+    ...stub?.options,
     writeKey: data.key,
-    endpoint: data.endpoint || new URL(script!.src, location.href).origin,
-    autoPageview: false,
-  });
-  const queued = (target.sluice as SluiceStub | undefined)?.q || [];
-  const methods = tracker as Record<string, (...args: unknown[]) => void>;
-  const sluice: SluiceGlobal = Object.assign(
-    safe((method: string, ...args: unknown[]) => methods[method]!(...args)),
-    tracker,
-  );
+    endpoint: data.endpoint || new URL(script!.src).origin,
+  } as TrackerOptions);
   target.sluice = sluice;
-  for (const args of queued) sluice.apply(null, args as Parameters<SluiceGlobal>);
-  if (data.autoPageview !== 'false') tracker.page();
-}
+  // The tracker records its page view on load after these.
+  for (const args of stub?.q || []) sluice.apply(null, args as Parameters<Tracker>);
+};

@@ -1,23 +1,22 @@
-// localStorage throws in some privacy modes and sandboxed iframes; then ids live in
-// memory for this page only, which is still better than no id. Memory holds only what
-// storage refused, so storage stays the truth when it works.
-const memory: Record<string, string> = {};
+// localStorage throws in some privacy modes and sandboxed iframes, and may be full. Then the
+// tracker's memory is all it has, for this page: callers keep their own copy of each value.
+// `device` says whether the tracker may use the device's storage at all (not when cookieless
+// or before consent): when it may not, these do not touch it.
 
-/** Reads a value kept by `keep`, from localStorage or, when that fails, from memory. */
-export function recall(key: string): string | undefined {
+/** Reads `key` from localStorage, if `device` allows it and it can. */
+export const recall = (key: string, device: unknown): string | undefined => {
   try {
-    return localStorage.getItem(key) || memory[key];
-  } catch {
-    return memory[key];
-  }
-}
+    return ((device && localStorage.getItem(key)) || undefined) as string | undefined;
+  } catch {}
+};
 
-/** Keeps a value in localStorage when it can, in memory always; returns the value. */
-export function keep(key: string, value: string): string {
+/**
+ * Keeps `value` in localStorage (`undefined` removes it) when `device` allows; otherwise
+ * leaves localStorage alone. Returns `value`.
+ */
+export const keep = <T extends string | undefined>(key: string, value: T, device: unknown): T => {
   try {
-    localStorage.setItem(key, value);
-  } catch {
-    memory[key] = value;
-  }
+    if (device) value == null ? localStorage.removeItem(key) : localStorage.setItem(key, value);
+  } catch {}
   return value;
-}
+};

@@ -1,0 +1,179 @@
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  chromiumPool,
+  countById,
+  type ObservedCollector,
+  pollUntil,
+  sluice,
+  startObservedCollector,
+  startTrackerSite,
+  storage,
+  tagLoaded,
+  tagSnippet,
+  waitUntil,
+} from './tracker-harness.js';
+
+// Real Chromium, the real collector (its queue observed, and made to refuse appends where a
+// test says so), the tag loaded from the collector by a site on another origin. Playwright does
+// not show sendBeacon requests, so the tests look at what the collector acknowledged.
+
+const browsers = chromiumPool();
+let site: Awaited<ReturnType<typeof startTrackerSite>>;
+let collector: ObservedCollector;
+
+beforeEach(async () => {
+  site = await startTrackerSite({});
+  collector = await startObservedCollector(site.origin);
+  const page = (title: string, next = '') =>
+    `<!doctype html><title>${title}</title>${tagSnippet(collector.url)}<h1>${title}</h1>${next}`;
+  site.pages['/'] = page('Home', '<a id="next" href="/next">next</a>');
+  site.pages['/next'] = page('Next');
+});
+afterEach(async () => {
+  await browsers.closeContexts();
+  await collector.close();
+  await site.close();
+});
+afterAll(() => browsers.close());
+
+const names = (events: Record<string, unknown>[]) =>
+  events.map((e) =>
+    e.type === 'page' ? `page ${(e.context as { page: { path: string } }).page.path}` : e.event,
+  );
+const queued = async (page: import('playwright-core').Page) =>
+  (await storage(page)).sluice_q?.split('\n').map((line) => JSON.parse(line)) ?? [];
+
+it('delivers the events recorded just before the tab is closed, once each', async () => {
+  const context = await browsers.context();
+  const page = await context.newPage();
+  await page.goto(`${site.origin}/`);
+  await tagLoaded(page);
+  await waitUntil(() => collector.events().length === 1, 20_000, 'the page view');
+  await sluice(page, 'track', 'Added to Cart', { sku: 'a-1' });
+  await sluice(page, 'track', 'Last Words');
+  await page.close(); // pagehide: the tag hands its batch to sendBeacon
+  await waitUntil(() => collector.events().length >= 3, 20_000, 'the last events');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(names(collector.events())).toEqual(['page /', 'Added to Cart', 'Last Words']);
+  expect(collector.acknowledged.every((a) => a.kind === 'event')).toBe(true);
+});
+
+it('delivers on navigation to the next page, and the next page sends them again never', async () => {
+  const context = await browsers.context();
+  const page = await context.newPage();
+  await page.goto(`${site.origin}/`);
+  await tagLoaded(page);
+  await sluice(page, 'track', 'Clicked Next');
+  await page.click('#next');
+  await page.waitForFunction(() => document.title === 'Next');
+  await tagLoaded(page);
+  await waitUntil(() => collector.events().length >= 3, 20_000, 'both pages');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(names(collector.events()).sort()).toEqual(['Clicked Next', 'page /', 'page /next']);
+  expect(Object.keys(await storage(page)).sort()).toEqual(['sluice_id']); // nothing left over
+});
+
+it('keeps events while offline and delivers each once when back online', async () => {
+  const context = await browsers.context();
+  const page = await context.newPage();
+  await page.goto(`${site.origin}/`);
+  await tagLoaded(page);
+  await waitUntil(() => collector.events().length === 1, 20_000, 'the page view');
+  await context.setOffline(true);
+  for (let i = 0; i < 5; i++) await sluice(page, 'track', `Offline ${i}`);
+  await sluice(page, 'flush'); // fetch fails: the events stay in localStorage
+  await page.waitForFunction(() => (localStorage.sluice_q ?? '').split('\n').length === 5);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(collector.events()).toHaveLength(1);
+
+  await context.setOffline(false); // the `online` event: the tag retries at once
+  await waitUntil(() => collector.events().length >= 6, 20_000, 'the offline events');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const events = collector.events();
+  expect(names(events)).toEqual([
+    'page /',
+    'Offline 0',
+    'Offline 1',
+    'Offline 2',
+    'Offline 3',
+    'Offline 4',
+  ]);
+  expect([...countById(events).values()].every((n) => n === 1)).toBe(true);
+  await page.waitForFunction(() => localStorage.sluice_q === undefined);
+});
+
+it('retries after 503 with Retry-After, with the same messageIds, until the collector recovers', async () => {
+  const context = await browsers.context();
+  const page = await context.newPage();
+  collector.refuse(2); // the page view on load, then its first retry
+  await page.goto(`${site.origin}/`);
+  await tagLoaded(page);
+  await waitUntil(() => collector.refused() >= 1, 20_000, 'the first 503');
+  const waiting = await queued(page);
+  expect(waiting.map((e) => e.type)).toEqual(['page']);
+  await sluice(page, 'track', 'During the outage');
+  await waitUntil(() => collector.events().length >= 2, 30_000, 'recovery');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const events = collector.events();
+  expect(collector.refused()).toBe(2);
+  expect(names(events)).toEqual(['page /', 'During the outage']);
+  expect(events[0]!.messageId).toBe(waiting[0].messageId);
+  expect([...countById(events).values()]).toEqual([1, 1]);
+});
+
+it('sends what a page could not deliver when the next page of the site loads; the store keeps each once', async () => {
+  const stored = await collector.forward();
+  const context = await browsers.context();
+  const page = await context.newPage();
+  collector.refuse(1_000_000);
+  await page.goto(`${site.origin}/`);
+  await tagLoaded(page);
+  await sluice(page, 'track', 'Left Behind');
+  await sluice(page, 'flush');
+  await page.waitForFunction(() => (localStorage.sluice_q ?? '').split('\n').length === 2);
+  const left = await queued(page);
+  expect(collector.events()).toEqual([]);
+
+  collector.refuse(0); // the collector is back; the tag is in its backoff
+  await page.close(); // pagehide: a beacon of what waited, kept for the next page all the same
+  const next = await context.newPage();
+  await next.goto(`${site.origin}/next`);
+  await tagLoaded(next);
+  for (const event of left)
+    await waitUntil(() => collector.events().some((e) => e.messageId === event.messageId));
+  // The browser may have sent an event twice (the beacon's outcome is never seen); the store
+  // holds each once.
+  const events = await pollUntil(stored, (events) => events.length >= 3, 20_000, 'the store');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(await stored()).toHaveLength(3);
+  expect(names(events).sort()).toEqual(['Left Behind', 'page /', 'page /next']);
+  for (const event of left) expect(countById(events).get(event.messageId)).toBe(1);
+  await next.waitForFunction(() => localStorage.sluice_q === undefined);
+});
+
+it('splits a large batch into requests under 64 KB, every event once', async () => {
+  const context = await browsers.context();
+  const page = await context.newPage();
+  const sizes: number[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') sizes.push(request.postDataBuffer()?.length ?? 0);
+  });
+  site.pages['/big'] = `<!doctype html><title>Big</title>${tagSnippet(collector.url, {
+    'flush-at': '1000',
+    'auto-pageview': 'false',
+  })}`;
+  await page.goto(`${site.origin}/big`);
+  await tagLoaded(page);
+  await page.evaluate(() => {
+    const tag = (window as unknown as { sluice: (...a: unknown[]) => void }).sluice;
+    for (let i = 0; i < 80; i++) tag('track', `Big ${i}`, { text: 'é'.repeat(1000) });
+    tag('flush');
+  });
+  await waitUntil(() => collector.events().length >= 80, 20_000, 'the big batch');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(sizes.length).toBeGreaterThanOrEqual(3);
+  for (const size of sizes) expect(size).toBeLessThanOrEqual(64 * 1024);
+  const events = collector.events();
+  expect(names(events)).toEqual(Array.from({ length: 80 }, (_, i) => `Big ${i}`));
+  expect([...countById(events).values()].every((n) => n === 1)).toBe(true);
+});

@@ -1,0 +1,118 @@
+import { firstBody } from './first-body.js';
+import { MAX_QUEUED_EVENTS } from './limits.js';
+import { retryDelay } from './retry-delay.js';
+import { keep, recall } from './storage.js';
+import type { TrackerOptions } from './types.js';
+
+const OUTBOX_KEY = 'sluice_q';
+
+/**
+ * Batches serialized events and keeps each one until the collector took it. A tuple, not an
+ * object: its names then cost nothing in the tag.
+ */
+export type Outbox = [
+  /** Queues one serialized event. */
+  add: (event: string) => void,
+  /** Sends what waits; with `beacon` when the page is being hidden or left. */
+  flush: (beacon?: unknown) => void,
+  /** Sends what waits now, backoff or not: what earlier pages left, or all once back online. */
+  retry: () => void,
+  /** Forgets every unsent event, in memory and on the device. */
+  clear: () => void,
+];
+
+/**
+ * The tracker's outbox: every event not yet confirmed, in order, kept in localStorage
+ * (`sluice_q`) when `device()` allows, else in memory for this page. A batch goes out at
+ * `flushAt` new events or `flushInterval` ms after the first; while `allowed()` is false,
+ * nothing is sent and at most MAX_QUEUED_EVENTS wait in memory. While the page lives a batch
+ * goes by fetch, one request at a time (so keepalive bytes in flight stay under 64 KB), and
+ * its events leave the outbox on a 2xx, or a 4xx other than 429 (no retry would change that
+ * answer). A network error, 5xx or 429 is retried with the same
+ * messageIds after an exponential backoff with jitter, never sooner than `Retry-After`; a new
+ * page of the site, or the `online` event, sends at once what is left.
+ */
+export const createOutbox = (
+  { endpoint, writeKey, flushAt, flushInterval }: TrackerOptions,
+  allowed: () => unknown,
+  device: () => unknown,
+): Outbox => {
+  const url = endpoint.replace(/\/*$/, '/v1/batch'); // with or without a trailing slash
+  let queue: string[] = [];
+  let inFlight: string[] = [];
+  let added = 0;
+  let failures = 0;
+  // One timer: the batch's flushInterval, or the backoff after a failure (while `failures`,
+  // nothing is sent before it fires: a retry is never early).
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  const tick = (): void => {
+    timer = 0;
+    flush();
+  };
+
+  // Tabs of one site share the stored outbox: merge with it, so no tab drops another's events
+  // (two may then send one; storage keeps it once). `done` events leave it. `force` writes to
+  // the device even when device() says no (to remove what it holds).
+  const save = (done: string[], force?: unknown): void => {
+    // A serialized event never holds a raw newline, so newlines separate them.
+    queue = [...new Set([...queue, ...(recall(OUTBOX_KEY, device())?.split('\n') || [])])]
+      .filter((event) => !done.includes(event))
+      .slice(-MAX_QUEUED_EVENTS);
+    keep(OUTBOX_KEY, queue.join('\n') || undefined, force || device());
+  };
+
+  const drain = (): void => {
+    if (inFlight[0] || (failures && timer) || !queue[0] || !allowed()) return;
+    const [body, count] = firstBody(writeKey, queue);
+    inFlight = queue.slice(0, count);
+    // fetch sees the answer, so it can retry; keepalive lets it finish if the page goes.
+    fetch(url, { method: 'POST', body, keepalive: true })
+      .then((response) => {
+        if (response.status === 429 || response.status > 499) throw response;
+        failures = 0;
+        save(inFlight);
+      })
+      .catch((failure: Partial<Response>) => {
+        clearTimeout(timer); // a batch timer must not end the backoff early
+        timer = setTimeout(
+          tick,
+          retryDelay(++failures, +(failure.headers?.get('retry-after') as string)),
+        );
+      })
+      .finally(() => {
+        inFlight = [];
+        drain();
+      });
+  };
+
+  const flush = (beacon?: unknown): void => {
+    added = 0;
+    const rest = queue.slice(inFlight.length); // what is in flight leads the queue
+    let done: string[] = [];
+    // sendBeacon is the request the browser keeps after the page is gone. Offline it says
+    // "queued" and then loses it, so only online. One body: beacons share the 64 KB keepalive
+    // quota, the browser would refuse a second. Its outcome is never seen: while the
+    // collector is failing, its events stay for a later resend (storage drops repeats).
+    if (beacon && allowed() && navigator.onLine && rest[0])
+      try {
+        const [body, count] = firstBody(writeKey, rest);
+        if (navigator.sendBeacon(url, body) && !failures) done = rest.slice(0, count);
+      } catch {}
+    save(done);
+    drain(); // a batch timer still running later finds nothing, or the next events
+  };
+
+  return [
+    (event) => {
+      queue.push(event);
+      if (++added >= (flushAt || 20)) flush();
+      else timer ||= setTimeout(tick, flushInterval || 2000);
+    },
+    flush,
+    () => {
+      failures = 0;
+      flush();
+    },
+    () => save(queue, 1),
+  ];
+};
