@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import {
   chromiumPool,
   type ObservedCollector,
+  pollUntil,
   sluice,
   startObservedCollector,
   startTrackerSite,
@@ -65,7 +66,12 @@ it('sends and stores nothing before consent, then what waited once the visitor a
   await sluice(page, 'consent', true); // the visitor clicked "accept"
   await waitUntil(() => collector.events().length === 2, 20_000, 'the waiting events');
   expect(collector.events().map((e) => e.event ?? e.type)).toEqual(['page', 'Before Consent']);
-  expect(Object.keys(await storage(page)).sort()).toEqual(['sluice_consent', 'sluice_id']);
+  // The outbox entry goes once the page has read the collector's answer, a moment after the append.
+  const keys = await pollUntil(
+    async () => Object.keys(await storage(page)).sort(),
+    (found) => !found.includes('sluice_q'),
+  );
+  expect(keys).toEqual(['sluice_consent', 'sluice_id']);
 
   await page.reload(); // the choice holds on the next page
   await tagLoaded(page);
