@@ -5,6 +5,7 @@ import { describeClientAddress } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { collectorCors } from './cors.js';
 import { CollectorError, errorResponse } from './errors.js';
+import type { LiveView } from './live/live-view.js';
 import { type CollectorLogger, type CollectorObserver, consoleErrorLogger } from './observe.js';
 import { observeRequests } from './observe-requests.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -39,6 +40,8 @@ export interface CollectorDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** `/readyz` answers 503 while this returns false (e.g. while the process shuts down). */
   isReady?: () => boolean;
+  /** The live event view at `/live` (Node creates it when the config has an `admin` section). */
+  liveView?: LiveView;
 }
 
 /**
@@ -53,13 +56,17 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   const app = new Hono();
   // Until then the queue said it is full or failing: not ready for more traffic.
   let refusingUntilMs = 0;
+  // The live view watches acknowledged appends and finished requests; it changes neither.
+  const live = deps.liveView;
+  const queue = live ? live.feed.tapQueue(deps.queue) : deps.queue;
+  const observer = live ? live.feed.observe(deps.observer) : deps.observer;
 
-  if (deps.observer || deps.logger) {
-    app.use('*', observeRequests({ observer: deps.observer, logger, clientIp: deps.clientIp }));
+  if (observer || deps.logger) {
+    app.use('*', observeRequests({ observer, logger, clientIp: deps.clientIp }));
   }
   app.use('/v1/*', collectorCors(directory));
   addTrackingRoutes(app, {
-    queue: deps.queue,
+    queue,
     config,
     directory,
     limits: createRequestLimits(config, now()),
@@ -68,12 +75,13 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     clientAddress: (c) => describeClientAddress(deps.clientIp?.(c)),
     describeUserAgent: createUserAgentCache(),
     logger,
-    observer: deps.observer,
+    observer,
     onQueueRefused: (seconds) => {
       refusingUntilMs = now() + seconds * 1000;
     },
   });
   addPageRoutes(app, { config, tagScript: deps.tagScript });
+  live?.addRoutes(app);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {

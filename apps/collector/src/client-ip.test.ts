@@ -37,6 +37,17 @@ describe('describeClientAddress', () => {
     expect(describeClientAddress(undefined)).toBeUndefined();
     expect(describeClientAddress('garbage')).toBeUndefined();
   });
+
+  it('describes each address right when requests from different addresses alternate', () => {
+    // The last address is remembered: a change of address must not get the old answer.
+    for (let round = 0; round < 2; round++) {
+      expect(describeClientAddress('198.51.100.9')?.rateKey).toBe('198.51.100.9');
+      expect(describeClientAddress('198.51.100.9')?.rateKey).toBe('198.51.100.9');
+      expect(describeClientAddress('garbage')).toBeUndefined();
+      expect(describeClientAddress('::ffff:192.0.2.4')?.anonymized).toBe('192.0.2.0');
+      expect(describeClientAddress('198.51.100.10')?.rateKey).toBe('198.51.100.10');
+    }
+  });
 });
 
 describe('clientIpFromForwardedFor', () => {

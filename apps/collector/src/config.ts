@@ -1,5 +1,6 @@
 import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
+import { adminSchema } from './config-admin.js';
 import { rateLimitSchema, sourceSchema } from './config-source.js';
 
 export type { EnrichOptions, RateLimit } from './config-source.js';
@@ -60,6 +61,7 @@ const configObjectSchema = z.strictObject({
     .array(sourceSchema, { message: 'sources must be a list of sources' })
     .min(1, 'sources must hold at least one source')
     .describe('The sites and apps that send events.'),
+  admin: adminSchema,
 });
 
 type ConfigObject = z.output<typeof configObjectSchema>;

@@ -75,6 +75,43 @@ describe('enrichEvent', () => {
     expect(out).not.toHaveProperty('originalTimestamp');
   });
 
+  it('uses each event own sentAt and each request own receivedAt (the last ones are remembered)', () => {
+    const at = (sentAt: string, receivedAtMs: number) =>
+      enrichEvent(
+        { type: 'page', timestamp: '2026-03-01T10:00:00.000Z', sentAt },
+        { receivedAtMs },
+      );
+    for (let round = 0; round < 2; round++) {
+      expect(at('2026-03-01T10:00:10.000Z', RECEIVED).timeMs).toBe(RECEIVED - 10_000);
+      expect(at('2026-03-01T10:00:10.000Z', RECEIVED).timeMs).toBe(RECEIVED - 10_000);
+      expect(at('2026-03-01T10:00:20.000Z', RECEIVED).timeMs).toBe(RECEIVED - 20_000);
+      const later = at('2026-03-01T10:00:20.000Z', RECEIVED + 1_000).event;
+      expect(later.receivedAt).toBe('2026-03-01T12:00:01.000Z');
+      expect(at('2026-03-01T10:00:20.000Z', RECEIVED).event.receivedAt).toBe(
+        '2026-03-01T12:00:00.000Z',
+      );
+    }
+  });
+
+  it('keeps the order of the event and context fields, and a kept context ip in its place', () => {
+    const sent = {
+      type: 'track',
+      timestamp: '2026-03-01T11:59:00.000Z',
+      context: { ip: '203.0.113.99', locale: 'en' },
+      event: 'E',
+    };
+    const { event: out } = enrichEvent(sent, { receivedAtMs: RECEIVED, options: ALL_ON });
+    expect(Object.keys(out)).toEqual([
+      'type',
+      'timestamp',
+      'context',
+      'event',
+      'receivedAt',
+      'originalTimestamp',
+    ]);
+    expect(Object.keys(out.context as object)).toEqual(['ip', 'locale']);
+  });
+
   const uaOnly = { ...ALL_ON, parseUserAgent: false, detectBots: false };
 
   it("fills context.userAgent from the header but keeps the client's own", () => {

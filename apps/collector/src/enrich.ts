@@ -4,6 +4,7 @@
 import { clampEventTime, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
 import { anonymizeIp } from './client-ip.js';
 import type { EnrichOptions } from './config.js';
+import { copyFields } from './copy-fields.js';
 import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
@@ -66,6 +67,29 @@ const ALL_ON: EnrichOptions = {
 
 let sharedUserAgentCache: ((userAgent: string) => UserAgentFacts) | undefined;
 
+// The events of one request share `sentAt` and `receivedAt`: the last of each is remembered,
+// which saves a Date.parse and a toISOString (0.2 and 0.5 µs) per event.
+let lastSentAt: unknown;
+let lastSentAtMs: number | undefined;
+let lastReceivedAtMs = Number.NaN;
+let lastReceivedAt = '';
+
+function parseSentAt(value: unknown): number | undefined {
+  if (value !== lastSentAt) {
+    lastSentAtMs = parseTime(value);
+    lastSentAt = value;
+  }
+  return lastSentAtMs;
+}
+
+function receivedAtText(receivedAtMs: number): string {
+  if (receivedAtMs !== lastReceivedAtMs) {
+    lastReceivedAt = new Date(receivedAtMs).toISOString();
+    lastReceivedAtMs = receivedAtMs;
+  }
+  return lastReceivedAt;
+}
+
 /**
  * Keeps only an anonymized `context.ip` (or none, with `ip: "drop"`): an address sent by
  * the client is cut like the request's own; one that is not an address is removed.
@@ -86,12 +110,27 @@ function settleIp(context: EventObject, requestIp: string | undefined, options: 
   return true;
 }
 
-const UA_FIELDS = ['browser', 'os', 'device'] as const;
+/**
+ * What `settleIp` does, decided before the context is copied, so a removed `ip` is left out
+ * of the copy (a `delete` would turn the copy into a slow dictionary object).
+ */
+function ipOutcome(sent: unknown, requestIp: string | undefined, options: EnrichOptions) {
+  if (options.ip === 'drop' || (sent !== undefined && typeof sent !== 'string')) {
+    return { changed: true, ip: undefined };
+  }
+  if (typeof sent === 'string') return { changed: true, ip: anonymizeIp(sent) };
+  return { changed: requestIp !== undefined, ip: requestIp };
+}
 
 /** The event's context with server facts added, or undefined when nothing was added. */
 function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOptions) {
-  const context: EventObject = isPlainObject(original) ? { ...original } : {};
-  let changed = settleIp(context, info.ip, options);
+  const source = isPlainObject(original) ? original : undefined;
+  const settled = ipOutcome(source?.ip, info.ip, options);
+  let changed = settled.changed;
+  // A removed ip is left out of the copy; a kept one keeps its place.
+  const removeIp = changed && settled.ip === undefined;
+  const context = source ? copyFields(source, {}, removeIp ? 'ip' : undefined) : {};
+  if (settled.ip !== undefined) context.ip = settled.ip;
   let userAgent = typeof context.userAgent === 'string' ? context.userAgent : undefined;
   if (userAgent === undefined && info.userAgent) {
     context.userAgent = userAgent = info.userAgent;
@@ -102,11 +141,17 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
     const facts = (info.describeUserAgent ?? sharedUserAgentCache)(userAgent);
     // The client's own fields win: mobile SDKs know their device better than a UA string.
     if (options.parseUserAgent) {
-      for (const field of UA_FIELDS) {
-        if (facts[field] !== undefined && context[field] === undefined) {
-          context[field] = facts[field];
-          changed = true;
-        }
+      if (facts.browser !== undefined && context.browser === undefined) {
+        context.browser = facts.browser;
+        changed = true;
+      }
+      if (facts.os !== undefined && context.os === undefined) {
+        context.os = facts.os;
+        changed = true;
+      }
+      if (facts.device !== undefined && context.device === undefined) {
+        context.device = facts.device;
+        changed = true;
       }
     }
     if (options.detectBots) {
@@ -129,13 +174,14 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
   const clientTime = event.timestamp ?? event.originalTimestamp;
   const clientMs = parseTime(clientTime);
   const eventMs = options.correctClockSkew
-    ? correctClockSkew(info.receivedAtMs, parseTime(event.sentAt), clientMs)
+    ? correctClockSkew(info.receivedAtMs, parseSentAt(event.sentAt), clientMs)
     : (clientMs ?? info.receivedAtMs);
   // A broken clock must not write into a folder years away: such times become receivedAt.
   const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs);
-  const enriched: EventObject = { ...event, timestamp: new Date(timeMs).toISOString() };
+  const enriched = copyFields(event);
+  enriched.timestamp = new Date(timeMs).toISOString();
   if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
-  if (options.receivedAt) enriched.receivedAt = new Date(info.receivedAtMs).toISOString();
+  if (options.receivedAt) enriched.receivedAt = receivedAtText(info.receivedAtMs);
   if (clientTime !== undefined) enriched.originalTimestamp = clientTime;
   const context = enrichContext(event.context, info, options);
   if (context) enriched.context = context;
@@ -161,12 +207,13 @@ export function applyBatchDefaults(
   event: EventObject,
   batch: { sentAt?: string; context?: EventObject },
 ): EventObject {
-  const merged: EventObject = { ...event };
+  const merged = copyFields(event);
   if (merged.sentAt === undefined && batch.sentAt !== undefined) merged.sentAt = batch.sentAt;
   if (batch.context !== undefined) {
     if (merged.context === undefined) merged.context = batch.context;
-    else if (isPlainObject(merged.context))
-      merged.context = { ...batch.context, ...merged.context };
+    else if (isPlainObject(merged.context)) {
+      merged.context = copyFields(merged.context, copyFields(batch.context));
+    }
   }
   return merged;
 }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'queue_full'
   | 'queue_unavailable'
+  | 'too_many_viewers'
   | 'internal_error';
 
 /** The JSON body of every error answer. */

@@ -4,10 +4,12 @@ import {
   describeIssues,
   eventSchema,
   type FieldIssue,
+  isSurelyValidEvent,
   MAX_EVENT_BYTES,
   MAX_ID_LENGTH,
 } from '@sluice/schema';
 import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
+import { Utf8Lines } from './utf8.js';
 
 /** One event the collector did not accept as valid (it went to quarantine instead). */
 export interface RejectedEvent {
@@ -39,7 +41,15 @@ export interface IngestContext extends ReceiveInfo {
   requiredType?: string;
 }
 
+const VALID = { success: true } as const;
+const NO_BYTES = new Uint8Array(0);
+// Shared by every call: ingestBatch runs start to end without yielding.
+const lines = new Utf8Lines();
 const encoder = new TextEncoder();
+
+function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
 
 function usableMessageId(event: Record<string, unknown>): string | undefined {
   const id = event.messageId;
@@ -63,36 +73,42 @@ function reasonOf(errors: FieldIssue[], tooLarge: boolean): QuarantineReason {
  * dropped silently.
  */
 export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResult {
+  // Bodies are filled in at the end, from one buffer holding every line (see utf8.ts).
   const messages: QueueMessage[] = [];
   const rejected: RejectedEvent[] = [];
   const reasons: QuarantineReason[] = [];
   const maxEventBytes = ctx.maxEventBytes ?? MAX_EVENT_BYTES;
   const receivedAt = new Date(ctx.receivedAtMs).toISOString();
+  lines.reset();
   batch.batch.forEach((raw, index) => {
     const event = applyBatchDefaults(raw, batch);
     let errors: FieldIssue[];
     let tooLarge = false;
-    const parsed =
-      ctx.requiredType === undefined || event.type === ctx.requiredType
-        ? eventSchema.safeParse(event)
-        : undefined;
+    const typeAllowed = ctx.requiredType === undefined || event.type === ctx.requiredType;
+    // The quick check passes the common valid event; zod judges the rest, with its issues.
+    const parsed = !typeAllowed
+      ? undefined
+      : isSurelyValidEvent(event)
+        ? VALID
+        : eventSchema.safeParse(event);
     if (parsed?.success) {
       const enriched = enrichEvent(event, ctx);
-      const body = encoder.encode(JSON.stringify(enriched.event));
+      const bytes = lines.add(JSON.stringify(enriched.event));
       // The limit is on the event as the client sent it; our additions may push the stored
       // line a little over, so only then is the client's own size measured.
-      const sentBytes =
-        body.length > maxEventBytes ? encoder.encode(JSON.stringify(raw)).length : 0;
+      const sentBytes = bytes > maxEventBytes ? utf8Length(JSON.stringify(raw)) : 0;
       if (sentBytes <= maxEventBytes) {
         messages.push({
-          id: parsed.data.messageId,
+          // Validated: a non-empty string.
+          id: event.messageId as string,
           source: ctx.sourceId,
           time: enriched.timeMs,
           kind: 'event',
-          body,
+          body: NO_BYTES,
         });
         return;
       }
+      lines.dropLast();
       errors = [sizeIssue(sentBytes, maxEventBytes)];
       tooLarge = true;
     } else if (parsed) {
@@ -102,15 +118,18 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     }
     const messageId = usableMessageId(raw);
     const quarantine = { reason: errors, event: scrubForQuarantine(raw, ctx.options), receivedAt };
+    lines.add(JSON.stringify(quarantine));
     messages.push({
       id: messageId ?? ctx.newId(),
       source: ctx.sourceId,
       time: ctx.receivedAtMs,
       kind: 'quarantine',
-      body: encoder.encode(JSON.stringify(quarantine)),
+      body: NO_BYTES,
     });
     rejected.push(messageId === undefined ? { index, errors } : { index, messageId, errors });
     reasons.push(reasonOf(errors, tooLarge));
   });
+  const bodies = lines.take();
+  for (let i = 0; i < messages.length; i++) (messages[i] as QueueMessage).body = bodies[i]!;
   return { messages, accepted: messages.length - rejected.length, rejected, reasons };
 }

@@ -1,11 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryQueue, openLogQueue, type Queue } from '@sluice/queue';
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
-import { createNodeLogger, type RunningCollector, startCollector } from './node.js';
+import {
+  createNodeLogger,
+  HEADERS_TIMEOUT_MS,
+  type RunningCollector,
+  startCollector,
+} from './node.js';
 import {
   bodyOf,
   readQueue,
@@ -89,6 +95,27 @@ describe('startCollector', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(await readQueue(queue)).toEqual([]);
   });
+});
+
+describe('startCollector against slow clients', () => {
+  it('closes a connection whose headers do not arrive within HEADERS_TIMEOUT_MS', async () => {
+    // Node checks for late requests every 30 s unless told otherwise: this one lived 40 s.
+    const { port } = new URL(collector.url);
+    const opened = Date.now();
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.on('error', () => {});
+    socket.write(`POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+    // One more header line a second: never the blank line that ends them.
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 1_000);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    await new Promise((resolve) => socket.once('close', resolve));
+    clearInterval(trickle);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - opened).toBeLessThan(HEADERS_TIMEOUT_MS + 5_000);
+  }, 30_000);
 });
 
 describe('startCollector operations', () => {

@@ -7,12 +7,16 @@ import { type DestinationStream, pino } from 'pino';
 import { createCollectorApp } from './app.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
+import { createLiveView } from './live/live-view.js';
 import { createPrometheusObserver } from './node-metrics.js';
 import type { CollectorLogger } from './observe.js';
 
 // A request must arrive whole within this time: slow senders cannot hold sockets forever.
-const REQUEST_TIMEOUT_MS = 30_000;
-const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+// How often Node looks for requests past those times. Its default (30 s) let a slowloris
+// connection live up to 40 s with its headers unsent and 60 s with its body.
+const TIMEOUT_CHECK_MS = 1_000;
 
 export interface StartCollectorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -94,6 +98,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
           queueDepth: options.queueDepth ?? retainedMessages(options.queue),
         });
   let closing = false;
+  const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;
   const app = createCollectorApp({
     queue: options.queue,
     config,
@@ -104,6 +109,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     observer: prometheus?.observer,
     metrics: prometheus?.metrics,
     isReady: () => !closing,
+    liveView,
   });
   const host = options.host ?? '127.0.0.1';
   const { server, address } = await new Promise<{
@@ -115,7 +121,11 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
         fetch: app.fetch,
         port: options.port ?? 0,
         hostname: host,
-        serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+        serverOptions: {
+          requestTimeout: REQUEST_TIMEOUT_MS,
+          headersTimeout: HEADERS_TIMEOUT_MS,
+          connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+        },
       },
       (info) => resolve({ server, address: info }),
     );
@@ -129,6 +139,8 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
+        // Open live views would otherwise hold the server open.
+        liveView?.close();
         server.close((error) => (error ? reject(error) : resolve()));
         // Idle keep-alive connections would hold close() open until they time out.
         if ('closeIdleConnections' in server) server.closeIdleConnections();

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { CollectorError } from './errors.js';
 import {
@@ -37,6 +38,15 @@ describe('checkContentType', () => {
   ])('refuses %s with 415', (type) => {
     expect(statusOf(() => checkContentType(type))).toBe(415);
   });
+
+  it('still refuses a bad type right after accepting a good one (it remembers the last)', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(statusOf(() => checkContentType('text/plain;charset=UTF-8'))).toBe('ok');
+      expect(statusOf(() => checkContentType('text/plain;charset=UTF-8'))).toBe('ok');
+      expect(statusOf(() => checkContentType('text/html'))).toBe(415);
+      expect(statusOf(() => checkContentType(undefined))).toBe(415);
+    }
+  });
 });
 
 describe('parseJsonObject', () => {
@@ -46,6 +56,15 @@ describe('parseJsonObject', () => {
 
   it.each(['', '{', 'null', '[]', '"text"'])('refuses %j with 400', (text) => {
     expect(statusOf(() => parseJsonObject(text))).toBe(400);
+  });
+
+  it('refuses nesting deeper than MAX_JSON_DEPTH with 400 (it overflowed the stack: a 500)', () => {
+    const deep = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+    expect(statusOf(() => parseJsonObject(deep(MAX_JSON_DEPTH)))).toBe('ok');
+    expect(statusOf(() => parseJsonObject(deep(MAX_JSON_DEPTH + 1)))).toBe(400);
+    expect(
+      statusOf(() => parseJsonObject(`{"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`)),
+    ).toBe(400);
   });
 });
 

@@ -1,4 +1,6 @@
+import { MAX_JSON_DEPTH } from '@sluice/schema';
 import { CollectorError } from './errors.js';
+import { nestsDeeperThan } from './json-depth.js';
 
 // text/plain is what sendBeacon sends for a string body (a CORS "simple" request, no preflight).
 const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
@@ -8,6 +10,8 @@ const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
  * given, must be UTF-8: the body is decoded as UTF-8 whatever it says.
  */
 export function checkContentType(header: string | undefined): void {
+  // Clients send the same header on every request: the last accepted one needs no parsing.
+  if (header !== undefined && header === lastAcceptedType) return;
   const [type = '', ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
   if (!ACCEPTED_TYPES.has(type)) {
     throw new CollectorError(
@@ -22,7 +26,10 @@ export function checkContentType(header: string | undefined): void {
       throw new CollectorError(415, 'unsupported_media_type', 'the charset must be utf-8');
     }
   }
+  lastAcceptedType = header;
 }
+
+let lastAcceptedType: string | undefined;
 
 function tooLarge(maxBytes: number, what = 'the request body'): CollectorError {
   return new CollectorError(413, 'payload_too_large', `${what} is larger than ${maxBytes} bytes`);
@@ -156,8 +163,15 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** Parses a JSON object body; anything else is a 400. */
+/** Parses a JSON object body, at most MAX_JSON_DEPTH levels deep; anything else is a 400. */
 export function parseJsonObject(text: string): Record<string, unknown> {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new CollectorError(
+      400,
+      'invalid_json',
+      `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -3,8 +3,19 @@ export * from './app.js';
 export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';
 export { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
+export { configJsonSchema } from './config-reference.js';
 export * from './errors.js';
 export type { RejectedEvent } from './ingest.js';
+// The per-event validation, enrichment and quarantine, shared with the MQTT bridge.
+export {
+  type IngestContext,
+  type IngestResult,
+  ingestBatch,
+  type QuarantineReason,
+} from './ingest.js';
+export type { LiveEvent, LiveResult } from './live/live-event.js';
+export type { LiveFeed, LiveUpdate } from './live/live-feed.js';
+export { createLiveView, type LiveView } from './live/live-view.js';
 export type * from './observe.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { generateSecretKey, hashSecretKey } from './secret-keys.js';

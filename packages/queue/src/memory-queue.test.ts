@@ -42,3 +42,30 @@ describe('memory queue', () => {
     expect(await (await queue.consumer('f')).read(10, 0)).toEqual([]);
   });
 });
+
+describe('memory queue memory', () => {
+  it('lets go of entries once every consumer acknowledged them', async () => {
+    const queue = createMemoryQueue();
+    const fast = await queue.consumer('fast');
+    const slow = await queue.consumer('slow');
+    await queue.append([message('a'), message('b'), message('c')]);
+    await fast.ack(await fast.read(10, 0));
+    const [a, b] = await slow.read(2, 0);
+    await slow.ack([a!, b!]);
+    // Only c is held: a consumer opened now starts there, with its position kept.
+    const late = await queue.consumer('late');
+    expect((await late.read(10, 0)).map((e) => [e.id, e.position])).toEqual([['c', 2]]);
+    await queue.append([message('d')]);
+    expect((await slow.read(10, 0)).map((e) => [e.id, e.position])).toEqual([
+      ['c', 2],
+      ['d', 3],
+    ]);
+  });
+
+  it('keeps everything for the first consumer while none is open', async () => {
+    const queue = createMemoryQueue();
+    await queue.append([message('a'), message('b')]);
+    const consumer = await queue.consumer('f');
+    expect((await consumer.read(10, 0)).map((e) => e.id)).toEqual(['a', 'b']);
+  });
+});

@@ -3,12 +3,19 @@ import type { Queue, QueueConsumer, QueueEntry, QueueMessage } from './queue.js'
 /**
  * A queue held in process memory: the at-most-once mode. Fastest, and everything
  * not yet uploaded is lost when the process dies. Also runs where there is no disk.
+ *
+ * Entries are held until every consumer opened so far has acknowledged them (with no consumer
+ * yet, all are kept for the first one); a consumer opened later starts at the oldest entry held.
  */
 export function createMemoryQueue(): Queue {
-  const entries: QueueEntry[] = [];
+  // entries[i] is at position first + i.
+  let entries: QueueEntry[] = [];
+  let first = 0;
   const committed = new Map<string, number>();
   let wake: Array<() => void> = [];
   let closed = false;
+
+  const end = () => first + entries.length;
 
   function notify(): void {
     const waiting = wake;
@@ -16,12 +23,24 @@ export function createMemoryQueue(): Queue {
     for (const resolve of waiting) resolve();
   }
 
+  /** Drops the entries every consumer has acknowledged. */
+  function dropAcknowledged(): void {
+    let low = Number.POSITIVE_INFINITY;
+    for (const position of committed.values()) low = Math.min(low, position);
+    const count = Math.min(low, end()) - first;
+    if (count <= 0) return;
+    entries = count === entries.length ? [] : entries.slice(count);
+    first += count;
+  }
+
   function openConsumer(name: string): QueueConsumer {
-    let next = committed.get(name) ?? 0;
+    let next = Math.max(committed.get(name) ?? first, first);
+    // From now on it holds back what it has not acknowledged.
+    committed.set(name, next);
     const acked = new Set<number>();
     return {
       async read(max, waitMs) {
-        if (next >= entries.length && waitMs > 0 && !closed) {
+        if (next >= end() && waitMs > 0 && !closed) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, waitMs);
             wake.push(() => {
@@ -30,7 +49,7 @@ export function createMemoryQueue(): Queue {
             });
           });
         }
-        const batch = entries.slice(next, next + max);
+        const batch = entries.slice(next - first, next - first + max);
         next += batch.length;
         return batch;
       },
@@ -39,6 +58,7 @@ export function createMemoryQueue(): Queue {
         let low = committed.get(name) ?? 0;
         while (acked.delete(low)) low++;
         committed.set(name, low);
+        dropAcknowledged();
       },
       async close() {},
     };
@@ -47,7 +67,9 @@ export function createMemoryQueue(): Queue {
   return {
     async append(messages: readonly QueueMessage[]) {
       if (closed) throw new Error('queue is closed');
-      for (const message of messages) entries.push({ ...message, position: entries.length });
+      for (const { id, source, time, kind, body } of messages) {
+        entries.push({ id, source, time, kind, body, position: end() });
+      }
       notify();
     },
     async consumer(name) {

@@ -5,6 +5,8 @@ import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './limits.js';
 
 const id = z.string().min(1).max(MAX_ID_LENGTH);
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });
+/** What the schemas' date-time fields must match: ISO-8601 with seconds and `Z` or an offset. */
+export const ISO_TIME_PATTERN: RegExp = isoTime.def.pattern as RegExp;
 const dictionary = z.record(z.string(), z.unknown());
 
 const pageContext = z.looseObject({

@@ -1,5 +1,6 @@
 export * from './batch.js';
 export * from './event.js';
+export * from './event-check.js';
 export * from './event-time.js';
 export * from './issues.js';
 export * from './limits.js';

@@ -10,6 +10,13 @@ export const MAX_REQUEST_BYTES = 500 * 1024;
 /** Largest body the tag sends in one request: the browser's keepalive/beacon quota (64 KB). */
 export const MAX_BEACON_BYTES = 64 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects in a request body, the body itself being level 1 (an
+ * event's `properties` start at level 4). Deeper bodies are refused before parsing: code that
+ * recurses per level (JSON.stringify, validators, readers of the stored files) would overflow.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** Most events in one batch request. */
 export const MAX_BATCH_EVENTS = 2_500;
 

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from '../options.js';
+import {
+  FILE_SIZE_FLOOR_MESSAGE,
+  fileBytesSchema,
+  minFileBytesSchema,
+} from '../file-size-option.js';
 
 const MiB = 1024 * 1024;
 
@@ -9,14 +13,9 @@ const MiB = 1024 * 1024;
  */
 export const bulkFileShape = {
   /** Cut a partition's file before its uncompressed NDJSON would pass this size. Default 64 MiB. */
-  maxFileBytes: z
-    .number()
-    .int()
-    .positive()
-    .max(MAX_FILE_BYTES)
-    .default(64 * MiB),
+  maxFileBytes: fileBytesSchema,
   /** The smallest `maxFileBytes` accepted (1 MiB); lower it only for tests. */
-  minFileBytes: z.number().int().positive().max(MAX_FILE_BYTES).default(DEFAULT_MIN_FILE_BYTES),
+  minFileBytes: minFileBytesSchema,
   /** Bound on all buffered bytes; above it the largest partition is cut early. Default 256 MiB. */
   maxBufferedBytes: z
     .number()
@@ -47,7 +46,7 @@ export function fileSizeAboveFloor(options: { maxFileBytes: number; minFileBytes
 
 export const FILE_SIZE_FLOOR_ISSUE = {
   path: ['maxFileBytes'],
-  message: 'must be at least minFileBytes (1 MiB unless lowered): small files slow every query',
+  message: FILE_SIZE_FLOOR_MESSAGE,
 };
 
 /** The file settings shared by the bulk paths, defaults applied. */

@@ -1,4 +1,5 @@
-// The store flags shared by the bulk commands, and the store they name (a Node entry helper).
+// The flags shared by the bulk commands (how they write, the target store, --help), and the
+// store they name (a Node entry helper).
 
 import { resolve } from 'node:path';
 import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
@@ -18,6 +19,23 @@ export const STORE_USAGE = `target store (default: --store-dir data/store):
   --s3-endpoint URL      for R2, MinIO, ... (default: AWS)
   --s3-region REGION     default: $AWS_REGION or us-east-1
   --s3-path-style        path-style URLs (MinIO, s3rver)`;
+
+/**
+ * `parseArgs` options every bulk command takes besides its own: how it writes, the target store,
+ * and `--help`.
+ */
+export const BULK_FLAGS = {
+  prefix: { type: 'string' },
+  'max-file-mb': { type: 'string' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...STORE_FLAGS,
+} as const;
+
+/** The usage lines of `BULK_FLAGS` but `--prefix`, whose default each command states itself. */
+export const BULK_USAGE = `  --max-file-mb N        cut files at N MiB of NDJSON (default 64, at least 1)
+  --concurrency N        uploads at the same time (default 4)
+${STORE_USAGE}`;
 
 export interface StoreFlagValues {
   'store-dir'?: string;

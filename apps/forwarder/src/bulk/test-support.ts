@@ -1,57 +1,12 @@
-// Shared by the replay, import and DuckDB tests only (kept out of the published files).
+// Shared by the bulk, replay, import and DuckDB tests only (kept out of the published files).
 
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { QueueMessage } from '@sluice/queue';
-import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
-import { type S3Server, startS3Server } from '@sluice/store/testing';
+import type { ObjectStore } from '@sluice/store';
 
 /** The two real stores every bulk test runs against: a temp directory and s3rver. */
-export interface StoreCase {
-  name: 'fs' | 's3';
-  /** A fresh, empty store: a new directory, or a new key prefix in the bucket. */
-  create(): Promise<ObjectStore>;
-  close(): Promise<void>;
-}
-
-/** A store factory per kind; call `close` once in `afterAll`. */
-export function storeCases(): StoreCase[] {
-  const dirs: string[] = [];
-  let s3: Promise<S3Server> | undefined;
-  let stores = 0;
-  return [
-    {
-      name: 'fs',
-      async create() {
-        const root = await mkdtemp(join(tmpdir(), 'sluice-bulk-'));
-        dirs.push(root);
-        return createFsStore({ root });
-      },
-      async close() {
-        await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-      },
-    },
-    {
-      name: 's3',
-      async create() {
-        s3 ??= startS3Server();
-        const server = await s3;
-        // One server for the file; each store keeps its keys under a prefix of its own.
-        return createS3Store({
-          bucket: server.bucket,
-          prefix: `store-${++stores}`,
-          ...server.clientConfig,
-        });
-      },
-      async close() {
-        if (s3) await (await s3).close();
-      },
-    },
-  ];
-}
+export { storeKinds as storeCases } from '../testing/store-kinds.js';
 
 /** Every object under `prefix`, key -> bytes, in key order. */
 export async function snapshot(store: ObjectStore, prefix = ''): Promise<Map<string, Buffer>> {
@@ -81,6 +36,31 @@ export function linesOf(gz: Buffer): string[] {
 /** The 4-byte MTIME field of a gzip header (RFC 1952): 0 means "not set". */
 export function gzipMtime(gz: Buffer): number {
   return gz.readUInt32LE(4);
+}
+
+/** What a bulk command's entry function (`runImportCli`, `runReplayCli`) takes. */
+type BulkCli = (
+  argv: readonly string[],
+  io: { out: (text: string) => void; err: (text: string) => void; now: () => number },
+) => Promise<number>;
+
+/**
+ * Runs a bulk command with a clock that moves a second per reading, so every progress report
+ * prints; resolves with its exit code and the lines it printed to stdout and stderr.
+ */
+export async function runBulkCli(
+  cli: BulkCli,
+  argv: string[],
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  let clock = 0;
+  const code = await cli(argv, {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    now: () => (clock += 1_000),
+  });
+  return { code, out, err };
 }
 
 const EVENT_NAMES = ['Signed Up', 'Order Completed', 'Page Viewed'] as const;

@@ -2,7 +2,8 @@
 // ends with exactly the files an uninterrupted run writes.
 
 import type { ObjectStore } from '@sluice/store';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 import { compactPartition } from './compact-partition.js';
 import { nodeFileCodecs } from './node-codecs.js';
 import {
@@ -14,13 +15,9 @@ import {
   putForwarderFile,
   readLiveLines,
   SimulatedCrash,
-  storeKinds,
 } from './test-support.js';
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.close();
-});
+const kinds = storeKindsClosedAfterAll();
 
 const OPTIONS = { targetFileBytes: 2_000, minFileBytes: 1, acknowledgedBelow: 1e9 };
 

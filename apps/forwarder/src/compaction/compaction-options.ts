@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from '../options.js';
+import {
+  FILE_SIZE_FLOOR_MESSAGE,
+  fileBytesSchema,
+  minFileBytesSchema,
+} from '../file-size-option.js';
 
-const MiB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
 
 /** Compaction's settings, one zod schema: its parse errors are the user's messages. */
@@ -11,14 +14,9 @@ export const compactionOptionsSchema = z
      * Outputs hold up to this many bytes of NDJSON; files of at least half of it are left alone.
      * Same bounds as the forwarder's `maxFileBytes`: `minFileBytes`–1 GiB, default 64 MiB.
      */
-    targetFileBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(MAX_FILE_BYTES)
-      .default(64 * MiB),
+    targetFileBytes: fileBytesSchema,
     /** The smallest `targetFileBytes` accepted: 1 MiB; lower it only for tests. */
-    minFileBytes: z.number().int().positive().max(MAX_FILE_BYTES).default(DEFAULT_MIN_FILE_BYTES),
+    minFileBytes: minFileBytesSchema,
     /**
      * How long after its event-time hour (its day, for quarantine) a partition may still get
      * late events; it is compacted only after that. Default 2 h.
@@ -40,7 +38,7 @@ export const compactionOptionsSchema = z
   })
   .refine((options) => options.targetFileBytes >= options.minFileBytes, {
     path: ['targetFileBytes'],
-    message: 'must be at least minFileBytes (1 MiB unless lowered): small files slow every query',
+    message: FILE_SIZE_FLOOR_MESSAGE,
   });
 
 export type CompactionOptionsInput = z.input<typeof compactionOptionsSchema>;

@@ -4,7 +4,8 @@
 // freely against s3rver.
 
 import type { ObjectStore } from '@sluice/store';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 import { compactClosedPartitions } from './compact-closed-partitions.js';
 import { compactPartition } from './compact-partition.js';
 import { nodeFileCodecs } from './node-codecs.js';
@@ -16,13 +17,9 @@ import {
   putForwarderFile,
   readLiveLines,
   seededRandom,
-  storeKinds,
 } from './test-support.js';
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.close();
-});
+const kinds = storeKindsClosedAfterAll();
 
 const OPTIONS = { targetFileBytes: 2_000, minFileBytes: 1, acknowledgedBelow: 1e9 };
 

@@ -1,58 +1,13 @@
 // Shared by the compaction, erasure and live-files tests only (kept out of the published files).
 
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
-import { type S3Server, startS3Server } from '@sluice/store/testing';
+import type { ObjectStore } from '@sluice/store';
 import { readLiveFiles } from '../live-files.js';
 import { isDataKey } from './file-names.js';
 import { nodeFileCodecs } from './node-codecs.js';
 
-/** A real store kind the tests run against: a temp directory, or s3rver over HTTP. */
-export interface StoreKind {
-  name: 'fs' | 's3';
-  /** A fresh, empty store: a new directory, or a new key prefix in the bucket. */
-  create(): Promise<ObjectStore>;
-  close(): Promise<void>;
-}
-
-/** Both store kinds; call `close` of each in `afterAll`. The S3 server starts on first use. */
-export function storeKinds(): StoreKind[] {
-  const dirs: string[] = [];
-  let s3: Promise<S3Server> | undefined;
-  let stores = 0;
-  return [
-    {
-      name: 'fs',
-      async create() {
-        const root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
-        dirs.push(root);
-        return createFsStore({ root });
-      },
-      async close() {
-        await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-      },
-    },
-    {
-      name: 's3',
-      async create() {
-        s3 ??= startS3Server();
-        const server = await s3;
-        return createS3Store({
-          bucket: server.bucket,
-          prefix: `t${++stores}`,
-          ...server.clientConfig,
-        });
-      },
-      async close() {
-        if (s3) await (await s3).close();
-      },
-    },
-  ];
-}
+export { storeKinds } from '../testing/store-kinds.js';
 
 export const HOUR = 'events/source=shop/dt=2026-11-24/hh=10/';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { digests, linesOf, snapshot, trackMessage } from '../bulk/test-support.js';
+import { digests, linesOf, runBulkCli, snapshot, trackMessage } from '../bulk/test-support.js';
 import { runImportCli } from './cli.js';
 
 let dir: string;
@@ -14,17 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let clock = 0;
-  const code = await runImportCli(argv, {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    now: () => (clock += 1_000),
-  });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runBulkCli(runImportCli, argv);
 
 it('imports files into a directory, prints progress per file, and repeats exactly', async () => {
   const day = Date.UTC(2026, 0, 15);

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { integer, mebibytes } from '../bulk/cli-flags.js';
-import { STORE_FLAGS, STORE_USAGE, storeFromFlags } from '../bulk/cli-store.js';
+import { BULK_FLAGS, BULK_USAGE, storeFromFlags } from '../bulk/cli-store.js';
 import { formatProgress, throttle } from '../bulk/progress-line.js';
 import { gzipLevel6 } from '../node.js';
 import { parseImportOptions } from './import-options.js';
@@ -20,9 +20,7 @@ the same file again writes the same files.
   --source ID            the source the events are filed under (required)
   --format ndjson|csv    default: from the name (.ndjson, .jsonl, .csv, each optionally .gz)
   --prefix P             put events/ under P (default: none, next to the live files)
-  --max-file-mb N        cut files at N MiB of NDJSON (default 64, at least 1)
-  --concurrency N        uploads at the same time (default 4)
-${STORE_USAGE}
+${BULK_USAGE}
 
 Progress goes to stderr about once a second; one JSON result per file is printed to stdout.`;
 
@@ -111,11 +109,7 @@ function parse(argv: readonly string[]) {
     options: {
       source: { type: 'string' },
       format: { type: 'string' },
-      prefix: { type: 'string' },
-      'max-file-mb': { type: 'string' },
-      concurrency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      ...STORE_FLAGS,
+      ...BULK_FLAGS,
     },
   });
 }

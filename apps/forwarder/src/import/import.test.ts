@@ -7,15 +7,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '@sluice/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  digests,
-  gzipMtime,
-  linesOf,
-  snapshot,
-  storeCases,
-  trackMessage,
-} from '../bulk/test-support.js';
+import { digests, gzipMtime, linesOf, snapshot, trackMessage } from '../bulk/test-support.js';
 import { gzipLevel6 } from '../node.js';
+import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 import { importRecords } from './import-records.js';
 import { openInputFile } from './input-file.js';
 
@@ -63,9 +57,8 @@ beforeAll(async () => {
   );
 });
 
-const cases = storeCases();
+const cases = storeKindsClosedAfterAll();
 afterAll(async () => {
-  for (const c of cases) await c.close();
   await rm(dir, { recursive: true, force: true });
 });
 

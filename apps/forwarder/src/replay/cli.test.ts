@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openLogQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { digests, linesOf, snapshot, trackMessage } from '../bulk/test-support.js';
+import { digests, linesOf, runBulkCli, snapshot, trackMessage } from '../bulk/test-support.js';
 import { runReplayCli } from './cli.js';
 
 let dir: string;
@@ -15,18 +15,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the command with a clock that moves a second per reading, so every report prints. */
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let clock = 0;
-  const code = await runReplayCli(argv, {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    now: () => (clock += 1_000),
-  });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runBulkCli(runReplayCli, argv);
 
 it('replays a time range of the log into a directory, prints progress, and repeats exactly', async () => {
   const queueDir = join(dir, 'queue');

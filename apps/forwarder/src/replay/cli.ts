@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openLogReader } from '@sluice/queue';
 import { integer, mebibytes, time } from '../bulk/cli-flags.js';
-import { STORE_FLAGS, STORE_USAGE, storeFromFlags } from '../bulk/cli-store.js';
+import { BULK_FLAGS, BULK_USAGE, storeFromFlags } from '../bulk/cli-store.js';
 import { formatProgress, throttle } from '../bulk/progress-line.js';
 import { gzipLevel6 } from '../node.js';
 import { type ReplayProgress, replayQueue } from './replay.js';
@@ -20,9 +20,7 @@ files by size only, so running the same request again writes the same files.
   --from N --to N        positions (default: all the log holds when the replay starts)
   --since ISO --until ISO  keep only events whose event time is in [since, until)
   --prefix P             default: replay/<from>-<to>[_<since>-<until>]/ (never the live keys)
-  --max-file-mb N        cut files at N MiB of NDJSON (default 64, at least 1)
-  --concurrency N        uploads at the same time (default 4)
-${STORE_USAGE}
+${BULK_USAGE}
 
 Progress goes to stderr about once a second; the result is printed to stdout as JSON.`;
 
@@ -96,11 +94,7 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
-      prefix: { type: 'string' },
-      'max-file-mb': { type: 'string' },
-      concurrency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      ...STORE_FLAGS,
+      ...BULK_FLAGS,
     },
   });
 }

@@ -4,17 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogQueue, openLogQueue, openLogReader, type QueueMessage } from '@sluice/queue';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  digests,
-  gzipMtime,
-  linesOf,
-  snapshot,
-  storeCases,
-  trackMessage,
-} from '../bulk/test-support.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { digests, gzipMtime, linesOf, snapshot, trackMessage } from '../bulk/test-support.js';
 import { gzipLevel6, startForwarder } from '../node.js';
 import { waitFor } from '../test-support.js';
+import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 import { type ReplayProgress, replayQueue } from './replay.js';
 
 const HOUR = 3_600_000;
@@ -39,10 +33,7 @@ function distinct(messages: QueueMessage[]): string[] {
 
 const bodies = (messages: QueueMessage[]) => messages.map((m) => new TextDecoder().decode(m.body));
 
-const cases = storeCases();
-afterAll(async () => {
-  for (const c of cases) await c.close();
-});
+const cases = storeKindsClosedAfterAll();
 
 let dir: string;
 let queue: LogQueue;

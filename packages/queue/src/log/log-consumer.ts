@@ -9,7 +9,7 @@ import { AckTracker } from './ack-tracker.js';
 import { writeCommitted } from './consumer-offsets.js';
 import { readFrames } from './frame-reader.js';
 import type { LogWriter } from './log-writer.js';
-import { decodePayload } from './record-codec.js';
+import { decodeEntry } from './record-codec.js';
 import { findSegment, type SegmentInfo } from './segment-table.js';
 
 export interface LogConsumerOptions {
@@ -126,7 +126,7 @@ export class LogConsumer implements QueueConsumer {
         max - entries.length,
       );
       for (const payload of batch.payloads) {
-        entries.push({ ...decodePayload(payload), position: this.#next++ });
+        entries.push(decodeEntry(payload, this.#next++));
       }
       this.#offset = batch.end;
       if (batch.payloads.length > 0) continue;

@@ -6,7 +6,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { QueueFullError, type QueueMessage } from '../queue.js';
 import { AppendSignal } from './append-signal.js';
-import { encodeFrame } from './record-codec.js';
+import { encodeFrames } from './record-codec.js';
 import { segmentPath, syncDirectory, writeFully } from './segment-files.js';
 import type { SegmentInfo } from './segment-table.js';
 
@@ -39,7 +39,9 @@ export interface LogWriterStats {
 }
 
 interface PendingAppend {
-  frames: Buffer[];
+  /** The append's records, as consecutive frames. */
+  frames: Buffer;
+  records: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -94,16 +96,16 @@ export class LogWriter {
     if (this.#closed) return Promise.reject(new Error('log queue is closed'));
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (messages.length === 0) return Promise.resolve();
-    let frames: Buffer[];
+    let frames: Buffer;
     try {
-      frames = messages.map(encodeFrame);
+      frames = encodeFrames(messages);
     } catch (error) {
       return Promise.reject(error);
     }
     this.#stats.appends++;
     this.#stats.messages += messages.length;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ frames, resolve, reject });
+      this.#pending.push({ frames, records: messages.length, resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }
@@ -123,7 +125,7 @@ export class LogWriter {
       this.#pending = [];
       try {
         if (this.#failure !== undefined) throw this.#failure;
-        await this.#commit(group.flatMap((append) => append.frames));
+        await this.#commit(group);
         for (const append of group) append.resolve();
       } catch (error) {
         for (const append of group) append.reject(error);
@@ -132,8 +134,11 @@ export class LogWriter {
     this.#flushing = undefined;
   }
 
-  async #commit(frames: Buffer[]): Promise<void> {
+  async #commit(group: readonly PendingAppend[]): Promise<void> {
     if (this.#active.bytes >= this.#options.segmentBytes) await this.#roll();
+    const frames = group.map((append) => append.frames);
+    let records = 0;
+    for (const append of group) records += append.records;
     if (this.#options.reserve) {
       let total = 0;
       for (const frame of frames) total += frame.length;
@@ -160,7 +165,7 @@ export class LogWriter {
     // Readers see the group only now: in fsync mode they never forward a record
     // that a power loss could take back (its position would then be reused).
     active.bytes = start + bytes;
-    active.end += frames.length;
+    active.end += records;
     this.signal.notify();
   }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../queue.js';
-import { decodePayload, encodeFrame, FRAME_HEADER_BYTES, parseFrame } from './record-codec.js';
+import {
+  decodePayload,
+  encodeFrame,
+  encodeFrames,
+  FRAME_HEADER_BYTES,
+  parseFrame,
+} from './record-codec.js';
 
 const message: QueueMessage = {
   id: 'msg-ü-1',
@@ -41,6 +47,23 @@ describe('record codec', () => {
     if (second.kind !== 'frame') throw new Error('expected a frame');
     expect(decodePayload(second.payload).id).toBe('second');
     expect(second.next).toBe(both.length);
+  });
+
+  it('encodes many messages as the same frames, one after the other, in one buffer', () => {
+    const messages = [message, { ...message, id: 'b', source: 'other' }, { ...message, id: 'c' }];
+    const all = encodeFrames(messages);
+    expect(all).toEqual(Buffer.concat(messages.map(encodeFrame)));
+    let at = 0;
+    for (const expected of messages) {
+      const parsed = parseFrame(all, at);
+      if (parsed.kind !== 'frame') throw new Error(`expected a frame, got ${parsed.kind}`);
+      expect(decodePayload(parsed.payload)).toMatchObject({
+        id: expected.id,
+        source: expected.source,
+      });
+      at = parsed.next;
+    }
+    expect(at).toBe(all.length);
   });
 
   it('reports a cut frame as incomplete with the bytes it needs', () => {

@@ -8,7 +8,7 @@
 // deduplicate without parsing the event JSON.
 
 import { crc32 } from 'node:zlib';
-import type { MessageKind, QueueMessage } from '../queue.js';
+import type { MessageKind, QueueEntry, QueueMessage } from '../queue.js';
 
 /** Bytes before the payload: length and CRC. */
 export const FRAME_HEADER_BYTES = 8;
@@ -24,26 +24,56 @@ const KINDS: readonly MessageKind[] = ['event', 'quarantine'];
 
 /** Encodes one message as a complete frame in a single Buffer. */
 export function encodeFrame(message: QueueMessage): Buffer {
-  const kind = KIND_CODES[message.kind];
-  if (kind === undefined) throw new TypeError(`unknown message kind: ${String(message.kind)}`);
-  const idBytes = Buffer.byteLength(message.id, 'utf8');
-  const sourceBytes = Buffer.byteLength(message.source, 'utf8');
-  const payloadBytes = MIN_PAYLOAD_BYTES + idBytes + sourceBytes + message.body.byteLength;
-  if (payloadBytes > MAX_PAYLOAD_BYTES) {
-    throw new RangeError(`message of ${payloadBytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  return encodeFrames([message]);
+}
+
+/**
+ * Encodes messages as consecutive frames in one Buffer: one allocation per append instead of
+ * one per message (a pooled allocation each, and a new 8 KiB pool every few events), and one
+ * buffer for writev to take.
+ */
+export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
+  const idBytes: number[] = [];
+  const sourceBytes: number[] = [];
+  let total = 0;
+  let lastSource: string | undefined;
+  let lastSourceBytes = 0;
+  for (const message of messages) {
+    if (KIND_CODES[message.kind] === undefined) {
+      throw new TypeError(`unknown message kind: ${String(message.kind)}`);
+    }
+    // The messages of one append nearly always share their source.
+    if (message.source !== lastSource) {
+      lastSource = message.source;
+      lastSourceBytes = Buffer.byteLength(message.source, 'utf8');
+    }
+    const ids = Buffer.byteLength(message.id, 'utf8');
+    const payloadBytes = MIN_PAYLOAD_BYTES + ids + lastSourceBytes + message.body.byteLength;
+    if (payloadBytes > MAX_PAYLOAD_BYTES) {
+      throw new RangeError(`message of ${payloadBytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+    }
+    idBytes.push(ids);
+    sourceBytes.push(lastSourceBytes);
+    total += FRAME_HEADER_BYTES + payloadBytes;
   }
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadBytes);
-  let p = FRAME_HEADER_BYTES;
-  frame[p++] = kind;
-  p = frame.writeUInt32BE(idBytes, p);
-  p += frame.write(message.id, p, 'utf8');
-  p = frame.writeUInt32BE(sourceBytes, p);
-  p += frame.write(message.source, p, 'utf8');
-  p = frame.writeDoubleBE(message.time, p);
-  frame.set(message.body, p);
-  frame.writeUInt32BE(payloadBytes, 0);
-  frame.writeUInt32BE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
-  return frame;
+  const out = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i] as QueueMessage;
+    const start = p;
+    p += FRAME_HEADER_BYTES;
+    out[p++] = KIND_CODES[message.kind];
+    p = out.writeUInt32BE(idBytes[i] as number, p);
+    p += out.write(message.id, p, 'utf8');
+    p = out.writeUInt32BE(sourceBytes[i] as number, p);
+    p += out.write(message.source, p, 'utf8');
+    p = out.writeDoubleBE(message.time, p);
+    out.set(message.body, p);
+    p += message.body.byteLength;
+    out.writeUInt32BE(p - start - FRAME_HEADER_BYTES, start);
+    out.writeUInt32BE(crc32(out.subarray(start + FRAME_HEADER_BYTES, p)), start + 4);
+  }
+  return out;
 }
 
 /** Result of looking for a frame at an offset of a buffer. */
@@ -83,6 +113,16 @@ function isWellFormedPayload(payload: Buffer): boolean {
 
 /** Decodes a payload checked by `parseFrame`. The body is a view into `payload`, not a copy. */
 export function decodePayload(payload: Buffer): QueueMessage {
+  const { id, source, time, kind, body } = decodeEntry(payload, 0);
+  return { id, source, time, kind, body };
+}
+
+/**
+ * Decodes a payload checked by `parseFrame` into the entry at `position`, built as one object
+ * literal: `{ ...decodePayload(p), position }` cost 0.7 µs an entry on Node 20 (the spread
+ * copy's map gets a new field), more than the rest of reading it. The body is a view.
+ */
+export function decodeEntry(payload: Buffer, position: number): QueueEntry {
   const kind = KINDS[payload[0] ?? -1];
   if (kind === undefined) throw new RangeError('malformed payload');
   let p = 1;
@@ -96,5 +136,5 @@ export function decodePayload(payload: Buffer): QueueMessage {
   p += sourceBytes;
   const time = payload.readDoubleBE(p);
   p += 8;
-  return { id, source, time, kind, body: payload.subarray(p) };
+  return { id, source, time, kind, body: payload.subarray(p), position };
 }

@@ -1,0 +1,104 @@
+// `sluice compact`: merges the small files of closed partitions into big ones.
+import {
+  compactClosedPartitions,
+  compactPartition,
+  listPartitionFolders,
+  nodeFileCodecs,
+} from '@sluice/forwarder';
+import { type Command, Option } from 'commander';
+import { collect, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import { count, progressBar } from '../lib/progress.js';
+import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+
+interface CompactOptions extends StoreOptions {
+  graceHours?: number;
+  targetMib?: number;
+  acknowledgedBelow?: number;
+  prefix?: string[];
+  partition?: string;
+}
+
+const MiB = 1024 * 1024;
+
+export function addCompactCommand(program: Command): void {
+  const command = withOptions(
+    program
+      .command('compact')
+      .description('merge the small files of closed partitions into files of up to 64 MiB'),
+    new Option(
+      '--grace-hours <h>',
+      'compact partitions whose hour ended this long ago (default 2)',
+    ).argParser(positiveNumber),
+    new Option('--target-mib <n>', 'NDJSON per output file, 1-1024 (default 64)').argParser(
+      positiveNumber,
+    ),
+    new Option(
+      '--acknowledged-below <position>',
+      "the forwarder acknowledged every queue position below this (lets compaction take each partition's newest file)",
+    ).argParser(wholeNumber),
+    new Option(
+      '--prefix <prefix>',
+      'where to look (repeatable; default events/ and quarantine/)',
+    ).argParser(collect),
+    new Option('--partition <folder>', 'compact this partition only, closed or not'),
+  );
+  addStoreOptions(command)
+    .addHelpText(
+      'after',
+      `
+Safe to stop and run again at any point. Run one maintenance job (compact or erase) at a time
+per store. Exit code 1 when a partition failed (running again resumes it).`,
+    )
+    .action(async (options: CompactOptions) => {
+      const { store } = openStore(options);
+      const settings = {
+        graceMs:
+          options.graceHours === undefined ? undefined : Math.round(options.graceHours * 3_600_000),
+        targetFileBytes:
+          options.targetMib === undefined ? undefined : Math.round(options.targetMib * MiB),
+        acknowledgedBelow: options.acknowledgedBelow,
+        prefixes: options.prefix,
+      };
+      const deps = { store, codecs: nodeFileCodecs };
+      if (options.partition !== undefined) {
+        const folder = options.partition.endsWith('/')
+          ? options.partition
+          : `${options.partition}/`;
+        process.stdout.write(`${JSON.stringify(await compactPartition(deps, folder, settings))}\n`);
+        return;
+      }
+      let total = 0;
+      for (const prefix of options.prefix ?? ['events/', 'quarantine/']) {
+        total += (await listPartitionFolders(store, prefix)).length;
+      }
+      const bar = progressBar('compact', 'partitions', total);
+      let done = 0;
+      let merged = 0;
+      const report = await compactClosedPartitions(deps, {
+        ...settings,
+        onProgress: (step) => {
+          if (step.type !== 'done') return;
+          done++;
+          merged += step.result.inputs.length;
+          bar.update(done, `${count(merged)} files merged, last ${step.result.partition}`);
+        },
+      });
+      bar.update(
+        total,
+        `${count(merged)} files merged, ${count(report.open)} partitions still open`,
+      );
+      bar.stop();
+      process.stdout.write(
+        `${JSON.stringify({
+          compacted: report.partitions.filter((p) => p.outputs.length > 0).length,
+          unchanged: report.partitions.filter((p) => p.outputs.length === 0).length,
+          open: report.open,
+          failed: report.failed.map(({ partition, error }) => ({
+            partition,
+            error: String(error),
+          })),
+        })}\n`,
+      );
+      if (report.failed.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,69 @@
+// `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
+// shards; on the embedded log, one per log.
+import { openQueue } from '@sluice/queue';
+import { type Command, Option } from 'commander';
+import { startQueueForwarding } from '../lib/forward-queue.js';
+import { stopOnSignal } from '../lib/lifecycle.js';
+import { fileAgeOption, queueOption, wholeNumber, withOptions } from '../lib/options.js';
+import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+
+interface ForwarderCommandOptions extends StoreOptions {
+  queue: string;
+  fileAgeMs: number;
+  maxFileBytes?: number;
+  stateDir?: string;
+}
+
+export function addForwarderCommand(program: Command): void {
+  const command = withOptions(
+    program
+      .command('forwarder')
+      .description(
+        'run a forwarder: moves events from the queue into files in the store, once each',
+      ),
+    queueOption('log:./data/queue'),
+    fileAgeOption(),
+    new Option('--max-file-bytes <n>', 'cut a file at this many bytes of NDJSON (default 64 MiB)')
+      .env('SLUICE_MAX_FILE_BYTES')
+      .argParser(wholeNumber),
+    new Option(
+      '--state-dir <dir>',
+      'local state (the dedup index of the last 24 h of messageIds); beside the queue',
+    ).env('SLUICE_STATE_DIR'),
+  );
+  addStoreOptions(command)
+    .addHelpText(
+      'after',
+      `
+Prints JSON lines: {"forwarder": <pid>, "ready": true, ...} once it reads, then shard events.
+Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`,
+    )
+    .action(async (options: ForwarderCommandOptions) => {
+      const { store } = openStore(options);
+      const maxFileBytes = options.maxFileBytes;
+      const queue = await openQueue(options.queue);
+      const forwarding = await startQueueForwarding({
+        queue,
+        store,
+        options: {
+          maxFileAgeMs: options.fileAgeMs,
+          // Tests and low-latency setups cut files below the usual 1 MiB floor.
+          ...(maxFileBytes ? { maxFileBytes, minFileBytes: Math.min(maxFileBytes, 1 << 20) } : {}),
+        },
+        stateDir: options.stateDir,
+        onShardEvent: (event) => {
+          if (event.type !== 'error') log({ forwarder: process.pid, ...event });
+        },
+      });
+      // Before the ready line: whoever reads it may stop the process at once.
+      stopOnSignal(async () => {
+        await forwarding.stop();
+        await queue.close();
+      });
+      log({ forwarder: process.pid, ready: true, queue: options.queue.replace(/\?.*/, '') });
+    });
+}
+
+function log(line: object): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

@@ -1,0 +1,82 @@
+// `sluice import`: loads NDJSON or CSV exports through the collector's validation into the store.
+import {
+  gzipLevel6,
+  type ImportFormat,
+  importRecords,
+  openInputFile,
+  parseImportOptions,
+} from '@sluice/forwarder';
+import { type Command, Option } from 'commander';
+import { positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import { count, megabytes, progressBar } from '../lib/progress.js';
+import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { mebibytes } from './replay.js';
+
+interface ImportCommandOptions extends StoreOptions {
+  source: string;
+  format?: ImportFormat;
+  prefix?: string;
+  maxFileMb?: number;
+  concurrency?: number;
+}
+
+export function addImportCommand(program: Command): void {
+  const command = withOptions(
+    program
+      .command('import')
+      .description(
+        'load NDJSON or CSV files (optionally .gz) into events/, invalid records into quarantine/',
+      )
+      .argument('<files...>', '.ndjson, .jsonl or .csv files, each optionally .gz'),
+    new Option('--source <id>', 'the source the events are filed under').makeOptionMandatory(),
+    new Option('--format <format>', 'default: from the file name').choices(['ndjson', 'csv']),
+    new Option('--prefix <prefix>', 'put events/ below this (default: beside the live files)'),
+    new Option('--max-file-mb <n>', 'cut files at this many MiB of NDJSON (default 64)').argParser(
+      positiveNumber,
+    ),
+    new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
+  );
+  addStoreOptions(command)
+    .addHelpText(
+      'after',
+      `
+Every record is validated as the collector does. Files are named by the input's SHA-256, so
+importing the same file again writes the same files. A progress bar per file goes to stderr;
+one JSON result per file to stdout.`,
+    )
+    .action(async (paths: string[], options: ImportCommandOptions) => {
+      const { store, where } = openStore(options);
+      // Checked before the first file is read: a typo should not cost a pass over a large file.
+      const importOptions = parseImportOptions({
+        source: options.source,
+        prefix: options.prefix,
+        maxFileBytes: mebibytes(options.maxFileMb),
+        uploadConcurrency: options.concurrency,
+        progressEvery: 1_000,
+      });
+      for (const path of paths) {
+        const input = await openInputFile(path, options.format);
+        const bar = progressBar(`import ${path}`, 'bytes', input.size);
+        const result = await importRecords(
+          {
+            store,
+            compress: gzipLevel6,
+            onProgress: (p) =>
+              bar.update(
+                input.bytesRead(),
+                `${count(p.records)} records, ${count(p.quarantined)} quarantined, ${count(p.files)} files`,
+              ),
+            onError: (error, during) =>
+              process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
+          },
+          { inputId: input.sha256, records: input.records() },
+          importOptions,
+        );
+        bar.update(input.size, `${megabytes(input.size)}`);
+        bar.stop(
+          `${count(result.events)} events, ${count(result.quarantined)} quarantined, ${count(result.files)} files`,
+        );
+        process.stdout.write(`${JSON.stringify({ file: path, store: where, ...result })}\n`);
+      }
+    });
+}

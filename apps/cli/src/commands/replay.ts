@@ -1,0 +1,95 @@
+// `sluice replay`: re-delivers a range of the durable log into its own folder of the store.
+import { resolve } from 'node:path';
+import { gzipLevel6, replayQueue } from '@sluice/forwarder';
+import { openLogReader } from '@sluice/queue';
+import { type Command, Option } from 'commander';
+import { isoTime, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import { count, megabytes, progressBar } from '../lib/progress.js';
+import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+
+interface ReplayOptions extends StoreOptions {
+  queueDir: string;
+  from?: number;
+  to?: number;
+  since?: number;
+  until?: number;
+  prefix?: string;
+  maxFileMb?: number;
+  concurrency?: number;
+}
+
+export function addReplayCommand(program: Command): void {
+  const command = withOptions(
+    program
+      .command('replay')
+      .description(
+        'write queue positions [from, to) again, into replay/<from>-<to>/events/...; repeatable',
+      ),
+    new Option(
+      '--queue-dir <dir>',
+      'the durable log (read only; the collector may keep running)',
+    ).default('data/queue'),
+    new Option('--from <position>', 'first position (default: the oldest the log holds)').argParser(
+      wholeNumber,
+    ),
+    new Option(
+      '--to <position>',
+      'end, exclusive (default: the end of the log at start)',
+    ).argParser(wholeNumber),
+    new Option('--since <iso>', 'keep only events whose event time is at or after this').argParser(
+      isoTime,
+    ),
+    new Option('--until <iso>', 'keep only events whose event time is before this').argParser(
+      isoTime,
+    ),
+    new Option(
+      '--prefix <prefix>',
+      'write below this instead of replay/<from>-<to>/ (never the live keys)',
+    ),
+    new Option('--max-file-mb <n>', 'cut files at this many MiB of NDJSON (default 64)').argParser(
+      positiveNumber,
+    ),
+    new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
+  );
+  addStoreOptions(command)
+    .addHelpText(
+      'after',
+      `
+Files are cut by size only and named by what they hold, so running the same replay again
+writes the same files. A progress bar goes to stderr; the result as JSON to stdout.`,
+    )
+    .action(async (options: ReplayOptions) => {
+      const { store, where } = openStore(options);
+      const bar = progressBar('replay', 'positions');
+      const result = await replayQueue(
+        {
+          source: openLogReader(resolve(options.queueDir)),
+          store,
+          compress: gzipLevel6,
+          onProgress: (p) =>
+            bar.update(
+              p.read,
+              `${megabytes(p.bytesRead)} read, ${count(p.files)} files -> ${p.prefix}`,
+              p.to - p.from,
+            ),
+          onError: (error, during) =>
+            process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
+        },
+        {
+          from: options.from,
+          to: options.to,
+          since: options.since,
+          until: options.until,
+          prefix: options.prefix,
+          maxFileBytes: mebibytes(options.maxFileMb),
+          uploadConcurrency: options.concurrency,
+        },
+      );
+      bar.stop(`${count(result.lines)} events in ${count(result.files)} files -> ${result.prefix}`);
+      process.stdout.write(`${JSON.stringify({ store: where, ...result })}\n`);
+    });
+}
+
+export function mebibytes(mib: number | undefined): number | undefined {
+  return mib === undefined ? undefined : Math.round(mib * 1024 * 1024);
+}

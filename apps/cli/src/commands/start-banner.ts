@@ -1,0 +1,53 @@
+// What `sluice start` prints once everything runs: where to look, what to paste, how to query.
+
+export interface BannerFacts {
+  url: string;
+  configFrom: string;
+  writeKey: string | undefined;
+  sourceId: string;
+  /** The admin secret, or undefined when the config holds only its hash. */
+  adminSecret: string | undefined;
+  adminSecretFile: string | undefined;
+  /** The store's directory, or undefined for a bucket. */
+  storeDir: string | undefined;
+  /** Where files go, for messages (`s3://bucket/` for a bucket). */
+  storeWhere: string;
+  queue: string;
+  fileAgeMs: number;
+  /** How the user runs the CLI here: `pnpm sluice` in the repository, else `sluice`. */
+  cli: string;
+}
+
+/** The banner; paths are absolute so the lines work from any directory. */
+export function startBanner(facts: BannerFacts): string {
+  const { url } = facts;
+  const admin =
+    facts.adminSecret === undefined
+      ? 'log in with the admin secret whose hash is admin.secretHash in the config'
+      : `admin secret: ${facts.adminSecret}${facts.adminSecretFile ? `  (kept in ${facts.adminSecretFile})` : ''}`;
+  const tag =
+    facts.writeKey === undefined
+      ? '(no source has a write key: add one with `sluice keys create`)'
+      : `<script async src="${url}/s.js" data-key="${facts.writeKey}"></script>`;
+  const root = facts.storeDir ?? facts.storeWhere.replace(/\/$/, '');
+  const glob = `${root}/events/**/*.ndjson.gz`;
+  const query =
+    facts.storeDir === undefined
+      ? `duckdb with httpfs: SELECT event, count(*) FROM read_ndjson('${glob}', hive_partitioning = true) GROUP BY ALL`
+      : `${facts.cli} query --store-dir ${facts.storeDir}
+               or: duckdb -c "SELECT event, count(*) FROM read_ndjson('${glob}', hive_partitioning = true) GROUP BY ALL"`;
+  return `sluice is running  (config: ${facts.configFrom})
+
+  demo page    ${url}/demo
+  live view    ${url}/live
+               ${admin}
+  script tag   ${tag}
+  files        ${root}/events/source=${facts.sourceId}/dt=YYYY-MM-DD/hh=HH/*.ndjson.gz
+               written every ${facts.fileAgeMs / 1000} s (or 64 MiB), and at Ctrl+C
+  query        ${query}
+  queue        ${facts.queue}
+  metrics      ${url}/metrics    API: ${url}/openapi.json
+
+Press Ctrl+C to stop (pending events are written to files first).
+`;
+}

@@ -1,0 +1,118 @@
+// `sluice start` (and `pnpm start`): the collector and the forwarder in one process on
+// embedded defaults: a durable log in <data-dir>/queue, files in <data-dir>/store, and the
+// live view behind an admin secret made on first start.
+import { resolve } from 'node:path';
+import { hashSecretKey, startCollector } from '@sluice/collector';
+import { openQueue } from '@sluice/queue';
+import { type Command, Option } from 'commander';
+import { adminSecretIn } from '../lib/admin-secret.js';
+import { startQueueForwarding } from '../lib/forward-queue.js';
+import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import {
+  configOption,
+  fileAgeOption,
+  hostOption,
+  logLevelOption,
+  portOption,
+  withOptions,
+} from '../lib/options.js';
+import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { readTagScript } from '../lib/tag-script.js';
+import { startBanner } from './start-banner.js';
+
+interface StartOptions extends StoreOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  queue?: string;
+  fileAgeMs: number;
+  config?: string;
+  logLevel: string;
+}
+
+export function addStartCommand(program: Command): void {
+  const command = withOptions(
+    program
+      .command('start')
+      .description(
+        'run everything in one process on embedded defaults: the quickest way to try sluice',
+      ),
+    new Option('--data-dir <dir>', 'the queue, the files and the admin secret go here')
+      .env('SLUICE_DATA_DIR')
+      .default('data'),
+    portOption(8080),
+    hostOption(),
+    new Option(
+      '--queue <url>',
+      'another queue, e.g. nats://127.0.0.1:4222 (default: log:<data-dir>/queue)',
+    ).env('QUEUE_URL'),
+    fileAgeOption(),
+    configOption(),
+    logLevelOption('warn'),
+  );
+  addStoreOptions(command, '<data-dir>/store')
+    .addHelpText(
+      'after',
+      `
+Prints the demo page, the live view and its admin secret, the script tag, where files land
+and how to query them. Without a config file it serves one demo source: write key demo-key
+(SLUICE_WRITE_KEY), any origin (SLUICE_ALLOWED_ORIGINS).`,
+    )
+    .action(async (options: StartOptions) => {
+      const dataDir = resolve(options.dataDir);
+      const { store, where, dir: storeDir } = openStore(options, resolve(dataDir, 'store'));
+      const loaded = await loadConfig(options.config);
+      let { config } = loaded;
+      let admin: { secret?: string; file?: string } = {};
+      if (!config.admin) {
+        // No admin section: a secret of our own, so the live view works on the first start.
+        const { secret, file } = await adminSecretIn(dataDir);
+        admin = { secret, file };
+        config = { ...config, admin: { secretHash: await hashSecretKey(secret), maxViewers: 10 } };
+      }
+      const tagScript = await readTagScript();
+      if (tagScript === undefined) {
+        process.stderr.write(
+          'sluice: the tag is not built, so /s.js and /demo do not work: run `pnpm --filter @sluice/tracker build`\n',
+        );
+      }
+      const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
+      const queue = await openQueue(queueUrl);
+      const collector = await startCollector({
+        port: options.port,
+        host: options.host,
+        queue,
+        tagScript,
+        config,
+        logger: loggerAt(options.logLevel),
+      });
+      // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
+      const forwarder = await startQueueForwarding({
+        queue,
+        store,
+        options: { maxFileAgeMs: options.fileAgeMs },
+        stateDir: resolve(dataDir, 'forwarder'),
+      });
+      // Before the banner: whoever reads it may press Ctrl+C at once.
+      stopOnSignal(async () => {
+        await collector.close();
+        await forwarder.stop();
+        await queue.close();
+      });
+      process.stdout.write(
+        startBanner({
+          url: collector.url,
+          configFrom: loaded.from,
+          writeKey: config.sources.find((s) => s.writeKeys.length > 0)?.writeKeys[0],
+          sourceId: config.sources[0]!.id,
+          adminSecret: admin.secret,
+          adminSecretFile: admin.file,
+          storeDir,
+          storeWhere: where,
+          queue: queueUrl.replace(/\?.*/, ''),
+          fileAgeMs: options.fileAgeMs,
+          cli: process.env.npm_lifecycle_event ? 'pnpm sluice' : 'sluice',
+        }),
+      );
+    });
+}

@@ -1,0 +1,39 @@
+// Process plumbing of the long-running commands: config loading with the CLI's flag, and a
+// clean stop on Ctrl+C or SIGTERM (files written, queue closed) before the process exits.
+import { createNodeLogger, type LoadedConfig, loadCollectorConfig } from '@sluice/collector';
+
+/** The collector config: `--config` (or SLUICE_CONFIG), else ./sluice.config.json, else the demo. */
+export async function loadConfig(configFile: string | undefined): Promise<LoadedConfig> {
+  const env = { ...process.env };
+  if (configFile !== undefined) env.SLUICE_CONFIG = configFile;
+  try {
+    return await loadCollectorConfig({ env });
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\nRun \`sluice config check\` to see where each problem is and how to fix it.`,
+    );
+  }
+}
+
+/** pino at `level`, or no logger for `silent`. */
+export function loggerAt(level: string) {
+  return level === 'silent' ? false : createNodeLogger({ level });
+}
+
+/** Runs `stop` once on the first SIGINT or SIGTERM, then exits (a second Ctrl+C exits at once). */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handle = async () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    try {
+      await stop();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`sluice: stopping failed: ${String(error)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}

@@ -1,0 +1,70 @@
+// Options several commands share, each with the environment variable that can set it (the
+// variables the earlier scripts read, so existing deployments keep working).
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+/** A whole, non-negative number argument. */
+export function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('give a whole number.');
+  return Number(value);
+}
+
+/** A positive number argument (fractions allowed). */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('give a number above 0.');
+  return n;
+}
+
+/** An ISO-8601 time argument, in ms since the epoch. */
+export function isoTime(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('give an ISO-8601 time.');
+  return ms;
+}
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export const portOption = (fallback: number) =>
+  new Option('--port <n>', 'HTTP port (0: any free one)')
+    .env('PORT')
+    .default(fallback)
+    .argParser(wholeNumber);
+
+export const hostOption = () =>
+  new Option('--host <address>', 'address to listen on (0.0.0.0: every interface)')
+    .env('HOST')
+    .default('127.0.0.1');
+
+export const queueOption = (fallback: string) =>
+  new Option(
+    '--queue <url>',
+    'the queue: log:DIR[?maxBytes=...], memory: (at-most-once), nats://HOST:4222[?shards=4&replicas=3]',
+  )
+    .env('QUEUE_URL')
+    .default(fallback);
+
+export const configOption = () =>
+  new Option(
+    '--config <file>',
+    'the collector config (default: ./sluice.config.json if present, else one demo source)',
+  ).env('SLUICE_CONFIG');
+
+export const fileAgeOption = () =>
+  new Option('--file-age-ms <ms>', "cut a partition's file once its oldest event is this old")
+    .env('SLUICE_FILE_AGE_MS')
+    .default(120_000)
+    .argParser(wholeNumber);
+
+export const logLevelOption = (fallback: string) =>
+  new Option('--log-level <level>', 'JSON logs on stdout at this level')
+    .env('SLUICE_LOG_LEVEL')
+    .choices(['debug', 'info', 'warn', 'error', 'silent'])
+    .default(fallback);
+
+/** Adds `options` to `command`. */
+export function withOptions(command: Command, ...options: Option[]): Command {
+  for (const option of options) command.addOption(option);
+  return command;
+}

@@ -1,0 +1,50 @@
+// Progress bars for long work, on stderr. On a terminal a bar redraws in place; elsewhere (CI
+// logs, pipes) cli-progress prints the same line about once a second instead.
+import { Presets, SingleBar } from 'cli-progress';
+
+export interface ProgressBar {
+  /** Sets how far the work got, with a short description of the figures so far. */
+  update(done: number, detail: string, total?: number): void;
+  /** Draws the final state and ends the bar. */
+  stop(detail?: string): void;
+}
+
+/** A bar for `label` counting `unit`s; `total` may come later (or never, for a counter). */
+export function progressBar(label: string, unit: string, total?: number): ProgressBar {
+  const counted = `{value}/{total} ${unit}`;
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | ${counted} | {detail}`,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+      hideCursor: process.stderr.isTTY === true,
+      etaBuffer: 50,
+      fps: 10,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total ?? 0, 0, { detail: '' });
+  let last = 0;
+  return {
+    update(done, detail, newTotal) {
+      if (newTotal !== undefined) bar.setTotal(newTotal);
+      last = done;
+      bar.update(done, { detail });
+    },
+    stop(detail) {
+      if (detail !== undefined) bar.update(last, { detail });
+      bar.stop();
+    },
+  };
+}
+
+/** `12.3 MB` */
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** `4,200` */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

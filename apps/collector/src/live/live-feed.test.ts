@@ -1,0 +1,110 @@
+import { createMemoryQueue, type QueueMessage } from '@sluice/queue';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLiveFeed, type LiveUpdate } from './live-feed.js';
+
+const encoder = new TextEncoder();
+
+function message(kind: 'event' | 'quarantine', body: unknown, id = 'm-1'): QueueMessage {
+  return { id, source: 'shop', time: 0, kind, body: encoder.encode(JSON.stringify(body)) };
+}
+
+const signedUp = message('event', {
+  type: 'track',
+  event: 'Signed Up',
+  messageId: 'm-1',
+  context: { page: { url: 'https://shop.example/pricing' } },
+});
+const invalid = message(
+  'quarantine',
+  {
+    reason: [{ path: 'event', message: 'a track needs an event name' }],
+    event: { type: 'track', messageId: 'm-2' },
+    receivedAt: '2026-11-24T10:00:00.000Z',
+  },
+  'm-2',
+);
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createLiveFeed', () => {
+  it('holds nothing while no one watches, and describes what arrives while someone does', async () => {
+    vi.useFakeTimers();
+    const feed = createLiveFeed({ flushEveryMs: 100 });
+    const queue = feed.tapQueue(createMemoryQueue());
+    await queue.append([signedUp]);
+    const updates: LiveUpdate[] = [];
+    const unsubscribe = feed.subscribe({ send: (u) => updates.push(u), end: () => {} });
+    await queue.append([signedUp, invalid]);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.events).toEqual([
+      {
+        at: expect.any(Number),
+        result: 'accepted',
+        source: 'shop',
+        type: 'track',
+        name: 'Signed Up',
+        page: 'https://shop.example/pricing',
+        messageId: 'm-1',
+      },
+      {
+        at: expect.any(Number),
+        result: 'quarantined',
+        source: 'shop',
+        type: 'track',
+        messageId: 'm-2',
+        detail: 'event: a track needs an event name',
+      },
+    ]);
+    unsubscribe?.();
+    await queue.append([signedUp]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(updates).toHaveLength(1);
+  });
+
+  it('counts accepted, quarantined and refused tracking requests per minute', () => {
+    const feed = createLiveFeed();
+    const inner = { requestFinished: vi.fn(), eventsIngested: vi.fn() };
+    const observer = feed.observe(inner);
+    observer.eventsIngested({ source: 'shop', accepted: 3, quarantined: ['invalid_event'] });
+    const refused = {
+      route: '/v1/batch',
+      method: 'POST',
+      status: 401,
+      seconds: 0,
+      code: 'unauthorized',
+    } as const;
+    observer.requestFinished(refused);
+    observer.requestFinished({ route: '/healthz', method: 'GET', status: 200, seconds: 0 });
+    expect(inner.requestFinished).toHaveBeenCalledTimes(2);
+    expect(inner.eventsIngested).toHaveBeenCalledTimes(1);
+    const [minute] = feed.snapshot().counts;
+    expect(minute).toMatchObject({ accepted: 3, quarantined: 1, rejected: 1 });
+  });
+
+  it('sends the newest rows when too many arrive, and counts the rest as skipped', async () => {
+    vi.useFakeTimers();
+    const feed = createLiveFeed({ flushEveryMs: 100, maxEventsPerUpdate: 2, maxPending: 3 });
+    const queue = feed.tapQueue(createMemoryQueue());
+    const updates: LiveUpdate[] = [];
+    feed.subscribe({ send: (u) => updates.push(u), end: () => {} });
+    for (let i = 0; i < 5; i++) {
+      await queue.append([message('event', { type: 'track', event: `E${i}` }, `m-${i}`)]);
+    }
+    await vi.advanceTimersByTimeAsync(150);
+    expect(updates[0]?.events.map((e) => e.name)).toEqual(['E3', 'E4']);
+    expect(updates[0]?.skipped).toBe(3);
+  });
+
+  it('refuses viewers above the limit and ends every stream on close', () => {
+    const feed = createLiveFeed({ maxViewers: 1 });
+    const end = vi.fn();
+    expect(feed.subscribe({ send: () => {}, end })).toBeTypeOf('function');
+    expect(feed.subscribe({ send: () => {}, end: () => {} })).toBeUndefined();
+    feed.close();
+    expect(end).toHaveBeenCalledOnce();
+    expect(feed.viewers()).toBe(0);
+  });
+});

@@ -1,0 +1,111 @@
+// The live view's routes: the page (or the login form), its script and style, the login and
+// logout forms, and the Server-Sent Events stream, which runs on Node and on Workers alike.
+import type { Context, Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import { CollectorError } from '../errors.js';
+import { type AdminAuth, SESSION_COOKIE, SESSION_SECONDS } from './admin-auth.js';
+import { LIVE_SCRIPT, LIVE_STYLE } from './live-assets.js';
+import type { LiveFeed, LiveUpdate } from './live-feed.js';
+import { LIVE_CSP, livePage, loginPage } from './live-page.js';
+
+function pageHeaders(c: Context): void {
+  c.header('Content-Security-Policy', LIVE_CSP);
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Content-Type-Options', 'nosniff');
+}
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+/** Adds `/live` and what it needs, behind the admin secret. */
+export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth }): void {
+  const { feed, auth } = deps;
+
+  app.get('/live', async (c) => {
+    pageHeaders(c);
+    return c.html((await auth.isAdmin(c)) ? livePage() : loginPage());
+  });
+  app.get('/live/app.js', (c) =>
+    c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
+  );
+  app.get('/live/style.css', (c) =>
+    c.body(LIVE_STYLE, 200, { 'Content-Type': 'text/css; charset=utf-8' }),
+  );
+
+  app.post('/live/login', async (c) => {
+    pageHeaders(c);
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const secret = form.secret;
+    if (typeof secret !== 'string' || !(await auth.checkSecret(secret))) {
+      return c.html(loginPage('That is not the admin secret.'), 401);
+    }
+    setCookie(c, SESSION_COOKIE, await auth.issueSession(), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: isHttps(c),
+      path: '/live',
+      maxAge: SESSION_SECONDS,
+    });
+    return c.redirect('/live', 303);
+  });
+  app.post('/live/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/live' });
+    return c.redirect('/live', 303);
+  });
+
+  app.get('/live/events', async (c) => {
+    if (!(await auth.isAdmin(c))) {
+      throw new CollectorError(
+        401,
+        'unauthorized',
+        'log in at /live or send the admin secret as a Bearer token',
+      );
+    }
+    let finish = () => {};
+    const ended = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const queued: LiveUpdate[] = [];
+    let wake = () => {};
+    const unsubscribe = feed.subscribe({
+      send: (update) => {
+        queued.push(update);
+        wake();
+      },
+      end: () => finish(),
+    });
+    if (!unsubscribe) {
+      throw new CollectorError(503, 'too_many_viewers', 'too many live views are open; close one', {
+        headers: { 'Retry-After': '10' },
+      });
+    }
+    queued.push(feed.snapshot());
+    c.header('Cache-Control', 'no-store');
+    // The response ends the connection with it, so a shutdown need not wait for keep-alive.
+    c.header('Connection', 'close');
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => finish());
+      let open = true;
+      void ended.then(() => {
+        open = false;
+        wake();
+      });
+      try {
+        while (open) {
+          const update = queued.shift();
+          if (update) {
+            await stream.writeSSE({ event: 'update', data: JSON.stringify(update) });
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+}

@@ -1,0 +1,28 @@
+// The bounds of a file-size setting and of its floor, shared by the bulk commands' and
+// compaction's option schemas (the forwarder's own schema in options.ts spells out the same).
+
+import { z } from 'zod';
+import { DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from './options.js';
+
+/** Files are cut (or compacted) at 64 MiB of uncompressed NDJSON unless set otherwise. */
+export const DEFAULT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A file size in bytes of NDJSON: at most 1 GiB, default 64 MiB; refine it with the floor. */
+export const fileBytesSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_FILE_BYTES)
+  .default(DEFAULT_FILE_BYTES);
+
+/** The smallest file size accepted: 1 MiB by default, lowered only for tests. */
+export const minFileBytesSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_FILE_BYTES)
+  .default(DEFAULT_MIN_FILE_BYTES);
+
+/** Why a file size below `minFileBytes` is refused. */
+export const FILE_SIZE_FLOOR_MESSAGE =
+  'must be at least minFileBytes (1 MiB unless lowered): small files slow every query';

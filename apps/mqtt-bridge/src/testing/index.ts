@@ -1,0 +1,2 @@
+export * from './mosquitto.js';
+export * from './test-certificates.js';

@@ -1,0 +1,89 @@
+// Runs the real `sluice` command in child processes: node with tsx's loader on the CLI's entry,
+// exactly what `pnpm sluice` runs, from any working directory.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../apps/cli/src/bin.ts', import.meta.url));
+const TSX = pathToFileURL(
+  fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url)),
+).href;
+
+export interface Finished {
+  code: number | null;
+  /** The signal that ended the process, when one did. */
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function sluiceProcess(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv },
+) {
+  const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    // As typed in a shell, not run by a package script (which changes what `start` prints).
+    env: { ...process.env, npm_lifecycle_event: undefined, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const finished = new Promise<Finished>((resolve) =>
+    child.once('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { child, finished, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs `sluice <args>` to its end. */
+export function runSluice(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<Finished> {
+  const { child, finished } = sluiceProcess(args, options);
+  child.stdin.end(options.stdin ?? '');
+  return finished;
+}
+
+/** Starts a long-running `sluice <args>` and waits until its stdout matches `ready`. */
+export async function startSluice(
+  args: readonly string[],
+  ready: RegExp,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) {
+  const { child, finished, output } = sluiceProcess(args, options);
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (ready.test(output().stdout)) resolve();
+    };
+    child.stdout.on('data', check);
+    void finished.then((end) =>
+      reject(
+        new Error(`sluice ${args[0]} exited (${end.code}) before it was ready:\n${end.stderr}`),
+      ),
+    );
+  });
+  return {
+    stdout: () => output().stdout,
+    /** Sends `signal` (Ctrl+C is SIGINT) and waits for the exit. */
+    async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Finished> {
+      if (child.exitCode === null) child.kill(signal);
+      return finished;
+    },
+  };
+}

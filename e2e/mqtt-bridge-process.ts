@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface BridgeProcess {
+  readonly pid: number;
+  /** The JSON lines it printed (connections, refused appends, the stats it stopped with). */
+  readonly lines: Record<string, unknown>[];
+  /** Resolves with the first printed line `match` accepts. */
+  waitForLine(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** SIGKILL: whatever it received and did not acknowledge stays with the broker. */
+  kill(): Promise<void>;
+  /** SIGTERM: finishes the message in hand, disconnects, prints its stats. */
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Starts `apps/mqtt-bridge/src/main.ts` with `env` and waits until it is subscribed. */
+export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
+  const script = new URL('../apps/mqtt-bridge/src/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => children.delete(child));
+  const lines: Record<string, unknown>[] = [];
+  const waiters = new Set<{
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }>();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    lines.push(line);
+    for (const waiter of waiters) {
+      if (waiter.match(line)) {
+        waiters.delete(waiter);
+        waiter.resolve(line);
+      }
+    }
+  });
+  const waitForLine = (match: (line: Record<string, unknown>) => boolean, timeoutMs = 45_000) => {
+    const seen = lines.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve(line: Record<string, unknown>) {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      waiters.add(waiter);
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`the bridge printed no such line in ${timeoutMs} ms:\n${stderr}`));
+      }, timeoutMs);
+      void exited.then(() => {
+        clearTimeout(timer);
+        if (waiters.delete(waiter)) reject(new Error(`the bridge exited:\n${stderr}`));
+      });
+    });
+  };
+  await waitForLine((line) => line.ready === true);
+  return {
+    pid: child.pid!,
+    lines,
+    waitForLine,
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
