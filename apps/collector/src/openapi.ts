@@ -3,7 +3,7 @@
 import { batchRequestSchema, EVENT_TYPES, eventSchema, MAX_BATCH_EVENTS } from '@sluice/schema';
 import { z } from 'zod';
 import type { CollectorConfig } from './config.js';
-import { TRACKING_PATHS } from './tracking-routes.js';
+import { SEGMENT_SHORT_PATHS, TRACKING_PATHS } from './tracking-routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -81,6 +81,12 @@ export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boole
       '#/components/schemas/Event',
       config.limits,
     );
+  }
+  for (const [path, route] of Object.entries(SEGMENT_SHORT_PATHS)) {
+    const { post } = paths[TRACKING_PATHS[route]] as { post: Json };
+    paths[path] = {
+      post: { ...post, summary: `Same as ${TRACKING_PATHS[route]} (Segment SDK path)` },
+    };
   }
   const status = (description: string) => ({
     get: {

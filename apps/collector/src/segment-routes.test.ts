@@ -37,6 +37,40 @@ const calls: Record<string, Record<string, unknown>> = {
   alias: { previousId: 'anon-1', userId: 'u1' },
 };
 
+describe("the short paths of Segment's own SDKs", () => {
+  it.each([
+    ['/v1/t', 'track'],
+    ['/v1/p', 'page'],
+    ['/v1/s', 'screen'],
+    ['/v1/i', 'identify'],
+    ['/v1/g', 'group'],
+    ['/v1/a', 'alias'],
+  ])('POST %s queues one %s event', async (path, type) => {
+    const res = await send(path, {
+      ...calls[type],
+      type,
+      messageId: `s-${type}`,
+      writeKey: BACKEND_KEY,
+    });
+    expect(res.status).toBe(200);
+    const [entry] = await readQueue(queue);
+    expect(bodyOf(entry!)).toMatchObject({ ...calls[type], type, messageId: `s-${type}` });
+  });
+
+  it.each(['/v1/b', '/v1/import'])(
+    'POST %s takes a batch, as the mobile SDKs send it',
+    async (path) => {
+      const batch = [
+        { ...calls.track, type: 'track', messageId: 'b1' },
+        { ...calls.screen, type: 'screen', messageId: 'b2' },
+      ];
+      const res = await send(path, { batch, writeKey: BACKEND_KEY });
+      expect(await res.json()).toEqual({ success: true, accepted: 2, rejected: [] });
+      expect((await readQueue(queue)).map((entry) => entry.id)).toEqual(['b1', 'b2']);
+    },
+  );
+});
+
 describe('the Segment single-event routes', () => {
   it.each(EVENT_TYPES)('POST /v1/%s queues one event of that type', async (type) => {
     const messageId = `m-${type}`;

@@ -48,6 +48,22 @@ export const TRACKING_PATHS: Readonly<Record<'batch' | EventType, string>> = Obj
   ['batch', ...EVENT_TYPES].map((name) => [name, `/v1/${name}`]),
 ) as Record<'batch' | EventType, string>;
 
+/**
+ * The short paths Segment's own clients post to: analytics.js uses the first letter of the
+ * type (`/v1/t`, `/v1/p`, ...), the mobile SDKs batch to `/v1/b`, and `/v1/import` is the
+ * older name of the batch endpoint. Same handlers, so those SDKs work by changing the host.
+ */
+export const SEGMENT_SHORT_PATHS: Readonly<Record<string, 'batch' | EventType>> = {
+  '/v1/b': 'batch',
+  '/v1/import': 'batch',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/i': 'identify',
+  '/v1/g': 'group',
+  '/v1/a': 'alias',
+};
+
 export interface TrackingDeps {
   queue: Queue;
   config: CollectorConfig;
@@ -166,10 +182,14 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
   return c.json(answer);
 }
 
-/** Adds `POST /v1/batch` and `POST /v1/{track,page,screen,identify,group,alias}`. */
+/** Adds `POST /v1/batch`, `POST /v1/{track,page,screen,identify,group,alias}` and the short paths. */
 export function addTrackingRoutes(app: Hono, deps: TrackingDeps): void {
-  for (const [route, path] of Object.entries(TRACKING_PATHS)) {
-    app.post(path, (c) => receive(c, deps, route as 'batch' | EventType));
+  const routes = [
+    ...Object.entries(TRACKING_PATHS),
+    ...Object.entries(SEGMENT_SHORT_PATHS).map(([path, route]) => [route, path]),
+  ];
+  for (const [route, path] of routes as Array<['batch' | EventType, string]>) {
+    app.post(path, (c) => receive(c, deps, route));
     app.all(path, () => {
       throw new CollectorError(405, 'method_not_allowed', 'use POST', {
         headers: { Allow: 'POST' },
