@@ -1,0 +1,159 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type NatsTestServers, startNatsServer } from '@sluice/queue/nats-testing';
+import { createFsStore } from '@sluice/store';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  recordFigures,
+  SEED,
+  scaled,
+  secondsSince,
+  seededRandom,
+  testFile,
+} from './reliability-figures.js';
+import {
+  type SluiceProcess,
+  startSluiceProcess,
+  writeCollectorConfig,
+} from './reliability-process.js';
+import {
+  collectorConfig,
+  compare,
+  type ForwarderProcess,
+  sendLoad,
+  startForwarderProcess,
+  storedCounts,
+  waitUntil,
+} from './scale-support.js';
+
+// The scale-out shape: two collector processes and two forwarder processes on one JetStream
+// stream of 4 shards. Collectors and forwarders are SIGKILLed independently at random moments
+// and started again; a killed forwarder's shards move to the other once their leases expire.
+// Every event a collector answered 200 for must be stored exactly once.
+
+let servers: NatsTestServers;
+let dir: string;
+const collectors: SluiceProcess[] = [];
+const forwarders: ForwarderProcess[] = [];
+beforeAll(async () => {
+  servers = await startNatsServer();
+  dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-nats-'));
+});
+afterAll(async () => {
+  for (const collector of collectors) await collector.kill();
+  for (const forwarder of forwarders) await forwarder.kill();
+  await servers?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('stores every acknowledged event exactly once while collectors and forwarders are killed independently', async () => {
+  const started = Date.now();
+  const total = scaled(50_000, 300_000);
+  const kills = scaled(6, 24);
+  const random = seededRandom(SEED + 1);
+  const queueUrl = `${servers.url}?shards=4&leaseTtlMs=2000`;
+  const storeDir = join(dir, 'store');
+  const forwarderEnv = {
+    QUEUE_URL: queueUrl,
+    SLUICE_STORE_DIR: storeDir,
+    SLUICE_FILE_AGE_MS: '500',
+  };
+  const config = await writeCollectorConfig(dir, { ...collectorConfig, limits: { ipRate: null } });
+  for (let i = 0; i < 2; i++) {
+    collectors.push(
+      await startSluiceProcess({
+        RELIABILITY_ROLE: 'collector',
+        QUEUE_URL: queueUrl,
+        SLUICE_CONFIG: config,
+      }),
+    );
+  }
+  forwarders.push(await startForwarderProcess(forwarderEnv));
+  forwarders.push(await startForwarderProcess(forwarderEnv));
+
+  // Collectors and forwarders take turns; which of the two is random.
+  const moments = Array.from({ length: kills - 1 }, () =>
+    Math.floor(total * (0.05 + 0.9 * random())),
+  );
+  moments.sort((a, b) => a - b);
+  const killed: string[] = [];
+  let acknowledgedNow = 0;
+  async function killOne(kind: 'collector' | 'forwarder'): Promise<void> {
+    await sleep(Math.floor(random() * 400));
+    const index = random() < 0.5 ? 0 : 1;
+    killed.push(`${kind} ${index + 1} at ${acknowledgedNow}`);
+    if (kind === 'collector') {
+      await collectors[index]!.kill();
+      await collectors[index]!.start();
+    } else {
+      await forwarders[index]!.kill();
+      forwarders[index] = await startForwarderProcess(forwarderEnv);
+    }
+  }
+
+  let killing: Promise<void> | undefined;
+  const load = await sendLoad({
+    urls: () => collectors.map((c) => c.url),
+    total,
+    batchSize: 50,
+    concurrency: 4,
+    giveUpMs: 120_000,
+    idPrefix: 'nats',
+    onProgress: async (acknowledged) => {
+      acknowledgedNow = acknowledged;
+      if (killing || moments.length === 0 || acknowledged < moments[0]!) return;
+      moments.shift();
+      killing = killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder').finally(() => {
+        killing = undefined;
+      });
+      await killing;
+    },
+  });
+  await killing;
+  while (moments.shift() !== undefined)
+    await killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder');
+  // The last kill hits a forwarder while the stream drains.
+  await sleep(Math.floor(random() * 1_500));
+  await killOne('forwarder');
+
+  const store = createFsStore({ root: storeDir });
+  await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 180_000);
+  const probes = await Promise.all(collectors.map((c) => c.probe()));
+  for (const forwarder of forwarders) await forwarder.stop();
+  const result = compare(load.acked, await storedCounts(store));
+
+  await recordFigures('crash-nats', {
+    title: 'Crash: collectors and forwarders SIGKILLed (NATS JetStream)',
+    file: testFile(import.meta.url),
+    what:
+      `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through 2 ` +
+      'collector processes into a JetStream stream of 4 shards, read by 2 forwarder processes ' +
+      `(leases of 2 s); ${killed.length} SIGKILLs at random moments, collectors and forwarders ` +
+      'in turn, each restarted at once; failed batches resent with the same messageIds.',
+    events: {
+      sent: total,
+      acknowledged: result.acked,
+      stored: result.stored,
+      lost: result.lost,
+      duplicated: result.duplicated,
+    },
+    details: {
+      kills: killed.length,
+      'killed (process at events acknowledged)': killed.join('; '),
+      'batches resent after a failure': load.retriedBatches,
+      'batches given up': load.abandonedBatches,
+      seed: SEED + 1,
+    },
+    seconds: secondsSince(started),
+  });
+  expect(killed.length).toBe(kills);
+  expect(killed.filter((k) => k.startsWith('collector')).length).toBeGreaterThanOrEqual(2);
+  expect(killed.filter((k) => k.startsWith('forwarder')).length).toBeGreaterThanOrEqual(2);
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  expect(result.acked).toBe(total);
+  expect(probes.map((p) => p.poisoning)).toEqual([null, null]);
+}, 600_000);

@@ -1,0 +1,141 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFsStore } from '@sluice/store';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readStoredEvents } from './read-store.js';
+import {
+  recordFigures,
+  SEED,
+  scaled,
+  secondsSince,
+  seededRandom,
+  testFile,
+} from './reliability-figures.js';
+import {
+  type SluiceProcess,
+  startSluiceProcess,
+  writeCollectorConfig,
+} from './reliability-process.js';
+import { collectorConfig, compare, sendLoad, storedCounts, waitUntil } from './scale-support.js';
+
+// The default shape (`pnpm start`): the collector and the forwarder in one process on the
+// embedded log, files in a directory, the dedup index in a state directory. A load of
+// uniquely identified events goes through it while the process is SIGKILLed at random
+// moments (during the load and while it drains) and started again each time. Every event the
+// collector answered 200 for must be stored exactly once.
+
+let dir: string;
+let sluice: SluiceProcess | undefined;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-crash-'));
+});
+afterAll(async () => {
+  await sluice?.kill();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('stores every acknowledged event exactly once while collector and forwarder are killed at random moments', async () => {
+  const started = Date.now();
+  const total = scaled(50_000, 500_000);
+  const kills = scaled(5, 25);
+  const random = seededRandom(SEED);
+  // Kill moments during the load, as shares of the events acknowledged; one more while draining.
+  const moments = Array.from({ length: kills - 1 }, () =>
+    Math.floor(total * (0.05 + 0.9 * random())),
+  );
+  moments.sort((a, b) => a - b);
+  const storeDir = join(dir, 'store');
+  sluice = await startSluiceProcess({
+    QUEUE_URL: `log:${join(dir, 'queue')}`,
+    SLUICE_CONFIG: await writeCollectorConfig(dir, {
+      ...collectorConfig,
+      limits: { ipRate: null },
+    }),
+    RELIABILITY_STORE_DIR: storeDir,
+    RELIABILITY_STATE_DIR: join(dir, 'state'),
+    RELIABILITY_FILE_AGE_MS: '500',
+  });
+  const pipeline = sluice;
+  const killedAt: { acknowledged: number; uptimeMs: number }[] = [];
+  let upSince = Date.now();
+  let acknowledgedNow = 0;
+  async function killAndRestart(): Promise<void> {
+    // A little jitter, so kills do not line up with batch boundaries.
+    await sleep(Math.floor(random() * 400));
+    killedAt.push({ acknowledged: acknowledgedNow, uptimeMs: Date.now() - upSince });
+    await pipeline.kill();
+    await pipeline.start();
+    upSince = Date.now();
+  }
+
+  let killing: Promise<void> | undefined;
+  const load = await sendLoad({
+    urls: () => [pipeline.url],
+    total,
+    batchSize: 50,
+    concurrency: 4,
+    giveUpMs: 120_000,
+    idPrefix: 'crash',
+    onProgress: async (acknowledged) => {
+      acknowledgedNow = acknowledged;
+      if (killing || moments.length === 0 || acknowledged < moments[0]!) return;
+      moments.shift();
+      killing = killAndRestart().finally(() => {
+        killing = undefined;
+      });
+      await killing;
+    },
+  });
+  await killing;
+  while (moments.shift() !== undefined) await killAndRestart();
+  // The last kill lands while the forwarder drains what the load left in the log.
+  await sleep(Math.floor(random() * 1_500));
+  await killAndRestart();
+
+  const store = createFsStore({ root: storeDir });
+  await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 180_000);
+  const probe = await pipeline.probe();
+  await pipeline.stop();
+  const counts = await storedCounts(store);
+  const result = compare(load.acked, counts);
+  const neverSent = [...counts.keys()].filter((id) => !/^crash-\d+$/.test(id)).length;
+  const quarantined = (await readStoredEvents(store, 'quarantine/')).length;
+
+  const duringLoad = killedAt.filter((k) => k.acknowledged < total).length;
+  await recordFigures('crash-embedded-log', {
+    title: 'Crash: collector + forwarder process SIGKILLed (embedded log)',
+    file: testFile(import.meta.url),
+    what:
+      `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through one ` +
+      `process (collector and forwarder on the embedded log, fsync, files cut every 500 ms), ` +
+      `SIGKILLed ${killedAt.length} times at random moments (${duringLoad} during the load, ` +
+      `${killedAt.length - duringLoad} while draining) and restarted each time; failed batches ` +
+      'resent with the same messageIds.',
+    events: {
+      sent: total,
+      acknowledged: result.acked,
+      stored: result.stored,
+      lost: result.lost,
+      duplicated: result.duplicated,
+    },
+    details: {
+      kills: killedAt.length,
+      'acknowledged at each kill': killedAt.map((k) => k.acknowledged).join(', '),
+      'seconds up before each kill': killedAt.map((k) => (k.uptimeMs / 1000).toFixed(1)).join(', '),
+      'batches resent after a failure': load.retriedBatches,
+      'batches given up': load.abandonedBatches,
+      seed: SEED,
+    },
+    seconds: secondsSince(started),
+  });
+  expect(killedAt.length).toBe(kills);
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  expect(result.acked).toBe(total);
+  expect(neverSent).toBe(0);
+  expect(quarantined).toBe(0);
+  expect(probe.poisoning).toBeNull();
+}, 600_000);
