@@ -85,5 +85,10 @@ export async function startSluice(
       if (child.exitCode === null) child.kill(signal);
       return finished;
     },
+    /** Sends `signal` without waiting. */
+    signal(signal: NodeJS.Signals): void {
+      if (child.exitCode === null) child.kill(signal);
+    },
+    finished,
   };
 }

@@ -17,6 +17,19 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const READY = /Press Ctrl\+C to stop/;
 
+/** Sends one track event with the demo write key, as the tag would. */
+async function sendOne(url: string, event: string, messageId: string): Promise<void> {
+  const answer = await fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({
+      writeKey: 'demo-key',
+      batch: [{ type: 'track', event, messageId, anonymousId: 'a-1' }],
+    }),
+  });
+  expect(await answer.json()).toMatchObject({ accepted: 1 });
+}
+
 it('prints where everything is, serves tag, demo and live view, and writes pending events at Ctrl+C', async () => {
   const sluice = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
   const out = sluice.stdout();
@@ -34,15 +47,7 @@ it('prints where everything is, serves tag, demo and live view, and writes pendi
   for (const path of ['/s.js', '/demo', '/live']) {
     expect((await fetch(`${url}${path}`)).status, path).toBe(200);
   }
-  const answer = await fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({
-      writeKey: 'demo-key',
-      batch: [{ type: 'track', event: 'CLI Start Tested', messageId: 'cli-1', anonymousId: 'a-1' }],
-    }),
-  });
-  expect(await answer.json()).toMatchObject({ accepted: 1 });
+  await sendOne(url!, 'CLI Start Tested', 'cli-1');
   const live = await fetch(`${url}/live/events`, {
     headers: { authorization: `Bearer ${secret}` },
   });
@@ -66,3 +71,18 @@ it('prints where everything is, serves tag, demo and live view, and writes pendi
   expect(stoppedAgain, stoppedAgain.stderr).toMatchObject({ code: 0, signal: null });
   expect(await readStoredEvents(store, 'events/')).toHaveLength(1);
 }, 120_000);
+
+it('takes one Ctrl+C that arrives twice (terminal and pnpm) as one: pending events are written', async () => {
+  const sluice = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
+  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
+  await sendOne(url!, 'Twice Interrupted', 'cli-2');
+  // A terminal signals the whole process group; pnpm (and tsx) pass the signal on again.
+  sluice.signal('SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  sluice.signal('SIGINT');
+  const stopped = await sluice.finished;
+  expect(stopped, stopped.stderr).toMatchObject({ code: 0, signal: null });
+  const store = createFsStore({ root: join(dir, 'store') });
+  const events = (await readStoredEvents(store, 'events/')).map((line) => line.event.event);
+  expect(events).toContain('Twice Interrupted');
+}, 60_000);

@@ -47,7 +47,11 @@ describe('the README', () => {
       'npm i -g pnpm && pnpm install && pnpm start\npnpm test\n',
     );
     const scripts = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.start).toBe('pnpm --filter @sluice/tracker build && tsx scripts/start.ts');
+    // node with tsx's loader, not the tsx command: tsx relays Ctrl+C to its child and kills it
+    // when it does not answer within 60 ms, before pending events are written.
+    expect(scripts.start).toBe(
+      'pnpm --filter @sluice/tracker build && node --import tsx scripts/start.ts',
+    );
     expect(scripts.test).toBe('bash scripts/test.sh');
     expect(await readFile(join(REPO_ROOT, 'scripts/start.ts'), 'utf8')).toContain(
       "runCli(['start', ...process.argv.slice(2)])",

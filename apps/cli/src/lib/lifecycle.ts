@@ -20,12 +20,24 @@ export function loggerAt(level: string) {
   return level === 'silent' ? false : createNodeLogger({ level });
 }
 
-/** Runs `stop` once on the first SIGINT or SIGTERM, then exits (a second Ctrl+C exits at once). */
+/**
+ * A repeat of the first signal within this time is the same Ctrl+C delivered twice, not a
+ * second press: the terminal signals the whole process group, and pnpm passes it on as well.
+ */
+export const REPEAT_SIGNAL_GRACE_MS = 1_500;
+
+/**
+ * Runs `stop` once on the first SIGINT or SIGTERM, then exits. A second Ctrl+C, pressed
+ * later than REPEAT_SIGNAL_GRACE_MS, exits at once without writing what is pending.
+ */
 export function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const handle = async () => {
-    if (stopping) process.exit(130);
-    stopping = true;
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < REPEAT_SIGNAL_GRACE_MS) return;
+      process.exit(130);
+    }
+    firstAt = Date.now();
     try {
       await stop();
       process.exit(0);
