@@ -278,3 +278,20 @@ describe('the bulk commands', () => {
     expect(await readStoredEvents(store, 'replay/0-25/events/')).toHaveLength(25);
   }, 180_000);
 });
+
+describe('sluice forwarder', () => {
+  it('exits 1 with the reason when forwarding cannot go on, instead of only looking alive', async () => {
+    const storeDir = join(dir, 'broken-store');
+    const store = createFsStore({ root: storeDir });
+    await store.put('_sluice/checkpoints/forwarder.json', new TextEncoder().encode('{"version":'));
+    const ended = await runSluice([
+      'forwarder',
+      '--queue',
+      `log:${join(dir, 'broken-queue')}`,
+      '--store-dir',
+      storeDir,
+    ]);
+    expect(ended.code, ended.stderr).toBe(1);
+    expect(ended.stderr).toMatch(/forwarding stopped: .*checkpoint.*; exiting/);
+  }, 60_000);
+});

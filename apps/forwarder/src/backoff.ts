@@ -5,6 +5,8 @@ export interface RetryPolicy {
   signal?: AbortSignal;
   /** Called with each failure before the wait, e.g. to log and count it. */
   onFailure?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Failures no retry can fix: thrown at once. */
+  isFinal?: (error: unknown) => boolean;
 }
 
 /** Thrown when a retry loop stops because its signal was aborted. */
@@ -22,7 +24,7 @@ export function backoffDelay(attempt: number, initialMs: number, maxMs: number):
 
 /**
  * Calls `action` until it resolves. Store and queue outages are expected, so failures
- * are never thrown: they are reported and retried. Only an abort ends the loop.
+ * are reported and retried; only an abort or a final failure (`isFinal`) ends the loop.
  */
 export async function retryUntilDone<T>(action: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -31,6 +33,7 @@ export async function retryUntilDone<T>(action: () => Promise<T>, policy: RetryP
       return await action();
     } catch (error) {
       if (policy.signal?.aborted) throw new RetryAbortedError();
+      if (policy.isFinal?.(error)) throw error;
       const delay = backoffDelay(attempt, policy.initialMs, policy.maxMs);
       policy.onFailure?.(error, attempt, delay);
       await sleep(delay, policy.signal);

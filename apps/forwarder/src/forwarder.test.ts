@@ -1,4 +1,4 @@
-import { createMemoryQueue, type Queue, type QueueMessage } from '@sluice/queue';
+import { ConsumerLostError, createMemoryQueue, type Queue, type QueueMessage } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint.js';
@@ -219,5 +219,31 @@ describe('createForwarder', () => {
     expect((await readFiles(store)).length).toBe(24);
     const watermarks = await loadCheckpoint(store, 'forwarder');
     expect(watermarks).toEqual(new Map([['events/source=shop/dt=2026-11-24/hh=23/', 23]]));
+  });
+});
+
+describe('a consumer taken over by another forwarder', () => {
+  it('stops at once with the error, uploading and acknowledging nothing it held', async () => {
+    const queue = createMemoryQueue();
+    const { store, cleanup } = await tempFsStore();
+    cleanups.push(cleanup);
+    await queue.append([message(0), message(1)]);
+    const inner = await queue.consumer('forwarder');
+    let reads = 0;
+    // The lease of a JetStream shard expiring, as the NATS consumer reports it.
+    const consumer = {
+      read: (max: number, waitMs: number) =>
+        ++reads === 1
+          ? inner.read(max, waitMs)
+          : Promise.reject(new ConsumerLostError('lease lost, another forwarder may own it now')),
+      ack: (entries: Parameters<typeof inner.ack>[0]) => inner.ack(entries),
+      close: () => inner.close(),
+    };
+    const forwarder = createForwarder({ consumer, store, compress: gzipLevel6, options: FAST });
+
+    await expect(forwarder.run()).rejects.toBeInstanceOf(ConsumerLostError);
+    expect(forwarder.stats()).toMatchObject({ read: 2, acked: 0 });
+    expect(await readFiles(store)).toEqual([]);
+    expect(await unacknowledged(queue)).toBe(2);
   });
 });

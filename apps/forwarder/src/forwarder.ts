@@ -18,7 +18,7 @@
 // Repeats are dropped by messageId within a window whose ids are recorded, like the
 // watermark, after the put and before the ack (the reasoning: dedup/repeat-window.ts).
 
-import type { QueueConsumer } from '@sluice/queue';
+import { ConsumerLostError, type QueueConsumer } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { RetryAbortedError, retryUntilDone } from './backoff.js';
 import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -100,6 +100,8 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       initialMs: options.retryInitialMs,
       maxMs: options.retryMaxMs,
       signal: until,
+      // The queue gave these entries to another forwarder: what is held is dropped unacknowledged.
+      isFinal: (error) => error instanceof ConsumerLostError,
       onFailure(error) {
         if (!failing) counter.failingCall(1);
         failing = true;

@@ -64,3 +64,15 @@ export class QueueFullError extends Error {
     this.name = 'QueueFullError';
   }
 }
+
+/**
+ * Thrown by a consumer's `read` and `ack` once this process no longer owns what it reads (its
+ * lease expired, so another forwarder may be reading the same entries). Retrying cannot help:
+ * drop what is held unacknowledged (the new owner reads it again) and stop.
+ */
+export class ConsumerLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConsumerLostError';
+  }
+}

@@ -3,7 +3,7 @@
 import { openQueue } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { startQueueForwarding } from '../lib/forward-queue.js';
-import { stopOnSignal } from '../lib/lifecycle.js';
+import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
 import { fileAgeOption, queueOption, wholeNumber, withOptions } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -60,6 +60,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         await forwarding.stop();
         await queue.close();
       });
+      exitWhenFailed(forwarding.done, () => queue.close());
       log({ forwarder: process.pid, ready: true, queue: options.queue.replace(/\?.*/, '') });
     });
 }

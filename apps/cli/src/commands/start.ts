@@ -7,7 +7,7 @@ import { openQueue } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { startQueueForwarding } from '../lib/forward-queue.js';
-import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import {
   configOption,
   fileAgeOption,
@@ -97,6 +97,10 @@ and how to query them. Without a config file it serves one demo source: write ke
       stopOnSignal(async () => {
         await collector.close();
         await forwarder.stop();
+        await queue.close();
+      });
+      exitWhenFailed(forwarder.done, async () => {
+        await collector.close();
         await queue.close();
       });
       process.stdout.write(

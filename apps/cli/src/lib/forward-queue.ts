@@ -16,6 +16,11 @@ export interface QueueForwarding {
   stop(): Promise<void>;
   /** Shards owned now (sharded JetStream only). */
   owned(): number[];
+  /**
+   * Rejects when forwarding ended by itself, on an error no retry fixes (e.g. the queue gave
+   * its entries to another forwarder): the process should exit and be restarted.
+   */
+  done: Promise<void>;
 }
 
 export function isNatsQueue(queue: Queue): queue is NatsQueue {
@@ -42,7 +47,7 @@ export async function startQueueForwarding(start: {
       options: start.options,
       stateDir: start.stateDir,
     });
-    return { stop: () => forwarder.stop(), owned: () => [0] };
+    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done };
   }
   const runner = await runShardWorkers({
     queue,
@@ -66,5 +71,6 @@ export async function startQueueForwarding(start: {
       return { stop: () => forwarder.stop(), abort: () => controller.abort(), done };
     },
   });
-  return { stop: () => runner.stop(), owned: () => runner.owned() };
+  // The runner gives a failed shard back and takes it again later: it never ends by itself.
+  return { stop: () => runner.stop(), owned: () => runner.owned(), done: new Promise(() => {}) };
 }

@@ -49,3 +49,17 @@ export function stopOnSignal(stop: () => Promise<void>): void {
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
 }
+
+/**
+ * Exits with 1 once `done` rejects (forwarding ended on an error no retry fixes), after
+ * `cleanup`: a process that only looks alive would leave the queue growing, unforwarded.
+ */
+export function exitWhenFailed(done: Promise<void>, cleanup: () => Promise<void>): void {
+  done.catch(async (error: unknown) => {
+    process.stderr.write(
+      `sluice: forwarding stopped: ${error instanceof Error ? error.message : String(error)}; exiting (a restart resumes it)\n`,
+    );
+    await cleanup().catch(() => undefined);
+    process.exit(1);
+  });
+}

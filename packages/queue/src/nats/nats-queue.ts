@@ -9,7 +9,13 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Queue, QueueConsumer, QueueEntry, QueueMessage } from '../queue.js';
+import {
+  ConsumerLostError,
+  type Queue,
+  type QueueConsumer,
+  type QueueEntry,
+  type QueueMessage,
+} from '../queue.js';
 import {
   checkGroupName,
   type NatsQueueOptions,
@@ -148,7 +154,9 @@ async function openLeasedShardZero(queue: NatsQueue, group: string): Promise<Que
   let lost: Error | undefined;
   const timer = setInterval(() => {
     if (Date.now() - lease.renewedAt > leaseTtlMs / 2) {
-      lost ??= new Error(`consumer group ${group}: lease lost, another forwarder may own it now`);
+      lost ??= new ConsumerLostError(
+        `consumer group ${group}: lease lost, another forwarder may own it now`,
+      );
       return;
     }
     bucket.renew(lease, owner).catch(() => undefined);
