@@ -2,6 +2,7 @@
 // writes the results into BENCHMARKS.md (only between this harness's own markers).
 
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeSection } from './benchmarks-file.js';
 import { type BuiltServers, buildServers } from './build-servers.js';
@@ -60,10 +61,19 @@ async function profileBlock(names: string[]): Promise<string> {
   return `\n### Where the time goes (\`--cpu-prof\`)\n\n\`\`\`\n${parts.join('\n\n')}\n\`\`\`\n`;
 }
 
+// Other processes on the machine take cores from the servers and from wrk: the load average
+// says how busy it was, to read the figures by.
+const loadAtStart = loadavg();
+const formatLoad = (load: number[]) => load.map((l) => l.toFixed(2)).join(' / ');
+
 /** The machine section: first in a new BENCHMARKS.md, rewritten with the totals at the end. */
 function writeMachineSection(took?: number): Promise<void> {
   const command = `pnpm bench${settings.quick ? ' --quick' : ''}${settings.cpuProfile ? ' --cpu-prof' : ''}`;
-  const notes = [...failures.map((f) => `failed: ${f}`), ...warnings];
+  const load =
+    took === undefined
+      ? `load average (1 / 5 / 15 min) at the start: ${formatLoad(loadAtStart)}`
+      : `load average (1 / 5 / 15 min): ${formatLoad(loadAtStart)} at the start, ${formatLoad(loadavg())} at the end (${cpus().length} cores; above that, processes waited for a core)`;
+  const notes = [load, ...failures.map((f) => `failed: ${f}`), ...warnings];
   return writeSection(
     'machine',
     `## Machine and run

@@ -28,6 +28,20 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
     consumer: (name) => inner.consumer(name),
     close: () => inner.close(),
   };
+  // The memory queue holds what no consumer has acknowledged: without one it would grow for
+  // the whole run. Here a consumer acknowledges every entry at once, as a forwarder that keeps
+  // up would (the log modes keep their entries on disk, so they need none).
+  let draining: Promise<void> | undefined;
+  let stopping = false;
+  if (!log) {
+    const consumer = await inner.consumer('bench-drain');
+    draining = (async () => {
+      while (!stopping) {
+        const entries = await consumer.read(10_000, 50);
+        if (entries.length > 0) await consumer.ack(entries);
+      }
+    })();
+  }
   const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG });
   return {
     url: collector.url,
@@ -37,6 +51,8 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
     },
     stop: async () => {
       await collector.close();
+      stopping = true;
+      await draining;
       await queue.close();
     },
   };

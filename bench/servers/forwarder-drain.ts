@@ -1,6 +1,8 @@
 // The forwarder under test: drains a queue the harness preloaded into the store with default
-// options, then stops (uploading what is still buffered). Reports wall and CPU time from the
-// start to the last acknowledgement; gzip runs on libuv's threads, so CPU time can exceed wall.
+// options and its dedup index in LMDB (as `sluice start` runs it), then stops (uploading what
+// is still buffered). Reports wall and CPU time from the start to the last acknowledgement;
+// gzip runs on libuv's threads, so CPU time can exceed wall.
+import { join } from 'node:path';
 import { startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
 import { openStore, type StoreTarget } from './bench-store.js';
@@ -19,7 +21,13 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected }) => {
   const queue = await openLogQueue({ dir: queueDir });
   const cpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
-  const forwarder = await startForwarder({ queue, store: openStore(store) });
+  // Its dedup index on disk (LMDB), as `sluice start` keeps it; inside the queue's folder, which
+  // the harness removes after the run.
+  const forwarder = await startForwarder({
+    queue,
+    store: openStore(store),
+    stateDir: join(queueDir, 'forwarder'),
+  });
   let result: Record<string, number> = { done: 0 };
   const drained = (async () => {
     while (forwarder.stats().read < expected) await new Promise((r) => setTimeout(r, POLL_MS));

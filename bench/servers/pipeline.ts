@@ -1,6 +1,7 @@
 // The whole server side in one process, as `pnpm start` runs it: the collector appends to the
 // durable log (fdatasync per group commit), the forwarder writes gzip NDJSON to a local store.
-// (The log is owned by one process, so collector and forwarder share it.)
+// (The log is owned by one process, so collector and forwarder share it.) The forwarder keeps
+// its dedup index in LMDB under `<dataDir>/forwarder`, as `sluice start` does.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCollector } from '@sluice/collector';
@@ -23,7 +24,13 @@ runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions }) =>
   const queue = await openLogQueue({ dir: join(dataDir, 'queue') });
   const store = createFsStore({ root: join(dataDir, 'store') });
   const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG, tagScript });
-  const forwarder = await startForwarder({ queue, store, options: forwarderOptions });
+  // As `sluice start` runs it: the dedup index on disk (LMDB) beside the log.
+  const forwarder = await startForwarder({
+    queue,
+    store,
+    options: forwarderOptions,
+    stateDir: join(dataDir, 'forwarder'),
+  });
   return {
     url: collector.url,
     values: () => {

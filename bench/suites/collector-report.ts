@@ -120,9 +120,10 @@ the same bodies. events/s counts the events of requests answered 2xx (for the co
 checked against what its queue took). p50/p99 at saturation include queueing
 behind ${results.connections} connections; the fixed-rate table below shows latency below
 saturation. fdatasync/s shows the group commit at work: one fdatasync covers all the
-requests that arrived while the previous one ran. Nothing consumes the queues here; the
-memory queue keeps every entry it was given (acknowledged or not), so its heap, and its
-garbage collection, grows during a run.
+requests that arrived while the previous one ran. Nothing consumes the logs here (their
+entries stay on disk); the memory queue is drained by a consumer that acknowledges every entry
+at once, as a forwarder that keeps up would, so it holds only what is in flight (it lets go of
+what every consumer acknowledged).
 
 ### Throughput at saturation
 

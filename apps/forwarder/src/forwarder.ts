@@ -113,14 +113,22 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     });
   }
 
+  const formatOf = (partition: string) =>
+    partition.startsWith('quarantine/') ? quarantineFormat : format;
+
   const router = createPartitionRouter({
     options,
     now,
     counter,
     admit: (entry) => repeats.admit(entry),
+    writerFor: (partition) => formatOf(partition).openWriter,
     async writeFile(buffer) {
-      const chosen = buffer.partition.startsWith('quarantine/') ? quarantineFormat : format;
-      const body = await retry('encode', () => chosen.encode(buffer));
+      const chosen = formatOf(buffer.partition);
+      // A streamed file's lines are only in its writer: it is finished once, not retried (an
+      // error there ends the run; nothing of the file was acknowledged, so it is read again).
+      const body = buffer.streaming
+        ? await buffer.finish()
+        : await retry('encode', () => chosen.encode(buffer));
       const key = objectKeyOf(buffer.partition, buffer.firstPosition, chosen.extension);
       await retry(`upload ${key}`, () =>
         deps.store.put(key, body, { contentType: chosen.contentType }),

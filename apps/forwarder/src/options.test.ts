@@ -20,12 +20,12 @@ describe('parseForwarderOptions', () => {
     expect(() => parseForwarderOptions({ maxFileAgeMs: 1.5 })).toThrow(/maxFileAgeMs/);
   });
 
-  it('defaults to gzip NDJSON and a 24 h dedup window in hourly slots within 256 MiB', () => {
+  it('defaults to gzip NDJSON and a 24 h dedup window in hourly slots within 32 MiB', () => {
     expect(parseForwarderOptions()).toMatchObject({
       format: 'ndjson-gzip',
       dedupWindowMs: 24 * 3_600_000,
       dedupSlotMs: 3_600_000,
-      dedupMemoryBytes: 256 * 1024 * 1024,
+      dedupMemoryBytes: 32 * 1024 * 1024,
     });
   });
 

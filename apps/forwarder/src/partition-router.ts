@@ -1,5 +1,7 @@
 import type { QueueEntry } from '@sluice/queue';
 import { pruneWatermarks, type Watermarks } from './checkpoint.js';
+import type { StoredId } from './dedup/dedup-index.js';
+import type { FileWriter } from './file-format.js';
 import type { ForwarderOptions } from './options.js';
 import { partitionOf } from './partition.js';
 import { PartitionBuffer } from './partition-buffer.js';
@@ -14,8 +16,10 @@ export interface RouterDeps {
   admit(entry: QueueEntry): boolean | Promise<boolean>;
   /** Encodes a buffer into its file and uploads it; resolves with the bytes written. */
   writeFile(buffer: PartitionBuffer): Promise<number>;
+  /** Opens writers for `partition`'s files when its format compresses them as they grow. */
+  writerFor?(partition: string): (() => FileWriter) | undefined;
   /** Records the kept events of uploaded files as stored: after the put, before the ack. */
-  recordStored(entries: readonly QueueEntry[]): Promise<void>;
+  recordStored(ids: readonly StoredId[]): Promise<void>;
   saveCheckpoint(watermarks: Watermarks): Promise<void>;
   ack(entries: readonly QueueEntry[]): Promise<void>;
 }
@@ -67,7 +71,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
         buffer = undefined;
       }
       if (!buffer) {
-        buffer = new PartitionBuffer(partition, deps.now());
+        buffer = new PartitionBuffer(partition, deps.now(), deps.writerFor?.(partition));
         buffers.set(partition, buffer);
       }
       const before = buffer.heldBytes;
@@ -77,6 +81,8 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
         counter.count('repeatsDropped');
       }
       bufferedBytes += buffer.heldBytes - before;
+      // A compressor that falls behind holds back reading rather than piling up lines.
+      if (buffer.backlogged) await buffer.drained();
       if (buffer.bytes >= options.maxFileBytes) await flush([buffer]);
       while (bufferedBytes > options.maxBufferedBytes) await flush([largestBuffer()]);
     }
@@ -120,12 +126,12 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
     try {
       // A buffer of dropped repeats only has no file: a first run that crashed after cutting it
       // kept nothing in it either (a re-run keeps at least as much), so wrote no such key.
-      const files = targets.filter((buffer) => buffer.lines.length > 0);
+      const files = targets.filter((buffer) => buffer.lineCount > 0);
       await forEachLimited(files, options.uploadConcurrency, async (buffer) => {
         const bytes = await deps.writeFile(buffer);
-        counter.uploaded(buffer.lines.length, bytes);
+        counter.uploaded(buffer.lineCount, bytes);
       });
-      await deps.recordStored(files.flatMap((b) => b.lines.filter((e) => e.kind === 'event')));
+      await deps.recordStored(files.flatMap((buffer) => buffer.storedIds()));
       let lowestUnacked = frontier;
       for (const buffer of [...targets, ...buffers.values()]) {
         lowestUnacked = Math.min(lowestUnacked, buffer.firstPosition);
@@ -149,7 +155,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
     flushAll: () => flush([...buffers.values()]),
     buffered() {
       let lines = 0;
-      for (const buffer of buffers.values()) lines += buffer.lines.length;
+      for (const buffer of buffers.values()) lines += buffer.lineCount;
       return { bytes: bufferedBytes, uploadingBytes, lines, partitions: buffers.size };
     },
   };

@@ -19,6 +19,26 @@ describe('partitionOf', () => {
     );
   });
 
+  it('gives each entry its own folder when source, kind and hour change from one to the next', () => {
+    // The last folder is remembered: a change in any of the three must not reuse it.
+    const ten = at('2026-11-24T10:15:00Z');
+    const eleven = at('2026-11-24T11:00:00Z');
+    for (let round = 0; round < 2; round++) {
+      expect(partitionOf({ source: 'shop', kind: 'event', time: ten })).toBe(
+        'events/source=shop/dt=2026-11-24/hh=10/',
+      );
+      expect(partitionOf({ source: 'blog', kind: 'event', time: ten })).toBe(
+        'events/source=blog/dt=2026-11-24/hh=10/',
+      );
+      expect(partitionOf({ source: 'blog', kind: 'quarantine', time: ten })).toBe(
+        'quarantine/source=blog/dt=2026-11-24/',
+      );
+      expect(partitionOf({ source: 'blog', kind: 'event', time: eleven })).toBe(
+        'events/source=blog/dt=2026-11-24/hh=11/',
+      );
+    }
+  });
+
   it('lays quarantined messages out by source and day, without an hour', () => {
     expect(
       partitionOf({ source: 'shop', kind: 'quarantine', time: at('2026-11-24T10:15:00Z') }),

@@ -19,7 +19,7 @@
 //   definition anyway.
 
 import type { QueueEntry } from '@sluice/queue';
-import type { DedupIndex } from './dedup-index.js';
+import type { DedupIndex, StoredId } from './dedup-index.js';
 import { FingerprintTable, hashId, type IdHash } from './fingerprint-table.js';
 
 export interface RepeatWindowSettings {
@@ -53,7 +53,7 @@ export interface RepeatWindow {
    */
   admit(entry: QueueEntry): boolean | Promise<boolean>;
   /** Records kept events as stored, once their file is uploaded; resolves when durable. */
-  record(kept: readonly QueueEntry[]): Promise<void>;
+  record(kept: readonly StoredId[]): Promise<void>;
   stats(): RepeatWindowStats;
 }
 
@@ -65,7 +65,8 @@ export function createRepeatWindow(
 ): RepeatWindow {
   const slotsBack = Math.ceil(settings.windowMs / settings.slotMs);
   const table = new FingerprintTable(slotsBack === 0 ? 0 : settings.filterBytes);
-  const pending = new Map<string, number>();
+  // Pending ids with their position, and their hash once computed (record adds it to the filter).
+  const pending = new Map<string, { position: number; hash: IdHash | undefined }>();
   let lookups = 0;
   let falseMatches = 0;
   let evictedSlots = 0;
@@ -99,14 +100,15 @@ export function createRepeatWindow(
     return true;
   }
 
-  function keep(entry: QueueEntry): true {
-    pending.set(entry.id, entry.position);
+  function keep(entry: QueueEntry, hash?: IdHash): true {
+    pending.set(entry.id, { position: entry.position, hash });
     return true;
   }
 
   /** Asks the index about each candidate slot; a match at another position is a repeat. */
   function confirm(
     entry: QueueEntry,
+    hash: IdHash,
     slots: readonly number[],
     from: number,
   ): boolean | Promise<boolean> {
@@ -118,18 +120,20 @@ export function createRepeatWindow(
       const stored = index.get(slot, entry.id);
       if (stored instanceof Promise) {
         return stored.then((position) =>
-          position === undefined ? confirm(entry, slots, i + 1) : decide(entry, position),
+          position === undefined
+            ? confirm(entry, hash, slots, i + 1)
+            : decide(entry, hash, position),
         );
       }
-      if (stored !== undefined) return decide(entry, stored);
+      if (stored !== undefined) return decide(entry, hash, stored);
     }
     falseMatches++;
-    return keep(entry);
+    return keep(entry, hash);
   }
 
   // The same position is this very event, recorded by a run that crashed before its checkpoint.
-  function decide(entry: QueueEntry, storedAt: number): boolean {
-    return storedAt === entry.position ? keep(entry) : false;
+  function decide(entry: QueueEntry, hash: IdHash, storedAt: number): boolean {
+    return storedAt === entry.position ? keep(entry, hash) : false;
   }
 
   return {
@@ -154,11 +158,12 @@ export function createRepeatWindow(
 
     admit(entry) {
       const held = pending.get(entry.id);
-      if (held !== undefined) return held === entry.position;
+      if (held !== undefined) return held.position === entry.position;
       if (slotsBack === 0) return keep(entry);
-      const candidates = table.candidates(hashId(entry.id, table.bucketMask));
-      if (candidates.length === 0) return keep(entry);
-      return confirm(entry, candidates, 0);
+      const hash = hashId(entry.id, table.bucketMask);
+      const candidates = table.candidates(hash);
+      if (candidates.length === 0) return keep(entry, hash);
+      return confirm(entry, hash, candidates, 0);
     },
 
     async record(kept) {
@@ -166,17 +171,18 @@ export function createRepeatWindow(
       if (slotsBack > 0) {
         await expire();
         const slot = currentSlot();
-        await index.record(
-          slot,
-          kept.map(({ id, position }) => ({ id, position })),
-        );
+        await index.record(slot, kept);
         for (const entry of kept) {
-          const hash = hashId(entry.id, table.bucketMask);
+          const held = pending.get(entry.id);
+          const hash =
+            held?.position === entry.position && held.hash
+              ? held.hash
+              : hashId(entry.id, table.bucketMask);
           if (!table.add(hash, slot)) await addToFilter(hash, slot);
         }
       }
       for (const { id, position } of kept) {
-        if (pending.get(id) === position) pending.delete(id);
+        if (pending.get(id)?.position === position) pending.delete(id);
       }
     },
 

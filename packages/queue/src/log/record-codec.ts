@@ -132,9 +132,23 @@ export function decodeEntry(payload: Buffer, position: number): QueueEntry {
   p += idBytes;
   const sourceBytes = payload.readUInt32BE(p);
   p += 4;
-  const source = payload.toString('utf8', p, p + sourceBytes);
+  const source = sourceAt(payload, p, p + sourceBytes);
   p += sourceBytes;
   const time = payload.readDoubleBE(p);
   p += 8;
   return { id, source, time, kind, body: payload.subarray(p), position };
+}
+
+// Nearly every record names the same source: the last one decoded is reused, so entries kept
+// in buffers share one string instead of holding a copy each.
+let lastSourceBytes: Buffer = Buffer.alloc(0);
+let lastSource = '';
+
+function sourceAt(payload: Buffer, start: number, end: number): string {
+  const bytes = payload.subarray(start, end);
+  if (!bytes.equals(lastSourceBytes)) {
+    lastSource = bytes.toString('utf8');
+    lastSourceBytes = Buffer.from(bytes);
+  }
+  return lastSource;
 }
