@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests drive for real (Chromium for the browser
 # tests, nats-server for the JetStream tests, mosquitto and openssl for the MQTT bridge)
-# from Debian's packages when missing.
+# and curl for the docs' examples, from Debian's packages when missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -10,4 +10,6 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missin
 { [ -x /usr/sbin/mosquitto ] && [ -x /usr/bin/mosquitto_passwd ]; } || missing+=(mosquitto)
 # openssl makes the throwaway certificates of the broker's TLS tests (usually already there).
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# curl runs the docs' example requests (e2e/readme-scale-out.test.ts).
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 bash "$(dirname "$0")/lib/apt-install.sh" "${missing[@]}"

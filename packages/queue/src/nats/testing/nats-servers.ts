@@ -205,7 +205,7 @@ async function waitUntil(
 }
 
 /** Ports that were free a moment ago (the OS picks them; a clash is unlikely, not impossible). */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
