@@ -13,8 +13,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLogQueue } from '@sluice/queue';
-import { startNatsServer } from '@sluice/queue/nats-testing';
+import { type NatsQueue, openLogQueue, openQueue } from '@sluice/queue';
+import { startNatsCluster, startNatsServer } from '@sluice/queue/nats-testing';
 import { createFsStore } from '@sluice/store';
 import { compare, sendLoad, storedCounts, waitUntil } from '../e2e/scale-support.js';
 import { writeSection } from './benchmarks-file.js';
@@ -31,9 +31,12 @@ interface Mode {
   mode: string;
   /** The node's env for a fresh data directory (and a fresh stream name). */
   env(dir: string, run: string): Record<string, string>;
+  /** What the crash kills: the sluice node (default), or the JetStream node leading the stream. */
+  kills?: 'stream leader';
 }
 
 const nats = await startNatsServer();
+const cluster = await startNatsCluster(3);
 const root = await mkdtemp(join(tmpdir(), 'sluice-bench-modes-'));
 const modes: Mode[] = [
   { queue: 'memory', mode: 'at-most-once', env: () => ({ QUEUE_URL: 'memory:' }) },
@@ -64,6 +67,23 @@ const modes: Mode[] = [
     mode: 'effectively-once (Nats-Msg-Id 2 min + 24 h window)',
     env: (_dir, run) => ({
       QUEUE_URL: `${nats.url}?stream=${run}&subjectPrefix=${run}&shards=1&leaseTtlMs=3000`,
+      DEDUP_WINDOW_MS: String(DAY_MS),
+    }),
+  },
+  {
+    queue: 'JetStream, 3 nodes, R3',
+    mode: 'effectively-once (Nats-Msg-Id 2 min + 24 h window)',
+    env: (_dir, run) => ({
+      QUEUE_URL: `${cluster.url}?stream=${run}&subjectPrefix=${run}&shards=1&replicas=3&leaseTtlMs=3000`,
+      DEDUP_WINDOW_MS: String(DAY_MS),
+    }),
+  },
+  {
+    queue: 'JetStream, 3 nodes, R3',
+    mode: 'effectively-once; the crash kills the stream leader (nats-server), not sluice',
+    kills: 'stream leader',
+    env: (_dir, run) => ({
+      QUEUE_URL: `${cluster.url}?stream=${run}&subjectPrefix=${run}&shards=1&replicas=3&leaseTtlMs=3000`,
       DEDUP_WINDOW_MS: String(DAY_MS),
     }),
   },
@@ -98,32 +118,37 @@ async function crash(mode: Mode) {
   const env = { ...run.env, PORT: String(await freePort()) };
   let node: NodeProcess = await startNodeProcess('servers/delivery-node.ts', env);
   let restarted: Promise<void> | undefined;
+  const queueUrl = (env as Record<string, string | undefined>).QUEUE_URL ?? '';
   const load = await sendLoad({
     urls: () => [node.url],
     total: KILL_EVENTS,
     concurrency: 16,
     onProgress: (acked) => {
       if (restarted || acked < KILL_EVENTS / 3) return;
-      restarted = node.kill().then(async () => {
-        node = await startNodeProcess('servers/delivery-node.ts', env);
-      });
+      restarted =
+        mode.kills === 'stream leader'
+          ? killStreamLeader(queueUrl)
+          : node.kill().then(async () => {
+              node = await startNodeProcess('servers/delivery-node.ts', env);
+            });
     },
   });
   await restarted;
   // Let the forwarder drain what the queue holds (a stop flushes buffers, not the backlog):
-  // until every acknowledged event is stored, or nothing new arrived for 5 s (at-most-once).
+  // until every acknowledged event is stored, or, at most once (the memory queue), nothing new
+  // arrived for 5 s. A durable mode gets 120 s: JetStream's consumers take a while to move
+  // after a node died, and what is missing then is lost.
   const store = createFsStore({ root: run.storeDir });
   let last = -1;
   let lastChange = Date.now();
   await waitUntil(async () => {
     const { lost, stored } = compare(load.acked, await storedCounts(store));
     if (stored !== last) [last, lastChange] = [stored, Date.now()];
-    return lost === 0 || Date.now() - lastChange > 5_000;
-  }, 120_000);
+    return lost === 0 || (mode.queue === 'memory' && Date.now() - lastChange > 5_000);
+  }, 120_000).catch(() => undefined);
   await node.stop();
   const counts = await storedCounts(store);
   const result = compare(load.acked, counts);
-  const queueUrl = (env as Record<string, string | undefined>).QUEUE_URL ?? '';
   if (result.lost > 0 && queueUrl.startsWith('log:')) {
     // Where were they lost: never in the log (collector), or in it but not forwarded?
     const lost = new Set([...load.acked].filter((id) => !counts.has(id)));
@@ -138,6 +163,18 @@ async function crash(mode: Mode) {
     );
   }
   return { ...result, retriedBatches: load.retriedBatches };
+}
+
+/** SIGKILLs the cluster node leading the stream of `queueUrl`, and restarts it 3 s later. */
+async function killStreamLeader(queueUrl: string): Promise<void> {
+  const queue = await openQueue(queueUrl);
+  const leader = await (queue as NatsQueue).streamLeader();
+  await queue.close();
+  const node = cluster.nodes.find((n) => n.name === leader);
+  if (!node) throw new Error(`no cluster node named ${leader}`);
+  await node.kill();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await node.restart();
 }
 
 const modeRows: string[] = [];
@@ -211,6 +248,7 @@ for (const [part, measure] of [
 }
 
 await nats.stop();
+await cluster.stop();
 await rm(root, { recursive: true, force: true });
 
 await writeSection(
@@ -221,7 +259,9 @@ A sluice node (collector and forwarder in one process, \`bench/servers/delivery-
 mode. Throughput: ${fmt(THROUGHPUT_EVENTS)} events of about 200 B, 20 per request, 16 requests
 in flight from the same machine, acknowledged events per second, no crash. Crash: ${fmt(KILL_EVENTS)}
 events; after a third are acknowledged the node is killed (SIGKILL) and started again on the
-same port and data (JetStream's server keeps running); clients resend failed batches with the
+same port and data (JetStream's server keeps running), or, in the last row, the nats-server
+process leading the stream is killed (SIGKILL) and restarted 3 s later while the sluice node
+runs on; the 3-node cluster runs on the same machine; clients resend failed batches with the
 same messageIds, as the tag does; once the backlog is forwarded the node stops cleanly and the
 store is counted.
 **lost** = acknowledged (HTTP 200) but not in the store; **duplicated** = copies beyond the
