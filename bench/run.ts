@@ -10,6 +10,7 @@ import { duration } from './format.js';
 import { describeMachine } from './machine.js';
 import { PROFILE_DIR } from './paths.js';
 import { summarizeProfile } from './profile-summary.js';
+import { measureRequestCosts } from './request-costs.js';
 import { parseSettings, type SuiteName } from './settings.js';
 import { collectorReport } from './suites/collector-report.js';
 import { type CollectorResults, runCollectorSuite } from './suites/collector-suite.js';
@@ -116,8 +117,9 @@ function servers(): BuiltServers {
 
 const collector: CollectorResults | undefined = await suite('collector', async () => {
   const results = await runCollectorSuite(settings, servers(), runId, profileDir);
+  const costs = measureRequestCosts(settings.collector.batchSizes, settings.quick ? 200 : 500);
   const profiles = await profileBlock(['collector-fsync-b10', 'collector-fsync-b50']);
-  await writeSection('collector', collectorReport(results, label) + profiles);
+  await writeSection('collector', collectorReport(results, label, costs) + profiles);
   return results;
 });
 

@@ -14,6 +14,8 @@ export interface ServerProcessOptions {
   label: string;
   /** When set, the child runs with --cpu-prof and writes its profile into this directory. */
   cpuProfileDir?: string;
+  /** More flags for the child's node (e.g. V8's heap settings). */
+  nodeFlags?: string[];
 }
 
 /** A server running in a child process. */
@@ -48,7 +50,7 @@ export async function startServerProcess(
       ]
     : [];
   const child = fork(entry, [JSON.stringify(config)], {
-    execArgv,
+    execArgv: [...execArgv, ...(options.nodeFlags ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting: Array<{ type: ChildMessage['type']; resolve: (m: ChildMessage) => void }> = [];

@@ -16,8 +16,14 @@ const POLL_MS = 100;
 /** A drain that takes longer than this is stuck (the full run's takes seconds). */
 const DRAIN_TIMEOUT_MS = 5 * 60_000;
 
+/** The V8 setting that trades speed for a smaller heap, measured beside the default. */
+export const SMALL_HEAP_FLAG = '--optimize-for-size';
+
 export interface ForwarderDrain {
-  target: 'local directory' | 'S3 server (s3rver)';
+  target:
+    | 'local directory'
+    | 'S3 server (s3rver)'
+    | `local directory, node ${typeof SMALL_HEAP_FLAG} (for comparison)`;
   elapsedMs: number;
   /** CPU time of the forwarder's process during the drain (all its threads). */
   cpuMs: number;
@@ -42,19 +48,29 @@ export async function runForwarderSuite(
   try {
     console.log(`forwarder: preloading ${settings.forwarder.events} events`);
     const preloaded = await preloadQueue(join(dir, 'queue'), settings.forwarder.events);
-    const targets: Array<[ForwarderDrain['target'], StoreTarget]> = [
-      ['local directory', { kind: 'fs', root: join(dir, 'store') }],
-      ['S3 server (s3rver)', { kind: 's3', bucket: s3.bucket, clientConfig: s3.clientConfig }],
+    const targets: Array<[ForwarderDrain['target'], StoreTarget, string[]]> = [
+      ['local directory', { kind: 'fs', root: join(dir, 'store') }, []],
+      ['S3 server (s3rver)', { kind: 's3', bucket: s3.bucket, clientConfig: s3.clientConfig }, []],
+      // What V8's own memory-for-speed trade would do to the peak RSS (and the speed).
+      [
+        `local directory, node ${SMALL_HEAP_FLAG} (for comparison)`,
+        { kind: 'fs', root: join(dir, 'store-small-heap') },
+        [SMALL_HEAP_FLAG],
+      ],
     ];
     const drains: ForwarderDrain[] = [];
-    for (const [target, store] of targets) {
+    for (const [target, store, nodeFlags] of targets) {
       // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
-      const queueDir = join(dir, `queue-${store.kind}`);
+      const queueDir = join(dir, `queue-${drains.length}`);
       await cp(join(dir, 'queue'), queueDir, { recursive: true });
       const child = await startServerProcess(
         built.entry('forwarder-drain'),
         { queueDir, store, expected: preloaded.events },
-        { label: `forwarder-${store.kind}`, cpuProfileDir },
+        {
+          label: `forwarder-${store.kind}${nodeFlags.length > 0 ? '-small-heap' : ''}`,
+          cpuProfileDir,
+          nodeFlags,
+        },
       );
       let values: ChildValues;
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
