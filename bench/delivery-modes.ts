@@ -290,12 +290,15 @@ within this machine's noise (the load generator, the node and nats-server share 
 forwarder's per-file work, not the queue, dominates a one-process node here.
 
 Scale-out: one collector process is bound by its own event loop (parsing, enriching and one
-JetStream publish with its acknowledgement per event), so a second process can use the second
-core; but nats-server and the load generator need the same 2 cores, and runs vary widely (a
-\`--quick\` run with 10,000 events measured 4,034 events/s for one collector and 2,468 for two).
-Forwarders are bound by reading the stream and gzip; two share the 4 shards and each cuts its
-own files. On separate machines each collector and forwarder brings its own cores, and the
-stream leader's writes (one stream, one leader) become the ceiling, raised by more shards
+JetStream publish with its acknowledgement per event) and by the round trips it waits for, so
+a second process both uses the second core and doubles what is in flight; but nats-server and
+the load generator need the same 2 cores, and runs vary widely (a \`--quick\` run with 10,000
+events once measured 4,034 events/s for one collector and 2,468 for two). Forwarders are bound
+by reading the stream and gzip; started together, the first to join takes all 4 shards and
+hands two over only after uploading what it holds for them, and on a backlog this small that
+handover, plus two processes and nats-server sharing 2 cores, can cost more than the second
+process brings. On separate machines each collector and forwarder brings its own cores, and
+the stream leader's writes (one stream, one leader) become the ceiling, raised by more shards
 spread over more streams.`,
 );
 

@@ -117,7 +117,7 @@ function servers(): BuiltServers {
 
 const collector: CollectorResults | undefined = await suite('collector', async () => {
   const results = await runCollectorSuite(settings, servers(), runId, profileDir);
-  const costs = measureRequestCosts(settings.collector.batchSizes, settings.quick ? 200 : 500);
+  const costs = measureRequestCosts(settings.collector.batchSizes, settings.quick ? 300 : 1_000);
   const profiles = await profileBlock(['collector-fsync-b10', 'collector-fsync-b50']);
   await writeSection('collector', collectorReport(results, label, costs) + profiles);
   return results;

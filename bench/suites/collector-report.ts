@@ -183,9 +183,10 @@ function requestBudget(
 ### Where a request's time goes
 
 The collector at saturation (log + fdatasync) spends 1 / (req/s) per request on its one core.
-Its own steps, timed in one process without HTTP on the same bodies (\`bench/request-costs.ts\`,
-this run), next to the HTTP floor (bare Hono 204). "At best" is the HTTP floor plus these
-steps, nothing else, and its ratio to bare \`node:http\`.
+Its own steps, timed in one process without HTTP on the same bodies
+(\`bench/request-costs.ts\`, this run, the fastest of 7 rounds), next to the HTTP floor (bare
+Hono 204). "At best" is the HTTP floor plus these steps, nothing else, and its ratio to bare
+\`node:http\`.
 
 ${markdownTable(
   [
@@ -201,16 +202,17 @@ ${markdownTable(
   rows,
 )}
 
-Why the targets are out of reach this way: at 10 events/request, half of bare \`node:http\`'s
-requests/s leaves about twice its time per request for everything, while \`JSON.parse\` of the
-body alone, a V8 built-in, takes about as long as bare Hono's whole request, and validating,
-enriching and serializing the events again takes twice that; at 50 events/request, 100,000 events/s leaves 10 µs
-an event, and parsing, enriching and serializing take about that before HTTP and the log.
-The profiles (\`pnpm bench --cpu-prof\`, summaries below when run) show the same: the
-JSON built-ins and the event loop's HTTP and I/O work lead, no single function of ours does.
-What would close the gap: not turning the body into objects and back (a byte-level scanner
-that validates each event where it lies and splices the server's fields into its bytes), or
-the work spread over cores (one collector process per core, or parsing in worker threads),
-which a 2-core machine shared with the load generator cannot show.
+Why the targets are out of reach this way: at 10 events/request, half of bare
+\`node:http\`'s requests/s leaves about twice its time per request for everything, while
+\`JSON.parse\` of the body alone, a V8 built-in, takes about as long as bare Hono's whole
+request, and validating, enriching and serializing the events again takes twice that; at 50
+events/request, 100,000 events/s leaves 10 µs an event, and parsing, enriching and serializing
+take about that before HTTP and the log. The profiles (\`pnpm bench --cpu-prof\`, summaries
+below when run) show the same: the JSON built-ins and the event loop's HTTP and I/O work lead,
+no single function of ours does. What would close the gap: not turning the body into objects
+and back (a byte-level scanner that validates each event where it lies and splices the
+server's fields into its bytes), or the work spread over cores (one collector process per
+core, or parsing in worker threads), which a 2-core machine shared with the load generator
+cannot show.
 `;
 }

@@ -1,9 +1,9 @@
 // The zod schema of one source (a site or app sending events). Messages are written for
 // the person editing the config file: they name what is wrong and how to fix it.
+import { SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import { checkOriginPattern } from './origin-pattern.js';
 
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Write keys travel in URLs, data attributes and Basic auth user names (where ':' ends the name).
 const WRITE_KEY = /^[A-Za-z0-9._~-]{1,256}$/;
 const SECRET_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -84,7 +84,7 @@ export const sourceSchema = z
     id: z
       .string({ message: 'id must be a string' })
       .regex(
-        SLUG,
+        SOURCE_ID_PATTERN,
         'id must be a slug: lower-case letters, digits, "-" or "_", at most 64 characters',
       )
       .describe('Names the source in object keys (`source=<id>`) and metrics.'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyBatchDefaults, correctClockSkew, enrichEvent, scrubForQuarantine } from './enrich.js';
+import { applyBatchDefaults, enrichEvent, scrubForQuarantine } from './enrich.js';
 
 const RECEIVED = Date.parse('2026-03-01T12:00:00.000Z');
 const IPHONE =
@@ -11,26 +11,6 @@ const ALL_ON = {
   parseUserAgent: true,
   detectBots: true,
 };
-
-describe('correctClockSkew', () => {
-  it('shifts the event by the client clock error measured at sending', () => {
-    const sent = Date.parse('2026-03-01T10:00:10.000Z');
-    const created = Date.parse('2026-03-01T10:00:00.000Z');
-    expect(correctClockSkew(RECEIVED, sent, created)).toBe(RECEIVED - 10_000);
-  });
-
-  it("uses the client's timestamp when sentAt is unknown", () => {
-    expect(correctClockSkew(RECEIVED, undefined, 1_000)).toBe(1_000);
-  });
-
-  it('uses the arrival time when the event has no timestamp', () => {
-    expect(correctClockSkew(RECEIVED, 5, undefined)).toBe(RECEIVED);
-  });
-
-  it('falls back to the arrival time when the correction leaves the range of dates', () => {
-    expect(correctClockSkew(RECEIVED, -8e15, 8e15)).toBe(RECEIVED);
-  });
-});
 
 describe('enrichEvent', () => {
   const event = {

@@ -1,7 +1,7 @@
 // Server-side additions to a valid event. Pure functions: the clock and the request's
 // headers come in as arguments.
 
-import { clampEventTime, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
+import { clampEventTime, correctClockSkew, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
 import { anonymizeIp } from './client-ip.js';
 import type { EnrichOptions } from './config.js';
 import { copyFields } from './copy-fields.js';
@@ -9,29 +9,10 @@ import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
 
-// Date's range is ±8.64e15 ms; outside it toISOString throws.
-const MAX_TIME_MS = 8.64e15;
-
 function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-/**
- * The event time corrected for the client's clock skew, in ms: `receivedAt − (sentAt −
- * timestamp)` when both client times are known, else the client's timestamp, else receivedAt.
- * The client's clock may be wrong, but the gap between creating and sending an event is not.
- */
-export function correctClockSkew(
-  receivedAtMs: number,
-  sentAtMs: number | undefined,
-  timestampMs: number | undefined,
-): number {
-  if (timestampMs === undefined) return receivedAtMs;
-  if (sentAtMs === undefined) return timestampMs;
-  const corrected = receivedAtMs - (sentAtMs - timestampMs);
-  return Math.abs(corrected) <= MAX_TIME_MS ? corrected : receivedAtMs;
 }
 
 /** What the server knows about the request an event came in. */

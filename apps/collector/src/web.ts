@@ -13,6 +13,7 @@ export {
   ingestBatch,
   type QuarantineReason,
 } from './ingest.js';
+export { nestsDeeperThan } from './json-depth.js';
 export type { LiveEvent, LiveResult } from './live/live-event.js';
 export type { LiveFeed, LiveUpdate } from './live/live-feed.js';
 export { createLiveView, type LiveView } from './live/live-view.js';

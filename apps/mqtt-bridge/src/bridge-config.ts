@@ -1,4 +1,4 @@
-import { describeIssues, MAX_EVENT_BYTES, MAX_ID_LENGTH } from '@sluice/schema';
+import { describeIssues, MAX_EVENT_BYTES, MAX_ID_LENGTH, SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import { topicPatternProblem } from './topic-pattern.js';
 
@@ -66,7 +66,7 @@ const routeSchema = z.strictObject({
     .string()
     // The collector's rule for source ids: devices and web pages can share a source.
     .regex(
-      /^[a-z0-9][a-z0-9_-]{0,63}$/,
+      SOURCE_ID_PATTERN,
       'a slug: lower-case letters, digits, "-" or "_", at most 64 characters',
     )
     .describe('The source the messages are filed under: `events/source=<source>/…`.'),

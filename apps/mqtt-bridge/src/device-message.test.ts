@@ -118,6 +118,7 @@ describe('mapDeviceMessage', () => {
   it('quarantines what it cannot store, with the reason and what was sent', async () => {
     const cases: [unknown, string, string][] = [
       ['not json', '', 'payload is not JSON'],
+      [`{"properties":{"v":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`, '', 'deeper than 64'],
       [[1, 2], '', 'payload must be a JSON object'],
       [{ anonymousId: 'th-8', timestamp: '2026-11-24T10:00:00Z' }, 'anonymousId', 'th-7'],
       [{ properties: { celsius: 20 } }, 'messageId', 'needs a timestamp'],

@@ -1,9 +1,9 @@
 // One MQTT message to one queue message, through the collector's own validation, enrichment
 // and quarantine (`ingestBatch`), so a device event is stored exactly like a web event.
 
-import { type EnrichOptions, ingestBatch } from '@sluice/collector/web';
+import { type EnrichOptions, ingestBatch, nestsDeeperThan } from '@sluice/collector/web';
 import type { QueueMessage } from '@sluice/queue';
-import type { FieldIssue } from '@sluice/schema';
+import { type FieldIssue, MAX_JSON_DEPTH } from '@sluice/schema';
 import type { RouteConfig } from './bridge-config.js';
 import type { TopicFields } from './topic-pattern.js';
 
@@ -55,6 +55,10 @@ function parsePayload(payload: Uint8Array): { event: EventObject } | { problem: 
     text = strictUtf8.decode(payload);
   } catch {
     return { problem: 'payload is not UTF-8' };
+  }
+  // Deeper nesting would overflow the stack of validation or serialization later on.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { problem: `payload nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let value: unknown;
   try {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clampEventTime, MAX_EVENT_TIME_AHEAD_MS, MAX_EVENT_TIME_BEHIND_MS } from './event-time.js';
+import {
+  clampEventTime,
+  correctClockSkew,
+  MAX_EVENT_TIME_AHEAD_MS,
+  MAX_EVENT_TIME_BEHIND_MS,
+} from './event-time.js';
 
 const RECEIVED = Date.UTC(2026, 10, 24, 10, 30);
 
@@ -35,5 +40,25 @@ describe('clampEventTime', () => {
     expect(clampEventTime(Number.NaN, RECEIVED)).toEqual({ timeMs: RECEIVED, clamped: 'invalid' });
     expect(clampEventTime(Number.POSITIVE_INFINITY, RECEIVED).timeMs).toBe(RECEIVED);
     expect(clampEventTime(Number.NEGATIVE_INFINITY, RECEIVED).timeMs).toBe(RECEIVED);
+  });
+});
+
+describe('correctClockSkew', () => {
+  it('shifts the event by the client clock error measured at sending', () => {
+    const sent = Date.parse('2026-03-01T10:00:10.000Z');
+    const created = Date.parse('2026-03-01T10:00:00.000Z');
+    expect(correctClockSkew(RECEIVED, sent, created)).toBe(RECEIVED - 10_000);
+  });
+
+  it("uses the client's timestamp when sentAt is unknown", () => {
+    expect(correctClockSkew(RECEIVED, undefined, 1_000)).toBe(1_000);
+  });
+
+  it('uses the arrival time when the event has no timestamp', () => {
+    expect(correctClockSkew(RECEIVED, 5, undefined)).toBe(RECEIVED);
+  });
+
+  it('falls back to the arrival time when the correction leaves the range of dates', () => {
+    expect(correctClockSkew(RECEIVED, -8e15, 8e15)).toBe(RECEIVED);
   });
 });

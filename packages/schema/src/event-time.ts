@@ -47,3 +47,22 @@ export function clampEventTime(timeMs: number, receivedAtMs: number): ClampedTim
   }
   return { timeMs };
 }
+
+// Date's range is ±8.64e15 ms; outside it toISOString throws.
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * The event time corrected for the client's clock skew, in ms: `receivedAt − (sentAt −
+ * timestamp)` when both client times are known, else the client's timestamp, else receivedAt.
+ * The client's clock may be wrong, but the gap between creating and sending an event is not.
+ */
+export function correctClockSkew(
+  receivedAtMs: number,
+  sentAtMs: number | undefined,
+  timestampMs: number | undefined,
+): number {
+  if (timestampMs === undefined) return receivedAtMs;
+  if (sentAtMs === undefined) return timestampMs;
+  const corrected = receivedAtMs - (sentAtMs - timestampMs);
+  return Math.abs(corrected) <= MAX_TIME_MS ? corrected : receivedAtMs;
+}

@@ -25,3 +25,9 @@ export const MAX_ID_LENGTH = 255;
 
 /** Longest event or page name. */
 export const MAX_NAME_LENGTH = 512;
+
+/**
+ * A source id: a slug, since it is also a folder name (`events/source=<id>/`). The collector's
+ * config, the import command and the MQTT bridge all file events under such ids.
+ */
+export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,3 +1,4 @@
+import { SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import {
   bulkFileShape,
@@ -6,16 +7,16 @@ import {
   parseOrExplain,
 } from '../bulk/bulk-options.js';
 
-// The collector's source id rule (apps/collector config-source.ts): it is also a folder name.
-const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
 /** Where imported events go and how files are cut; one zod schema, its errors are the user's. */
 export const importOptionsSchema = z
   .strictObject({
     /** The source the events are filed under, as the collector would file them. */
     source: z
       .string()
-      .regex(SOURCE_ID, 'must be a slug: lower-case letters, digits, "-" or "_", at most 64'),
+      .regex(
+        SOURCE_ID_PATTERN,
+        'must be a slug: lower-case letters, digits, "-" or "_", at most 64',
+      ),
     /** Records read between two progress reports. Default 10 000. */
     progressEvery: z.number().int().min(1).default(10_000),
     ...bulkFileShape,

@@ -2,12 +2,11 @@
 // the same schema (`eventSchema`), the same size limit and the same quarantine instead of a
 // drop. Unlike a request, an old record has no arrival clock to add, so everything here is a
 // function of the record alone: importing it again gives the same bytes.
-//
-// The collector's rules live in apps/collector (ingest.ts, enrich.ts) and are not exported;
-// the clock-skew correction is repeated below until they move to @sluice/schema.
+// The clock-skew correction is the collector's own (`correctClockSkew` of @sluice/schema).
 
 import type { QueueMessage } from '@sluice/queue';
 import {
+  correctClockSkew,
   describeIssues,
   eventSchema,
   type FieldIssue,
@@ -80,18 +79,6 @@ function withEventTime(
   const clientValue = event.timestamp ?? event.originalTimestamp;
   if (clientValue !== undefined) enriched.originalTimestamp = clientValue;
   return { event: enriched, timeMs };
-}
-
-/** As the collector's `correctClockSkew`: receivedAt − (sentAt − timestamp) when all are known. */
-function correctClockSkew(
-  receivedAtMs: number,
-  sentAtMs: number | undefined,
-  timestampMs: number | undefined,
-): number {
-  if (timestampMs === undefined) return receivedAtMs;
-  if (sentAtMs === undefined) return timestampMs;
-  const corrected = receivedAtMs - (sentAtMs - timestampMs);
-  return Math.abs(corrected) <= MAX_TIME_MS ? corrected : receivedAtMs;
 }
 
 function timeOf(value: unknown): number | undefined {
