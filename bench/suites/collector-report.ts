@@ -208,8 +208,10 @@ Why the targets are out of reach this way: at 10 events/request, half of bare
 request, and validating, enriching and serializing the events again takes twice that; at 50
 events/request, 100,000 events/s leaves 10 µs an event, and parsing, enriching and serializing
 take about that before HTTP and the log. The profiles (\`pnpm bench --cpu-prof\`, summaries
-below when run) show the same: the JSON built-ins and the event loop's HTTP and I/O work lead,
-no single function of ours does. What would close the gap: not turning the body into objects
+below when run) show the same: the two top entries are \`ingestBatch\`'s step per event, whose
+self time is mostly \`JSON.stringify\` of the enriched event (a V8 built-in, counted in its
+caller), and \`parseJsonObject\`, which is \`JSON.parse\`; then the event loop's HTTP and I/O
+work. What would close the gap: not turning the body into objects
 and back (a byte-level scanner that validates each event where it lies and splices the
 server's fields into its bytes), or the work spread over cores (one collector process per
 core, or parsing in worker threads), which a 2-core machine shared with the load generator

@@ -51,8 +51,8 @@ the drain, measured with \`--expose-gc\`). ArrayBuffers add the 32 MiB dedup fil
 at random as ids arrive), gzip's output of each open file (held until the file is cut, about
 5 MB per 64 MiB) and the read chunks; LMDB's written pages and the zlib threads' malloc arenas
 the rest. The comparison row with V8's \`--optimize-for-size\` shows the same process under
-200 MB, at the cost shown in the forwarder table (about half the events per CPU-second), a
-trade we do not make by default. \`--max-semi-space-size=4 --heap-growing-percent=20\` was
+200 MB, at the cost shown in the forwarder table (30–40 % fewer events per CPU-second in our
+runs), a trade we do not make by default. \`--max-semi-space-size=4 --heap-growing-percent=20\` was
 tried as well: about 25 % less peak RSS for about 10 % more time, still above 200 MB. What
 would close the gap without the cost: fewer allocations per event on the read path (entries
 decoded into reused objects, bodies copied straight from the read chunk into the gzip
