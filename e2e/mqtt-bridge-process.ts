@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { spawnTsx } from './tsx-child.js';
 
 export interface BridgeProcess {
   readonly pid: number;
@@ -16,30 +16,15 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
 /** Starts `apps/mqtt-bridge/src/main.ts` with `env` and waits until it is subscribed. */
 export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
   const script = new URL('../apps/mqtt-bridge/src/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => children.delete(child));
+  const { child, exited, stderr, kill, stop } = spawnTsx(script, env);
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<{
     match: (line: Record<string, unknown>) => boolean;
     resolve: (line: Record<string, unknown>) => void;
   }>();
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   createInterface({ input: child.stdout! }).on('line', (text) => {
     let line: Record<string, unknown>;
     try {
@@ -69,26 +54,14 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
       waiters.add(waiter);
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`the bridge printed no such line in ${timeoutMs} ms:\n${stderr}`));
+        reject(new Error(`the bridge printed no such line in ${timeoutMs} ms:\n${stderr()}`));
       }, timeoutMs);
       void exited.then(() => {
         clearTimeout(timer);
-        if (waiters.delete(waiter)) reject(new Error(`the bridge exited:\n${stderr}`));
+        if (waiters.delete(waiter)) reject(new Error(`the bridge exited:\n${stderr()}`));
       });
     });
   };
   await waitForLine((line) => line.ready === true);
-  return {
-    pid: child.pid!,
-    lines,
-    waitForLine,
-    async kill() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { pid: child.pid!, lines, waitForLine, kill, stop };
 }

@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type NatsTestServers, startNatsServer } from '@sluice/queue/nats-testing';
 import { createFsStore } from '@sluice/store';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { killMoments, killsDuringLoad, sleep } from './kill-schedule.js';
+import { natsTestSetup } from './nats-test-setup.js';
 import {
+  eventFigures,
   recordFigures,
   SEED,
   scaled,
@@ -21,7 +20,6 @@ import {
   collectorConfig,
   compare,
   type ForwarderProcess,
-  sendLoad,
   startForwarderProcess,
   storedCounts,
   waitUntil,
@@ -32,36 +30,23 @@ import {
 // and started again; a killed forwarder's shards move to the other once their leases expire.
 // Every event a collector answered 200 for must be stored exactly once.
 
-let servers: NatsTestServers;
-let dir: string;
 const collectors: SluiceProcess[] = [];
 const forwarders: ForwarderProcess[] = [];
-beforeAll(async () => {
-  servers = await startNatsServer();
-  dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-nats-'));
-});
-afterAll(async () => {
+const nats = natsTestSetup('sluice-reliability-nats-', async () => {
   for (const collector of collectors) await collector.kill();
   for (const forwarder of forwarders) await forwarder.kill();
-  await servers?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('stores every acknowledged event exactly once while collectors and forwarders are killed independently', async () => {
   const started = Date.now();
   const total = scaled(50_000, 300_000);
   const kills = scaled(6, 24);
   const random = seededRandom(SEED + 1);
-  const queueUrl = `${servers.url}?shards=4&leaseTtlMs=2000`;
-  const storeDir = join(dir, 'store');
-  const forwarderEnv = {
-    QUEUE_URL: queueUrl,
-    SLUICE_STORE_DIR: storeDir,
-    SLUICE_FILE_AGE_MS: '500',
-  };
-  const config = await writeCollectorConfig(dir, { ...collectorConfig, limits: { ipRate: null } });
+  const { queueUrl, storeDir, forwarderEnv } = nats.shardedForwarders('500');
+  const config = await writeCollectorConfig(nats.dir, {
+    ...collectorConfig,
+    limits: { ipRate: null },
+  });
   for (let i = 0; i < 2; i++) {
     collectors.push(
       await startSluiceProcess({
@@ -75,16 +60,15 @@ it('stores every acknowledged event exactly once while collectors and forwarders
   forwarders.push(await startForwarderProcess(forwarderEnv));
 
   // Collectors and forwarders take turns; which of the two is random.
-  const moments = Array.from({ length: kills - 1 }, () =>
-    Math.floor(total * (0.05 + 0.9 * random())),
-  );
-  moments.sort((a, b) => a - b);
+  const moments = killMoments(kills - 1, total, random);
   const killed: string[] = [];
-  let acknowledgedNow = 0;
+  const schedule = killsDuringLoad(moments, () =>
+    killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder'),
+  );
   async function killOne(kind: 'collector' | 'forwarder'): Promise<void> {
     await sleep(Math.floor(random() * 400));
     const index = random() < 0.5 ? 0 : 1;
-    killed.push(`${kind} ${index + 1} at ${acknowledgedNow}`);
+    killed.push(`${kind} ${index + 1} at ${schedule.acknowledged}`);
     if (kind === 'collector') {
       await collectors[index]!.kill();
       await collectors[index]!.start();
@@ -94,27 +78,11 @@ it('stores every acknowledged event exactly once while collectors and forwarders
     }
   }
 
-  let killing: Promise<void> | undefined;
-  const load = await sendLoad({
+  const load = await schedule.sendLoad({
     urls: () => collectors.map((c) => c.url),
     total,
-    batchSize: 50,
-    concurrency: 4,
-    giveUpMs: 120_000,
     idPrefix: 'nats',
-    onProgress: async (acknowledged) => {
-      acknowledgedNow = acknowledged;
-      if (killing || moments.length === 0 || acknowledged < moments[0]!) return;
-      moments.shift();
-      killing = killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder').finally(() => {
-        killing = undefined;
-      });
-      await killing;
-    },
   });
-  await killing;
-  while (moments.shift() !== undefined)
-    await killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder');
   // The last kill hits a forwarder while the stream drains.
   await sleep(Math.floor(random() * 1_500));
   await killOne('forwarder');
@@ -133,13 +101,7 @@ it('stores every acknowledged event exactly once while collectors and forwarders
       'collector processes into a JetStream stream of 4 shards, read by 2 forwarder processes ' +
       `(leases of 2 s); ${killed.length} SIGKILLs at random moments, collectors and forwarders ` +
       'in turn, each restarted at once; failed batches resent with the same messageIds.',
-    events: {
-      sent: total,
-      acknowledged: result.acked,
-      stored: result.stored,
-      lost: result.lost,
-      duplicated: result.duplicated,
-    },
+    events: eventFigures(total, result),
     details: {
       kills: killed.length,
       'killed (process at events acknowledged)': killed.join('; '),

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { killMoments, killsDuringLoad, sleep } from './kill-schedule.js';
 import { readStoredEvents } from './read-store.js';
 import {
+  eventFigures,
   recordFigures,
   SEED,
   scaled,
@@ -17,7 +19,7 @@ import {
   startSluiceProcess,
   writeCollectorConfig,
 } from './reliability-process.js';
-import { collectorConfig, compare, sendLoad, storedCounts, waitUntil } from './scale-support.js';
+import { collectorConfig, compare, storedCounts, waitUntil } from './scale-support.js';
 
 // The default shape (`pnpm start`): the collector and the forwarder in one process on the
 // embedded log, files in a directory, the dedup index in a state directory. A load of
@@ -35,18 +37,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 it('stores every acknowledged event exactly once while collector and forwarder are killed at random moments', async () => {
   const started = Date.now();
   const total = scaled(50_000, 500_000);
   const kills = scaled(5, 25);
   const random = seededRandom(SEED);
   // Kill moments during the load, as shares of the events acknowledged; one more while draining.
-  const moments = Array.from({ length: kills - 1 }, () =>
-    Math.floor(total * (0.05 + 0.9 * random())),
-  );
-  moments.sort((a, b) => a - b);
+  const moments = killMoments(kills - 1, total, random);
   const storeDir = join(dir, 'store');
   sluice = await startSluiceProcess({
     QUEUE_URL: `log:${join(dir, 'queue')}`,
@@ -61,36 +58,17 @@ it('stores every acknowledged event exactly once while collector and forwarder a
   const pipeline = sluice;
   const killedAt: { acknowledged: number; uptimeMs: number }[] = [];
   let upSince = Date.now();
-  let acknowledgedNow = 0;
+  const schedule = killsDuringLoad(moments, killAndRestart);
   async function killAndRestart(): Promise<void> {
     // A little jitter, so kills do not line up with batch boundaries.
     await sleep(Math.floor(random() * 400));
-    killedAt.push({ acknowledged: acknowledgedNow, uptimeMs: Date.now() - upSince });
+    killedAt.push({ acknowledged: schedule.acknowledged, uptimeMs: Date.now() - upSince });
     await pipeline.kill();
     await pipeline.start();
     upSince = Date.now();
   }
 
-  let killing: Promise<void> | undefined;
-  const load = await sendLoad({
-    urls: () => [pipeline.url],
-    total,
-    batchSize: 50,
-    concurrency: 4,
-    giveUpMs: 120_000,
-    idPrefix: 'crash',
-    onProgress: async (acknowledged) => {
-      acknowledgedNow = acknowledged;
-      if (killing || moments.length === 0 || acknowledged < moments[0]!) return;
-      moments.shift();
-      killing = killAndRestart().finally(() => {
-        killing = undefined;
-      });
-      await killing;
-    },
-  });
-  await killing;
-  while (moments.shift() !== undefined) await killAndRestart();
+  const load = await schedule.sendLoad({ urls: () => [pipeline.url], total, idPrefix: 'crash' });
   // The last kill lands while the forwarder drains what the load left in the log.
   await sleep(Math.floor(random() * 1_500));
   await killAndRestart();
@@ -114,13 +92,7 @@ it('stores every acknowledged event exactly once while collector and forwarder a
       `SIGKILLed ${killedAt.length} times at random moments (${duringLoad} during the load, ` +
       `${killedAt.length - duringLoad} while draining) and restarted each time; failed batches ` +
       'resent with the same messageIds.',
-    events: {
-      sent: total,
-      acknowledged: result.acked,
-      stored: result.stored,
-      lost: result.lost,
-      duplicated: result.duplicated,
-    },
+    events: eventFigures(total, result),
     details: {
       kills: killedAt.length,
       'acknowledged at each kill': killedAt.map((k) => k.acknowledged).join(', '),

@@ -43,6 +43,20 @@ export interface EventFigures {
   duplicated: number;
 }
 
+/** The event figures of a load of `sent` events, from the counts `compare` returns. */
+export function eventFigures(
+  sent: number,
+  counts: { acked: number; stored: number; lost: number; duplicated: number },
+): EventFigures {
+  return {
+    sent,
+    acknowledged: counts.acked,
+    stored: counts.stored,
+    lost: counts.lost,
+    duplicated: counts.duplicated,
+  };
+}
+
 export interface InputFigures {
   /** Requests or connections made with generated or crafted input. */
   tried: number;

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RunningCollector, startCollector } from '@sluice/collector';
 import { type NatsQueue, openNatsQueue } from '@sluice/queue';
-import { type NatsTestServers, startNatsServer } from '@sluice/queue/nats-testing';
 import { createFsStore } from '@sluice/store';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { natsTestSetup } from './nats-test-setup.js';
 import {
   collectorConfig,
   compare,
@@ -22,31 +19,20 @@ import {
 // started again and gets its share back. Every event a collector acknowledged must be in the
 // store exactly once.
 
-let servers: NatsTestServers;
-let dir: string;
-beforeAll(async () => {
-  servers = await startNatsServer();
-  dir = await mkdtemp(join(tmpdir(), 'sluice-scale-'));
-});
-afterAll(async () => {
-  await servers?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const nats = natsTestSetup('sluice-scale-');
 
 it('keeps every acknowledged event exactly once with 2 collectors, 2 forwarders and a forwarder killed', async () => {
-  const queueUrl = `${servers.url}?shards=4&leaseTtlMs=2000`;
-  const storeDir = join(dir, 'store');
-  const forwarderEnv = {
-    QUEUE_URL: queueUrl,
-    SLUICE_STORE_DIR: storeDir,
-    SLUICE_FILE_AGE_MS: '300',
-  };
+  const { storeDir, forwarderEnv } = nats.shardedForwarders('300');
   const queues: NatsQueue[] = [];
   const collectors: RunningCollector[] = [];
   const forwarders: ForwarderProcess[] = [];
   try {
     for (let i = 0; i < 2; i++) {
-      const queue = await openNatsQueue({ servers: servers.url, shards: 4, leaseTtlMs: 2_000 });
+      const queue = await openNatsQueue({
+        servers: nats.servers.url,
+        shards: 4,
+        leaseTtlMs: 2_000,
+      });
       queues.push(queue);
       collectors.push(await startCollector({ queue, config: collectorConfig, logger: false }));
     }

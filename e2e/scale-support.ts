@@ -2,10 +2,10 @@
 // sends them (retrying a failed batch with the same messageIds), forwarder processes that
 // can be killed by pid, and a count of what the store holds per messageId.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ObjectStore } from '@sluice/store';
 import { readStoredEvents } from './read-store.js';
+import { spawnTsx } from './tsx-child.js';
 
 export const WRITE_KEY = 'scale-key';
 export const collectorConfig = {
@@ -133,28 +133,13 @@ export interface ForwarderProcess {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
 /** Starts `scripts/run-forwarder.ts` with `env` and waits until it is ready. */
 export async function startForwarderProcess(
   env: Record<string, string>,
 ): Promise<ForwarderProcess> {
   const script = new URL('../scripts/run-forwarder.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => children.delete(child));
+  const { child, exited, stderr, kill, stop } = spawnTsx(script, env);
   const events: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
@@ -165,19 +150,8 @@ export async function startForwarderProcess(
         // not one of its JSON lines
       }
     });
-    void exited.then(() => reject(new Error(`forwarder exited before it was ready:\n${stderr}`)));
+    void exited.then(() => reject(new Error(`forwarder exited before it was ready:\n${stderr()}`)));
   });
   await ready;
-  return {
-    pid: child.pid!,
-    events,
-    async kill() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { pid: child.pid!, events, kill, stop };
 }

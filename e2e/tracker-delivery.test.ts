@@ -1,40 +1,30 @@
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  chromiumPool,
   countById,
   type ObservedCollector,
   pollUntil,
   sluice,
-  startObservedCollector,
-  startTrackerSite,
   storage,
   tagLoaded,
   tagSnippet,
   waitUntil,
 } from './tracker-harness.js';
+import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 
 // Real Chromium, the real collector (its queue observed, and made to refuse appends where a
 // test says so), the tag loaded from the collector by a site on another origin. Playwright does
 // not show sendBeacon requests, so the tests look at what the collector acknowledged.
 
-const browsers = chromiumPool();
-let site: Awaited<ReturnType<typeof startTrackerSite>>;
+let site: TrackerSite;
 let collector: ObservedCollector;
 
-beforeEach(async () => {
-  site = await startTrackerSite({});
-  collector = await startObservedCollector(site.origin);
+const browsers = trackerTestSetup((started) => {
+  ({ site, collector } = started);
   const page = (title: string, next = '') =>
     `<!doctype html><title>${title}</title>${tagSnippet(collector.url)}<h1>${title}</h1>${next}`;
   site.pages['/'] = page('Home', '<a id="next" href="/next">next</a>');
   site.pages['/next'] = page('Next');
 });
-afterEach(async () => {
-  await browsers.closeContexts();
-  await collector.close();
-  await site.close();
-});
-afterAll(() => browsers.close());
 
 const names = (events: Record<string, unknown>[]) =>
   events.map((e) =>

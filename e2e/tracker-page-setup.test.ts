@@ -1,34 +1,24 @@
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  chromiumPool,
   type ObservedCollector,
   pollUntil,
   sluice,
-  startObservedCollector,
-  startTrackerSite,
   storage,
   tagLoaded,
   tagSnippet,
   waitUntil,
 } from './tracker-harness.js';
+import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 
 // How sites put the tag on their pages, in real Chromium against the real collector: calls made
 // before the tag loads, consent banners, and a strict Content-Security-Policy.
 
-const browsers = chromiumPool();
-let site: Awaited<ReturnType<typeof startTrackerSite>>;
+let site: TrackerSite;
 let collector: ObservedCollector;
 
-beforeEach(async () => {
-  site = await startTrackerSite({});
-  collector = await startObservedCollector(site.origin);
+const browsers = trackerTestSetup((started) => {
+  ({ site, collector } = started);
 });
-afterEach(async () => {
-  await browsers.closeContexts();
-  await collector.close();
-  await site.close();
-});
-afterAll(() => browsers.close());
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 800));
 

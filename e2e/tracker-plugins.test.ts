@@ -1,39 +1,29 @@
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  chromiumPool,
   type ObservedCollector,
-  startObservedCollector,
-  startTrackerSite,
   tagFile,
   tagLoaded,
   tagSnippet,
   waitUntil,
 } from './tracker-harness.js';
+import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 
 // The optional plugins as a site loads them (their own script files, after the tag's
 // snippet), in real Chromium: clicks, an outbound link that leaves the page, a download,
 // scroll depth, and the Core Web Vitals sent as the page goes away.
 
-const browsers = chromiumPool();
 const PLUGINS = ['autocapture', 'outbound-links', 'scroll-depth', 'web-vitals'];
-let site: Awaited<ReturnType<typeof startTrackerSite>>;
+let site: TrackerSite;
 let collector: ObservedCollector;
 
-beforeEach(async () => {
-  site = await startTrackerSite({});
-  collector = await startObservedCollector(site.origin);
+const browsers = trackerTestSetup(async (started) => {
+  ({ site, collector } = started);
   for (const name of PLUGINS)
     site.pages[`/sluice-${name}.js`] = {
       type: 'text/javascript',
       body: await tagFile(`sluice-${name}.js`),
     };
 });
-afterEach(async () => {
-  await browsers.closeContexts();
-  await collector.close();
-  await site.close();
-});
-afterAll(() => browsers.close());
 
 it('records clicks, a download, scroll depth, an outbound link and the web vitals', async () => {
   // The outbound link goes to another host (the collector's health check).

@@ -1,19 +1,11 @@
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import {
-  chromiumPool,
-  type ObservedCollector,
-  startObservedCollector,
-  startTrackerSite,
-  tagLoaded,
-  tagSnippet,
-  waitUntil,
-} from './tracker-harness.js';
+import { expect, it } from 'vitest';
+import { type ObservedCollector, tagLoaded, tagSnippet, waitUntil } from './tracker-harness.js';
+import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 
 // A single-page app in real Chromium: its router moves with history.pushState, replaceState,
 // back/forward and hash links; the collector counts the page views the tag sends.
 
-const browsers = chromiumPool();
-let site: Awaited<ReturnType<typeof startTrackerSite>>;
+let site: TrackerSite;
 let collector: ObservedCollector;
 
 // The app's router: buttons that call the history API as React Router or Vue Router do.
@@ -26,16 +18,9 @@ const APP = `
   <a id="hash-about" href="#/about">about</a>
 </nav>`;
 
-beforeEach(async () => {
-  site = await startTrackerSite({});
-  collector = await startObservedCollector(site.origin);
+const browsers = trackerTestSetup((started) => {
+  ({ site, collector } = started);
 });
-afterEach(async () => {
-  await browsers.closeContexts();
-  await collector.close();
-  await site.close();
-});
-afterAll(() => browsers.close());
 
 const pageViews = () =>
   collector

@@ -17,6 +17,7 @@ import {
   FAST,
   message,
   readFiles,
+  runUntilCrash,
   type StoredFile,
   tempFsStore,
   waitFor,
@@ -81,16 +82,7 @@ async function startRun(
     compress: gzipLevel6,
     options: { ...FAST, ...options },
   });
-  const aborted = new AbortController();
-  const running = forwarder.run(aborted.signal);
-  let closed = false;
-  async function crash(): Promise<void> {
-    if (closed) return;
-    closed = true;
-    aborted.abort();
-    await running;
-    await queue.close();
-  }
+  const crash = runUntilCrash(forwarder, () => queue.close());
   cleanups.push(crash);
   return {
     queue,

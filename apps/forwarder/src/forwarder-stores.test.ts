@@ -21,6 +21,7 @@ import {
   NOW,
   readAllLines,
   readFiles,
+  runUntilCrash,
   tempFsStore,
   waitFor,
 } from './test-support.js';
@@ -113,17 +114,10 @@ async function startRun(
     now: () => clock.now,
     options: { ...FAST, ...options },
   });
-  const aborted = new AbortController();
-  const running = forwarder.run(aborted.signal);
-  let closed = false;
-  async function crash(): Promise<void> {
-    if (closed) return;
-    closed = true;
-    aborted.abort();
-    await running;
+  const crash = runUntilCrash(forwarder, async () => {
     await queue.close();
     await index.close();
-  }
+  });
   cleanups.push(crash);
   return {
     queue,

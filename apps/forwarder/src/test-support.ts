@@ -88,3 +88,23 @@ export const FAST = {
   retryMaxMs: 50,
   minFileBytes: 1,
 } as const;
+
+/**
+ * Runs `forwarder` until the returned crash is called, which aborts the run (no stop, no
+ * flush) and then runs `close`, as a crash leaves things; calling it again does nothing.
+ */
+export function runUntilCrash(
+  forwarder: { run(signal?: AbortSignal): Promise<void> },
+  close: () => Promise<void>,
+): () => Promise<void> {
+  const aborted = new AbortController();
+  const running = forwarder.run(aborted.signal);
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    aborted.abort();
+    await running;
+    await close();
+  };
+}
