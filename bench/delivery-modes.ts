@@ -1,5 +1,5 @@
-// `tsx bench/delivery-modes.ts`: what each delivery mode costs and what it keeps through a
-// crash, for the memory queue, the embedded log and JetStream; then how collectors and
+// `node --import tsx bench/delivery-modes.ts`: what each delivery mode costs and what it keeps
+// through a crash, for the memory queue, the embedded log and JetStream; then how collectors and
 // forwarders scale from 1 to 2 processes on JetStream. Writes its tables into BENCHMARKS.md
 // between <!-- delivery-modes:begin --> and <!-- delivery-modes:end -->.
 //
@@ -253,7 +253,7 @@ await rm(root, { recursive: true, force: true });
 
 await writeSection(
   'delivery-modes',
-  `## Delivery modes and scale-out (\`tsx bench/delivery-modes.ts${quick ? ' --quick' : ''}\`)
+  `## Delivery modes and scale-out (\`node --import tsx bench/delivery-modes.ts${quick ? ' --quick' : ''}\`)
 
 A sluice node (collector and forwarder in one process, \`bench/servers/delivery-node.ts\`) per
 mode. Throughput: ${fmt(THROUGHPUT_EVENTS)} events of about 200 B, 20 per request, 16 requests

@@ -1,7 +1,7 @@
 // The bridge process: a broker's device messages into the queue QUEUE_URL names.
 //
 //   SLUICE_MQTT_CONFIG=./sluice.mqtt.json SLUICE_MQTT_PASSWORD=... SLUICE_MQTT_STATS_MS=60000 \
-//   QUEUE_URL=nats://10.0.0.1:4222?replicas=3  tsx apps/mqtt-bridge/src/main.ts
+//   QUEUE_URL=nats://10.0.0.1:4222?replicas=3  node --import tsx apps/mqtt-bridge/src/main.ts
 //
 // Share a JetStream stream with the collectors. The embedded log (log:<dir>) has one owner
 // process: on one machine run `startMqttBridge` inside the collector's process instead
