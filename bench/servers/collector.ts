@@ -47,7 +47,11 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
     url: collector.url,
     values: () => {
       const stats = log?.stats();
-      return { appended, syncs: stats?.syncs ?? 0, writes: stats?.writes ?? 0 };
+      // The commit-duration buckets as commit_0, commit_1, ... (values are flat numbers).
+      const commits = Object.fromEntries(
+        (stats?.commitMs ?? []).map((count, i) => [`commit_${i}`, count]),
+      );
+      return { appended, syncs: stats?.syncs ?? 0, writes: stats?.writes ?? 0, ...commits };
     },
     stop: async () => {
       await collector.close();

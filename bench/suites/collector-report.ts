@@ -1,3 +1,4 @@
+import { COMMIT_MS_BOUNDS } from '@sluice/queue';
 import {
   integer,
   markdownTable,
@@ -55,7 +56,17 @@ export function collectorReport(
 
   const paced = measurements.filter((m) => m.belowSaturation);
   const latency = markdownTable(
-    ['events/request', 'mode', 'target req/s', 'req/s', 'events/s', 'p50', 'p99', 'p99.9'],
+    [
+      'events/request',
+      'mode',
+      'target req/s',
+      'req/s',
+      'events/s',
+      'p50',
+      'p99',
+      'p99.9',
+      'log commit p99',
+    ],
     paced.map((m) => {
       const { offeredRate, run } = m.belowSaturation!;
       return [
@@ -67,6 +78,7 @@ export function collectorReport(
         millisFromMicros(run.wrk.p50Us),
         millisFromMicros(run.wrk.p99Us),
         millisFromMicros(run.wrk.p999Us),
+        commitBound(run.commitP99Ms),
       ];
     }),
   );
@@ -137,7 +149,10 @@ ${throughput}
 ### Latency below saturation
 
 Each collector mode at ${percent(results.latencyLoadShare)} of its own max req/s from the table above
-(wrk with think time per connection; the rate reached is shown next to the target).
+(wrk with think time per connection; the rate reached is shown next to the target). "Log commit
+p99" is how long 99 % of the log's group commits (one writev, and the fdatasync in the default
+mode) took during the run, as the upper bound of its bucket: a request waits for the commit
+under way and then for its own, so its p99 can reach about twice that plus its own work.
 
 ${latency}
 
@@ -217,4 +232,10 @@ server's fields into its bytes), or the work spread over cores (one collector pr
 core, or parsing in worker threads), which a 2-core machine shared with the load generator
 cannot show.
 `;
+}
+
+/** A commit-duration bucket bound for the latency table. */
+function commitBound(ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  return Number.isFinite(ms) ? `≤ ${ms} ms` : `> ${COMMIT_MS_BOUNDS.at(-2)} ms`;
 }

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COMMIT_MS_BOUNDS } from '@sluice/queue';
 import type { BuiltServers } from '../build-servers.js';
 import { BENCH_HEADERS, makeBatchBody } from '../events/segment-event.js';
 import type { ChildValues } from '../protocol.js';
@@ -22,6 +23,11 @@ export interface CollectorRun {
   eventsPerSecond: number;
   /** fdatasync calls per second (collector in 'fsync' mode). */
   syncsPerSecond: number;
+  /**
+   * Upper bound of the 99th percentile of the log's group commits (writev + fdatasync) during
+   * the run, in ms (log modes only): Infinity when above the last bucket bound.
+   */
+  commitP99Ms?: number;
   errors: number;
 }
 
@@ -179,6 +185,22 @@ function toRun(wrk: WrkResult, batch: number, before: ChildValues, after: ChildV
     requestsPerSecond: requestsPerSecond(wrk),
     eventsPerSecond: taken / seconds,
     syncsPerSecond: ((after.syncs ?? 0) - (before.syncs ?? 0)) / seconds,
+    commitP99Ms: commitQuantileBound(before, after, 0.99),
     errors: errorCount(wrk),
   } satisfies CollectorRun;
+}
+
+/** The bucket bound below which `q` of the log's commits between two snapshots fell. */
+function commitQuantileBound(before: ChildValues, after: ChildValues, q: number) {
+  const counts = COMMIT_MS_BOUNDS.map(
+    (_, i) => (after[`commit_${i}`] ?? 0) - (before[`commit_${i}`] ?? 0),
+  );
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  if (total === 0) return undefined;
+  let seen = 0;
+  for (const [i, count] of counts.entries()) {
+    seen += count;
+    if (seen >= q * total) return COMMIT_MS_BOUNDS[i];
+  }
+  return undefined;
 }

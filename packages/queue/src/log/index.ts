@@ -7,3 +7,4 @@ export {
   openLogQueue,
 } from './log-queue.js';
 export { type LogRange, type LogReader, openLogReader } from './log-reader.js';
+export { COMMIT_MS_BOUNDS, type LogWriterStats } from './log-writer.js';

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueueEntry, QueueMessage } from '../queue.js';
 import { READ_CHUNK_BYTES } from './frame-reader.js';
 import { type LogQueue, openLogQueue } from './log-queue.js';
+import { COMMIT_MS_BOUNDS } from './log-writer.js';
 
 let dir: string;
 const queues: LogQueue[] = [];
@@ -72,6 +73,9 @@ describe('log queue', () => {
     expect(stats).toMatchObject({ appends: 1000, messages: 1000, nextPosition: 1000 });
     expect(stats.syncs).toBeGreaterThan(0);
     expect(stats.syncs).toBeLessThan(20);
+    // Every group commit is counted once in the duration buckets.
+    expect(stats.commitMs).toHaveLength(COMMIT_MS_BOUNDS.length);
+    expect(stats.commitMs.reduce((sum, n) => sum + n, 0)).toBe(stats.writes);
     const read = await (await queue.consumer('c')).read(2000, 0);
     expect(read.map((entry) => entry.id)).toEqual(read.map((_, i) => `id-${i}`));
   });

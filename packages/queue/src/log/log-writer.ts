@@ -25,6 +25,12 @@ export interface LogWriterOptions {
   reserve?: (bytes: number) => Promise<void>;
 }
 
+/**
+ * Upper bounds (ms) of the buckets of `LogWriterStats.commitMs`: how long a group commit (its
+ * writev and, when syncing, its fdatasync) took. The last bucket holds the slower ones.
+ */
+export const COMMIT_MS_BOUNDS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, Number.POSITIVE_INFINITY];
+
 /** Counters that show how well group commit works. */
 export interface LogWriterStats {
   /** `append` calls that wrote at least one message. */
@@ -36,6 +42,11 @@ export interface LogWriterStats {
   syncs: number;
   bytes: number;
   rolls: number;
+  /**
+   * Group commits by duration, one count per bucket of COMMIT_MS_BOUNDS: an append waits for
+   * the commit under way and then its own, so these bound its time in the log.
+   */
+  commitMs: number[];
 }
 
 interface PendingAppend {
@@ -60,6 +71,7 @@ export class LogWriter {
     syncs: 0,
     bytes: 0,
     rolls: 0,
+    commitMs: COMMIT_MS_BOUNDS.map(() => 0),
   };
   #file: FileHandle;
   #pending: PendingAppend[] = [];
@@ -88,7 +100,7 @@ export class LogWriter {
   }
 
   stats(): LogWriterStats {
-    return { ...this.#stats };
+    return { ...this.#stats, commitMs: [...this.#stats.commitMs] };
   }
 
   /** Appends messages in order; resolves once their group is written (and synced). */
@@ -146,6 +158,7 @@ export class LogWriter {
     }
     const active = this.#active;
     const start = active.bytes;
+    const startedAt = performance.now();
     const bytes = await writeFully(this.#file, frames, start).catch((error: unknown) =>
       this.#undoWrite(start, error),
     );
@@ -162,6 +175,8 @@ export class LogWriter {
     }
     this.#stats.writes++;
     this.#stats.bytes += bytes;
+    const took = performance.now() - startedAt;
+    this.#stats.commitMs[COMMIT_MS_BOUNDS.findIndex((bound) => took <= bound)]! += 1;
     // Readers see the group only now: in fsync mode they never forward a record
     // that a power loss could take back (its position would then be reused).
     active.bytes = start + bytes;
