@@ -42,17 +42,7 @@ export interface MobileAppOptions {
   concurrency?: number;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../apps/forwarder/src/testing/seeded-random.js';
 
 export function createMobileApp(options: MobileAppOptions): MobileApp {
   const { random } = options;

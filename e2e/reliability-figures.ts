@@ -17,17 +17,7 @@ export function scaled(ci: number, soak: number): number {
 /** Seed of the run's random choices (kill moments, fuzz inputs), printed and recorded. */
 export const SEED = Number(process.env.SLUICE_RELIABILITY_SEED ?? Date.now() % 2 ** 31);
 
-/** A small seeded generator (mulberry32): the same seed gives the same kill moments. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../apps/forwarder/src/testing/seeded-random.js';
 
 /** Where an event went, counted by messageId against what the collector acknowledged. */
 export interface EventFigures {

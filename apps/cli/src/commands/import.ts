@@ -7,7 +7,7 @@ import {
   parseImportOptions,
 } from '@sluice/forwarder';
 import { type Command, Option } from 'commander';
-import { positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import { bulkWriteOptions, withOptions } from '../lib/options.js';
 import { count, megabytes, progressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 import { mebibytes } from './replay.js';
@@ -31,10 +31,7 @@ export function addImportCommand(program: Command): void {
     new Option('--source <id>', 'the source the events are filed under').makeOptionMandatory(),
     new Option('--format <format>', 'default: from the file name').choices(['ndjson', 'csv']),
     new Option('--prefix <prefix>', 'put events/ below this (default: beside the live files)'),
-    new Option('--max-file-mb <n>', 'cut files at this many MiB of NDJSON (default 64)').argParser(
-      positiveNumber,
-    ),
-    new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
+    ...bulkWriteOptions(),
   );
   addStoreOptions(command)
     .addHelpText(

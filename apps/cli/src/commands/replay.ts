@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { gzipLevel6, replayQueue } from '@sluice/forwarder';
 import { openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { isoTime, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import { bulkWriteOptions, isoTime, wholeNumber, withOptions } from '../lib/options.js';
 import { count, megabytes, progressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -46,10 +46,7 @@ export function addReplayCommand(program: Command): void {
       '--prefix <prefix>',
       'write below this instead of replay/<from>-<to>/ (never the live keys)',
     ),
-    new Option('--max-file-mb <n>', 'cut files at this many MiB of NDJSON (default 64)').argParser(
-      positiveNumber,
-    ),
-    new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
+    ...bulkWriteOptions(),
   );
   addStoreOptions(command)
     .addHelpText(

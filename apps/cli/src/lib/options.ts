@@ -26,6 +26,14 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
+/** How the bulk commands (replay, import) cut and upload files: `--max-file-mb`, `--concurrency`. */
+export const bulkWriteOptions = () => [
+  new Option('--max-file-mb <n>', 'cut files at this many MiB of NDJSON (default 64)').argParser(
+    positiveNumber,
+  ),
+  new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
+];
+
 export const portOption = (fallback: number) =>
   new Option('--port <n>', 'HTTP port (0: any free one)')
     .env('PORT')

@@ -241,14 +241,4 @@ export function interruptingStore(inner: ObjectStore, before: () => Promise<void
   };
 }
 
-/** A small seeded random generator (mulberry32): the same seed gives the same interleaving. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../testing/seeded-random.js';
