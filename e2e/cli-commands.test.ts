@@ -31,6 +31,22 @@ const COMMANDS = [
   ['query'],
 ];
 
+describe('sluice query', () => {
+  it('prints an event name with terminal escape sequences inert, in the table and as JSON', async () => {
+    // Security review 2026-12, finding 8: such a name set the window title and rewrote lines.
+    const sql = "SELECT chr(27) || ']0;owned' || chr(7) || chr(155) || '2J' AS event, 1 AS n";
+    const table = await runSluice(['query', sql]);
+    expect(table.code, table.stderr).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal.
+    expect(table.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(table.stdout).toContain('\\x1b]0;owned\\x07\\x9b2J');
+    const json = await runSluice(['query', '--json', sql]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal.
+    expect(json.stdout).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(JSON.parse(json.stdout)).toEqual({ event: '\u001b]0;owned\u0007\u009b2J', n: 1 });
+  }, 60_000);
+});
+
 describe('sluice --help', () => {
   it('explains every command', async () => {
     const helps = await Promise.all(COMMANDS.map((command) => runSluice([...command, '--help'])));

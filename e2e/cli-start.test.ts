@@ -35,14 +35,17 @@ it('prints where everything is, serves tag, demo and live view, and writes pendi
   const out = sluice.stdout();
   const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(out)?.[1];
   expect(url).toBeDefined();
-  const secret = /admin secret: (adm_[\w-]{43})/.exec(out)?.[1];
-  expect(secret).toBeDefined();
+  // Security review 2026-12, finding 9: stdout that is no terminal (a container's or the
+  // journal's log) gets the file the secret is in, never the secret.
+  expect(out).toContain(`admin secret: in ${dir}/admin-secret (readable by its owner only)`);
+  const secret = (await readFile(join(dir, 'admin-secret'), 'utf8')).trim();
+  expect(secret).toMatch(/^adm_[\w-]{43}$/);
+  expect(out).not.toContain(secret);
   expect(out).toContain(`live view    ${url}/live`);
   expect(out).toContain(`<script async src="${url}/s.js" data-key="demo-key"></script>`);
   expect(out).toContain(`${dir}/store/events/source=demo/dt=YYYY-MM-DD/hh=HH/`);
   expect(out).toContain(`query        sluice query --store-dir ${dir}/store`);
   expect(out).toContain(`read_ndjson('${dir}/store/events/**/*.ndjson.gz'`);
-  expect(await readFile(join(dir, 'admin-secret'), 'utf8')).toBe(`${secret}\n`);
 
   for (const path of ['/s.js', '/demo', '/live']) {
     expect((await fetch(`${url}${path}`)).status, path).toBe(200);
@@ -66,7 +69,8 @@ it('prints where everything is, serves tag, demo and live view, and writes pendi
 
   // A restart keeps the admin secret (and so the way into the live view) and the data.
   const again = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
-  expect(again.stdout()).toContain(`admin secret: ${secret}`);
+  expect(await readFile(join(dir, 'admin-secret'), 'utf8')).toBe(`${secret}\n`);
+  expect(again.stdout()).toContain(`admin secret: in ${dir}/admin-secret`);
   const stoppedAgain = await again.stop('SIGTERM');
   expect(stoppedAgain, stoppedAgain.stderr).toMatchObject({ code: 0, signal: null });
   expect(await readStoredEvents(store, 'events/')).toHaveLength(1);

@@ -102,7 +102,9 @@ it('takes a newcomer from `pnpm start` to their events in the live view and in D
     const out = start.out();
     const demo = /demo page\s+(\S+)/.exec(out)?.[1];
     const live = /live view\s+(\S+)/.exec(out)?.[1];
-    const secret = /admin secret: (\S+)/.exec(out)?.[1];
+    // Not a terminal: the banner names the secret's file rather than printing it.
+    const secretFile = /admin secret: in (\S+)/.exec(out)?.[1];
+    const secret = secretFile && (await readFile(secretFile, 'utf8')).trim();
     expect([demo, live, secret].every(Boolean), out).toBe(true);
     expect(out).toContain(`query        pnpm sluice query --store-dir ${dir}/store`);
 

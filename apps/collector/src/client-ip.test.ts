@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { anonymizeIp, clientIpFromForwardedFor, describeClientAddress } from './client-ip.js';
+import {
+  addressOfForwardedEntry,
+  anonymizeIp,
+  clientIpFromForwardedFor,
+  describeClientAddress,
+} from './client-ip.js';
 
 describe('anonymizeIp', () => {
   it('keeps the /24 of an IPv4 address', () => {
@@ -62,5 +67,18 @@ describe('clientIpFromForwardedFor', () => {
   it('ignores the header when no proxy is trusted, or when it is missing', () => {
     expect(clientIpFromForwardedFor('6.6.6.6', 0)).toBeUndefined();
     expect(clientIpFromForwardedFor(undefined, 1)).toBeUndefined();
+  });
+
+  it('reads the address of an entry with a port or brackets, as proxies write them', () => {
+    expect(clientIpFromForwardedFor('198.51.100.7:4567', 1)).toBe('198.51.100.7');
+    expect(clientIpFromForwardedFor('6.6.6.6, [2001:db8::7]:443', 1)).toBe('2001:db8::7');
+    expect(addressOfForwardedEntry(' [2001:db8::7] ')).toBe('2001:db8::7');
+    expect(addressOfForwardedEntry('2001:db8::7')).toBe('2001:db8::7');
+  });
+
+  it('gives nothing for an entry that is not an address, so the socket address is used', () => {
+    for (const entry of ['unknown', '_hidden', 'proxy.example', '1.2.3', '[1.2.3.4', '1.2.3.4:x']) {
+      expect(clientIpFromForwardedFor(entry, 1)).toBeUndefined();
+    }
   });
 });

@@ -64,9 +64,28 @@ function describe(raw: string): ClientAddress | undefined {
 }
 
 /**
+ * The address in one X-Forwarded-For entry: proxies write `ip`, `ip:port`, `[ipv6]` or
+ * `[ipv6]:port`. Anything else (`unknown`, an obfuscated id, a host name) is not an address.
+ */
+export function addressOfForwardedEntry(entry: string): string | undefined {
+  const text = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  const candidate = bracketed
+    ? bracketed[1]!
+    : // One colon is IPv4 with a port; bare IPv6 has two or more.
+      /^[\d.]+:\d{1,5}$/.test(text)
+      ? text.slice(0, text.indexOf(':'))
+      : text;
+  return parse(candidate) ? candidate : undefined;
+}
+
+/**
  * The client address from `X-Forwarded-For` when `trustedProxies` proxies stand in front:
  * each proxy appends the address it saw, so the client is the entry that many places from
- * the right; anything further left was written by the client and may be forged.
+ * the right; anything further left was written by the client and may be forged. When that
+ * entry is not an address, undefined: the caller falls back to the socket's peer, so a
+ * client cannot escape its per-IP limit by making the entry unparsable (an `ip:port` entry
+ * once gave every request a key of its own).
  */
 export function clientIpFromForwardedFor(
   header: string | undefined,
@@ -74,6 +93,6 @@ export function clientIpFromForwardedFor(
 ): string | undefined {
   if (!header || trustedProxies < 1) return undefined;
   const hops = header.split(',');
-  const entry = hops[Math.max(0, hops.length - trustedProxies)]?.trim();
-  return entry ? entry : undefined;
+  const entry = hops[Math.max(0, hops.length - trustedProxies)];
+  return entry === undefined ? undefined : addressOfForwardedEntry(entry);
 }

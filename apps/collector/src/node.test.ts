@@ -171,6 +171,28 @@ describe('startCollector operations', () => {
     expect(await readQueue(queue)).toHaveLength(1);
   });
 
+  it('limits a proxied client whose X-Forwarded-For entry carries a port, or is no address', async () => {
+    // Security review 2026-12, finding 6: "198.51.100.7:4567" made 600 requests pass a
+    // burst of 500 (the entry did not parse, so no limit applied at all).
+    const running = await started({
+      ...testConfig,
+      trustProxy: 1,
+      limits: { ipRate: { requestsPerSecond: 0.01, burst: 2 } },
+    });
+    const statuses: number[] = [];
+    for (const entry of ['198.51.100.7:4567', '198.51.100.7:4568', '198.51.100.7']) {
+      statuses.push((await beacon(running.url, { 'X-Forwarded-For': entry })).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    // An entry that is no address falls back to the socket's peer, which has its own bucket.
+    const fallback = ['unknown', '[::1', 'not-an-ip'].map((entry) =>
+      beacon(running.url, { 'X-Forwarded-For': entry }).then((r) => r.status),
+    );
+    expect((await Promise.all(fallback)).sort()).toEqual([200, 200, 429]);
+    const ips = (await readQueue(queue)).map((e) => (bodyOf(e).context as { ip: string }).ip);
+    expect(ips).toEqual(['198.51.100.0', '198.51.100.0', '127.0.0.0', '127.0.0.0']);
+  });
+
   it('serves Prometheus metrics of requests, events, latency and queue depth', async () => {
     const running = await started(testConfig);
     await beacon(running.url);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '@sluice/collector';
 import type { Command } from 'commander';
 import { type ConfigCheck, checkConfig } from '../config-check/check-config.js';
+import { escapeControls } from '../lib/terminal-text.js';
 
 export function addConfigCommand(program: Command): void {
   const config = program.command('config').description('work with the collector config');
@@ -70,5 +71,6 @@ export function formatCheck(check: ConfigCheck): string {
       `ok${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: ${check.summary}`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  // The config's own text is quoted in messages: keep its control characters inert too.
+  return `${lines.map(escapeControls).join('\n')}\n`;
 }

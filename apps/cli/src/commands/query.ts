@@ -3,6 +3,7 @@
 
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { escapeControls, terminalSafeJson } from '../lib/terminal-text.js';
 
 /** The query `sluice query` runs without SQL: events by UTC day, type and name. */
 export function summaryQuery(storeDir: string): string {
@@ -40,7 +41,7 @@ Example:
         const columns = reader.columnNames();
         process.stdout.write(
           options.json
-            ? rows.map((row) => `${JSON.stringify(row)}\n`).join('')
+            ? rows.map((row) => `${terminalSafeJson(row)}\n`).join('')
             : formatTable(columns, rows),
         );
       } catch (error) {
@@ -57,18 +58,21 @@ Example:
     });
 }
 
-/** Rows as an aligned text table, like DuckDB's own shell. */
-export function formatTable(columns: string[], rows: Record<string, unknown>[]): string {
+/** Rows as an aligned text table, like DuckDB's own shell; control characters escaped. */
+export function formatTable(names: string[], rows: Record<string, unknown>[]): string {
   const cells = rows.map((row) =>
-    columns.map((c) => {
+    names.map((c) => {
       const value = row[c];
-      return value === null || value === undefined
-        ? 'NULL'
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value);
+      return escapeControls(
+        value === null || value === undefined
+          ? 'NULL'
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value),
+      );
     }),
   );
+  const columns = names.map(escapeControls);
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) =>
     `│ ${values.map((v, i) => v.padEnd(widths[i]!)).join(' │ ')} │`;

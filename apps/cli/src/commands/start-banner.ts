@@ -8,6 +8,8 @@ export interface BannerFacts {
   /** The admin secret, or undefined when the config holds only its hash. */
   adminSecret: string | undefined;
   adminSecretFile: string | undefined;
+  /** Print the secret itself: only on a terminal, never into container or journal logs. */
+  showSecret: boolean;
   /** The store's directory, or undefined for a bucket. */
   storeDir: string | undefined;
   /** Where files go, for messages (`s3://bucket/` for a bucket). */
@@ -21,10 +23,13 @@ export interface BannerFacts {
 /** The banner; paths are absolute so the lines work from any directory. */
 export function startBanner(facts: BannerFacts): string {
   const { url } = facts;
+  const kept = facts.adminSecretFile ? `  (kept in ${facts.adminSecretFile})` : '';
   const admin =
     facts.adminSecret === undefined
       ? 'log in with the admin secret whose hash is admin.secretHash in the config'
-      : `admin secret: ${facts.adminSecret}${facts.adminSecretFile ? `  (kept in ${facts.adminSecretFile})` : ''}`;
+      : facts.showSecret
+        ? `admin secret: ${facts.adminSecret}${kept}`
+        : `admin secret: in ${facts.adminSecretFile} (readable by its owner only)`;
   const tag =
     facts.writeKey === undefined
       ? '(no source has a write key: add one with `sluice keys create`)'

@@ -54,7 +54,7 @@ export function addStartCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Prints the demo page, the live view and its admin secret, the script tag, where files land
+Prints the demo page, the live view and its admin secret (on a terminal; else the file it is in), the script tag, where files land
 and how to query them. Without a config file it serves one demo source: write key demo-key
 (SLUICE_WRITE_KEY), any origin (SLUICE_ALLOWED_ORIGINS).`,
     )
@@ -111,6 +111,8 @@ and how to query them. Without a config file it serves one demo source: write ke
           sourceId: config.sources[0]!.id,
           adminSecret: admin.secret,
           adminSecretFile: admin.file,
+          // Stdout that is no terminal ends up in logs (docker, journald): name the file only.
+          showSecret: process.stdout.isTTY === true,
           storeDir,
           storeWhere: where,
           queue: queueUrl.replace(/\?.*/, ''),
