@@ -210,3 +210,50 @@ describe('the collector Worker in workerd', () => {
     expect(await res.text()).toBe(built);
   });
 });
+
+describe('the per-IP rate limit of the Worker in workerd', () => {
+  const LIMITED = { ...CONFIG, limits: { ipRate: { requestsPerSecond: 0.01, burst: 2 } } };
+
+  /** The stored events under `prefix`, by messageId, once all of `ids` are there. */
+  async function waitForEvents(from: R2Bucket, prefix: string, ids: string[]) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      const files = await waitForFiles(prefix, 1, from);
+      const events = new Map<string, { context?: { ip?: string } }>();
+      for (const line of [...files.values()].flat()) {
+        const event = JSON.parse(line);
+        events.set(event.messageId, event);
+      }
+      if (ids.every((id) => events.has(id))) return events;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`not all of ${ids.join(', ')} under ${prefix}`);
+  }
+
+  it('answers 429 with Retry-After beyond the burst of one CF-Connecting-IP, lets another address through, and stores context.ip anonymized', async () => {
+    const limited = await startWorker(LIMITED);
+    const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+    const from = (ip: string, messageId: string) =>
+      post(
+        { writeKey: SHOP_KEY, batch: [track(messageId, at)] },
+        { 'CF-Connecting-IP': ip },
+        limited.mf,
+      );
+
+    expect((await from('203.0.113.77', 'ip-1')).status).toBe(200);
+    expect((await from('203.0.113.77', 'ip-2')).status).toBe(200);
+    const refused = await from('203.0.113.77', 'ip-3');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect((await from('2001:db8:abcd:12::9', 'ip-4')).status).toBe(200);
+
+    const events = await waitForEvents(limited.bucket, 'events/source=shop/', [
+      'ip-1',
+      'ip-2',
+      'ip-4',
+    ]);
+    expect(events.has('ip-3')).toBe(false);
+    expect(events.get('ip-1')?.context?.ip).toBe('203.0.113.0');
+    expect(events.get('ip-4')?.context?.ip).toBe('2001:db8:abcd::');
+  });
+});
