@@ -130,4 +130,25 @@ describe.each(Object.entries(RUNTIMES))('the collector app on %s', (name, comman
     const tag = await fetch(`${url}/s.js`);
     expect(await tag.text()).toBe('/*tag*/');
   });
+
+  it('limits requests per client address from the runtime: 429 with Retry-After beyond the burst, context.ip anonymized', async () => {
+    const send = (id: string) =>
+      post(JSON.stringify({ writeKey: 'wk_shop', batch: [track(id)] }), {
+        'X-Test-App': 'limited',
+      });
+    expect((await send(`${name}-l1`)).status).toBe(200);
+    expect((await send(`${name}-l2`)).status).toBe(200);
+    const refused = await send(`${name}-l3`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const queued = (await (await fetch(`${url}/__test/queue?app=limited`)).json()) as Array<{
+      id: string;
+      body: { context?: { ip?: string } };
+    }>;
+    expect(queued.map((m) => [m.id, m.body.context?.ip])).toEqual([
+      [`${name}-l1`, '127.0.0.0'],
+      [`${name}-l2`, '127.0.0.0'],
+    ]);
+  });
 });

@@ -1,7 +1,6 @@
+import { type DeliveredMessage, gzip, writeMessageBatch } from '@sluice/forwarder/push';
 import { createR2Store } from '@sluice/store/r2';
 import type { WorkerEnv } from './env.js';
-import { gzip } from './gzip.js';
-import { type DeliveredMessage, writeMessageBatch } from './write-batch.js';
 
 /** A batch as Cloudflare hands it to the `queue()` handler. */
 export interface DeliveredBatch {

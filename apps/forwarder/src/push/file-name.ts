@@ -13,6 +13,6 @@ export async function fileNameOf(messageIds: Iterable<string>): Promise<string> 
 }
 
 /** The object key of a file of `partition` (a folder from `partitionOf`, ending in `/`). */
-export function workerObjectKeyOf(partition: string, name: string): string {
+export function pushObjectKeyOf(partition: string, name: string): string {
   return `${partition}${name}.ndjson.gz`;
 }

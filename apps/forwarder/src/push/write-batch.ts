@@ -1,5 +1,6 @@
-// The queue consumer's core: one delivered batch -> one gzip NDJSON file per partition ->
-// ack. Runtime-free, so Node tests can drive it with a real store and a failing one.
+// The push-mode batch writer (the Worker's queue consumer): one delivered batch -> one gzip
+// NDJSON file per partition -> ack. Runtime-free, so Node tests can drive it with a real store
+// and a failing one, and apps/worker bundles it for workerd.
 //
 // What exactly-once holds on Workers, and what does not:
 // - A repeat of a messageId inside one batch is dropped.
@@ -16,12 +17,12 @@
 //   R2's conditional writes (`onlyIf`) could make a per-messageId marker authoritative, at
 //   the cost of one extra write per event; not done here.
 
-import { partitionOf } from '@sluice/forwarder/partition';
-import { PartitionBuffer } from '@sluice/forwarder/partition-buffer';
 import type { QueueEntry, QueueMessage } from '@sluice/queue';
 import { fromWireMessage } from '@sluice/queue/cloudflare';
 import type { ObjectStore } from '@sluice/store';
-import { fileNameOf, workerObjectKeyOf } from './file-name.js';
+import { partitionOf } from '../partition.js';
+import { PartitionBuffer } from '../partition-buffer.js';
+import { fileNameOf, pushObjectKeyOf } from './file-name.js';
 
 /** The source under which messages that are not sluice messages are quarantined. */
 export const UNREADABLE_SOURCE = '_unreadable';
@@ -105,7 +106,7 @@ export async function writeMessageBatch(
   await Promise.all(
     [...files.values()].map(async ({ buffer, delivered }) => {
       const name = await fileNameOf(buffer.lines.map((entry) => entry.id));
-      const key = workerObjectKeyOf(buffer.partition, name);
+      const key = pushObjectKeyOf(buffer.partition, name);
       try {
         const body = await deps.compress(buffer.toNdjson());
         await deps.store.put(key, body, { contentType: 'application/gzip' });

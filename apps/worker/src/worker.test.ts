@@ -11,12 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
+import { fileNameOf } from '@sluice/forwarder/push';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileNameOf } from './file-name.js';
 
-const APP_DIR = resolve(import.meta.dirname, '../..');
+const APP_DIR = resolve(import.meta.dirname, '..');
 const QUEUE = 'sluice-events';
 const SHOP_KEY = 'wk_shop';
 const SHOP_ORIGIN = 'https://shop.example';
@@ -28,6 +28,7 @@ const CONFIG = {
 };
 
 let outdir: string;
+const started: Miniflare[] = [];
 let mf: Miniflare;
 let bucket: R2Bucket;
 
@@ -41,36 +42,49 @@ async function bundleWithWrangler(): Promise<void> {
   );
 }
 
-beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
-  await bundleWithWrangler();
+/** The bundle in workerd with wrangler.toml's bindings and `config` as SLUICE_CONFIG. */
+async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2Bucket }> {
   // wrangler.toml's bindings, turned into miniflare options by wrangler itself.
   const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(APP_DIR, 'wrangler.toml'));
   const consumer = workerOptions.queueConsumers as Record<string, object>;
-  mf = new Miniflare({
+  const instance = new Miniflare({
     ...(workerOptions as object),
     modules: true,
     modulesRoot: outdir,
     scriptPath: join(outdir, 'worker.js'),
     // wrangler emits the tag (a Text rule in wrangler.toml) as its own module beside the bundle.
     modulesRules: [{ type: 'Text', include: ['*-sluice.js'] }],
-    bindings: { SLUICE_CONFIG: JSON.stringify(CONFIG) },
+    bindings: { SLUICE_CONFIG: JSON.stringify(config) },
     // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
     queueConsumers: { [QUEUE]: { ...consumer[QUEUE], maxBatchTimeout: 0.1 } },
     r2Persist: false,
   });
-  await mf.ready;
-  bucket = (await mf.getR2Bucket('EVENTS_BUCKET')) as unknown as R2Bucket;
+  started.push(instance);
+  await instance.ready;
+  return {
+    mf: instance,
+    bucket: (await instance.getR2Bucket('EVENTS_BUCKET')) as unknown as R2Bucket,
+  };
+}
+
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
+  await bundleWithWrangler();
+  ({ mf, bucket } = await startWorker(CONFIG));
 }, 60_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  for (const instance of started) await instance.dispose();
   if (outdir) await rm(outdir, { recursive: true, force: true });
 });
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return mf.dispatchFetch('http://collector.test/v1/batch', {
+function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+  worker: Miniflare = mf,
+): Promise<Response> {
+  return worker.dispatchFetch('http://collector.test/v1/batch', {
     method: 'POST',
     headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -82,13 +96,17 @@ function track(messageId: string, timestamp: string): Record<string, unknown> {
 }
 
 /** The gunzipped lines of every object under `prefix`, once `count` objects are there. */
-async function waitForFiles(prefix: string, count: number): Promise<Map<string, string[]>> {
+async function waitForFiles(
+  prefix: string,
+  count: number,
+  from: R2Bucket = bucket,
+): Promise<Map<string, string[]>> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    const listed = await bucket.list({ prefix });
+    const listed = await from.list({ prefix });
     if (listed.objects.length >= count) {
       const files = new Map<string, string[]>();
       for (const { key } of listed.objects) {
-        const object = await bucket.get(key);
+        const object = await from.get(key);
         expect(object?.httpMetadata?.contentType).toBe('application/gzip');
         const text = gunzipSync(new Uint8Array(await object!.arrayBuffer())).toString('utf8');
         files.set(key, text.split('\n').slice(0, -1));
@@ -190,5 +208,52 @@ describe('the collector Worker in workerd', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/javascript/);
     const built = await readFile(resolve(APP_DIR, '../../packages/tracker/dist/sluice.js'), 'utf8');
     expect(await res.text()).toBe(built);
+  });
+});
+
+describe('the per-IP rate limit of the Worker in workerd', () => {
+  const LIMITED = { ...CONFIG, limits: { ipRate: { requestsPerSecond: 0.01, burst: 2 } } };
+
+  /** The stored events under `prefix`, by messageId, once all of `ids` are there. */
+  async function waitForEvents(from: R2Bucket, prefix: string, ids: string[]) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      const files = await waitForFiles(prefix, 1, from);
+      const events = new Map<string, { context?: { ip?: string } }>();
+      for (const line of [...files.values()].flat()) {
+        const event = JSON.parse(line);
+        events.set(event.messageId, event);
+      }
+      if (ids.every((id) => events.has(id))) return events;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`not all of ${ids.join(', ')} under ${prefix}`);
+  }
+
+  it('answers 429 with Retry-After beyond the burst of one CF-Connecting-IP, lets another address through, and stores context.ip anonymized', async () => {
+    const limited = await startWorker(LIMITED);
+    const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+    const from = (ip: string, messageId: string) =>
+      post(
+        { writeKey: SHOP_KEY, batch: [track(messageId, at)] },
+        { 'CF-Connecting-IP': ip },
+        limited.mf,
+      );
+
+    expect((await from('203.0.113.77', 'ip-1')).status).toBe(200);
+    expect((await from('203.0.113.77', 'ip-2')).status).toBe(200);
+    const refused = await from('203.0.113.77', 'ip-3');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect((await from('2001:db8:abcd:12::9', 'ip-4')).status).toBe(200);
+
+    const events = await waitForEvents(limited.bucket, 'events/source=shop/', [
+      'ip-1',
+      'ip-2',
+      'ip-4',
+    ]);
+    expect(events.has('ip-3')).toBe(false);
+    expect(events.get('ip-1')?.context?.ip).toBe('203.0.113.0');
+    expect(events.get('ip-4')?.context?.ip).toBe('2001:db8:abcd::');
   });
 });

@@ -1,6 +1,7 @@
 import { createCollectorApp } from '@sluice/collector/web';
 import { createCloudflareQueue } from '@sluice/queue/cloudflare';
 import type { Hono } from 'hono';
+import { cloudflareClientIp } from './client-ip.js';
 import type { WorkerEnv } from './env.js';
 import { parseWorkerConfig } from './worker-config.js';
 
@@ -22,6 +23,7 @@ export function createFetchHandler(tagScript: string | undefined) {
       queue: createCloudflareQueue(env.EVENTS_QUEUE),
       config: parseWorkerConfig(env.SLUICE_CONFIG),
       tagScript,
+      clientIp: cloudflareClientIp,
     });
     collector = { configText: env.SLUICE_CONFIG, app };
     return app;

@@ -1,0 +1,12 @@
+// Push mode: the queue hands the forwarder a batch (Cloudflare Queues' `queue()` handler)
+// instead of the forwarder pulling from a consumer. Runtime-free (Web APIs only), so it
+// bundles for workerd; the pull forwarder (`@sluice/forwarder`) needs Node.
+export { fileNameOf, pushObjectKeyOf } from './file-name.js';
+export { gzip } from './gzip.js';
+export {
+  type DeliveredMessage,
+  UNREADABLE_SOURCE,
+  type WriteBatchDeps,
+  type WriteBatchResult,
+  writeMessageBatch,
+} from './write-batch.js';

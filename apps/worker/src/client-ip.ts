@@ -1,0 +1,14 @@
+import type { Context } from 'hono';
+
+/**
+ * The client address on Workers, for the collector's `clientIp` (per-IP rate limit and the
+ * anonymized `context.ip`, as the socket address is on Node). Cloudflare's edge sets
+ * CF-Connecting-IP to the address that connected to it, replacing any value the client sent,
+ * so behind Cloudflare it cannot be forged. A Worker reached without Cloudflare in front
+ * (workerd or `wrangler dev` on a port of its own) sees the header as the client wrote it.
+ * One header read: hono's `getConnInfo` for Workers does the same but is deprecated and drags in
+ * its static-file module.
+ */
+export function cloudflareClientIp(c: Context): string | undefined {
+  return c.req.header('cf-connecting-ip');
+}
