@@ -8,6 +8,7 @@ import {
   EVENT_TYPES,
   type EventType,
   isSurelyValidBatch,
+  MAX_REJECTED_LISTED,
 } from '@sluice/schema';
 import type { Context, Hono } from 'hono';
 import {
@@ -36,10 +37,13 @@ import type { UserAgentFacts } from './user-agent.js';
 /** Seconds a client should wait after a queue failure that gave no hint of its own. */
 export const QUEUE_RETRY_AFTER_SECONDS = 5;
 
-/** The 200 answer of every tracking route. */
+/** The 200 answer of every tracking route (Segment's clients read only `success`). */
 export interface BatchResponse {
   success: true;
   accepted: number;
+  /** How many events went to quarantine. */
+  rejectedCount: number;
+  /** The first MAX_REJECTED_LISTED of them, with their reasons. */
   rejected: RejectedEvent[];
 }
 
@@ -156,6 +160,8 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
     }
   }
   const batch = route === 'batch' ? parseBatch(body) : singleEventBatch(body, route);
+  const volume = { events: batch.batch.length, bytes: bytes.length };
+  deps.limits.checkVolume(address, source, volume, receivedAtMs);
   const result = ingestBatch(batch, {
     sourceId: source.id,
     receivedAtMs,
@@ -177,7 +183,8 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
   const answer: BatchResponse = {
     success: true,
     accepted: result.accepted,
-    rejected: result.rejected,
+    rejectedCount: result.rejected.length,
+    rejected: result.rejected.slice(0, MAX_REJECTED_LISTED),
   };
   return c.json(answer);
 }
