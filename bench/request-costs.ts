@@ -2,9 +2,8 @@
 // without HTTP: to set next to the collector's time per request in the throughput table.
 // `node --import tsx bench/request-costs.ts` prints them; `pnpm bench` puts them in BENCHMARKS.md.
 import { pathToFileURL } from 'node:url';
-import { ingestBatch } from '../apps/collector/src/ingest.js';
-import { decodeUtf8, parseJsonObject } from '../apps/collector/src/request-body.js';
-import { createUserAgentCache } from '../apps/collector/src/user-agent.js';
+import { parseJsonBody } from '../apps/collector/src/request-body.js';
+import { createUserAgentCache, ingestBatch } from '../packages/ingest/src/index.js';
 import { encodeFrames } from '../packages/queue/src/log/record-codec.js';
 import { BENCH_USER_AGENT, makeBatchBody } from './events/segment-event.js';
 
@@ -42,8 +41,7 @@ export function measureRequestCosts(batches: readonly number[], ms = 1_000): Req
   const describeUserAgent = createUserAgentCache();
   let n = 0;
   return batches.map((batch) => {
-    const text = makeBatchBody('cost', batch);
-    const bytes = new TextEncoder().encode(text);
+    const bytes = new TextEncoder().encode(makeBatchBody('cost', batch));
     const ingest = (body: Record<string, unknown>) =>
       ingestBatch(body as never, {
         sourceId: 'bench',
@@ -53,9 +51,9 @@ export function measureRequestCosts(batches: readonly number[], ms = 1_000): Req
         ip: '203.0.113.0',
         describeUserAgent,
       });
-    const { messages } = ingest(parseJsonObject(text));
-    const parseUs = microseconds(() => parseJsonObject(decodeUtf8(bytes)), ms);
-    const parseAndIngestUs = microseconds(() => ingest(parseJsonObject(decodeUtf8(bytes))), ms);
+    const { messages } = ingest(parseJsonBody(bytes));
+    const parseUs = microseconds(() => parseJsonBody(bytes), ms);
+    const parseAndIngestUs = microseconds(() => ingest(parseJsonBody(bytes)), ms);
     const framesUs = microseconds(() => encodeFrames(messages), ms);
     return {
       batch,

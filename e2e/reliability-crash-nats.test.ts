@@ -45,7 +45,7 @@ it('stores every acknowledged event exactly once while collectors and forwarders
   const { queueUrl, storeDir, forwarderEnv } = nats.shardedForwarders('500');
   const config = await writeCollectorConfig(nats.dir, {
     ...collectorConfig,
-    limits: { ipRate: null },
+    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
   });
   for (let i = 0; i < 2; i++) {
     collectors.push(

@@ -49,7 +49,7 @@ it('stores every acknowledged event exactly once while collector and forwarder a
     QUEUE_URL: `log:${join(dir, 'queue')}`,
     SLUICE_CONFIG: await writeCollectorConfig(dir, {
       ...collectorConfig,
-      limits: { ipRate: null },
+      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
     }),
     RELIABILITY_STORE_DIR: storeDir,
     RELIABILITY_STATE_DIR: join(dir, 'state'),

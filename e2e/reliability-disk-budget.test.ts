@@ -54,7 +54,7 @@ it('answers 503 with Retry-After at a full disk budget, and stores every event t
     tagScript: await tagFile('sluice.js'),
     logger: false,
     config: {
-      limits: { ipRate: null },
+      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
       sources: [{ id: 'shop', writeKeys: ['site-key'], allowedOrigins: [site.origin] }],
     },
   });

@@ -59,7 +59,7 @@ let nextId = 0;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-fuzz-'));
   const config = {
-    limits: { ipRate: null },
+    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
     sources: [
       { id: 'fuzz', writeKeys: ['fuzz-key'], allowedOrigins: ['https://shop.example'] },
       { id: 'server', secretKeys: [await hashSecretKey('sk_fuzz_secret')] },

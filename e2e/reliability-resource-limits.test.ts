@@ -29,7 +29,7 @@ beforeAll(async () => {
   sluice = await startSluiceProcess({
     QUEUE_URL: `log:${join(dir, 'queue')}`,
     SLUICE_CONFIG: await writeCollectorConfig(dir, {
-      limits: { ipRate: null },
+      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
       sources: [{ id: 'limits', writeKeys: ['limits-key'], allowedOrigins: ['*'] }],
     }),
     RELIABILITY_STORE_DIR: join(dir, 'store'),

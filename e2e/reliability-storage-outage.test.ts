@@ -41,7 +41,7 @@ it('stores every acknowledged event exactly once after the object store went dow
     QUEUE_URL: `log:${join(dir, 'queue')}`,
     SLUICE_CONFIG: await writeCollectorConfig(dir, {
       ...collectorConfig,
-      limits: { ipRate: null },
+      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
     }),
     RELIABILITY_S3_ENDPOINT: s3.endpoint,
     RELIABILITY_S3_BUCKET: s3.bucket,

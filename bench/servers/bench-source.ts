@@ -7,6 +7,6 @@ import { BENCH_SOURCE, BENCH_WRITE_KEY } from '../events/segment-event.js';
  * is off: with it the benchmark would measure 429 answers.
  */
 export const BENCH_COLLECTOR_CONFIG: CollectorConfigInput = {
-  limits: { ipRate: null },
+  limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
   sources: [{ id: BENCH_SOURCE, writeKeys: [BENCH_WRITE_KEY], allowedOrigins: ['*'] }],
 };

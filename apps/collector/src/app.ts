@@ -1,3 +1,4 @@
+import { createUserAgentCache } from '@sluice/ingest';
 import type { Queue } from '@sluice/queue';
 import { type Context, Hono } from 'hono';
 import { createSourceDirectory } from './auth.js';
@@ -12,7 +13,6 @@ import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
 import { addTrackingRoutes } from './tracking-routes.js';
-import { createUserAgentCache } from './user-agent.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
 

@@ -1,7 +1,10 @@
-// The client's IP address: anonymized before it is stored or logged, and reduced to a
-// rate-limit key. ipaddr.js parses every textual form (IPv4-mapped IPv6, "::" shorthand,
-// zone ids) without any runtime module, so this stays usable on edge runtimes.
-import ipaddr from 'ipaddr.js';
+// The client's IP address as the collector keeps it: anonymized (by @sluice/ingest) before
+// it is stored or logged, and reduced to a rate-limit key.
+import { anonymizeAddress, maskedIpv6, parseIpAddress } from '@sluice/ingest';
+
+export { anonymizeIp } from '@sluice/ingest';
+
+type Ipv6 = Parameters<typeof maskedIpv6>[0];
 
 /** What the collector keeps of a client address. The raw address is never kept. */
 export interface ClientAddress {
@@ -9,33 +12,6 @@ export interface ClientAddress {
   anonymized: string;
   /** Identifies one client for rate limits: the IPv4 address, or the IPv6 /64 (one subscriber). */
   rateKey: string;
-}
-
-function parse(raw: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  // Strip a zone id ("fe80::1%eth0"): it names an interface, not a host.
-  const text = raw.trim().replace(/%.*$/, '');
-  // Only dotted quads: ipaddr.js also takes legacy forms ("1.2.3", "0x7f.1") no peer sends.
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (!ipaddr.IPv6.isValid(text)) return undefined;
-  // process() turns IPv4-mapped IPv6 ("::ffff:1.2.3.4", how Node reports IPv4 on a dual
-  // stack socket) into plain IPv4.
-  return ipaddr.process(text);
-}
-
-function maskedIpv6(address: ipaddr.IPv6, keepParts: number): string {
-  const parts = address.parts.map((part, i) => (i < keepParts ? part : 0));
-  return new ipaddr.IPv6(parts).toString();
-}
-
-/** Anonymizes an address (IPv4 /24, IPv6 /48); undefined when it is not an IP address. */
-export function anonymizeIp(raw: string): string | undefined {
-  const address = parse(raw);
-  if (!address) return undefined;
-  if (address.kind() === 'ipv4') {
-    const [a, b, c] = (address as ipaddr.IPv4).octets;
-    return `${a}.${b}.${c}.0`;
-  }
-  return maskedIpv6(address as ipaddr.IPv6, 3);
 }
 
 /** Parses a client address once into what the collector uses of it. */
@@ -53,14 +29,10 @@ let lastRaw: string | undefined;
 let lastDescribed: ClientAddress | undefined;
 
 function describe(raw: string): ClientAddress | undefined {
-  const address = parse(raw);
+  const address = parseIpAddress(raw);
   if (!address) return undefined;
-  if (address.kind() === 'ipv4') {
-    const [a, b, c] = (address as ipaddr.IPv4).octets;
-    return { anonymized: `${a}.${b}.${c}.0`, rateKey: address.toString() };
-  }
-  const v6 = address as ipaddr.IPv6;
-  return { anonymized: maskedIpv6(v6, 3), rateKey: maskedIpv6(v6, 4) };
+  const rateKey = address.kind() === 'ipv4' ? address.toString() : maskedIpv6(address as Ipv6, 4);
+  return { anonymized: anonymizeAddress(address), rateKey };
 }
 
 /**
@@ -76,7 +48,7 @@ export function addressOfForwardedEntry(entry: string): string | undefined {
       /^[\d.]+:\d{1,5}$/.test(text)
       ? text.slice(0, text.indexOf(':'))
       : text;
-  return parse(candidate) ? candidate : undefined;
+  return parseIpAddress(candidate) ? candidate : undefined;
 }
 
 /**

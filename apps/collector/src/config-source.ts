@@ -1,6 +1,6 @@
 // The zod schema of one source (a site or app sending events). Messages are written for
 // the person editing the config file: they name what is wrong and how to fix it.
-import { SOURCE_ID_PATTERN } from '@sluice/schema';
+import { MAX_BATCH_EVENTS, MAX_REQUEST_BYTES, SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import { checkOriginPattern } from './origin-pattern.js';
 
@@ -29,6 +29,52 @@ export const rateLimitSchema = z
 
 export type RateLimit = z.output<typeof rateLimitSchema>;
 
+// A bucket over events or bytes must hold the largest request (a full batch, the largest
+// body), or such a request could never pass; by default it holds four seconds' worth.
+const amountBurst = (least: number, what: string, defaultLeast: number) =>
+  z
+    .int({ message: 'burst must be a whole number' })
+    .min(least, `burst must be at least ${least} (${what})`)
+    .optional()
+    .describe(
+      `Allowed at once above the rate, at least ${what} (default: four times the rate, at least ${defaultLeast}).`,
+    );
+
+const amountRate = (perSecond: number, burst: number | undefined, least: number) =>
+  burst ?? Math.max(least, Math.ceil(perSecond * 4));
+
+/** Events per second: a request costs its number of events. */
+export const eventRateSchema = z
+  .strictObject({
+    eventsPerSecond: z
+      .number({ message: 'eventsPerSecond must be a number' })
+      .positive('eventsPerSecond must be above 0')
+      .describe('Steady rate the bucket refills at.'),
+    burst: amountBurst(MAX_BATCH_EVENTS, 'a full batch', MAX_BATCH_EVENTS),
+  })
+  .transform((rate) => ({
+    eventsPerSecond: rate.eventsPerSecond,
+    burst: amountRate(rate.eventsPerSecond, rate.burst, MAX_BATCH_EVENTS),
+  }));
+
+/** Request bytes per second, counted as read (once gzip is inflated). */
+export const byteRateSchema = z
+  .strictObject({
+    bytesPerSecond: z
+      .number({ message: 'bytesPerSecond must be a number' })
+      .positive('bytesPerSecond must be above 0')
+      .describe('Steady rate the bucket refills at.'),
+    // Checked against maxRequestBytes once the whole config is known.
+    burst: amountBurst(1024, 'the largest request body', MAX_REQUEST_BYTES),
+  })
+  .transform((rate) => ({
+    bytesPerSecond: rate.bytesPerSecond,
+    burst: amountRate(rate.bytesPerSecond, rate.burst, MAX_REQUEST_BYTES),
+  }));
+
+export type EventRate = z.output<typeof eventRateSchema>;
+export type ByteRate = z.output<typeof byteRateSchema>;
+
 const byteCount = (name: string) =>
   z
     .int({ message: `${name} must be a whole number of bytes` })
@@ -47,6 +93,16 @@ const sourceLimitsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('Requests per second for the whole source, all clients together; null: no limit.'),
+  eventRate: eventRateSchema
+    .nullable()
+    .default(null)
+    .describe('Events per second for the whole source, all clients together; null: no limit.'),
+  byteRate: byteRateSchema
+    .nullable()
+    .default(null)
+    .describe(
+      'Request bytes per second for the whole source, all clients together; null: no limit.',
+    ),
 });
 
 const enrichSchema = z.strictObject({
@@ -126,7 +182,9 @@ export const sourceSchema = z
       .describe(
         'Browser origins allowed with a write key: "*", exact ("https://shop.example") or "https://*.shop.example".',
       ),
-    limits: sourceLimitsSchema.default({ rate: null }).describe("The source's own limits."),
+    limits: sourceLimitsSchema
+      .default({ rate: null, eventRate: null, byteRate: null })
+      .describe("The source's own limits."),
     enrich: enrichSchema
       .default({
         receivedAt: true,

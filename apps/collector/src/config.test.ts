@@ -1,6 +1,12 @@
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
-import { collectorConfigSchema, DEFAULT_IP_RATE, parseCollectorConfig } from './config.js';
+import {
+  collectorConfigSchema,
+  DEFAULT_IP_BYTE_RATE,
+  DEFAULT_IP_EVENT_RATE,
+  DEFAULT_IP_RATE,
+  parseCollectorConfig,
+} from './config.js';
 import { BACKEND_SECRET_HASH } from './test-support.js';
 
 function messages(input: unknown): string[] {
@@ -22,6 +28,8 @@ describe('collectorConfigSchema', () => {
       maxRequestBytes: MAX_REQUEST_BYTES,
       maxEventBytes: MAX_EVENT_BYTES,
       ipRate: DEFAULT_IP_RATE,
+      ipEventRate: DEFAULT_IP_EVENT_RATE,
+      ipByteRate: DEFAULT_IP_BYTE_RATE,
       maxTrackedClients: 100_000,
     });
     expect(config.sources[1]).toEqual({
@@ -29,7 +37,13 @@ describe('collectorConfigSchema', () => {
       writeKeys: [],
       secretKeys: [BACKEND_SECRET_HASH],
       allowedOrigins: [],
-      limits: { rate: null, maxEventBytes: MAX_EVENT_BYTES, maxRequestBytes: MAX_REQUEST_BYTES },
+      limits: {
+        rate: null,
+        eventRate: null,
+        byteRate: null,
+        maxEventBytes: MAX_EVENT_BYTES,
+        maxRequestBytes: MAX_REQUEST_BYTES,
+      },
       enrich: {
         receivedAt: true,
         correctClockSkew: true,
@@ -57,6 +71,8 @@ describe('collectorConfigSchema', () => {
       maxRequestBytes: 100_000,
       // The burst defaults to twice the rate.
       rate: { requestsPerSecond: 5, burst: 10 },
+      eventRate: null,
+      byteRate: null,
     });
   });
 
@@ -125,6 +141,27 @@ describe('collectorConfigSchema', () => {
     });
     expect(problems).toEqual([
       'sources.0.limits.maxRequestBytes: must be at most limits.maxRequestBytes (10000)',
+    ]);
+  });
+
+  it('refuses event and byte bursts that the largest request could never pass', () => {
+    const problems = messages({
+      limits: {
+        ipEventRate: { eventsPerSecond: 10, burst: 100 },
+        ipByteRate: { bytesPerSecond: 1e6, burst: 100_000 },
+      },
+      sources: [
+        { id: 'a', writeKeys: ['k'], limits: { byteRate: { bytesPerSecond: 1e5, burst: 2048 } } },
+      ],
+    });
+    expect(problems).toEqual([
+      'limits.ipEventRate.burst: burst must be at least 2500 (a full batch)',
+      expect.stringMatching(
+        /^limits\.ipByteRate\.burst: must be at least limits\.maxRequestBytes \(512000\)/,
+      ),
+      expect.stringMatching(
+        /^sources\.0\.limits\.byteRate\.burst: must be at least the request limit \(512000\)/,
+      ),
     ]);
   });
 

@@ -1,12 +1,24 @@
 import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
 import { adminSchema } from './config-admin.js';
-import { rateLimitSchema, sourceSchema } from './config-source.js';
+import { byteRateSchema, eventRateSchema, rateLimitSchema, sourceSchema } from './config-source.js';
 
-export type { EnrichOptions, RateLimit } from './config-source.js';
+export type { ByteRate, EnrichOptions, EventRate, RateLimit } from './config-source.js';
 
 /** Default limit per client IP: generous for people, a wall for a flood from one address. */
 export const DEFAULT_IP_RATE = { requestsPerSecond: 100, burst: 500 } as const;
+
+/**
+ * Default events per client IP: a person's tag sends a few a second; one address sending full
+ * batches of 2,500 at the request limit would otherwise put 250k events/s into the queue.
+ */
+export const DEFAULT_IP_EVENT_RATE = { eventsPerSecond: 2_000, burst: 10_000 } as const;
+
+/** Default request bytes per client IP (as read, once gzip is inflated): 2 MiB/s, burst 8 MiB. */
+export const DEFAULT_IP_BYTE_RATE = {
+  bytesPerSecond: 2 * 1024 * 1024,
+  burst: 8 * 1024 * 1024,
+} as const;
 
 /** Default bound on the clients (IPs and sources) whose rate is tracked in memory. */
 export const DEFAULT_MAX_TRACKED_CLIENTS = 100_000;
@@ -29,6 +41,18 @@ const collectorLimitsSchema = z.strictObject({
     .default({ ...DEFAULT_IP_RATE })
     .describe(
       `Requests per second from one client IP (an IPv6 /64), all sources together (default: ${DEFAULT_IP_RATE.requestsPerSecond}/s, burst ${DEFAULT_IP_RATE.burst}); null: no limit.`,
+    ),
+  ipEventRate: eventRateSchema
+    .nullable()
+    .default({ ...DEFAULT_IP_EVENT_RATE })
+    .describe(
+      `Events per second from one client IP, all sources together (default: ${DEFAULT_IP_EVENT_RATE.eventsPerSecond}/s, burst ${DEFAULT_IP_EVENT_RATE.burst}); null: no limit.`,
+    ),
+  ipByteRate: byteRateSchema
+    .nullable()
+    .default({ ...DEFAULT_IP_BYTE_RATE })
+    .describe(
+      `Request bytes per second from one client IP, all sources together (default: ${DEFAULT_IP_BYTE_RATE.bytesPerSecond}/s, burst ${DEFAULT_IP_BYTE_RATE.burst}); null: no limit.`,
     ),
   maxTrackedClients: z
     .int({ message: 'maxTrackedClients must be a whole number' })
@@ -54,6 +78,8 @@ const configObjectSchema = z.strictObject({
     .default({
       maxRequestBytes: MAX_REQUEST_BYTES,
       ipRate: { ...DEFAULT_IP_RATE },
+      ipEventRate: { ...DEFAULT_IP_EVENT_RATE },
+      ipByteRate: { ...DEFAULT_IP_BYTE_RATE },
       maxTrackedClients: DEFAULT_MAX_TRACKED_CLIENTS,
     })
     .describe('Collector-wide limits. Rate limits count per process.'),
@@ -77,6 +103,13 @@ function checkConfig(config: ConfigObject, ctx: z.RefinementCtx): void {
       `must be at most limits.maxRequestBytes (${config.limits.maxRequestBytes})`,
     );
   }
+  const byteBurst = config.limits.ipByteRate?.burst ?? Number.POSITIVE_INFINITY;
+  if (byteBurst < config.limits.maxRequestBytes) {
+    issue(
+      ['limits', 'ipByteRate', 'burst'],
+      `must be at least limits.maxRequestBytes (${config.limits.maxRequestBytes}), or the largest request never passes`,
+    );
+  }
   config.sources.forEach((source, i) => {
     if (ids.has(source.id)) issue(['sources', i, 'id'], `source id "${source.id}" is used twice`);
     ids.add(source.id);
@@ -94,6 +127,12 @@ function checkConfig(config: ConfigObject, ctx: z.RefinementCtx): void {
       issue(
         ['sources', i, 'limits', 'maxRequestBytes'],
         `must be at most limits.maxRequestBytes (${config.limits.maxRequestBytes})`,
+      );
+    }
+    if ((source.limits.byteRate?.burst ?? Number.POSITIVE_INFINITY) < maxRequest) {
+      issue(
+        ['sources', i, 'limits', 'byteRate', 'burst'],
+        `must be at least the request limit (${maxRequest}), or the largest request never passes`,
       );
     }
     const maxEvent = source.limits.maxEventBytes;
@@ -121,6 +160,8 @@ export const collectorConfigSchema = configObjectSchema.superRefine(checkConfig)
           ...source,
           limits: {
             rate: source.limits.rate,
+            eventRate: source.limits.eventRate,
+            byteRate: source.limits.byteRate,
             maxEventBytes: source.limits.maxEventBytes ?? Math.min(maxEventBytes, maxRequestBytes),
             maxRequestBytes,
           },

@@ -66,7 +66,12 @@ describe('startCollector', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
-    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 1,
+      rejectedCount: 0,
+      rejected: [],
+    });
     expect((await readQueue(queue)).map((e) => e.id)).toEqual([event.messageId]);
   });
 

@@ -1,6 +1,12 @@
 // The OpenAPI 3.1 document served at /openapi.json. Event and batch schemas are generated
 // from the zod schemas the collector validates with, so the document cannot drift from them.
-import { batchRequestSchema, EVENT_TYPES, eventSchema, MAX_BATCH_EVENTS } from '@sluice/schema';
+import {
+  batchRequestSchema,
+  EVENT_TYPES,
+  eventSchema,
+  MAX_BATCH_EVENTS,
+  MAX_REJECTED_LISTED,
+} from '@sluice/schema';
 import { z } from 'zod';
 import type { CollectorConfig } from './config.js';
 import { SEGMENT_SHORT_PATHS, TRACKING_PATHS } from './tracking-routes.js';
@@ -42,8 +48,7 @@ function trackingOperation(summary: string, bodyRef: string, limits: CollectorCo
       ],
       responses: {
         200: {
-          description:
-            'The queue holds the events. Invalid events are listed in "rejected" and kept in quarantine.',
+          description: `The queue holds the events. Invalid events are kept in quarantine: "rejectedCount" counts them, "rejected" lists the first ${MAX_REJECTED_LISTED} with their reasons.`,
           content: json('#/components/schemas/BatchResponse'),
         },
         400: errorAnswer('invalid_json, invalid_batch or unreadable_body'),
@@ -52,7 +57,10 @@ function trackingOperation(summary: string, bodyRef: string, limits: CollectorCo
         405: errorAnswer('method_not_allowed'),
         413: errorAnswer('payload_too_large'),
         415: errorAnswer('unsupported_media_type: Content-Type or Content-Encoding'),
-        429: { ...errorAnswer('rate_limited: per client IP or per source'), headers: retryAfter },
+        429: {
+          ...errorAnswer('rate_limited: requests, events or bytes, per client IP or per source'),
+          headers: retryAfter,
+        },
         503: { ...errorAnswer('queue_full or queue_unavailable'), headers: retryAfter },
       },
     },
@@ -120,12 +128,15 @@ export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boole
         BatchRequest: batch,
         BatchResponse: {
           type: 'object',
-          required: ['success', 'accepted', 'rejected'],
+          required: ['success', 'accepted', 'rejectedCount', 'rejected'],
           properties: {
             success: { const: true },
             accepted: { type: 'integer' },
+            rejectedCount: { type: 'integer', description: 'Events kept in quarantine' },
             rejected: {
               type: 'array',
+              maxItems: MAX_REJECTED_LISTED,
+              description: `The first ${MAX_REJECTED_LISTED} events kept in quarantine`,
               items: {
                 type: 'object',
                 required: ['index', 'errors'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyedRateLimiter, TokenBucket } from './rate-limit.js';
 
-const rate = { requestsPerSecond: 2, burst: 3 };
+const rate = { perSecond: 2, burst: 3 };
 
 describe('TokenBucket', () => {
   it('lets a burst through, then refuses with the seconds until the next token', () => {
@@ -21,7 +21,7 @@ describe('TokenBucket', () => {
   });
 
   it('asks a slow rate to wait several seconds', () => {
-    const bucket = new TokenBucket({ requestsPerSecond: 0.1, burst: 1 }, 0);
+    const bucket = new TokenBucket({ perSecond: 0.1, burst: 1 }, 0);
     expect(bucket.take(0)).toBe(0);
     expect(bucket.take(0)).toBe(10);
   });
@@ -44,7 +44,7 @@ describe('createKeyedRateLimiter', () => {
   });
 
   it('evicts idle buckets first, so a client still being limited stays limited', () => {
-    const limiter = createKeyedRateLimiter({ requestsPerSecond: 1, burst: 1 }, 100);
+    const limiter = createKeyedRateLimiter({ perSecond: 1, burst: 1 }, 100);
     // 99 one-off clients at t=0: a second later their buckets are full again (idle).
     for (let i = 0; i < 99; i++) limiter.take(`once-${i}`, 0);
     expect(limiter.take('flooder', 1_000)).toBe(0);

@@ -1,6 +1,5 @@
-import { MAX_JSON_DEPTH } from '@sluice/schema';
+import { parseJsonObject } from '@sluice/ingest';
 import { CollectorError } from './errors.js';
-import { nestsDeeperThan } from './json-depth.js';
 
 // text/plain is what sendBeacon sends for a string body (a CORS "simple" request, no preflight).
 const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
@@ -152,35 +151,13 @@ export async function readBody(
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes UTF-8 (a byte-order mark is skipped); invalid UTF-8 is a 400. */
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new CollectorError(400, 'invalid_json', 'the body is not valid UTF-8');
-  }
-}
-
-/** Parses a JSON object body, at most MAX_JSON_DEPTH levels deep; anything else is a 400. */
-export function parseJsonObject(text: string): Record<string, unknown> {
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new CollectorError(
-      400,
-      'invalid_json',
-      `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? `: ${error.message}` : '';
-    throw new CollectorError(400, 'invalid_json', `the body is not valid JSON${detail}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CollectorError(400, 'invalid_batch', 'the body must be a JSON object', { path: '' });
-  }
-  return value as Record<string, unknown>;
+/**
+ * Decodes UTF-8 and parses a JSON object, at most MAX_JSON_DEPTH levels deep (@sluice/ingest
+ * does both); anything else is a 400.
+ */
+export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
+  const parsed = parseJsonObject(bytes);
+  if (parsed.ok) return parsed.value;
+  const { code, message } = parsed.problem;
+  throw new CollectorError(400, code, message, code === 'invalid_batch' ? { path: '' } : {});
 }

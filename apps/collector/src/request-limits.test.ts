@@ -1,4 +1,5 @@
 import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { MAX_REJECTED_LISTED } from '@sluice/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
@@ -134,5 +135,110 @@ describe('per-source size limits', () => {
     expect(answer.accepted).toBe(1);
     expect(answer.rejected.map((r) => r.index)).toEqual([0]);
     expect((await readQueue(queue)).map((e) => e.kind)).toEqual(['quarantine', 'event']);
+  });
+});
+
+/** A batch of `n` valid events (about 200 bytes each). */
+const fullBatch = (n: number) => ({
+  writeKey: SHOP_KEY,
+  batch: Array.from({ length: n }, () => trackEvent()),
+});
+
+describe('the per-IP event and byte limits', () => {
+  // Only the limit under test: the per-request limit would let 100 requests/s through.
+  const only = (limits: Record<string, unknown>) => ({
+    limits: { ipRate: null, ipEventRate: null, ipByteRate: null, ...limits },
+    sources: testSources,
+  });
+
+  it('refuses a client sending full batches past its events per second, not another client', async () => {
+    const collector = app(only({ ipEventRate: { eventsPerSecond: 2_000, burst: 5_000 } }));
+    for (let i = 0; i < 2; i++) expect((await post(collector, fullBatch(2_500))).status).toBe(200);
+    const refused = await post(collector, fullBatch(2_500));
+    const error = await expectError(refused, 429, 'rate_limited');
+    expect(error.message).toMatch(/events from this address/);
+    // 2,500 events at 2,000/s: two seconds until the bucket holds a full batch again.
+    expect(refused.headers.get('retry-after')).toBe('2');
+    const other = await post(collector, fullBatch(2_500), { 'x-test-client': '198.51.100.1' });
+    expect(other.status).toBe(200);
+    expect(await readQueue(queue)).toHaveLength(3 * 2_500);
+
+    nowMs += 2_000;
+    expect((await post(collector, fullBatch(2_500))).status).toBe(200);
+  });
+
+  it('refuses a client past its bytes per second, counting the body as read, not another client', async () => {
+    const body = JSON.stringify(fullBatch(2_500));
+    const collector = app(
+      only({ ipByteRate: { bytesPerSecond: 1_000_000, burst: 2 * body.length } }),
+    );
+    expect((await post(collector, body)).status).toBe(200);
+    expect((await post(collector, body)).status).toBe(200);
+    const refused = await post(collector, body);
+    const error = await expectError(refused, 429, 'rate_limited');
+    expect(error.message).toMatch(/bytes from this address/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await post(collector, body, { 'x-test-client': '198.51.100.1' })).status).toBe(200);
+    expect(await readQueue(queue)).toHaveLength(3 * 2_500);
+  });
+
+  it('holds by default: one address cannot queue more than the default burst at once', async () => {
+    const collector = app({ limits: { ipRate: null }, sources: testSources });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post(collector, fullBatch(2_500))).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
+
+describe('the per-source event and byte limits', () => {
+  const limited = (limits: Record<string, unknown>) => ({
+    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
+    sources: testSources.map((source) => (source.id === 'shop' ? { ...source, limits } : source)),
+  });
+
+  it('refuses the source past its events per second from any address, not other sources', async () => {
+    const collector = app(limited({ eventRate: { eventsPerSecond: 1_000 } }));
+    expect((await post(collector, fullBatch(2_500))).status).toBe(200);
+    const refused = await post(collector, fullBatch(2_500), { 'x-test-client': '198.51.100.1' });
+    const error = await expectError(refused, 429, 'rate_limited');
+    expect(error.message).toMatch(/events for source shop/);
+    // The default burst holds four seconds (4,000): 1,500 are left, a full batch needs 1 s more.
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const backend = await post(collector, { ...fullBatch(2_500), writeKey: BACKEND_KEY });
+    expect(backend.status).toBe(200);
+  });
+
+  it('refuses the source past its bytes per second', async () => {
+    const collector = app(limited({ byteRate: { bytesPerSecond: 100_000, burst: 512_000 } }));
+    const body = JSON.stringify(fullBatch(2_500));
+    expect(body.length).toBeGreaterThan(256_000);
+    expect((await post(collector, body)).status).toBe(200);
+    const refused = await post(collector, body, { 'x-test-client': '198.51.100.1' });
+    expect((await expectError(refused, 429, 'rate_limited')).message).toMatch(
+      /bytes for source shop/,
+    );
+  });
+});
+
+describe('the answer to a batch of invalid events', () => {
+  it('counts every rejected event but lists only the first few, so its size stays bounded', async () => {
+    const collector = app({ limits: { ipRate: null }, sources: testSources });
+    // No event name: each of the 2,500 is refused, and each refusal names its messageId.
+    const batch = Array.from({ length: 2_500 }, (_, i) => ({
+      type: 'track',
+      messageId: `bad-${i}`,
+      timestamp: 1,
+      context: 1,
+    }));
+    const res = await post(collector, { writeKey: SHOP_KEY, batch });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(new TextEncoder().encode(text).length).toBeLessThan(8_000);
+    const answer = JSON.parse(text) as { rejectedCount: number; rejected: { index: number }[] };
+    expect(answer.rejectedCount).toBe(2_500);
+    expect(answer.rejected.map((r) => r.index)).toEqual([...Array(MAX_REJECTED_LISTED).keys()]);
+    // Nothing is dropped: every one of them is in quarantine.
+    const queued = await readQueue(queue);
+    expect(queued.filter((e) => e.kind === 'quarantine')).toHaveLength(2_500);
   });
 });

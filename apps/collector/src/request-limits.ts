@@ -1,7 +1,13 @@
 import type { ClientAddress } from './client-ip.js';
 import type { CollectorConfig, SourceConfig } from './config.js';
 import { CollectorError } from './errors.js';
-import { createKeyedRateLimiter, TokenBucket } from './rate-limit.js';
+import { type BucketRate, createKeyedRateLimiter, TokenBucket } from './rate-limit.js';
+
+/** What one request brings: its events and its body's bytes (as read, gzip inflated). */
+export interface RequestVolume {
+  events: number;
+  bytes: number;
+}
 
 /** The rate limits of one collector process: per client IP and per source. */
 export interface RequestLimits {
@@ -9,6 +15,16 @@ export interface RequestLimits {
   checkClient(address: ClientAddress | undefined, nowMs: number): void;
   /** Refuses (429) a request over its source's rate; checked once the source is known. */
   checkSource(source: SourceConfig, nowMs: number): void;
+  /**
+   * Refuses (429) a request whose events or bytes pass its client's or its source's rate;
+   * checked once the batch is parsed, before any event is validated or queued.
+   */
+  checkVolume(
+    address: ClientAddress | undefined,
+    source: SourceConfig,
+    volume: RequestVolume,
+    nowMs: number,
+  ): void;
 }
 
 function rateLimited(seconds: number, message: string): CollectorError {
@@ -17,16 +33,52 @@ function rateLimited(seconds: number, message: string): CollectorError {
   });
 }
 
+const requests = (rate: { requestsPerSecond: number; burst: number }): BucketRate => ({
+  perSecond: rate.requestsPerSecond,
+  burst: rate.burst,
+});
+const events = (rate: { eventsPerSecond: number; burst: number }): BucketRate => ({
+  perSecond: rate.eventsPerSecond,
+  burst: rate.burst,
+});
+const bytes = (rate: { bytesPerSecond: number; burst: number }): BucketRate => ({
+  perSecond: rate.bytesPerSecond,
+  burst: rate.burst,
+});
+
+/** A source's buckets, by source id; sources without the limit have none. */
+function sourceBuckets(
+  config: CollectorConfig,
+  startMs: number,
+  rateOf: (source: SourceConfig) => BucketRate | null | undefined,
+): Map<string, TokenBucket> {
+  const buckets = new Map<string, TokenBucket>();
+  for (const source of config.sources) {
+    const rate = rateOf(source);
+    if (rate) buckets.set(source.id, new TokenBucket(rate, startMs));
+  }
+  return buckets;
+}
+
 /** Creates the buckets the config asks for; a limit set to null costs nothing. */
 export function createRequestLimits(config: CollectorConfig, startMs: number): RequestLimits {
-  const ipRate = config.limits.ipRate;
-  const clients = ipRate
-    ? createKeyedRateLimiter(ipRate, config.limits.maxTrackedClients)
-    : undefined;
-  const sources = new Map<string, TokenBucket>();
-  for (const source of config.sources) {
-    if (source.limits.rate) sources.set(source.id, new TokenBucket(source.limits.rate, startMs));
-  }
+  const { ipRate, ipEventRate, ipByteRate, maxTrackedClients } = config.limits;
+  const keyed = (rate: BucketRate | undefined) =>
+    rate ? createKeyedRateLimiter(rate, maxTrackedClients) : undefined;
+  const clients = keyed(ipRate ? requests(ipRate) : undefined);
+  const clientEvents = keyed(ipEventRate ? events(ipEventRate) : undefined);
+  const clientBytes = keyed(ipByteRate ? bytes(ipByteRate) : undefined);
+  const sources = sourceBuckets(config, startMs, (s) => s.limits.rate && requests(s.limits.rate));
+  const sourceEvents = sourceBuckets(
+    config,
+    startMs,
+    (s) => s.limits.eventRate && events(s.limits.eventRate),
+  );
+  const sourceBytes = sourceBuckets(
+    config,
+    startMs,
+    (s) => s.limits.byteRate && bytes(s.limits.byteRate),
+  );
   return {
     checkClient(address, nowMs) {
       // Without a known address (a runtime that does not tell) there is nothing to key on.
@@ -37,6 +89,18 @@ export function createRequestLimits(config: CollectorConfig, startMs: number): R
     checkSource(source, nowMs) {
       const wait = sources.get(source.id)?.take(nowMs) ?? 0;
       if (wait > 0) throw rateLimited(wait, `too many requests for source ${source.id}`);
+    },
+    checkVolume(address, source, volume, nowMs) {
+      if (address) {
+        let wait = clientBytes?.take(address.rateKey, nowMs, volume.bytes) ?? 0;
+        if (wait > 0) throw rateLimited(wait, 'too many bytes from this address');
+        wait = clientEvents?.take(address.rateKey, nowMs, volume.events) ?? 0;
+        if (wait > 0) throw rateLimited(wait, 'too many events from this address');
+      }
+      let wait = sourceBytes.get(source.id)?.take(nowMs, volume.bytes) ?? 0;
+      if (wait > 0) throw rateLimited(wait, `too many bytes for source ${source.id}`);
+      wait = sourceEvents.get(source.id)?.take(nowMs, volume.events) ?? 0;
+      if (wait > 0) throw rateLimited(wait, `too many events for source ${source.id}`);
     },
   };
 }

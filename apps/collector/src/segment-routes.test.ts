@@ -65,7 +65,12 @@ describe("the short paths of Segment's own SDKs", () => {
         { ...calls.screen, type: 'screen', messageId: 'b2' },
       ];
       const res = await send(path, { batch, writeKey: BACKEND_KEY });
-      expect(await res.json()).toEqual({ success: true, accepted: 2, rejected: [] });
+      expect(await res.json()).toEqual({
+        success: true,
+        accepted: 2,
+        rejectedCount: 0,
+        rejected: [],
+      });
       expect((await readQueue(queue)).map((entry) => entry.id)).toEqual(['b1', 'b2']);
     },
   );
@@ -76,7 +81,12 @@ describe('the Segment single-event routes', () => {
     const messageId = `m-${type}`;
     const res = await send(`/v1/${type}`, { ...calls[type], messageId, writeKey: BACKEND_KEY });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 1,
+      rejectedCount: 0,
+      rejected: [],
+    });
     const [entry] = await readQueue(queue);
     expect(entry).toMatchObject({ id: messageId, source: 'backend', kind: 'event' });
     const stored = bodyOf(entry!);
@@ -106,6 +116,7 @@ describe('the Segment single-event routes', () => {
     expect(await res.json()).toEqual({
       success: true,
       accepted: 0,
+      rejectedCount: 1,
       rejected: [
         {
           index: 0,

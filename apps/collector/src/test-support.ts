@@ -26,10 +26,10 @@ export const testSources = [
 
 /**
  * Three sources: a shop and a blog (browsers) and a backend (servers, no origins, with a
- * secret key). No per-IP limit, so tests that are not about limits are not limited.
+ * secret key). No per-IP limits, so tests that are not about limits are not limited.
  */
 export const testConfig: CollectorConfig = parseCollectorConfig({
-  limits: { ipRate: null },
+  limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
   sources: testSources,
 });
 

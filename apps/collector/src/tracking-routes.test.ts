@@ -46,7 +46,12 @@ describe('POST /v1/batch', () => {
     const event = trackEvent();
     const res = await post({ writeKey: SHOP_KEY, batch: [event] }, { Origin: SHOP_ORIGIN });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 1,
+      rejectedCount: 0,
+      rejected: [],
+    });
     const [entry, ...rest] = await readQueue(queue);
     expect(rest).toEqual([]);
     expect(entry).toMatchObject({ id: event.messageId, source: 'shop', kind: 'event' });

@@ -1,13 +1,19 @@
 // The Segment HTTP Tracking API: POST /v1/batch and one route per event type. Every request
 // takes the same path: limit, authenticate, read, validate, enrich, enqueue, answer.
+
+import {
+  ingestBatch,
+  type RejectedEvent,
+  segmentBatch,
+  segmentSingleEvent,
+  type UserAgentFacts,
+} from '@sluice/ingest';
 import { type Queue, QueueFullError, type QueueMessage } from '@sluice/queue';
 import {
   type BatchRequest,
-  batchRequestSchema,
-  describeIssues,
   EVENT_TYPES,
   type EventType,
-  isSurelyValidBatch,
+  MAX_REJECTED_LISTED,
 } from '@sluice/schema';
 import type { Context, Hono } from 'hono';
 import {
@@ -19,27 +25,21 @@ import {
 } from './auth.js';
 import type { ClientAddress } from './client-ip.js';
 import type { CollectorConfig } from './config.js';
-import { copyFields } from './copy-fields.js';
 import { CollectorError } from './errors.js';
-import { ingestBatch, type RejectedEvent } from './ingest.js';
 import type { CollectorLogger, CollectorObserver } from './observe.js';
-import {
-  checkContentEncoding,
-  checkContentType,
-  decodeUtf8,
-  parseJsonObject,
-  readBody,
-} from './request-body.js';
+import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
 import type { RequestLimits } from './request-limits.js';
-import type { UserAgentFacts } from './user-agent.js';
 
 /** Seconds a client should wait after a queue failure that gave no hint of its own. */
 export const QUEUE_RETRY_AFTER_SECONDS = 5;
 
-/** The 200 answer of every tracking route. */
+/** The 200 answer of every tracking route (Segment's clients read only `success`). */
 export interface BatchResponse {
   success: true;
   accepted: number;
+  /** How many events went to quarantine. */
+  rejectedCount: number;
+  /** The first MAX_REJECTED_LISTED of them, with their reasons. */
   rejected: RejectedEvent[];
 }
 
@@ -101,27 +101,17 @@ async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessag
   }
 }
 
+/** A `/v1/batch` body as a batch (Segment's protocol), or a 400 naming what is wrong. */
 function parseBatch(body: Record<string, unknown>): BatchRequest {
-  // The common case: valid as parsed, used as it is (event objects are copied before they are
-  // changed, without a `__proto__` key, as the schema's own parse would leave it out).
-  if (isSurelyValidBatch(body)) return body as BatchRequest;
-  const parsed = batchRequestSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issues = describeIssues(parsed.error);
+  const parsed = segmentBatch(body);
+  if (parsed.ok) return parsed.batch;
+  const { issues } = parsed;
   throw new CollectorError(
     400,
     'invalid_batch',
     issues.map((issue) => `${issue.path || '(body)'}: ${issue.message}`).join('; '),
     { path: issues[0]?.path ?? '' },
   );
-}
-
-/** A single-event body as a batch of one; its type comes from the path when it has none. */
-function singleEventBatch(body: Record<string, unknown>, type: EventType): BatchRequest {
-  // The write key authenticates the request; it is not part of the event.
-  const event = copyFields(body, {}, 'writeKey');
-  if (event.type === undefined) event.type = type;
-  return { batch: [event] };
 }
 
 /** Checks the sender's origin and its source's rate as soon as the source is known. */
@@ -142,7 +132,7 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
   if (fromHeader) admit(deps, fromHeader, origin, receivedAtMs);
   const maxBytes = fromHeader?.source.limits.maxRequestBytes ?? deps.config.limits.maxRequestBytes;
   const bytes = await readBody(c.req.raw, { maxBytes, gzip });
-  const body = parseJsonObject(decodeUtf8(bytes));
+  const body = parseJsonBody(bytes);
   const auth = authenticateBody(deps.directory, body.writeKey, fromHeader);
   const { source } = auth;
   if (!fromHeader) {
@@ -155,7 +145,9 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
       );
     }
   }
-  const batch = route === 'batch' ? parseBatch(body) : singleEventBatch(body, route);
+  const batch = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
+  const volume = { events: batch.batch.length, bytes: bytes.length };
+  deps.limits.checkVolume(address, source, volume, receivedAtMs);
   const result = ingestBatch(batch, {
     sourceId: source.id,
     receivedAtMs,
@@ -177,7 +169,8 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
   const answer: BatchResponse = {
     success: true,
     accepted: result.accepted,
-    rejected: result.rejected,
+    rejectedCount: result.rejected.length,
+    rejected: result.rejected.slice(0, MAX_REJECTED_LISTED),
   };
   return c.json(answer);
 }

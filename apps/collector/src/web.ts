@@ -1,19 +1,21 @@
 // The runtime-free API (Web APIs only), for edge runtimes; `index.ts` adds the Node entry point.
+
+// The per-event validation, enrichment and quarantine live in @sluice/ingest; re-exported for
+// code written against the collector's API.
+export {
+  type IngestContext,
+  type IngestResult,
+  ingestBatch,
+  nestsDeeperThan,
+  type QuarantineReason,
+  type RejectedEvent,
+} from '@sluice/ingest';
 export * from './app.js';
 export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';
 export { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
 export { configJsonSchema } from './config-reference.js';
 export * from './errors.js';
-export type { RejectedEvent } from './ingest.js';
-// The per-event validation, enrichment and quarantine, shared with the MQTT bridge.
-export {
-  type IngestContext,
-  type IngestResult,
-  ingestBatch,
-  type QuarantineReason,
-} from './ingest.js';
-export { nestsDeeperThan } from './json-depth.js';
 export type { LiveEvent, LiveResult } from './live/live-event.js';
 export type { LiveFeed, LiveUpdate } from './live/live-feed.js';
 export { createLiveView, type LiveView } from './live/live-view.js';

@@ -117,7 +117,7 @@ describe('mapDeviceMessage', () => {
 
   it('quarantines what it cannot store, with the reason and what was sent', async () => {
     const cases: [unknown, string, string][] = [
-      ['not json', '', 'payload is not JSON'],
+      ['not json', '', 'payload is not valid JSON'],
       [`{"properties":{"v":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`, '', 'deeper than 64'],
       [[1, 2], '', 'payload must be a JSON object'],
       [{ anonymousId: 'th-8', timestamp: '2026-11-24T10:00:00Z' }, 'anonymousId', 'th-7'],
@@ -144,7 +144,7 @@ describe('mapDeviceMessage', () => {
     const bytes = new Uint8Array([0xff, 0xfe, 0x41]);
     const one = await mapDeviceMessage({ ...message('devices/th-7/x', ''), payload: bytes });
     const two = await mapDeviceMessage({ ...message('devices/th-7/x', ''), payload: bytes });
-    expect(one.rejected?.[0]?.message).toBe('payload is not UTF-8');
+    expect(one.rejected?.[0]?.message).toBe('payload is not valid UTF-8');
     expect(one.message.id).toBe(two.message.id);
     expect(decode(one.message.body).topic).toBe('devices/th-7/x');
   });

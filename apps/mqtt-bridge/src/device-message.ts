@@ -1,9 +1,15 @@
-// One MQTT message to one queue message, through the collector's own validation, enrichment
-// and quarantine (`ingestBatch`), so a device event is stored exactly like a web event.
+// One MQTT message to one queue message, through the same parsing, validation, enrichment
+// and quarantine as a web event (@sluice/ingest), so a device event is stored exactly like one.
 
-import { type EnrichOptions, ingestBatch, nestsDeeperThan } from '@sluice/collector/web';
+import {
+  type EnrichOptions,
+  ingestBatch,
+  parseJsonObject,
+  quarantineMessage,
+  quarantineRecord,
+} from '@sluice/ingest';
 import type { QueueMessage } from '@sluice/queue';
-import { type FieldIssue, MAX_JSON_DEPTH } from '@sluice/schema';
+import type { FieldIssue } from '@sluice/schema';
 import type { RouteConfig } from './bridge-config.js';
 import type { TopicFields } from './topic-pattern.js';
 
@@ -26,7 +32,6 @@ export interface MappedMessage {
 type EventObject = Record<string, unknown>;
 
 const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
@@ -47,26 +52,6 @@ export async function deviceMessageId(topic: string, payload: Uint8Array): Promi
 
 function isPlainObject(value: unknown): value is EventObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parsePayload(payload: Uint8Array): { event: EventObject } | { problem: string } {
-  let text: string;
-  try {
-    text = strictUtf8.decode(payload);
-  } catch {
-    return { problem: 'payload is not UTF-8' };
-  }
-  // Deeper nesting would overflow the stack of validation or serialization later on.
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    return { problem: `payload nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { problem: 'payload is not JSON' };
-  }
-  return isPlainObject(value) ? { event: value } : { problem: 'payload must be a JSON object' };
 }
 
 /** The device id the message claims, or an issue when the topic and the payload disagree. */
@@ -123,20 +108,18 @@ function toEvent(event: EventObject, msg: DeviceMessage, deviceId: string | unde
   return mapped;
 }
 
-function quarantine(msg: DeviceMessage, id: string, reason: FieldIssue[], kept: EventObject) {
-  const record = { reason, ...kept, topic: msg.topic, receivedAt: iso(msg.receivedAtMs) };
-  const message: QueueMessage = {
+/** The quarantine message: the reasons, what was sent (the text when not JSON), the topic. */
+function quarantine(msg: DeviceMessage, id: string, reason: FieldIssue[], sent: unknown) {
+  const record = quarantineRecord(reason, sent, {
+    receivedAtMs: msg.receivedAtMs,
+    topic: msg.topic,
+  });
+  const message = quarantineMessage(record, {
     id,
     source: msg.route.source,
     time: msg.receivedAtMs,
-    kind: 'quarantine',
-    body: encoder.encode(JSON.stringify(record)),
-  };
+  });
   return { message, rejected: reason };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /**
@@ -146,19 +129,20 @@ function iso(ms: number): string {
  */
 export async function mapDeviceMessage(msg: DeviceMessage): Promise<MappedMessage> {
   const derivedId = await deviceMessageId(msg.topic, msg.payload);
-  const parsed = parsePayload(msg.payload);
-  if ('problem' in parsed) {
+  // Deeper nesting than MAX_JSON_DEPTH would overflow the stack of validation later on.
+  const parsed = parseJsonObject(msg.payload, 'payload');
+  if (!parsed.ok) {
     const payload = lenientUtf8.decode(msg.payload);
-    return quarantine(msg, derivedId, [{ path: '', message: parsed.problem }], { payload });
+    return quarantine(msg, derivedId, [{ path: '', message: parsed.problem.message }], payload);
   }
-  const { event } = parsed;
+  const event = parsed.value;
   const { deviceId, issue } = deviceIdOf(event, msg.fields.deviceId);
-  if (issue) return quarantine(msg, derivedId, [issue], { event });
+  if (issue) return quarantine(msg, derivedId, [issue], event);
   if (event.messageId === undefined && !hasClientTime(event)) {
     // Without either, a resend and a new identical reading look the same: storing it under a
     // derived id could drop real readings, a fresh id would store every resend.
     const message = 'a message without messageId needs a timestamp, so resends can be told apart';
-    return quarantine(msg, derivedId, [{ path: 'messageId', message }], { event });
+    return quarantine(msg, derivedId, [{ path: 'messageId', message }], event);
   }
   const options: EnrichOptions = {
     receivedAt: true,

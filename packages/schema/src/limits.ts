@@ -20,6 +20,12 @@ export const MAX_JSON_DEPTH = 64;
 /** Most events in one batch request. */
 export const MAX_BATCH_EVENTS = 2_500;
 
+/**
+ * Most rejected events an answer lists (it also gives their count): a batch of 2,500 invalid
+ * events would otherwise be answered with several times its own size.
+ */
+export const MAX_REJECTED_LISTED = 20;
+
 /** Longest messageId, userId, anonymousId, groupId or previousId. */
 export const MAX_ID_LENGTH = 255;
 

@@ -1,18 +1,17 @@
 // Turns one historical record into the queue message the collector would have made of it:
-// the same schema (`eventSchema`), the same size limit and the same quarantine instead of a
-// drop. Unlike a request, an old record has no arrival clock to add, so everything here is a
+// the same validation, size limit and quarantine record instead of a drop (@sluice/ingest). Unlike a request, an old record has no arrival clock to add, so everything here is a
 // function of the record alone: importing it again gives the same bytes.
 // The clock-skew correction is the collector's own (`correctClockSkew` of @sluice/schema).
 
-import type { QueueMessage } from '@sluice/queue';
 import {
-  correctClockSkew,
-  describeIssues,
-  eventSchema,
-  type FieldIssue,
-  MAX_EVENT_BYTES,
-  MAX_ID_LENGTH,
-} from '@sluice/schema';
+  eventSizeIssue,
+  quarantineMessage,
+  quarantineRecord,
+  usableMessageId,
+  validateEvent,
+} from '@sluice/ingest';
+import type { QueueMessage } from '@sluice/queue';
+import { correctClockSkew, type FieldIssue, MAX_EVENT_BYTES } from '@sluice/schema';
 
 /** One record of an input file: a parsed object, or text that could not be parsed. */
 export type ImportRecord =
@@ -44,12 +43,11 @@ export function toImportedMessage(record: ImportRecord, ctx: ImportContext): Que
     return quarantine(record.line, raw, [{ path: '', message: 'must be a JSON object' }], ctx);
   }
   const event = raw as Record<string, unknown>;
-  const parsed = eventSchema.safeParse(event);
-  if (!parsed.success) return quarantine(record.line, event, describeIssues(parsed.error), ctx);
+  const issues = validateEvent(event);
+  if (issues) return quarantine(record.line, event, issues, ctx);
   const sent = encoder.encode(JSON.stringify(event));
   if (sent.length > MAX_EVENT_BYTES) {
-    const message = `event is ${sent.length} bytes; at most ${MAX_EVENT_BYTES} are allowed`;
-    return quarantine(record.line, event, [{ path: '', message }], ctx);
+    return quarantine(record.line, event, [eventSizeIssue(sent.length, MAX_EVENT_BYTES)], ctx);
   }
   const timed = withEventTime(event);
   if (!timed) {
@@ -57,7 +55,9 @@ export function toImportedMessage(record: ImportRecord, ctx: ImportContext): Que
     return quarantine(record.line, event, [{ path: 'timestamp', message }], ctx);
   }
   const body = timed.event === event ? sent : encoder.encode(JSON.stringify(timed.event));
-  return { id: parsed.data.messageId, source: ctx.source, time: timed.timeMs, kind: 'event', body };
+  // Validated: a non-empty string.
+  const id = event.messageId as string;
+  return { id, source: ctx.source, time: timed.timeMs, kind: 'event', body };
 }
 
 /** The event with `timestamp` set as the collector sets it, and that time in ms. */
@@ -87,7 +87,7 @@ function timeOf(value: unknown): number | undefined {
   return Number.isNaN(ms) || Math.abs(ms) > MAX_TIME_MS ? undefined : ms;
 }
 
-/** The collector's quarantine line, with where the record came from instead of an arrival. */
+/** The shared quarantine record, with where the record came from instead of an arrival. */
 function quarantine(
   line: number,
   event: unknown,
@@ -96,16 +96,12 @@ function quarantine(
 ): QueueMessage {
   const fields =
     typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
-  const id = fields.messageId;
-  const usableId = typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
   const receivedAt = timeOf(fields.receivedAt);
-  const body = { reason, event, importedFrom: { input: ctx.inputId, line } };
-  return {
-    id: usableId ? id : `${ctx.inputId}:${line}`,
+  const record = quarantineRecord(reason, event, { importedFrom: { input: ctx.inputId, line } });
+  return quarantineMessage(record, {
+    id: usableMessageId(fields) ?? `${ctx.inputId}:${line}`,
     source: ctx.source,
     // Quarantine is filed by arrival; an old record without one lands on 1970-01-01, visible.
     time: receivedAt ?? timeOf(fields.timestamp) ?? 0,
-    kind: 'quarantine',
-    body: encoder.encode(JSON.stringify(body)),
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { MAX_EVENT_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
-import { ingestBatch } from './ingest.js';
+import { ingestBatch } from './ingest-batch.js';
 import { bodyOf, trackEvent } from './test-support.js';
 
 const ctx = {

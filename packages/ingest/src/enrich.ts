@@ -2,12 +2,25 @@
 // headers come in as arguments.
 
 import { clampEventTime, correctClockSkew, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
-import { anonymizeIp } from './client-ip.js';
-import type { EnrichOptions } from './config.js';
+import { anonymizeIp } from './anonymize-ip.js';
 import { copyFields } from './copy-fields.js';
 import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
+
+/** What enrichment adds (a source's `enrich` settings in the collector's config). */
+export interface EnrichOptions {
+  /** Add `receivedAt`, the server time the request arrived. */
+  receivedAt: boolean;
+  /** Set `timestamp` to receivedAt − (sentAt − timestamp): the client's clock error removed. */
+  correctClockSkew: boolean;
+  /** "anonymize": `context.ip` cut to its /24 or /48; "drop": no IP. Never the raw one. */
+  ip: 'anonymize' | 'drop';
+  /** Add `context.browser`, `context.os` and `context.device` from the user agent. */
+  parseUserAgent: boolean;
+  /** Add `context.bot`: true for crawlers and scripts. */
+  detectBots: boolean;
+}
 
 function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;

@@ -1,17 +1,11 @@
 import type { QueueMessage } from '@sluice/queue';
-import {
-  type BatchRequest,
-  describeIssues,
-  eventSchema,
-  type FieldIssue,
-  isSurelyValidEvent,
-  MAX_EVENT_BYTES,
-  MAX_ID_LENGTH,
-} from '@sluice/schema';
+import { type BatchRequest, type FieldIssue, MAX_EVENT_BYTES } from '@sluice/schema';
 import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
+import { quarantineRecord } from './quarantine.js';
 import { Utf8Lines } from './utf8.js';
+import { eventSizeIssue, usableMessageId, validateEvent } from './validate-event.js';
 
-/** One event the collector did not accept as valid (it went to quarantine instead). */
+/** One event that was not accepted as valid (it went to quarantine instead). */
 export interface RejectedEvent {
   index: number;
   messageId?: string;
@@ -41,7 +35,6 @@ export interface IngestContext extends ReceiveInfo {
   requiredType?: string;
 }
 
-const VALID = { success: true } as const;
 const NO_BYTES = new Uint8Array(0);
 // Shared by every call: ingestBatch runs start to end without yielding.
 const lines = new Utf8Lines();
@@ -49,15 +42,6 @@ const encoder = new TextEncoder();
 
 function utf8Length(text: string): number {
   return encoder.encode(text).length;
-}
-
-function usableMessageId(event: Record<string, unknown>): string | undefined {
-  const id = event.messageId;
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH ? id : undefined;
-}
-
-function sizeIssue(bytes: number, max: number): FieldIssue {
-  return { path: '', message: `event is ${bytes} bytes; at most ${max} are allowed` };
 }
 
 function reasonOf(errors: FieldIssue[], tooLarge: boolean): QuarantineReason {
@@ -78,20 +62,17 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
   const rejected: RejectedEvent[] = [];
   const reasons: QuarantineReason[] = [];
   const maxEventBytes = ctx.maxEventBytes ?? MAX_EVENT_BYTES;
-  const receivedAt = new Date(ctx.receivedAtMs).toISOString();
+  const origin = { receivedAtMs: ctx.receivedAtMs };
   lines.reset();
   batch.batch.forEach((raw, index) => {
     const event = applyBatchDefaults(raw, batch);
-    let errors: FieldIssue[];
+    let errors: FieldIssue[] | undefined;
     let tooLarge = false;
     const typeAllowed = ctx.requiredType === undefined || event.type === ctx.requiredType;
-    // The quick check passes the common valid event; zod judges the rest, with its issues.
-    const parsed = !typeAllowed
-      ? undefined
-      : isSurelyValidEvent(event)
-        ? VALID
-        : eventSchema.safeParse(event);
-    if (parsed?.success) {
+    if (!typeAllowed) {
+      errors = [{ path: 'type', message: `type must be "${ctx.requiredType}" on this endpoint` }];
+    } else errors = validateEvent(event);
+    if (errors === undefined) {
       const enriched = enrichEvent(event, ctx);
       const bytes = lines.add(JSON.stringify(enriched.event));
       // The limit is on the event as the client sent it; our additions may push the stored
@@ -109,16 +90,12 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
         return;
       }
       lines.dropLast();
-      errors = [sizeIssue(sentBytes, maxEventBytes)];
+      errors = [eventSizeIssue(sentBytes, maxEventBytes)];
       tooLarge = true;
-    } else if (parsed) {
-      errors = describeIssues(parsed.error);
-    } else {
-      errors = [{ path: 'type', message: `type must be "${ctx.requiredType}" on this endpoint` }];
     }
     const messageId = usableMessageId(raw);
-    const quarantine = { reason: errors, event: scrubForQuarantine(raw, ctx.options), receivedAt };
-    lines.add(JSON.stringify(quarantine));
+    const record = quarantineRecord(errors, scrubForQuarantine(raw, ctx.options), origin);
+    lines.add(JSON.stringify(record));
     messages.push({
       id: messageId ?? ctx.newId(),
       source: ctx.sourceId,

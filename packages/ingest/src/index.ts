@@ -1,0 +1,30 @@
+// The ingestion core: runtime-free (no `node:*`, no HTTP framework, no environment).
+export {
+  anonymizeAddress,
+  anonymizeIp,
+  type IpAddress,
+  maskedIpv6,
+  parseIpAddress,
+} from './anonymize-ip.js';
+export { copyFields } from './copy-fields.js';
+export {
+  applyBatchDefaults,
+  type EnrichedEvent,
+  type EnrichOptions,
+  enrichEvent,
+  type ReceiveInfo,
+  scrubForQuarantine,
+} from './enrich.js';
+export {
+  type IngestContext,
+  type IngestResult,
+  ingestBatch,
+  type QuarantineReason,
+  type RejectedEvent,
+} from './ingest-batch.js';
+export { nestsDeeperThan } from './json-depth.js';
+export { type JsonProblem, type ParsedObject, parseJsonObject } from './parse-json.js';
+export { type SegmentBatch, segmentBatch, segmentSingleEvent } from './protocols/segment.js';
+export { type QuarantineOrigin, quarantineMessage, quarantineRecord } from './quarantine.js';
+export { createUserAgentCache, describeUserAgent, type UserAgentFacts } from './user-agent.js';
+export { eventSizeIssue, usableMessageId, validateEvent } from './validate-event.js';
