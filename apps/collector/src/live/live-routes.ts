@@ -4,6 +4,7 @@ import type { Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { CollectorError } from '../errors.js';
+import { checkContentEncoding, decodeUtf8, readBody } from '../request-body.js';
 import { type AdminAuth, SESSION_COOKIE, SESSION_SECONDS } from './admin-auth.js';
 import { LIVE_SCRIPT, LIVE_STYLE } from './live-assets.js';
 import type { LiveFeed, LiveUpdate } from './live-feed.js';
@@ -13,6 +14,29 @@ function pageHeaders(c: Context): void {
   c.header('Content-Security-Policy', LIVE_CSP);
   c.header('Cache-Control', 'no-store');
   c.header('X-Content-Type-Options', 'nosniff');
+}
+
+/** The login form holds one field: a generated secret is 47 bytes, a passphrase a few more. */
+export const LOGIN_MAX_BYTES = 4096;
+
+/**
+ * Reads the login form within LOGIN_MAX_BYTES (413 at once by Content-Length, or as soon as a
+ * chunked body passes it), form-encoded only (415): parseBody buffered any size of anything.
+ */
+async function readLoginForm(c: Context): Promise<URLSearchParams> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (
+    type !== 'application/x-www-form-urlencoded' ||
+    checkContentEncoding(c.req.header('content-encoding'))
+  ) {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      'the login form must be application/x-www-form-urlencoded, not compressed',
+    );
+  }
+  const bytes = await readBody(c.req.raw, { maxBytes: LOGIN_MAX_BYTES, gzip: false });
+  return new URLSearchParams(decodeUtf8(bytes));
 }
 
 function isHttps(c: Context): boolean {
@@ -36,9 +60,8 @@ export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth
 
   app.post('/live/login', async (c) => {
     pageHeaders(c);
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const secret = form.secret;
-    if (typeof secret !== 'string' || !(await auth.checkSecret(secret))) {
+    const secret = (await readLoginForm(c)).get('secret');
+    if (secret === null || !(await auth.checkSecret(secret))) {
       return c.html(loginPage('That is not the admin secret.'), 401);
     }
     setCookie(c, SESSION_COOKIE, await auth.issueSession(), {
