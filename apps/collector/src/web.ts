@@ -1,4 +1,10 @@
 // The runtime-free API (Web APIs only), for edge runtimes; `index.ts` adds the Node entry point.
+
+export {
+  adminSecretProblem,
+  hashAdminSecret,
+  MIN_ADMIN_SECRET_LENGTH,
+} from './admin-secret-hash.js';
 export * from './app.js';
 export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';

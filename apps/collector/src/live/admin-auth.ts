@@ -2,9 +2,7 @@
 // `Authorization: Bearer <secret>` (scripts, curl) or once in the login form, which answers
 // with a session cookie (browsers: EventSource cannot send headers). The secret never goes
 // in a URL, so it never lands in access logs.
-import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
-import { createSecretKeyMatcher } from '../secret-keys.js';
+import { createAdminSecretCheck } from '../admin-secret-hash.js';
 
 /** The session cookie's name. HttpOnly, SameSite=Strict, scoped to /live. */
 export const SESSION_COOKIE = 'sluice_live';
@@ -16,8 +14,8 @@ export interface AdminAuth {
   checkSecret(secret: string): Promise<boolean>;
   /** A new session token to set as the cookie. */
   issueSession(): Promise<string>;
-  /** True when the request carries the secret as a Bearer token or a valid session cookie. */
-  isAdmin(c: Context): Promise<boolean>;
+  /** True when `token` is a session this process issued and that has not expired. */
+  checkSession(token: string | undefined): Promise<boolean>;
 }
 
 const encoder = new TextEncoder();
@@ -43,7 +41,7 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
  * nothing to store, and a restart (or a leaked config file) cannot revive a session.
  */
 export function createAdminAuth(secretHash: string, now: () => number = Date.now): AdminAuth {
-  const matches = createSecretKeyMatcher([{ hash: secretHash, owner: true }]);
+  const checkSecret = createAdminSecretCheck(secretHash);
   let key: Promise<CryptoKey> | undefined;
   const sessionKey = () => {
     key ??= crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, [
@@ -52,7 +50,6 @@ export function createAdminAuth(secretHash: string, now: () => number = Date.now
     ]) as Promise<CryptoKey>;
     return key;
   };
-  const checkSecret = async (secret: string) => (await matches(secret)) === true;
 
   async function checkSession(token: string | undefined): Promise<boolean> {
     const [expiry, mac, extra] = token?.split('.') ?? [];
@@ -71,13 +68,6 @@ export function createAdminAuth(secretHash: string, now: () => number = Date.now
       const mac = await crypto.subtle.sign('HMAC', await sessionKey(), encoder.encode(expiry));
       return `${expiry}.${base64url(mac)}`;
     },
-    async isAdmin(c) {
-      const header = c.req.header('authorization');
-      if (header !== undefined) {
-        const match = /^Bearer (\S+)$/i.exec(header);
-        return match !== null && checkSecret(match[1]!);
-      }
-      return checkSession(getCookie(c, SESSION_COOKIE));
-    },
+    checkSession,
   };
 }

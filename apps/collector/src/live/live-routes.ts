@@ -6,6 +6,7 @@ import { streamSSE } from 'hono/streaming';
 import { CollectorError } from '../errors.js';
 import { checkContentEncoding, decodeUtf8, readBody } from '../request-body.js';
 import { type AdminAuth, SESSION_COOKIE, SESSION_SECONDS } from './admin-auth.js';
+import type { AdminGate } from './admin-gate.js';
 import { LIVE_SCRIPT, LIVE_STYLE } from './live-assets.js';
 import type { LiveFeed, LiveUpdate } from './live-feed.js';
 import { LIVE_CSP, livePage, loginPage } from './live-page.js';
@@ -44,12 +45,15 @@ function isHttps(c: Context): boolean {
 }
 
 /** Adds `/live` and what it needs, behind the admin secret. */
-export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth }): void {
-  const { feed, auth } = deps;
+export function addLiveRoutes(
+  app: Hono,
+  deps: { feed: LiveFeed; auth: AdminAuth; gate: AdminGate },
+): void {
+  const { feed, auth, gate } = deps;
 
   app.get('/live', async (c) => {
     pageHeaders(c);
-    return c.html((await auth.isAdmin(c)) ? livePage() : loginPage());
+    return c.html((await gate.isAdmin(c)) ? livePage() : loginPage());
   });
   app.get('/live/app.js', (c) =>
     c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
@@ -61,7 +65,7 @@ export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth
   app.post('/live/login', async (c) => {
     pageHeaders(c);
     const secret = (await readLoginForm(c)).get('secret');
-    if (secret === null || !(await auth.checkSecret(secret))) {
+    if (secret === null || !(await gate.secretIsRight(c, secret))) {
       return c.html(loginPage('That is not the admin secret.'), 401);
     }
     setCookie(c, SESSION_COOKIE, await auth.issueSession(), {
@@ -79,7 +83,7 @@ export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth
   });
 
   app.get('/live/events', async (c) => {
-    if (!(await auth.isAdmin(c))) {
+    if (!(await gate.isAdmin(c))) {
       throw new CollectorError(
         401,
         'unauthorized',
