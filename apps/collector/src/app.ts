@@ -90,7 +90,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
       limits.checkClient(clientAddress(c), now());
       await next();
     });
-    live.addRoutes(app, { clientAddress });
+    live.addRoutes(app, { clientAddress, trustProxy: config.trustProxy });
   }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -1,16 +1,18 @@
 // Who is the admin, per request: the Bearer secret or the session cookie, with every secret
 // presented going through the failure throttle first (issue 15: 600 guesses took 0.84 s).
 import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { CollectorError } from '../errors.js';
-import { type AdminAuth, SESSION_COOKIE } from './admin-auth.js';
+import type { AdminAuth } from './admin-auth.js';
 import type { FailureThrottle } from './auth-failures.js';
+import { readSessionCookie, requestIsHttps } from './session-cookie.js';
 
 export interface AdminGate {
   /** True when `secret` is the admin secret; 429 while this client is locked out. */
   secretIsRight(c: Context, secret: string): Promise<boolean>;
   /** True when the request carries the secret as a Bearer token or a valid session cookie. */
   isAdmin(c: Context): Promise<boolean>;
+  /** Whether the request came over HTTPS (X-Forwarded-Proto only from trusted proxies). */
+  isHttps(c: Context): boolean;
 }
 
 export function createAdminGate(deps: {
@@ -19,6 +21,8 @@ export function createAdminGate(deps: {
   /** The client's rate key; clients of unknown address share one. */
   clientKey: (c: Context) => string | undefined;
   now: () => number;
+  /** The config's `trustProxy`. */
+  trustProxy: number;
 }): AdminGate {
   const { auth, throttle, now } = deps;
 
@@ -39,15 +43,17 @@ export function createAdminGate(deps: {
     return right;
   }
 
+  const isHttps = (c: Context) => requestIsHttps(c, deps.trustProxy);
   return {
     secretIsRight,
+    isHttps,
     async isAdmin(c) {
       const header = c.req.header('authorization');
       if (header !== undefined) {
         const match = /^Bearer (\S+)$/i.exec(header);
         return match !== null && secretIsRight(c, match[1]!);
       }
-      return auth.checkSession(getCookie(c, SESSION_COOKIE));
+      return auth.checkSession(readSessionCookie(c, isHttps(c)));
     },
   };
 }

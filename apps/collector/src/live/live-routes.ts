@@ -1,15 +1,20 @@
 // The live view's routes: the page (or the login form), its script and style, the login and
 // logout forms, and the Server-Sent Events stream, which runs on Node and on Workers alike.
 import type { Context, Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { CollectorError } from '../errors.js';
 import { checkContentEncoding, decodeUtf8, readBody } from '../request-body.js';
-import { type AdminAuth, SESSION_COOKIE, SESSION_SECONDS } from './admin-auth.js';
+import type { AdminAuth } from './admin-auth.js';
 import type { AdminGate } from './admin-gate.js';
 import { LIVE_SCRIPT, LIVE_STYLE } from './live-assets.js';
 import type { LiveFeed, LiveUpdate } from './live-feed.js';
 import { LIVE_CSP, livePage, loginPage } from './live-page.js';
+import {
+  clearSessionCookie,
+  readSessionCookie,
+  refuseCrossSite,
+  setSessionCookie,
+} from './session-cookie.js';
 
 function pageHeaders(c: Context): void {
   c.header('Content-Security-Policy', LIVE_CSP);
@@ -40,10 +45,6 @@ async function readLoginForm(c: Context): Promise<URLSearchParams> {
   return new URLSearchParams(decodeUtf8(bytes));
 }
 
-function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-}
-
 /** Adds `/live` and what it needs, behind the admin secret. */
 export function addLiveRoutes(
   app: Hono,
@@ -64,21 +65,19 @@ export function addLiveRoutes(
 
   app.post('/live/login', async (c) => {
     pageHeaders(c);
+    refuseCrossSite(c, gate.isHttps(c));
     const secret = (await readLoginForm(c)).get('secret');
     if (secret === null || !(await gate.secretIsRight(c, secret))) {
       return c.html(loginPage('That is not the admin secret.'), 401);
     }
-    setCookie(c, SESSION_COOKIE, await auth.issueSession(), {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: isHttps(c),
-      path: '/live',
-      maxAge: SESSION_SECONDS,
-    });
+    setSessionCookie(c, await auth.issueSession(), gate.isHttps(c));
     return c.redirect('/live', 303);
   });
-  app.post('/live/logout', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/live' });
+  app.post('/live/logout', async (c) => {
+    const https = gate.isHttps(c);
+    refuseCrossSite(c, https);
+    await auth.revokeSession(readSessionCookie(c, https));
+    clearSessionCookie(c, https);
     return c.redirect('/live', 303);
   });
 

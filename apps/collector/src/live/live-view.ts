@@ -12,7 +12,10 @@ export interface LiveView {
   feed: LiveFeed;
   auth: AdminAuth;
   /** Adds `/live`, `/live/events`, ... to the app; wrong secrets are throttled per client. */
-  addRoutes(app: Hono, client: { clientAddress: (c: Context) => ClientAddress | undefined }): void;
+  addRoutes(
+    app: Hono,
+    client: { clientAddress: (c: Context) => ClientAddress | undefined; trustProxy: number },
+  ): void;
   /** Ends the open event streams (call before closing the server). */
   close(): void;
 }
@@ -32,7 +35,13 @@ export function createLiveView(
     auth,
     addRoutes(app, client) {
       const clientKey = (c: Context) => client.clientAddress(c)?.rateKey;
-      const gate = createAdminGate({ auth, throttle, clientKey, now });
+      const gate = createAdminGate({
+        auth,
+        throttle,
+        clientKey,
+        now,
+        trustProxy: client.trustProxy,
+      });
       addLiveRoutes(app, { feed, auth, gate });
     },
     close: () => feed.close(),
