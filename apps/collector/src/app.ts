@@ -65,14 +65,17 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     app.use('*', observeRequests({ observer, logger, clientIp: deps.clientIp }));
   }
   app.use('/v1/*', collectorCors(directory));
+  // One set of per-IP buckets for every route a client can hit: events and the live view.
+  const limits = createRequestLimits(config, now());
+  const clientAddress = (c: Context) => describeClientAddress(deps.clientIp?.(c));
   addTrackingRoutes(app, {
     queue,
     config,
     directory,
-    limits: createRequestLimits(config, now()),
+    limits,
     now,
     newId: () => crypto.randomUUID(),
-    clientAddress: (c) => describeClientAddress(deps.clientIp?.(c)),
+    clientAddress,
     describeUserAgent: createUserAgentCache(),
     logger,
     observer,
@@ -81,7 +84,14 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     },
   });
   addPageRoutes(app, { config, tagScript: deps.tagScript });
-  live?.addRoutes(app);
+  if (live) {
+    // Before any live route reads a header or a body, like the tracking routes.
+    app.use('/live/*', async (c, next) => {
+      limits.checkClient(clientAddress(c), now());
+      await next();
+    });
+    live.addRoutes(app, { clientAddress, trustProxy: config.trustProxy });
+  }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {

@@ -1,19 +1,18 @@
 // The zod schema of the admin section: who may open the live event view. Like secret keys,
 // the config holds only the secret's hash, so a leaked config file does not open the view.
 import { z } from 'zod';
-
-const SECRET_HASH = /^sha256:[0-9a-f]{64}$/;
+import { ADMIN_SECRET_HASH } from './admin-secret-hash.js';
 
 export const adminSchema = z
   .strictObject({
     secretHash: z
       .string({ message: 'secretHash must be a string' })
       .regex(
-        SECRET_HASH,
-        'the admin secret is stored as its hash: "sha256:" and 64 lower-case hex digits (make a secret and its hash with `sluice keys create --admin`)',
+        ADMIN_SECRET_HASH,
+        'the admin secret is stored as its hash: "sha256:<64 hex>" for a generated secret (`sluice keys create --admin`) or "scrypt:ln=..,r=..,p=..:<salt>:<key>" for one you chose (`pnpm --filter @sluice/collector hash-secret --admin`, secret on stdin)',
       )
       .describe(
-        'Hash (`sha256:<hex>`) of the admin secret that opens the live event view at `/live` (`sluice keys create --admin`).',
+        'Hash of the admin secret that opens the live event view at `/live`: `sha256:<hex>` of a generated one (`sluice keys create --admin`) or `scrypt:...` of one you chose (`hash-secret --admin`).',
       ),
     maxViewers: z
       .int({ message: 'maxViewers must be a whole number' })

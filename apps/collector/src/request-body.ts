@@ -161,3 +161,14 @@ export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
   const { code, message } = parsed.problem;
   throw new CollectorError(400, code, message, code === 'invalid_batch' ? { path: '' } : {});
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a UTF-8 body (a form, say); anything else is a 400. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new CollectorError(400, 'unreadable_body', 'the body is not valid UTF-8');
+  }
+}

@@ -10,6 +10,11 @@ export {
   type QuarantineReason,
   type RejectedEvent,
 } from '@sluice/ingest';
+export {
+  adminSecretProblem,
+  hashAdminSecret,
+  MIN_ADMIN_SECRET_LENGTH,
+} from './admin-secret-hash.js';
 export * from './app.js';
 export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { adminSecretProblem } from '@sluice/collector';
 
 /** A new admin secret: `adm_` and 43 base64url characters (256 bits). */
 export function generateAdminSecret(): string {
@@ -14,7 +15,12 @@ export async function adminSecretIn(dataDir: string): Promise<{ secret: string; 
   const file = join(dataDir, 'admin-secret');
   try {
     const secret = (await readFile(file, 'utf8')).trim();
-    if (secret !== '') return { secret, file };
+    if (secret !== '') {
+      // Someone may have written a secret of their own there: a short one is guessed.
+      const problem = adminSecretProblem(secret);
+      if (problem) throw new Error(`${file}: ${problem}, or delete the file to get a new one`);
+      return { secret, file };
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -8,7 +8,7 @@ export const LIVE_CSP = "default-src 'self'; frame-ancestors 'none'; form-action
 
 const head = (title: string) => html`<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title}</title>
 <link rel="stylesheet" href="/live/style.css">`;
 

@@ -90,7 +90,7 @@ describe('the live view', () => {
     expect(right.headers.get('location')).toBe('/live');
     const cookie = right.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(
-      /^sluice_live=\d+\.[\w-]+; Max-Age=43200; Path=\/live; HttpOnly; SameSite=Strict$/,
+      /^sluice_live=\d+\.[\w-]+\.[\w-]+; Max-Age=43200; Path=\/live; HttpOnly; SameSite=Strict$/,
     );
     expect(cookie).not.toContain(SECRET);
     const session = cookie.split(';')[0]!;

@@ -1,13 +1,20 @@
 // The live view's routes: the page (or the login form), its script and style, the login and
 // logout forms, and the Server-Sent Events stream, which runs on Node and on Workers alike.
 import type { Context, Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { CollectorError } from '../errors.js';
-import { type AdminAuth, SESSION_COOKIE, SESSION_SECONDS } from './admin-auth.js';
+import { checkContentEncoding, decodeUtf8, readBody } from '../request-body.js';
+import type { AdminAuth } from './admin-auth.js';
+import type { AdminGate } from './admin-gate.js';
 import { LIVE_SCRIPT, LIVE_STYLE } from './live-assets.js';
 import type { LiveFeed, LiveUpdate } from './live-feed.js';
 import { LIVE_CSP, livePage, loginPage } from './live-page.js';
+import {
+  clearSessionCookie,
+  readSessionCookie,
+  refuseCrossSite,
+  setSessionCookie,
+} from './session-cookie.js';
 
 function pageHeaders(c: Context): void {
   c.header('Content-Security-Policy', LIVE_CSP);
@@ -15,17 +22,39 @@ function pageHeaders(c: Context): void {
   c.header('X-Content-Type-Options', 'nosniff');
 }
 
-function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+/** The login form holds one field: a generated secret is 47 bytes, a passphrase a few more. */
+export const LOGIN_MAX_BYTES = 4096;
+
+/**
+ * Reads the login form within LOGIN_MAX_BYTES (413 at once by Content-Length, or as soon as a
+ * chunked body passes it), form-encoded only (415): parseBody buffered any size of anything.
+ */
+async function readLoginForm(c: Context): Promise<URLSearchParams> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (
+    type !== 'application/x-www-form-urlencoded' ||
+    checkContentEncoding(c.req.header('content-encoding'))
+  ) {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      'the login form must be application/x-www-form-urlencoded, not compressed',
+    );
+  }
+  const bytes = await readBody(c.req.raw, { maxBytes: LOGIN_MAX_BYTES, gzip: false });
+  return new URLSearchParams(decodeUtf8(bytes));
 }
 
 /** Adds `/live` and what it needs, behind the admin secret. */
-export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth }): void {
-  const { feed, auth } = deps;
+export function addLiveRoutes(
+  app: Hono,
+  deps: { feed: LiveFeed; auth: AdminAuth; gate: AdminGate },
+): void {
+  const { feed, auth, gate } = deps;
 
   app.get('/live', async (c) => {
     pageHeaders(c);
-    return c.html((await auth.isAdmin(c)) ? livePage() : loginPage());
+    return c.html((await gate.isAdmin(c)) ? livePage() : loginPage());
   });
   app.get('/live/app.js', (c) =>
     c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
@@ -36,27 +65,24 @@ export function addLiveRoutes(app: Hono, deps: { feed: LiveFeed; auth: AdminAuth
 
   app.post('/live/login', async (c) => {
     pageHeaders(c);
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const secret = form.secret;
-    if (typeof secret !== 'string' || !(await auth.checkSecret(secret))) {
+    refuseCrossSite(c, gate.isHttps(c));
+    const secret = (await readLoginForm(c)).get('secret');
+    if (secret === null || !(await gate.secretIsRight(c, secret))) {
       return c.html(loginPage('That is not the admin secret.'), 401);
     }
-    setCookie(c, SESSION_COOKIE, await auth.issueSession(), {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: isHttps(c),
-      path: '/live',
-      maxAge: SESSION_SECONDS,
-    });
+    setSessionCookie(c, await auth.issueSession(), gate.isHttps(c));
     return c.redirect('/live', 303);
   });
-  app.post('/live/logout', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/live' });
+  app.post('/live/logout', async (c) => {
+    const https = gate.isHttps(c);
+    refuseCrossSite(c, https);
+    await auth.revokeSession(readSessionCookie(c, https));
+    clearSessionCookie(c, https);
     return c.redirect('/live', 303);
   });
 
   app.get('/live/events', async (c) => {
-    if (!(await auth.isAdmin(c))) {
+    if (!(await gate.isAdmin(c))) {
       throw new CollectorError(
         401,
         'unauthorized',
