@@ -13,7 +13,7 @@ export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-se
 
 export interface NatsNode {
   readonly name: string;
-  /** Client URL, `nats://127.0.0.1:<port>`. */
+  /** Client URL, `nats://127.0.0.1:<port>` (`tls://localhost:<port>` when the node demands TLS). */
   readonly url: string;
   readonly monitorUrl: string;
   /** Pid of the running process (undefined while killed). */
@@ -40,6 +40,8 @@ interface NodeSpec {
   port: number;
   monitorPort: number;
   args: string[];
+  /** `tls` when the node demands TLS. */
+  scheme?: 'nats' | 'tls';
 }
 
 const running = new Set<ChildProcess>();
@@ -48,17 +50,66 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** One JetStream node in a temp directory. */
-export async function startNatsServer(): Promise<NatsTestServers> {
+/** What a test server demands of its clients (all optional: by default, nothing). */
+export interface NatsServerOptions {
+  /** Clients must authenticate: the server's `authorization { ... }` block. */
+  authorization?:
+    | { user: string; password: string }
+    | { token: string }
+    /** Public user NKeys (`U...`) allowed in. */
+    | { nkeys: readonly string[] };
+  /**
+   * Clients must speak TLS (the node's url is then `tls://`). With `caFile` and `verify` the
+   * server also demands a client certificate signed by that CA.
+   */
+  tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
+  /** More top-level configuration, verbatim (e.g. operator mode with a memory resolver). */
+  config?: string;
+}
+
+/** One JetStream node in a temp directory, open to anyone unless `options` say otherwise. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsTestServers> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-nats-'));
   const [port, monitorPort] = await freePorts(2);
+  const config = join(dir, 'n1.conf');
+  await writeFile(
+    config,
+    `listen: 127.0.0.1:${port}
+http: 127.0.0.1:${monitorPort}
+jetstream { store_dir: ${JSON.stringify(join(dir, 'store'))} }
+${authorizationBlock(options.authorization)}${tlsBlock(options.tls)}${options.config ?? ''}
+`,
+  );
   const spec: NodeSpec = {
     name: 'n1',
     port: port!,
     monitorPort: monitorPort!,
-    args: ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    args: ['-c', config],
+    scheme: options.tls ? 'tls' : 'nats',
   };
   return startNodes([spec], dir, false);
+}
+
+// Strings are written as JSON strings, which the server's config format reads as quoted strings.
+function authorizationBlock(auth: NatsServerOptions['authorization']): string {
+  if (!auth) return '';
+  if ('nkeys' in auth) {
+    const users = auth.nkeys.map((nkey) => `{ nkey: ${JSON.stringify(nkey)} }`).join(', ');
+    return `authorization { users: [${users}] }\n`;
+  }
+  if ('token' in auth) return `authorization { token: ${JSON.stringify(auth.token)} }\n`;
+  return `authorization { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} }\n`;
+}
+
+function tlsBlock(tls: NatsServerOptions['tls']): string {
+  if (!tls) return '';
+  const lines = [
+    `cert_file: ${JSON.stringify(tls.certFile)}`,
+    `key_file: ${JSON.stringify(tls.keyFile)}`,
+  ];
+  if (tls.caFile) lines.push(`ca_file: ${JSON.stringify(tls.caFile)}`);
+  if (tls.verify) lines.push('verify: true');
+  return `tls { ${lines.join(', ')} }\n`;
 }
 
 /** A JetStream cluster of `size` nodes on loopback, ready for replicated streams. */
@@ -120,7 +171,8 @@ function createNode(
   const monitorUrl = `http://127.0.0.1:${spec.monitorPort}`;
   return {
     name: spec.name,
-    url: `nats://127.0.0.1:${spec.port}`,
+    // The client checks a certificate against a host name only (an IP is checked as "localhost").
+    url: spec.scheme === 'tls' ? `tls://localhost:${spec.port}` : `nats://127.0.0.1:${spec.port}`,
     monitorUrl,
     get pid() {
       return child?.pid;
