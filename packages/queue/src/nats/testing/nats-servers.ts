@@ -7,6 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authorizationBlock, type NatsServerOptions, tlsBlock } from './nats-server-config.js';
+
+export type { NatsServerOptions };
 
 /** Where Debian's nats-server package installs it (scripts/ensure-system-deps.sh). */
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -50,23 +53,6 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** What a test server demands of its clients (all optional: by default, nothing). */
-export interface NatsServerOptions {
-  /** Clients must authenticate: the server's `authorization { ... }` block. */
-  authorization?:
-    | { user: string; password: string }
-    | { token: string }
-    /** Public user NKeys (`U...`) allowed in. */
-    | { nkeys: readonly string[] };
-  /**
-   * Clients must speak TLS (the node's url is then `tls://`). With `caFile` and `verify` the
-   * server also demands a client certificate signed by that CA.
-   */
-  tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
-  /** More top-level configuration, verbatim (e.g. operator mode with a memory resolver). */
-  config?: string;
-}
-
 /** One JetStream node in a temp directory, open to anyone unless `options` say otherwise. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsTestServers> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-nats-'));
@@ -88,28 +74,6 @@ ${authorizationBlock(options.authorization)}${tlsBlock(options.tls)}${options.co
     scheme: options.tls ? 'tls' : 'nats',
   };
   return startNodes([spec], dir, false);
-}
-
-// Strings are written as JSON strings, which the server's config format reads as quoted strings.
-function authorizationBlock(auth: NatsServerOptions['authorization']): string {
-  if (!auth) return '';
-  if ('nkeys' in auth) {
-    const users = auth.nkeys.map((nkey) => `{ nkey: ${JSON.stringify(nkey)} }`).join(', ');
-    return `authorization { users: [${users}] }\n`;
-  }
-  if ('token' in auth) return `authorization { token: ${JSON.stringify(auth.token)} }\n`;
-  return `authorization { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} }\n`;
-}
-
-function tlsBlock(tls: NatsServerOptions['tls']): string {
-  if (!tls) return '';
-  const lines = [
-    `cert_file: ${JSON.stringify(tls.certFile)}`,
-    `key_file: ${JSON.stringify(tls.keyFile)}`,
-  ];
-  if (tls.caFile) lines.push(`ca_file: ${JSON.stringify(tls.caFile)}`);
-  if (tls.verify) lines.push('verify: true');
-  return `tls { ${lines.join(', ')} }\n`;
 }
 
 /** A JetStream cluster of `size` nodes on loopback, ready for replicated streams. */
