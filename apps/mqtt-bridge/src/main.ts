@@ -8,7 +8,7 @@
 // (docs/devices.md).
 
 import { readFile } from 'node:fs/promises';
-import { openQueue } from '@sluice/queue';
+import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { parseBridgeConfig } from './bridge-config.js';
 import { startMqttBridge } from './mqtt-bridge.js';
 
@@ -35,7 +35,7 @@ try {
     password: env.SLUICE_MQTT_PASSWORD,
     onEvent: (event) => line(event),
   });
-  line({ ready: true, broker: config.broker.url, queue: queueUrl.replace(/\?.*/, '') });
+  line({ ready: true, broker: config.broker.url, queue: redactQueueUrl(queueUrl) });
   // Counters as a log line now and then (SLUICE_MQTT_STATS_MS, default a minute; 0: never).
   const statsEveryMs = Number(env.SLUICE_MQTT_STATS_MS ?? 60_000);
   const statsTimer =

@@ -6,8 +6,8 @@ import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BridgeConfigInput } from './bridge-config.js';
 import { startMqttBridge } from './mqtt-bridge.js';
+import { makeTestCertificates, type TestCertificates } from './testing/index.js';
 import { type MosquittoBroker, startMosquitto } from './testing/mosquitto.js';
-import { makeTestCertificates, type TestCertificates } from './testing/test-certificates.js';
 
 // TLS client certificates: mosquitto requires one from its CA and takes its CN as the user
 // name, so the same ACL (`pattern write devices/%u/#`) binds a device to its own topics.

@@ -3,3 +3,4 @@ export * from './memory-queue.js';
 export * from './nats/index.js';
 export * from './open-queue.js';
 export * from './queue.js';
+export * from './redact-queue-url.js';

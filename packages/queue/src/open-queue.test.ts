@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startNatsServer } from './nats/testing/index.js';
 import { openQueue } from './open-queue.js';
 import { QueueFullError } from './queue.js';
+import { redactQueueUrl } from './redact-queue-url.js';
 
 const message = (n: number) => ({
   id: `m${n}`,
@@ -59,6 +60,18 @@ describe('openQueue', () => {
     } finally {
       await servers.stop();
     }
+  });
+
+  it('never repeats the credentials of a NATS URL in an error or a log line', async () => {
+    const url = 'nats://sluice:hunter2@127.0.0.1:1,10.0.0.2:4222?shards=four';
+    const error = await openQueue(url).catch((error: Error) => error);
+    expect(String(error)).toMatch(/shards must be a number/);
+    expect(String(error)).not.toContain('hunter2');
+    expect(redactQueueUrl(url)).toBe('nats://***@127.0.0.1:1,10.0.0.2:4222');
+    expect(redactQueueUrl('tls://a-token@n1:4222,tls://a-token@n2:4222')).toBe(
+      'tls://***@n1:4222,tls://***@n2:4222',
+    );
+    expect(redactQueueUrl('log:./data@home/queue?maxBytes=1')).toBe('log:./data@home/queue');
   });
 
   it('explains a URL it cannot use', async () => {

@@ -3,14 +3,20 @@
 //   memory:                                   at-most-once, in process memory
 //   log:./data/queue?durability=fsync&maxBytes=10737418240&retainMs=3600000
 //   nats://10.0.0.1:4222,10.0.0.2:4222?replicas=3&shards=4&maxBytes=...&groups=forwarder
+//   tls://user:password@nats1.example:4222?tlsCaFile=/etc/sluice/ca.pem   (TLS demanded)
+//   nats://nats1.example:4222?credsFile=/etc/sluice/collector.creds
 //
-// Query parameters are the options of the adapter (numbers in bytes and milliseconds).
+// Query parameters are the options of the adapter (numbers in bytes and milliseconds). NATS
+// credentials: user info (`user:password@`, `token@`) or a file (credsFile, nkeySeedFile); TLS
+// files: tlsCaFile, tlsCertFile, tlsKeyFile (any of them, or tls://, demands TLS). Print a
+// URL only through redactQueueUrl.
 
 import { openLogQueue } from './log/log-queue.js';
 import { createMemoryQueue } from './memory-queue.js';
 import type { NatsQueueOptions } from './nats/nats-options.js';
 import { openNatsQueue } from './nats/nats-queue.js';
 import type { Queue } from './queue.js';
+import { redactQueueUrl } from './redact-queue-url.js';
 
 const LOG_NUMBERS = ['segmentBytes', 'maxBytes', 'retainBytes', 'retainMs'] as const;
 const NATS_NUMBERS = [
@@ -25,9 +31,25 @@ const NATS_NUMBERS = [
   'leaseTtlMs',
 ] as const;
 const NATS_STRINGS = ['stream', 'subjectPrefix', 'name'] as const;
+const NATS_AUTH_FILES = ['credsFile', 'nkeySeedFile'] as const;
+const NATS_TLS_FILES = {
+  tlsCaFile: 'caFile',
+  tlsCertFile: 'certFile',
+  tlsKeyFile: 'keyFile',
+} as const;
 
 /** Opens the queue a URL names (see the module comment); throws a readable error for a bad one. */
 export async function openQueue(url: string): Promise<Queue> {
+  try {
+    return await openQueueUnredacted(url);
+  } catch (error) {
+    // A message that quotes the URL must not carry its password.
+    if (error instanceof Error) error.message = error.message.replaceAll(url, redactQueueUrl(url));
+    throw error;
+  }
+}
+
+async function openQueueUnredacted(url: string): Promise<Queue> {
   const at = url.indexOf('?');
   const base = at === -1 ? url : url.slice(0, at);
   const params = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
@@ -48,11 +70,27 @@ export async function openQueue(url: string): Promise<Queue> {
     }
     case 'nats':
     case 'tls': {
-      onlyKnown(params, [...NATS_NUMBERS, ...NATS_STRINGS, 'groups', 'deduplicate']);
+      onlyKnown(params, [
+        ...NATS_NUMBERS,
+        ...NATS_STRINGS,
+        ...NATS_AUTH_FILES,
+        ...Object.keys(NATS_TLS_FILES),
+        'groups',
+        'deduplicate',
+      ]);
       const options: NatsQueueOptions = {
         servers: base.split(',').map((s) => (s.includes('://') ? s : `${scheme}://${s}`)),
         ...numbers(url, params, NATS_NUMBERS),
       };
+      const authFiles = NATS_AUTH_FILES.filter((key) => params.has(key));
+      if (authFiles.length > 1) throw new Error(`queue URL ${url}: give credsFile or nkeySeedFile`);
+      const authFile = authFiles[0];
+      if (authFile === 'credsFile') options.auth = { credsFile: params.get(authFile)! };
+      if (authFile === 'nkeySeedFile') options.auth = { nkeySeedFile: params.get(authFile)! };
+      for (const [param, key] of Object.entries(NATS_TLS_FILES)) {
+        const value = params.get(param);
+        if (value !== null) options.tls = { ...(options.tls as object), [key]: value };
+      }
       for (const key of NATS_STRINGS) {
         const value = params.get(key);
         if (value !== null) options[key] = value;

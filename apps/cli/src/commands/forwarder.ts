@@ -1,6 +1,6 @@
 // `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
 // shards; on the embedded log, one per log.
-import { openQueue } from '@sluice/queue';
+import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { startQueueForwarding } from '../lib/forward-queue.js';
 import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
@@ -61,7 +61,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         await queue.close();
       });
       exitWhenFailed(forwarding.done, () => queue.close());
-      log({ forwarder: process.pid, ready: true, queue: options.queue.replace(/\?.*/, '') });
+      log({ forwarder: process.pid, ready: true, queue: redactQueueUrl(options.queue) });
     });
 }
 

@@ -3,7 +3,7 @@
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
 import { hashSecretKey, startCollector } from '@sluice/collector';
-import { openQueue } from '@sluice/queue';
+import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { startQueueForwarding } from '../lib/forward-queue.js';
@@ -115,7 +115,7 @@ and how to query them. Without a config file it serves one demo source: write ke
           showSecret: process.stdout.isTTY === true,
           storeDir,
           storeWhere: where,
-          queue: queueUrl.replace(/\?.*/, ''),
+          queue: redactQueueUrl(queueUrl),
           fileAgeMs: options.fileAgeMs,
           cli: process.env.npm_lifecycle_event ? 'pnpm sluice' : 'sluice',
         }),

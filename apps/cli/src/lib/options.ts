@@ -48,7 +48,8 @@ export const hostOption = () =>
 export const queueOption = (fallback: string) =>
   new Option(
     '--queue <url>',
-    'the queue: log:DIR[?maxBytes=...], memory: (at-most-once), nats://HOST:4222[?shards=4&replicas=3]',
+    'the queue: log:DIR[?maxBytes=...], memory: (at-most-once), nats://HOST:4222[?shards=4&replicas=3], ' +
+      'tls://USER:PASSWORD@HOST:4222?tlsCaFile=ca.pem (NATS credentials and TLS: packages/queue/README.md)',
   )
     .env('QUEUE_URL')
     .default(fallback);

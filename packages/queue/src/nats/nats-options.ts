@@ -1,10 +1,22 @@
 // The settings of the JetStream queue, with their defaults and why they are what they are.
 // Checked by hand (this package has no zod): every message names the option and the range.
 
+import { type NatsAuth, type NatsTls, resolveTls, takeUserInfo } from './nats-auth-options.js';
+
+export type { NatsAuth, NatsTls };
+
 /** Settings of `openNatsQueue`; only `servers` is required. */
 export interface NatsQueueOptions {
-  /** Server URLs, e.g. `nats://10.0.0.1:4222,nats://10.0.0.2:4222` (a cluster's seed list). */
+  /**
+   * Server URLs, e.g. `nats://10.0.0.1:4222,nats://10.0.0.2:4222` (a cluster's seed list).
+   * `tls://` demands TLS. User info gives credentials: `nats://user:password@host` or
+   * `nats://token@host` (percent-encoded); it is taken out of the URLs before they are used.
+   */
   servers: string | readonly string[];
+  /** Credentials, if not in the URLs. */
+  auth?: NatsAuth;
+  /** Demand TLS (`true`: with the system's CAs). Also demanded when a server URL is `tls://`. */
+  tls?: boolean | NatsTls;
   /** Stream name. Default `SLUICE`. */
   stream?: string;
   /** Messages go to `<subjectPrefix>.<shard>`. Default `sluice.events`. */
@@ -75,9 +87,15 @@ export interface NatsQueueOptions {
   name?: string;
 }
 
-export type ResolvedNatsQueueOptions = Required<Omit<NatsQueueOptions, 'name' | 'servers'>> & {
+export type ResolvedNatsQueueOptions = Required<
+  Omit<NatsQueueOptions, 'name' | 'servers' | 'auth' | 'tls'>
+> & {
+  /** Without user info. */
   servers: string[];
   name: string | undefined;
+  auth: NatsAuth | undefined;
+  /** undefined: plain TCP allowed (TLS still used when the server demands it). */
+  tls: NatsTls | undefined;
 };
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -85,14 +103,17 @@ const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** Applies defaults and checks ranges; throws a RangeError naming the first bad option. */
 export function resolveNatsQueueOptions(options: NatsQueueOptions): ResolvedNatsQueueOptions {
-  const servers = (
+  const listed = (
     typeof options.servers === 'string' ? options.servers.split(',') : [...options.servers]
   )
     .map((server) => server.trim())
     .filter((server) => server !== '');
-  if (servers.length === 0) throw new RangeError('servers: give at least one nats:// URL');
+  if (listed.length === 0) throw new RangeError('servers: give at least one nats:// URL');
+  const { servers, auth } = takeUserInfo(listed, options.auth);
   const resolved: ResolvedNatsQueueOptions = {
     servers,
+    auth,
+    tls: resolveTls(servers, options.tls),
     stream: options.stream ?? 'SLUICE',
     subjectPrefix: options.subjectPrefix ?? 'sluice.events',
     shards: options.shards ?? 4,

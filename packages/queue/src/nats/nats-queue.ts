@@ -8,7 +8,7 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ConsumerLostError,
   type Queue,
@@ -16,6 +16,7 @@ import {
   type QueueEntry,
   type QueueMessage,
 } from '../queue.js';
+import { connectToNats } from './nats-connect.js';
 import {
   checkGroupName,
   type NatsQueueOptions,
@@ -49,19 +50,13 @@ export interface NatsQueue extends Queue {
 }
 
 /**
- * Connects to NATS, creates the stream and the consumer groups' durable consumers when
+ * Connects to NATS (with the credentials and TLS the options give), creates the stream and the consumer groups' durable consumers when
  * missing, and returns the queue. `consumer(name)` works for a one-shard stream (one forwarder
  * process); with more shards run the forwarders with `runShardWorkers`.
  */
 export async function openNatsQueue(input: NatsQueueOptions): Promise<NatsQueue> {
   const options = resolveNatsQueueOptions(input);
-  const nc = await connect({
-    servers: options.servers,
-    name: options.name,
-    // Keep trying through a restart of the servers; appends fail after publishTimeoutMs meanwhile.
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-  });
+  const nc = await connectToNats(options);
   let jsm: JetStreamManager;
   let js: JetStreamClient;
   try {

@@ -7,13 +7,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authorizationBlock, type NatsServerOptions, tlsBlock } from './nats-server-config.js';
+
+export type { NatsServerOptions };
 
 /** Where Debian's nats-server package installs it (scripts/ensure-system-deps.sh). */
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
 export interface NatsNode {
   readonly name: string;
-  /** Client URL, `nats://127.0.0.1:<port>`. */
+  /** Client URL, `nats://127.0.0.1:<port>` (`tls://localhost:<port>` when the node demands TLS). */
   readonly url: string;
   readonly monitorUrl: string;
   /** Pid of the running process (undefined while killed). */
@@ -40,6 +43,8 @@ interface NodeSpec {
   port: number;
   monitorPort: number;
   args: string[];
+  /** `tls` when the node demands TLS. */
+  scheme?: 'nats' | 'tls';
 }
 
 const running = new Set<ChildProcess>();
@@ -48,15 +53,25 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** One JetStream node in a temp directory. */
-export async function startNatsServer(): Promise<NatsTestServers> {
+/** One JetStream node in a temp directory, open to anyone unless `options` say otherwise. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsTestServers> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-nats-'));
   const [port, monitorPort] = await freePorts(2);
+  const config = join(dir, 'n1.conf');
+  await writeFile(
+    config,
+    `listen: 127.0.0.1:${port}
+http: 127.0.0.1:${monitorPort}
+jetstream { store_dir: ${JSON.stringify(join(dir, 'store'))} }
+${authorizationBlock(options.authorization)}${tlsBlock(options.tls)}${options.config ?? ''}
+`,
+  );
   const spec: NodeSpec = {
     name: 'n1',
     port: port!,
     monitorPort: monitorPort!,
-    args: ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    args: ['-c', config],
+    scheme: options.tls ? 'tls' : 'nats',
   };
   return startNodes([spec], dir, false);
 }
@@ -120,7 +135,8 @@ function createNode(
   const monitorUrl = `http://127.0.0.1:${spec.monitorPort}`;
   return {
     name: spec.name,
-    url: `nats://127.0.0.1:${spec.port}`,
+    // The client checks a certificate against a host name only (an IP is checked as "localhost").
+    url: spec.scheme === 'tls' ? `tls://localhost:${spec.port}` : `nats://127.0.0.1:${spec.port}`,
     monitorUrl,
     get pid() {
       return child?.pid;

@@ -1,5 +1,5 @@
 // A throwaway CA, a server certificate for 127.0.0.1 and client certificates, made with the
-// openssl command (Debian's openssl package), for TLS tests against a real broker.
+// openssl command (Debian's openssl package), for TLS tests against a real broker or nats-server.
 
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -68,7 +68,8 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
     await run(OPENSSL_BIN, args);
     return { caFile, certFile, keyFile };
   }
-  const server = await issue('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\n');
+  // localhost too: the NATS client checks a certificate only against host names, not IPs.
+  const server = await issue('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   return {
     ca: await readFile(caFile, 'utf8'),
     server,
