@@ -1,3 +1,4 @@
+export { type EraseLogOptions, eraseLogRecords, type LogErasureReport } from './erase-records.js';
 export type { LogConsumer } from './log-consumer.js';
 export {
   DEFAULT_SEGMENT_BYTES,

@@ -9,7 +9,7 @@ import { AckTracker } from './ack-tracker.js';
 import { writeCommitted } from './consumer-offsets.js';
 import { readFrames } from './frame-reader.js';
 import type { LogWriter } from './log-writer.js';
-import { decodeEntry } from './record-codec.js';
+import { decodeEntry, isErasedPayload } from './record-codec.js';
 import { findSegment, type SegmentInfo } from './segment-table.js';
 
 export interface LogConsumerOptions {
@@ -126,7 +126,11 @@ export class LogConsumer implements QueueConsumer {
         max - entries.length,
       );
       for (const payload of batch.payloads) {
-        entries.push(decodeEntry(payload, this.#next++));
+        const position = this.#next++;
+        // An erased record is never handed out: it counts as acknowledged, so it does not
+        // hold the committed position back (persisted with the next ack).
+        if (isErasedPayload(payload)) this.#acks.ack([position]);
+        else entries.push(decodeEntry(payload, position));
       }
       this.#offset = batch.end;
       if (batch.payloads.length > 0) continue;
