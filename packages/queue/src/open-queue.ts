@@ -6,6 +6,7 @@
 //
 // Query parameters are the options of the adapter (numbers in bytes and milliseconds).
 
+import type { FileModes } from './log/file-modes.js';
 import { openLogQueue } from './log/log-queue.js';
 import { createMemoryQueue } from './memory-queue.js';
 import type { NatsQueueOptions } from './nats/nats-options.js';
@@ -26,8 +27,11 @@ const NATS_NUMBERS = [
 ] as const;
 const NATS_STRINGS = ['stream', 'subjectPrefix', 'name'] as const;
 
-/** Opens the queue a URL names (see the module comment); throws a readable error for a bad one. */
-export async function openQueue(url: string): Promise<Queue> {
+/**
+ * Opens the queue a URL names (see the module comment); throws a readable error for a bad one.
+ * `modes` are the permissions of a log's files (default owner-only).
+ */
+export async function openQueue(url: string, modes: FileModes = {}): Promise<Queue> {
   const at = url.indexOf('?');
   const base = at === -1 ? url : url.slice(0, at);
   const params = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
@@ -44,7 +48,7 @@ export async function openQueue(url: string): Promise<Queue> {
       if (durability !== 'fsync' && durability !== 'none') {
         throw new Error(`queue URL ${url}: durability is fsync or none`);
       }
-      return openLogQueue({ dir, durability, ...numbers(url, params, LOG_NUMBERS) });
+      return openLogQueue({ dir, durability, ...modes, ...numbers(url, params, LOG_NUMBERS) });
     }
     case 'nats':
     case 'tls': {

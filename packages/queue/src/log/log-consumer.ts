@@ -18,6 +18,8 @@ export interface LogConsumerOptions {
   sync: boolean;
   /** Position to resume at: the committed position read from disk. */
   committed: number;
+  /** Permissions of the consumer file. */
+  fileMode: number;
   onClose: () => void;
 }
 
@@ -77,8 +79,8 @@ export class LogConsumer implements QueueConsumer {
       .then(async () => {
         const committed = this.#acks.committed;
         if (committed <= this.#persisted) return;
-        const { consumersDir, sync } = this.#options;
-        await writeCommitted(consumersDir, this.name, committed, sync);
+        const { consumersDir, sync, fileMode } = this.#options;
+        await writeCommitted(consumersDir, this.name, committed, sync, fileMode);
         this.#persisted = committed;
       });
     this.#persisting = write;
