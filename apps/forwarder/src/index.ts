@@ -12,6 +12,7 @@ export * from './compaction/partition-time.js';
 export * from './dedup/dedup-index.js';
 export * from './dedup/lmdb-dedup-index.js';
 export * from './dedup/repeat-window.js';
+export * from './erasure/erase-everywhere.js';
 export * from './erasure/erase-subject.js';
 export * from './erasure/subject-matcher.js';
 export * from './file-format.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Queue } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
-import { openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
+import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
 import type { FileFormat, FileFormatName } from './file-format.js';
 import { gzipLevel6, gzipNdjson } from './formats/gzip.js';
 import { parquetEvents } from './formats/parquet.js';
@@ -35,6 +35,8 @@ export interface StartForwarderOptions {
    * machine. Without it the index lives in memory and a restart forgets which ids were stored.
    */
   stateDir?: string;
+  /** Permissions of the files and folders of `stateDir`. Default owner-only (0o600, 0o700). */
+  stateModes?: DedupFileModes;
   /** Told about failed store or queue calls (they are retried). Default: a line on stderr. */
   onError?: (error: unknown, during: string) => void;
   now?: () => number;
@@ -53,7 +55,10 @@ export async function startForwarder(start: StartForwarderOptions): Promise<Runn
   const consumerName = start.consumerName ?? 'forwarder';
   const options = parseForwarderOptions(start.options);
   const dedupIndex: DedupIndex = start.stateDir
-    ? await openLmdbDedupIndex(join(start.stateDir, 'dedup', encodeURIComponent(consumerName)))
+    ? await openLmdbDedupIndex(
+        join(start.stateDir, 'dedup', encodeURIComponent(consumerName)),
+        start.stateModes,
+      )
     : createMemoryDedupIndex();
   const consumer = await start.queue.consumer(consumerName);
   const forwarder = createForwarder({

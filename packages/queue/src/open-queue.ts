@@ -11,6 +11,7 @@
 // files: tlsCaFile, tlsCertFile, tlsKeyFile (any of them, or tls://, demands TLS). Print a
 // URL only through redactQueueUrl.
 
+import type { FileModes } from './log/file-modes.js';
 import { openLogQueue } from './log/log-queue.js';
 import { createMemoryQueue } from './memory-queue.js';
 import type { NatsQueueOptions } from './nats/nats-options.js';
@@ -38,10 +39,13 @@ const NATS_TLS_FILES = {
   tlsKeyFile: 'keyFile',
 } as const;
 
-/** Opens the queue a URL names (see the module comment); throws a readable error for a bad one. */
-export async function openQueue(url: string): Promise<Queue> {
+/**
+ * Opens the queue a URL names (see the module comment); throws a readable error for a bad one.
+ * `modes` are the permissions of a log's files (default owner-only).
+ */
+export async function openQueue(url: string, modes: FileModes = {}): Promise<Queue> {
   try {
-    return await openQueueUnredacted(url);
+    return await openQueueUnredacted(url, modes);
   } catch (error) {
     // A message that quotes the URL must not carry its password.
     if (error instanceof Error) error.message = error.message.replaceAll(url, redactQueueUrl(url));
@@ -49,7 +53,7 @@ export async function openQueue(url: string): Promise<Queue> {
   }
 }
 
-async function openQueueUnredacted(url: string): Promise<Queue> {
+async function openQueueUnredacted(url: string, modes: FileModes): Promise<Queue> {
   const at = url.indexOf('?');
   const base = at === -1 ? url : url.slice(0, at);
   const params = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
@@ -66,7 +70,7 @@ async function openQueueUnredacted(url: string): Promise<Queue> {
       if (durability !== 'fsync' && durability !== 'none') {
         throw new Error(`queue URL ${url}: durability is fsync or none`);
       }
-      return openLogQueue({ dir, durability, ...numbers(url, params, LOG_NUMBERS) });
+      return openLogQueue({ dir, durability, ...modes, ...numbers(url, params, LOG_NUMBERS) });
     }
     case 'nats':
     case 'tls': {

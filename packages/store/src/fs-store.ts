@@ -6,7 +6,18 @@ import type { ObjectInfo, ObjectStore } from './object-store.js';
 export interface FsStoreOptions {
   /** Directory that plays the bucket: object keys become paths below it. */
   root: string;
+  /**
+   * Permissions of the files written (before the umask). Default 0o600: events are personal
+   * data, so only the owner reads them; 0o640 lets the owner's group read too.
+   */
+  fileMode?: number;
+  /** Permissions of the folders created. Default 0o700 (0o750 with a group that reads). */
+  dirMode?: number;
 }
+
+/** Owner-only, the default of every file and folder sluice keeps data in. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
 
 const TEMP_SUFFIX = '.sluice-tmp';
 
@@ -16,7 +27,11 @@ const TEMP_SUFFIX = '.sluice-tmp';
  * half an object and an acknowledged upload survives a crash. Unlike S3, a key
  * cannot be both an object and the folder of others ("a" and "a/b").
  */
-export function createFsStore({ root }: FsStoreOptions): ObjectStore {
+export function createFsStore({
+  root,
+  fileMode = PRIVATE_FILE_MODE,
+  dirMode = PRIVATE_DIR_MODE,
+}: FsStoreOptions): ObjectStore {
   function pathOf(key: string): string {
     const parts = key.split('/');
     if (
@@ -31,10 +46,10 @@ export function createFsStore({ root }: FsStoreOptions): ObjectStore {
   return {
     async put(key, body) {
       const path = pathOf(key);
-      await makeDirectories(dirname(path));
+      await makeDirectories(dirname(path), dirMode);
       const temp = `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
       try {
-        const file = await open(temp, 'w');
+        const file = await open(temp, 'w', fileMode);
         try {
           await file.writeFile(body);
           await file.datasync();
@@ -121,8 +136,8 @@ function compareUtf8(a: string, b: string): number {
 }
 
 /** Creates `dir` and its missing parents, and makes their entries durable too. */
-async function makeDirectories(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
+async function makeDirectories(dir: string, mode: number): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode });
   if (first === undefined) return;
   // A new folder's entry lives in its parent: sync every parent of a new folder.
   for (let created = dir; created.length >= first.length; created = dirname(created)) {

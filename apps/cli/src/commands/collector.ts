@@ -3,6 +3,7 @@
 import { startCollector } from '@sluice/collector';
 import { openQueue } from '@sluice/queue';
 import type { Command } from 'commander';
+import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import {
   configOption,
@@ -20,6 +21,7 @@ interface CollectorCommandOptions {
   queue: string;
   config?: string;
   logLevel: string;
+  sharedRead?: boolean;
 }
 
 export function addCollectorCommand(program: Command): void {
@@ -34,6 +36,7 @@ export function addCollectorCommand(program: Command): void {
     queueOption('log:./data/queue'),
     configOption(),
     logLevelOption('info'),
+    sharedReadOption(),
   )
     .addHelpText(
       'after',
@@ -44,7 +47,7 @@ Example (scale-out, docs/scale-out.md):
     )
     .action(async (options: CollectorCommandOptions) => {
       const { config } = await loadConfig(options.config);
-      const queue = await openQueue(options.queue);
+      const queue = await openQueue(options.queue, fileModes(options.sharedRead));
       const collector = await startCollector({
         port: options.port,
         host: options.host,

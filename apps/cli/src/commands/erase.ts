@@ -1,65 +1,112 @@
-// `sluice erase`: removes every stored event of one person (a data subject request).
-import { eraseSubject, listPartitionFolders, nodeFileCodecs } from '@sluice/forwarder';
+// `sluice erase`: removes every event of one person (a data subject request) from the queue
+// (the durable log or a JetStream stream) and the store, and can write the evidence to a file.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  describeErasure,
+  eraseEverywhere,
+  nodeFileCodecs,
+  type QueueMatch,
+} from '@sluice/forwarder';
+import { eraseLogRecords, eraseStreamMessages } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { collect, withOptions } from '../lib/options.js';
-import { count, progressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface EraseOptions extends StoreOptions {
   userId?: string;
   anonymousId?: string;
   prefix?: string[];
+  queue: string;
+  report?: string;
 }
 
 export function addEraseCommand(program: Command): void {
   const command = withOptions(
     program
       .command('erase')
-      .description('remove every stored event of a user (userId) or device (anonymousId)'),
+      .description('remove every event of a user (userId) or device (anonymousId), everywhere'),
     new Option('--user-id <id>', 'erase the events whose userId (or alias previousId) is this'),
     new Option(
       '--anonymous-id <id>',
       'erase the events whose anonymousId is this (both may be given)',
     ),
     new Option(
+      '--queue <url>',
+      'the queue to erase too: log:DIR, nats://HOST:4222[?stream=SLUICE], or none',
+    )
+      .env('QUEUE_URL')
+      .default('log:data/queue'),
+    new Option(
       '--prefix <prefix>',
-      'where to look (repeatable; default events/ and quarantine/)',
+      'where to look in the store (repeatable; default: everywhere, replays and imports too)',
     ).argParser(collect),
+    new Option('--report <file>', 'write the evidence (JSON, the ids hashed) to this file'),
   );
   addStoreOptions(command)
     .addHelpText(
       'after',
       `
-Rewrites each affected file under its own key, keeping every other line's bytes; a second run
-finds nothing. Events still in the queue are not covered: run it after the forwarder caught up.
-Exit code 1 when some files could not be read (listed in the JSON report on stdout).`,
+Stop the collector and the forwarder first: the log has no lock. The queue is erased first
+(log records are replaced by erased markers, stream messages deleted with the server's erase),
+then every file of the store holding the subject is rewritten under its own key, keeping every
+other event; a second run finds nothing. What changed goes to stderr, the evidence to stdout
+(and --report). Exit code 1 when some files could not be read (listed in the evidence).`,
     )
     .action(async (options: EraseOptions) => {
       if (options.userId === undefined && options.anonymousId === undefined) {
         command.error('error: give --user-id or --anonymous-id (or both)');
       }
-      const { store } = openStore(options);
-      const prefixes = options.prefix ?? ['events/', 'quarantine/'];
-      let total = 0;
-      for (const prefix of prefixes) total += (await listPartitionFolders(store, prefix)).length;
-      const bar = progressBar('erase', 'partitions', total);
-      let done = 0;
-      let removed = 0;
-      const report = await eraseSubject(
-        { store, codecs: nodeFileCodecs },
+      const { store, where } = openStore(options);
+      const evidence = await eraseEverywhere(
+        {
+          store,
+          codecs: nodeFileCodecs,
+          storeWhere: where,
+          ...queueErasure(options.queue),
+          now: () => new Date(),
+        },
         {
           subject: { userId: options.userId, anonymousId: options.anonymousId },
-          prefixes,
-          onProgress: (step) => {
-            if (step.type !== 'partition') return;
-            done++;
-            removed += step.removed;
-            bar.update(done, `${count(removed)} lines removed`);
-          },
+          prefixes: options.prefix,
         },
       );
-      bar.stop();
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-      if (report.unreadableFiles.length > 0) process.exitCode = 1;
+      for (const line of describeErasure(evidence)) process.stderr.write(`${line}\n`);
+      const json = `${JSON.stringify(evidence, null, 2)}\n`;
+      if (options.report !== undefined) {
+        await writeFile(resolve(options.report), json, { mode: 0o600 });
+        process.stderr.write(`evidence written to ${resolve(options.report)}\n`);
+      }
+      process.stdout.write(json);
+      if (!evidence.complete) process.exitCode = 1;
     });
+}
+
+/** The queue part of the erasure a `--queue` URL names. */
+function queueErasure(url: string) {
+  if (url === 'none') return {};
+  if (url.startsWith('log:')) {
+    const dir = resolve(url.slice('log:'.length).replace(/\?.*$/, ''));
+    if (!existsSync(join(dir, 'segments'))) {
+      process.stderr.write(`no durable log in ${dir}: the queue is not erased\n`);
+      return {};
+    }
+    return {
+      log: { where: dir, erase: (matches: QueueMatch) => eraseLogRecords(dir, { matches }) },
+    };
+  }
+  if (/^(nats|tls):\/\//.test(url)) {
+    const at = url.indexOf('?');
+    const servers = at === -1 ? url : url.slice(0, at);
+    const stream = new URLSearchParams(at === -1 ? '' : url.slice(at + 1)).get('stream');
+    const name = stream ?? 'SLUICE';
+    return {
+      stream: {
+        where: servers,
+        erase: (matches: QueueMatch) => eraseStreamMessages({ servers, stream: name, matches }),
+      },
+    };
+  }
+  throw new Error(`--queue ${url}: use log:DIR, nats://HOST:PORT[?stream=NAME] or none`);
 }

@@ -2,6 +2,7 @@
 // shards; on the embedded log, one per log.
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { fileModes } from '../lib/file-modes.js';
 import { startQueueForwarding } from '../lib/forward-queue.js';
 import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
 import { fileAgeOption, queueOption, wholeNumber, withOptions } from '../lib/options.js';
@@ -41,7 +42,8 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
     .action(async (options: ForwarderCommandOptions) => {
       const { store } = openStore(options);
       const maxFileBytes = options.maxFileBytes;
-      const queue = await openQueue(options.queue);
+      const modes = fileModes(options.sharedRead);
+      const queue = await openQueue(options.queue, modes);
       const forwarding = await startQueueForwarding({
         queue,
         store,
@@ -51,6 +53,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
           ...(maxFileBytes ? { maxFileBytes, minFileBytes: Math.min(maxFileBytes, 1 << 20) } : {}),
         },
         stateDir: options.stateDir,
+        stateModes: modes,
         onShardEvent: (event) => {
           if (event.type !== 'error') log({ forwarder: process.pid, ...event });
         },

@@ -6,6 +6,7 @@ import { hashSecretKey, startCollector } from '@sluice/collector';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
+import { fileModes } from '../lib/file-modes.js';
 import { startQueueForwarding } from '../lib/forward-queue.js';
 import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import {
@@ -61,12 +62,13 @@ and how to query them. Without a config file it serves one demo source: write ke
     .action(async (options: StartOptions) => {
       const dataDir = resolve(options.dataDir);
       const { store, where, dir: storeDir } = openStore(options, resolve(dataDir, 'store'));
+      const modes = fileModes(options.sharedRead);
       const loaded = await loadConfig(options.config);
       let { config } = loaded;
       let admin: { secret?: string; file?: string } = {};
       if (!config.admin) {
         // No admin section: a secret of our own, so the live view works on the first start.
-        const { secret, file } = await adminSecretIn(dataDir);
+        const { secret, file } = await adminSecretIn(dataDir, modes.dirMode);
         admin = { secret, file };
         config = { ...config, admin: { secretHash: await hashSecretKey(secret), maxViewers: 10 } };
       }
@@ -77,7 +79,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         );
       }
       const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
-      const queue = await openQueue(queueUrl);
+      const queue = await openQueue(queueUrl, modes);
       const collector = await startCollector({
         port: options.port,
         host: options.host,
@@ -92,6 +94,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         store,
         options: { maxFileAgeMs: options.fileAgeMs },
         stateDir: resolve(dataDir, 'forwarder'),
+        stateModes: modes,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

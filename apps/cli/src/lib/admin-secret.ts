@@ -11,7 +11,10 @@ export function generateAdminSecret(): string {
 }
 
 /** The secret kept in `<dataDir>/admin-secret`, made on first use. */
-export async function adminSecretIn(dataDir: string): Promise<{ secret: string; file: string }> {
+export async function adminSecretIn(
+  dataDir: string,
+  dirMode = 0o700,
+): Promise<{ secret: string; file: string }> {
   const file = join(dataDir, 'admin-secret');
   try {
     const secret = (await readFile(file, 'utf8')).trim();
@@ -25,7 +28,7 @@ export async function adminSecretIn(dataDir: string): Promise<{ secret: string; 
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const secret = generateAdminSecret();
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: dirMode });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return { secret, file };
 }

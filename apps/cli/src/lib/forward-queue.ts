@@ -35,6 +35,8 @@ export async function startQueueForwarding(start: {
   group?: string;
   /** Local state of the single forwarder (its dedup index); see startForwarder. */
   stateDir?: string;
+  /** Permissions of what is written in `stateDir`. Default owner-only. */
+  stateModes?: { fileMode: number; dirMode: number };
   onShardEvent?: (event: ShardRunnerEvent) => void;
 }): Promise<QueueForwarding> {
   const group = start.group ?? 'forwarder';
@@ -46,6 +48,7 @@ export async function startQueueForwarding(start: {
       consumerName: group,
       options: start.options,
       stateDir: start.stateDir,
+      stateModes: start.stateModes,
     });
     return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done };
   }

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
+import { fileModes, sharedReadOption } from './file-modes.js';
 
 export interface StoreOptions {
   storeDir?: string;
@@ -11,6 +12,7 @@ export interface StoreOptions {
   s3Region?: string;
   s3Prefix?: string;
   s3PathStyle?: boolean;
+  sharedRead?: boolean;
 }
 
 /** Adds the store options; `fallbackDir` is the directory used when no bucket is named. */
@@ -36,7 +38,8 @@ export function addStoreOptions(command: Command, fallbackDir = 'data/store'): C
     .addOption(new Option('--s3-prefix <prefix>', 'keys below this prefix in the bucket'))
     .addOption(
       new Option('--s3-path-style', 'path-style URLs (MinIO, s3rver; on with --s3-endpoint)'),
-    );
+    )
+    .addOption(sharedReadOption());
 }
 
 /** The store the options name, and where that is, for messages. */
@@ -57,5 +60,6 @@ export function openStore(
     return { store, where: `s3://${options.s3Bucket}/${options.s3Prefix ?? ''}` };
   }
   const dir = resolve(options.storeDir ?? fallbackDir);
-  return { store: createFsStore({ root: dir }), where: `${dir}/`, dir };
+  const store = createFsStore({ root: dir, ...fileModes(options.sharedRead) });
+  return { store, where: `${dir}/`, dir };
 }

@@ -10,14 +10,32 @@ import { MAX_LIVE_SLOTS } from './fingerprint-table.js';
 
 const SLOT_PREFIX = 'slot-';
 
+/** Permissions of the index's files and folders (before the umask). */
+export interface DedupFileModes {
+  /** Default 0o600: the ids of stored events are the owner's business only. */
+  fileMode?: number;
+  /** Default 0o700. */
+  dirMode?: number;
+}
+
 /**
  * Opens (or creates) the dedup index in `dir`. One forwarder per directory: two processes would
  * each decide alone what is a repeat.
  */
-export async function openLmdbDedupIndex(dir: string): Promise<DedupIndex> {
-  await mkdir(dir, { recursive: true });
+export async function openLmdbDedupIndex(
+  dir: string,
+  modes: DedupFileModes = {},
+): Promise<DedupIndex> {
+  await mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 });
   // Every live slot and a few expired ones not yet dropped each need a named database.
-  const root: RootDatabase = open({ path: dir, maxDbs: MAX_LIVE_SLOTS + 16 });
+  // `permissionsMode` (lmdb-js passes it to mdb_env_open; its default is 0o664) is missing
+  // from the package's types, hence the widened options.
+  const options: Parameters<typeof open>[0] & { permissionsMode: number } = {
+    path: dir,
+    maxDbs: MAX_LIVE_SLOTS + 16,
+    permissionsMode: modes.fileMode ?? 0o600,
+  };
+  const root: RootDatabase = open(options);
   const databases = new Map<number, ReturnType<RootDatabase['openDB']>>();
 
   function slotDb(slot: number) {

@@ -21,7 +21,7 @@ ${STORE_USAGE}
 options:
   --user-id <id>            erase the events whose userId is <id>
   --anonymous-id <id>       erase the events whose anonymousId is <id> (both may be given)
-  --prefix <p>              where to look (repeatable; default events/ quarantine/)`;
+  --prefix <p>              where to look (repeatable; default the whole store)`;
 
 /** Runs the command; resolves with the exit code. */
 export async function runErasureCli(argv: string[], io: CliIo): Promise<number> {

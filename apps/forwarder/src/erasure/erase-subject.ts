@@ -3,8 +3,11 @@
 // before or after; the manifest decides which files are live exactly as for any reader, and
 // the leftovers of an interrupted compaction (copies readers ignore, but copies still) are
 // deleted as compaction would, so no copy of an erased event stays behind. Running it again
-// finds nothing more. Not covered: events still in the queue, and a partition's newest file
-// while the forwarder may still rewrite it after a crash - run again once the forwarder is done.
+// finds nothing more. It looks in the whole store by default (events/, quarantine/, replay/ and
+// wherever an import put files), in every format the store writes: gzip and zstd NDJSON through
+// the codecs, Parquet row by row (erase-parquet.ts). The queue is erased apart (erase-queue.ts).
+// Not covered: a partition's newest file while the forwarder may still rewrite it after a
+// crash - run again once the forwarder is done.
 // Like compaction, run one maintenance job at a time.
 
 import type { ObjectStore } from '@sluice/store';
@@ -13,6 +16,7 @@ import { codecFor, type FileCodec } from '../compaction/file-codec.js';
 import { writeManifest } from '../compaction/manifest.js';
 import { listPartitionFolders, snapshotPartition } from '../live-files.js';
 import { type ErasedLines, eraseLines } from './erase-lines.js';
+import { eraseParquetRows, UnsupportedParquetError } from './erase-parquet.js';
 import { createSubjectMatcher, type Subject, type SubjectMatcher } from './subject-matcher.js';
 
 export interface ErasureDeps {
@@ -27,7 +31,7 @@ export type ErasureProgress =
 
 export interface EraseSubjectOptions {
   subject: Subject;
-  /** Where to look. Default `events/` and `quarantine/`. */
+  /** Where to look. Default the whole store (`''`): hidden folders (`_sluice/`) hold no events. */
   prefixes?: readonly string[];
   onProgress?: (progress: ErasureProgress) => void;
 }
@@ -37,6 +41,8 @@ export interface ErasureReport {
   /** Live files read. */
   files: number;
   filesRewritten: number;
+  /** Each file rewritten, with the records (events and quarantined) removed from it. */
+  rewritten: Array<{ key: string; removed: number }>;
   /** Events removed, and quarantine records of the subject's invalid events removed. */
   eventsRemoved: number;
   quarantinedRemoved: number;
@@ -60,13 +66,14 @@ export async function eraseSubject(
     partitions: 0,
     files: 0,
     filesRewritten: 0,
+    rewritten: [],
     eventsRemoved: 0,
     quarantinedRemoved: 0,
     leftoversDeleted: 0,
     unreadableFiles: [],
     unparsedLines: 0,
   };
-  for (const prefix of options.prefixes ?? ['events/', 'quarantine/']) {
+  for (const prefix of options.prefixes ?? ['']) {
     for (const partition of await listPartitionFolders(deps.store, prefix)) {
       report.partitions++;
       await erasePartition(deps, partition, matcher, report, options.onProgress);
@@ -107,6 +114,7 @@ async function erasePartition(
       if (!outcome.ndjson) continue;
       const fileRemoved = outcome.events + outcome.quarantined;
       report.filesRewritten++;
+      report.rewritten.push({ key: file.key, removed: fileRemoved });
       report.eventsRemoved += outcome.events;
       report.quarantinedRemoved += outcome.quarantined;
       removed += fileRemoved;
@@ -138,6 +146,7 @@ async function eraseFile(
   name: string,
   matcher: SubjectMatcher,
 ): Promise<ErasedLines | 'vanished' | 'unreadable'> {
+  if (name.endsWith('.parquet')) return eraseParquetFile(deps.store, key, matcher);
   const codec = codecFor(name, deps.codecs);
   if (!codec) return 'unreadable';
   const stored = await deps.store.get(key);
@@ -156,4 +165,33 @@ async function eraseFile(
     });
   }
   return erased;
+}
+
+/**
+ * Parquet holds events only (quarantine stays NDJSON) and is never a compaction output, so no
+ * manifest names it: the empty `ndjson` only says that the file was rewritten.
+ */
+async function eraseParquetFile(
+  store: ObjectStore,
+  key: string,
+  matcher: SubjectMatcher,
+): Promise<ErasedLines | 'vanished' | 'unreadable'> {
+  const stored = await store.get(key);
+  if (!stored) return 'vanished';
+  try {
+    const erased = await eraseParquetRows(stored, matcher);
+    if (erased.file) {
+      await store.put(key, erased.file, { contentType: 'application/vnd.apache.parquet' });
+    }
+    return {
+      ndjson: erased.file ? new Uint8Array() : undefined,
+      lines: erased.rows,
+      events: erased.removed,
+      quarantined: 0,
+      unparsed: 0,
+    };
+  } catch (error) {
+    if (error instanceof UnsupportedParquetError) return 'unreadable';
+    throw error;
+  }
 }

@@ -38,10 +38,11 @@ export async function writeCommitted(
   name: string,
   committed: number,
   sync: boolean,
+  fileMode: number,
 ): Promise<void> {
   const target = join(dir, name + SUFFIX);
   const temp = `${target}.tmp`;
-  const file = await open(temp, 'w');
+  const file = await open(temp, 'w', fileMode);
   try {
     await file.writeFile(`${JSON.stringify({ committed })}\n`);
     if (sync) await file.sync();

@@ -1,3 +1,5 @@
+export { type EraseLogOptions, eraseLogRecords, type LogErasureReport } from './erase-records.js';
+export { type FileModes, PRIVATE_MODES } from './file-modes.js';
 export type { LogConsumer } from './log-consumer.js';
 export {
   DEFAULT_SEGMENT_BYTES,

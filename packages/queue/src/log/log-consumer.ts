@@ -9,7 +9,7 @@ import { AckTracker } from './ack-tracker.js';
 import { writeCommitted } from './consumer-offsets.js';
 import { readFrames } from './frame-reader.js';
 import type { LogWriter } from './log-writer.js';
-import { decodeEntry } from './record-codec.js';
+import { decodeEntry, isErasedPayload } from './record-codec.js';
 import { findSegment, type SegmentInfo } from './segment-table.js';
 
 export interface LogConsumerOptions {
@@ -18,6 +18,8 @@ export interface LogConsumerOptions {
   sync: boolean;
   /** Position to resume at: the committed position read from disk. */
   committed: number;
+  /** Permissions of the consumer file. */
+  fileMode: number;
   onClose: () => void;
 }
 
@@ -77,8 +79,8 @@ export class LogConsumer implements QueueConsumer {
       .then(async () => {
         const committed = this.#acks.committed;
         if (committed <= this.#persisted) return;
-        const { consumersDir, sync } = this.#options;
-        await writeCommitted(consumersDir, this.name, committed, sync);
+        const { consumersDir, sync, fileMode } = this.#options;
+        await writeCommitted(consumersDir, this.name, committed, sync, fileMode);
         this.#persisted = committed;
       });
     this.#persisting = write;
@@ -126,7 +128,11 @@ export class LogConsumer implements QueueConsumer {
         max - entries.length,
       );
       for (const payload of batch.payloads) {
-        entries.push(decodeEntry(payload, this.#next++));
+        const position = this.#next++;
+        // An erased record is never handed out: it counts as acknowledged, so it does not
+        // hold the committed position back (persisted with the next ack).
+        if (isErasedPayload(payload)) this.#acks.ack([position]);
+        else entries.push(decodeEntry(payload, position));
       }
       this.#offset = batch.end;
       if (batch.payloads.length > 0) continue;

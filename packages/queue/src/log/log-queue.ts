@@ -9,12 +9,13 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queue, QueueMessage } from '../queue.js';
 import { assertConsumerName, readCommitted, writeCommitted } from './consumer-offsets.js';
+import { type FileModes, resolveModes } from './file-modes.js';
 import { LogConsumer } from './log-consumer.js';
 import { checkLogLimits, createLogRetention, type LogLimits } from './log-limits.js';
 import { LogWriter, type LogWriterStats } from './log-writer.js';
 import { loadSegments } from './segment-table.js';
 
-export interface LogQueueOptions extends LogLimits {
+export interface LogQueueOptions extends LogLimits, FileModes {
   /** Directory of the log; created if missing. */
   dir: string;
   /**
@@ -69,8 +70,9 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
   checkLogLimits(limits);
   const segmentsDir = join(options.dir, 'segments');
   const consumersDir = join(options.dir, 'consumers');
-  await mkdir(consumersDir, { recursive: true });
-  const loaded = await loadSegments(segmentsDir, sync);
+  const modes = resolveModes(options);
+  await mkdir(consumersDir, { recursive: true, mode: modes.dirMode });
+  const loaded = await loadSegments(segmentsDir, sync, modes);
   // The budget counts every segment file: learn the sizes of those found on open (final).
   for (const segment of loaded.segments) {
     if (Number.isNaN(segment.bytes)) segment.bytes = (await stat(segment.path)).size;
@@ -84,6 +86,7 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
   const writer: LogWriter = new LogWriter(loaded.segments, loaded.activeFile, {
     segmentsDir,
     sync,
+    fileMode: modes.fileMode,
     segmentBytes,
     afterRoll: () => retention.afterRoll(),
     reserve: limits.maxBytes === undefined ? undefined : (bytes) => retention.reserve(bytes),
@@ -96,7 +99,7 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
     if (committed === undefined) {
       // A new consumer starts at the oldest record kept; its file makes it count for retention.
       committed = writer.firstPosition;
-      await writeCommitted(consumersDir, name, committed, sync);
+      await writeCommitted(consumersDir, name, committed, sync, modes.fileMode);
     }
     // Records past the log's end can only be missing after a power loss in 'none' mode.
     committed = Math.min(Math.max(committed, writer.firstPosition), writer.nextPosition);
@@ -105,6 +108,7 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
       consumersDir,
       sync,
       committed,
+      fileMode: modes.fileMode,
       onClose: () => open.delete(name),
     });
   }

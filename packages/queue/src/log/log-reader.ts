@@ -6,7 +6,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueueEntry } from '../queue.js';
 import { readFrames } from './frame-reader.js';
-import { decodeEntry } from './record-codec.js';
+import { decodeEntry, isErasedPayload } from './record-codec.js';
 import { listSegments, segmentPath } from './segment-files.js';
 
 /** Positions a log holds: `[first, next)`. */
@@ -129,7 +129,9 @@ async function* readSegment(
     offset = batch.end;
     const entries: QueueEntry[] = [];
     for (const payload of batch.payloads) {
-      if (position >= from) entries.push(decodeEntry(payload, position));
+      if (position >= from && !isErasedPayload(payload)) {
+        entries.push(decodeEntry(payload, position));
+      }
       position++;
     }
     if (entries.length > 0) yield entries;

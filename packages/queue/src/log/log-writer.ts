@@ -14,6 +14,8 @@ export interface LogWriterOptions {
   segmentsDir: string;
   /** fdatasync each group before its appends resolve. */
   sync: boolean;
+  /** Permissions of new segment files. */
+  fileMode: number;
   /** Roll to a new segment once the active one reaches this size. */
   segmentBytes: number;
   /** Runs after each roll (retention); an error rejects the group that triggered the roll. */
@@ -205,7 +207,7 @@ export class LogWriter {
   async #roll(): Promise<void> {
     const first = this.nextPosition;
     const path = segmentPath(this.#options.segmentsDir, first);
-    const file = await open(path, 'wx');
+    const file = await open(path, 'wx', this.#options.fileMode);
     if (this.#options.sync) await syncDirectory(this.#options.segmentsDir);
     const previous = this.#file;
     this.#active.sealed = true;

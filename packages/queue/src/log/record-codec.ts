@@ -6,6 +6,10 @@
 //
 // The header fields come before the body so the forwarder can route and
 // deduplicate without parsing the event JSON.
+//
+// An erased record (a data subject's event removed by `eraseLogRecords`) keeps its place, so
+// every later position stays where it was: kind 2, empty id and source, time 0, no body.
+// Readers and consumers skip it.
 
 import { crc32 } from 'node:zlib';
 import type { MessageKind, QueueEntry, QueueMessage } from '../queue.js';
@@ -21,6 +25,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 const KIND_CODES: Record<MessageKind, number> = { event: 0, quarantine: 1 };
 const KINDS: readonly MessageKind[] = ['event', 'quarantine'];
+const ERASED_CODE = 2;
 
 /** Encodes one message as a complete frame in a single Buffer. */
 export function encodeFrame(message: QueueMessage): Buffer {
@@ -102,7 +107,22 @@ export function parseFrame(buffer: Buffer, offset: number): FrameParse {
   return { kind: 'frame', payload, next: end };
 }
 
+/** The frame that takes an erased record's place: it holds nothing of the record. */
+export function encodeErasedFrame(): Buffer {
+  const out = Buffer.alloc(FRAME_HEADER_BYTES + MIN_PAYLOAD_BYTES);
+  out[FRAME_HEADER_BYTES] = ERASED_CODE;
+  out.writeUInt32BE(MIN_PAYLOAD_BYTES, 0);
+  out.writeUInt32BE(crc32(out.subarray(FRAME_HEADER_BYTES)), 4);
+  return out;
+}
+
+/** True for a payload checked by `parseFrame` whose record was erased: skip it. */
+export function isErasedPayload(payload: Buffer): boolean {
+  return payload[0] === ERASED_CODE;
+}
+
 function isWellFormedPayload(payload: Buffer): boolean {
+  if (payload[0] === ERASED_CODE) return payload.length === MIN_PAYLOAD_BYTES;
   if (KINDS[payload[0] ?? -1] === undefined) return false;
   const idBytes = payload.readUInt32BE(1);
   const sourceAt = 5 + idBytes;

@@ -2,6 +2,7 @@
 // last one) and the consumers (which look up where a position lives).
 
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import type { FileModes } from './file-modes.js';
 import { recoverSegment } from './recover-segment.js';
 import { listSegments, segmentPath, syncDirectory } from './segment-files.js';
 
@@ -55,11 +56,15 @@ export interface LoadedSegments {
  * their names (each ends where the next begins) and never scanned, so opening
  * costs the same however long the log is.
  */
-export async function loadSegments(segmentsDir: string, sync: boolean): Promise<LoadedSegments> {
-  await mkdir(segmentsDir, { recursive: true });
+export async function loadSegments(
+  segmentsDir: string,
+  sync: boolean,
+  modes: Required<FileModes>,
+): Promise<LoadedSegments> {
+  await mkdir(segmentsDir, { recursive: true, mode: modes.dirMode });
   const firsts = await listSegments(segmentsDir);
   if (firsts.length === 0) {
-    await (await open(segmentPath(segmentsDir, 0), 'wx')).close();
+    await (await open(segmentPath(segmentsDir, 0), 'wx', modes.fileMode)).close();
     if (sync) await syncDirectory(segmentsDir);
     firsts.push(0);
   }

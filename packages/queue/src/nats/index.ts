@@ -1,3 +1,8 @@
+export {
+  type EraseStreamOptions,
+  eraseStreamMessages,
+  type StreamErasureReport,
+} from './erase-messages.js';
 export type { NatsQueueOptions, ResolvedNatsQueueOptions } from './nats-options.js';
 export type { PublishStats } from './nats-publisher.js';
 export { type NatsQueue, openNatsQueue } from './nats-queue.js';

@@ -34,6 +34,8 @@ export interface NatsTestServers {
   readonly nodes: readonly NatsNode[];
   /** Every node's client URL, comma-separated: what a client's `servers` takes. */
   readonly url: string;
+  /** The directory holding every node's JetStream store (to look at what is on disk). */
+  readonly dir: string;
   /** Stops every node and removes the store directories. */
   stop(): Promise<void>;
 }
@@ -119,6 +121,7 @@ async function startNodes(
   return {
     nodes,
     url: nodes.map((node) => node.url).join(','),
+    dir,
     async stop() {
       await Promise.all(nodes.map((node) => node.kill()));
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,158 @@
+// Erases records from the durable log for a data-protection request: each matching record is
+// replaced by an erased frame (record-codec.ts), so positions do not move and readers, replays
+// and consumers skip it. Crash safety, one segment at a time: the new segment is written whole
+// to `<segment>.erasing`, synced, and renamed over the old one (then the directory is synced),
+// so a crash leaves each segment either old or new, never torn; the temp file of a crashed run
+// is deleted by the next, which finds what is left and finishes. The segment keeps its mtime,
+// which retention (`retainMs`) goes by.
+// The log has no lock: stop the collector and the forwarder that use it while this runs (a
+// writer would go on appending to a replaced active segment's old file).
+
+import { open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueueEntry } from '../queue.js';
+import { readFrames } from './frame-reader.js';
+import {
+  decodeEntry,
+  encodeErasedFrame,
+  FRAME_HEADER_BYTES,
+  isErasedPayload,
+} from './record-codec.js';
+import {
+  listSegments,
+  segmentFileName,
+  segmentPath,
+  syncDirectory,
+  writeFully,
+} from './segment-files.js';
+
+const TEMP_SUFFIX = '.erasing';
+/** Frames gathered per write of the new segment. */
+const WRITE_BYTES = 1024 * 1024;
+
+export interface EraseLogOptions {
+  /** True for the records to erase (its body is a view: copy what you keep). */
+  matches: (entry: QueueEntry) => boolean;
+  /** Called with each new segment written and synced, before it replaces the old one. */
+  beforeReplace?: (segment: string) => Promise<void> | void;
+}
+
+export interface LogErasureReport {
+  segmentsScanned: number;
+  /** Segments replaced, each with the records erased in it. */
+  segmentsRewritten: Array<{ segment: string; recordsErased: number }>;
+  recordsErased: number;
+  /** Temp files a crashed run left, deleted. */
+  staleTempFiles: number;
+}
+
+/** Erases every record of the log in `dir` that `matches`; see the module comment. */
+export async function eraseLogRecords(
+  dir: string,
+  options: EraseLogOptions,
+): Promise<LogErasureReport> {
+  const segmentsDir = join(dir, 'segments');
+  const report: LogErasureReport = {
+    segmentsScanned: 0,
+    segmentsRewritten: [],
+    recordsErased: 0,
+    staleTempFiles: 0,
+  };
+  for (const name of await readdir(segmentsDir)) {
+    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    await rm(join(segmentsDir, name), { force: true });
+    report.staleTempFiles++;
+  }
+  const firsts = await listSegments(segmentsDir);
+  for (const first of firsts) {
+    report.segmentsScanned++;
+    const path = segmentPath(segmentsDir, first);
+    const erased = await matchingPositions(path, first, options.matches);
+    if (erased.size === 0) continue;
+    await rewriteSegment(path, first, erased, options.beforeReplace);
+    await syncDirectory(segmentsDir);
+    report.segmentsRewritten.push({ segment: segmentFileName(first), recordsErased: erased.size });
+    report.recordsErased += erased.size;
+  }
+  return report;
+}
+
+/** Calls `visit` with every whole frame of a segment: its position, payload and raw bytes. */
+async function forEachFrame(
+  path: string,
+  first: number,
+  visit: (position: number, payload: Buffer) => Promise<void> | void,
+): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    let offset = 0;
+    let position = first;
+    for (;;) {
+      const batch = await readFrames(file, offset, size, Number.POSITIVE_INFINITY);
+      for (const payload of batch.payloads) await visit(position++, payload);
+      offset = batch.end;
+      if (batch.status === 'end' || (batch.status === 'more' && offset === size)) return offset;
+      // A torn tail is what a crashed writer leaves in the last segment: recovery cuts it off
+      // when the log is opened, and the rewrite leaves it out. Anything else stops the erasure.
+      if (batch.status === 'torn') return offset;
+      if (batch.status === 'corrupt') throw new Error(`${path}: corrupt record at byte ${offset}`);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function matchingPositions(
+  path: string,
+  first: number,
+  matches: EraseLogOptions['matches'],
+): Promise<Set<number>> {
+  const found = new Set<number>();
+  await forEachFrame(path, first, (position, payload) => {
+    if (!isErasedPayload(payload) && matches(decodeEntry(payload, position))) found.add(position);
+  });
+  return found;
+}
+
+async function rewriteSegment(
+  path: string,
+  first: number,
+  erased: ReadonlySet<number>,
+  beforeReplace: EraseLogOptions['beforeReplace'],
+): Promise<void> {
+  const temp = `${path}${TEMP_SUFFIX}`;
+  const { atimeMs, mtimeMs, mode } = await stat(path);
+  const out = await open(temp, 'wx', mode & 0o777);
+  const tombstone = encodeErasedFrame();
+  try {
+    let at = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      at += await writeFully(out, pending, at);
+      pending = [];
+      pendingBytes = 0;
+    };
+    await forEachFrame(path, first, async (position, payload) => {
+      const frame = erased.has(position)
+        ? tombstone
+        : // The payload is a view into the read chunk: its frame header sits right before it.
+          Buffer.from(
+            payload.buffer,
+            payload.byteOffset - FRAME_HEADER_BYTES,
+            payload.length + FRAME_HEADER_BYTES,
+          );
+      pending.push(frame);
+      pendingBytes += frame.length;
+      if (pendingBytes >= WRITE_BYTES) await flush();
+    });
+    await flush();
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  await utimes(temp, atimeMs / 1000, mtimeMs / 1000);
+  await beforeReplace?.(segmentFileName(first));
+  await rename(temp, path);
+}
