@@ -47,6 +47,33 @@ describe('sluice query', () => {
   }, 60_000);
 });
 
+describe('sluice replay and import, given what they cannot do', () => {
+  it('explain bad options, a range the log does not hold and unreadable inputs, and exit 1', async () => {
+    const queueDir = join(dir, 'mistakes-queue');
+    await (await openLogQueue({ dir: queueDir, durability: 'none' })).close();
+    const store = ['--store-dir', join(dir, 'mistakes-store')];
+    const results = await Promise.all([
+      runSluice(['replay', '--from', 'ten', '--queue-dir', queueDir, ...store]),
+      // This one once hung after its error: the progress bar kept the process alive.
+      runSluice(['replay', '--to', '5', '--queue-dir', queueDir, ...store]),
+      runSluice(['import', ...store, join(dir, 'x.ndjson')]),
+      runSluice(['import', '--source', 'Shop!', ...store, join(dir, 'x.ndjson')]),
+      runSluice(['import', '--source', 's', ...store, join(dir, 'missing.ndjson')]),
+      writeFile(join(dir, 'x.xml'), '<x/>').then(() =>
+        runSluice(['import', '--source', 's', ...store, join(dir, 'x.xml')]),
+      ),
+    ]);
+    expect(results.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 1]);
+    const [badFrom, pastEnd, noSource, badSlug, missing, xml] = results.map((r) => r.stderr);
+    expect(badFrom).toContain("option '--from <position>' argument 'ten' is invalid");
+    expect(pastEnd).toContain('sluice: to 5 is past the end of the log (0)');
+    expect(noSource).toContain("required option '--source <id>' not specified");
+    expect(badSlug).toMatch(/invalid import options:\n✖ must be a slug.*\n {2}→ at source/);
+    expect(missing).toMatch(/sluice: ENOENT: .*missing\.ndjson/);
+    expect(xml).toContain('cannot tell the format from the name');
+  }, 60_000);
+});
+
 describe('sluice --help', () => {
   it('explains every command', async () => {
     const helps = await Promise.all(COMMANDS.map((command) => runSluice([...command, '--help'])));

@@ -7,7 +7,7 @@ import {
 } from '@sluice/forwarder';
 import { type Command, Option } from 'commander';
 import { collect, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
-import { count, progressBar } from '../lib/progress.js';
+import { count, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface CompactOptions extends StoreOptions {
@@ -71,23 +71,24 @@ per store. Exit code 1 when a partition failed (running again resumes it).`,
       for (const prefix of options.prefix ?? ['events/', 'quarantine/']) {
         total += (await listPartitionFolders(store, prefix)).length;
       }
-      const bar = progressBar('compact', 'partitions', total);
       let done = 0;
       let merged = 0;
-      const report = await compactClosedPartitions(deps, {
-        ...settings,
-        onProgress: (step) => {
-          if (step.type !== 'done') return;
-          done++;
-          merged += step.result.inputs.length;
-          bar.update(done, `${count(merged)} files merged, last ${step.result.partition}`);
-        },
+      const report = await withProgressBar('compact', 'partitions', total, async (bar) => {
+        const compacted = await compactClosedPartitions(deps, {
+          ...settings,
+          onProgress: (step) => {
+            if (step.type !== 'done') return;
+            done++;
+            merged += step.result.inputs.length;
+            bar.update(done, `${count(merged)} files merged, last ${step.result.partition}`);
+          },
+        });
+        bar.update(
+          total,
+          `${count(merged)} files merged, ${count(compacted.open)} partitions still open`,
+        );
+        return compacted;
       });
-      bar.update(
-        total,
-        `${count(merged)} files merged, ${count(report.open)} partitions still open`,
-      );
-      bar.stop();
       process.stdout.write(
         `${JSON.stringify({
           compacted: report.partitions.filter((p) => p.outputs.length > 0).length,

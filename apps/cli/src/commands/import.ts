@@ -8,7 +8,7 @@ import {
 } from '@sluice/forwarder';
 import { type Command, Option } from 'commander';
 import { bulkWriteOptions, withOptions } from '../lib/options.js';
-import { count, megabytes, progressBar } from '../lib/progress.js';
+import { count, megabytes, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 import { mebibytes } from './replay.js';
 
@@ -53,26 +53,28 @@ one JSON result per file to stdout.`,
       });
       for (const path of paths) {
         const input = await openInputFile(path, options.format);
-        const bar = progressBar(`import ${path}`, 'bytes', input.size);
-        const result = await importRecords(
-          {
-            store,
-            compress: gzipLevel6,
-            onProgress: (p) =>
-              bar.update(
-                input.bytesRead(),
-                `${count(p.records)} records, ${count(p.quarantined)} quarantined, ${count(p.files)} files`,
-              ),
-            onError: (error, during) =>
-              process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
-          },
-          { inputId: input.sha256, records: input.records() },
-          importOptions,
-        );
-        bar.update(input.size, `${megabytes(input.size)}`);
-        bar.stop(
-          `${count(result.events)} events, ${count(result.quarantined)} quarantined, ${count(result.files)} files`,
-        );
+        const result = await withProgressBar(`import ${path}`, 'bytes', input.size, async (bar) => {
+          const imported = await importRecords(
+            {
+              store,
+              compress: gzipLevel6,
+              onProgress: (p) =>
+                bar.update(
+                  input.bytesRead(),
+                  `${count(p.records)} records, ${count(p.quarantined)} quarantined, ${count(p.files)} files`,
+                ),
+              onError: (error, during) =>
+                process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
+            },
+            { inputId: input.sha256, records: input.records() },
+            importOptions,
+          );
+          bar.update(input.size, `${megabytes(input.size)}`);
+          bar.stop(
+            `${count(imported.events)} events, ${count(imported.quarantined)} quarantined, ${count(imported.files)} files`,
+          );
+          return imported;
+        });
         process.stdout.write(`${JSON.stringify({ file: path, store: where, ...result })}\n`);
       }
     });

@@ -4,7 +4,7 @@ import { gzipLevel6, replayQueue } from '@sluice/forwarder';
 import { openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { bulkWriteOptions, isoTime, wholeNumber, withOptions } from '../lib/options.js';
-import { count, megabytes, progressBar } from '../lib/progress.js';
+import { count, megabytes, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface ReplayOptions extends StoreOptions {
@@ -57,32 +57,36 @@ writes the same files. A progress bar goes to stderr; the result as JSON to stdo
     )
     .action(async (options: ReplayOptions) => {
       const { store, where } = openStore(options);
-      const bar = progressBar('replay', 'positions');
-      const result = await replayQueue(
-        {
-          source: openLogReader(resolve(options.queueDir)),
-          store,
-          compress: gzipLevel6,
-          onProgress: (p) =>
-            bar.update(
-              p.read,
-              `${megabytes(p.bytesRead)} read, ${count(p.files)} files -> ${p.prefix}`,
-              p.to - p.from,
-            ),
-          onError: (error, during) =>
-            process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
-        },
-        {
-          from: options.from,
-          to: options.to,
-          since: options.since,
-          until: options.until,
-          prefix: options.prefix,
-          maxFileBytes: mebibytes(options.maxFileMb),
-          uploadConcurrency: options.concurrency,
-        },
-      );
-      bar.stop(`${count(result.lines)} events in ${count(result.files)} files -> ${result.prefix}`);
+      const result = await withProgressBar('replay', 'positions', undefined, async (bar) => {
+        const replayed = await replayQueue(
+          {
+            source: openLogReader(resolve(options.queueDir)),
+            store,
+            compress: gzipLevel6,
+            onProgress: (p) =>
+              bar.update(
+                p.read,
+                `${megabytes(p.bytesRead)} read, ${count(p.files)} files -> ${p.prefix}`,
+                p.to - p.from,
+              ),
+            onError: (error, during) =>
+              process.stderr.write(`\n${during} failed, retrying: ${(error as Error).message}\n`),
+          },
+          {
+            from: options.from,
+            to: options.to,
+            since: options.since,
+            until: options.until,
+            prefix: options.prefix,
+            maxFileBytes: mebibytes(options.maxFileMb),
+            uploadConcurrency: options.concurrency,
+          },
+        );
+        bar.stop(
+          `${count(replayed.lines)} events in ${count(replayed.files)} files -> ${replayed.prefix}`,
+        );
+        return replayed;
+      });
       process.stdout.write(`${JSON.stringify({ store: where, ...result })}\n`);
     });
 }

@@ -26,6 +26,7 @@ export function progressBar(label: string, unit: string, total?: number): Progre
   );
   bar.start(total ?? 0, 0, { detail: '' });
   let last = 0;
+  let stopped = false;
   return {
     update(done, detail, newTotal) {
       if (newTotal !== undefined) bar.setTotal(newTotal);
@@ -33,10 +34,30 @@ export function progressBar(label: string, unit: string, total?: number): Progre
       bar.update(done, { detail });
     },
     stop(detail) {
+      if (stopped) return;
+      stopped = true;
       if (detail !== undefined) bar.update(last, { detail });
       bar.stop();
     },
   };
+}
+
+/**
+ * Runs `work` with a bar that is stopped however the work ends: a bar left running keeps
+ * redrawing on its timer, and so kept `sluice replay` alive after it had failed.
+ */
+export async function withProgressBar<T>(
+  label: string,
+  unit: string,
+  total: number | undefined,
+  work: (bar: ProgressBar) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(label, unit, total);
+  try {
+    return await work(bar);
+  } finally {
+    bar.stop();
+  }
 }
 
 /** `12.3 MB` */
