@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,21 +12,46 @@ import { REPO_ROOT } from './cli-process.js';
 // where no TypeScript source or workspace link helps.
 
 const run = promisify(execFile);
-const PACKAGES = [
-  'packages/schema',
-  'packages/queue',
-  'packages/store',
-  'packages/tracker',
-  'apps/collector',
-  'apps/forwarder',
-  'apps/cli',
-];
+// The CLI's package and every workspace package it depends on, directly or not: what an
+// install of `@sluice/cli` from the registry would fetch (a new dependency is packed too).
+function workspacePackages(): Map<string, { path: string; manifest: Record<string, unknown> }> {
+  const found = new Map<string, { path: string; manifest: Record<string, unknown> }>();
+  for (const folder of ['packages', 'apps']) {
+    for (const name of readdirSync(join(REPO_ROOT, folder))) {
+      const file = join(REPO_ROOT, folder, name, 'package.json');
+      if (!existsSync(file)) continue;
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      found.set(manifest.name, { path: `${folder}/${name}`, manifest });
+    }
+  }
+  return found;
+}
+function cliWithDependencies(): string[] {
+  const all = workspacePackages();
+  const paths: string[] = [];
+  const visit = (name: string) => {
+    const entry = all.get(name);
+    if (!entry || paths.includes(entry.path)) return;
+    paths.push(entry.path);
+    const deps = Object.keys((entry.manifest.dependencies as Record<string, string>) ?? {});
+    for (const dep of deps) visit(dep);
+  };
+  visit('@sluice/cli');
+  return paths;
+}
+const PACKAGES = cliWithDependencies();
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-packed-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+it('packs the CLI with every workspace package it depends on', () => {
+  expect(PACKAGES).toEqual(
+    expect.arrayContaining(['apps/cli', 'apps/collector', 'packages/ingest', 'packages/schema']),
+  );
+});
 
 it('installs from the packed tarballs and runs `sluice` from built JavaScript', async () => {
   // The CLI's build builds the packages it references; the tag has a build of its own.
