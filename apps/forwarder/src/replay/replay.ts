@@ -10,10 +10,10 @@
 // A time range is a filter on the event time of the header: the log has no time index, so
 // the whole position range is scanned (narrow it with `from`/`to` when they are known).
 
+import { partitionOf, positionFileName } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createBulkWriter } from '../bulk/bulk-writer.js';
-import { partitionOf } from '../partition.js';
 import {
   defaultReplayPrefix,
   parseReplayOptions,
@@ -79,7 +79,7 @@ export async function replayQueue(
   const writer = createBulkWriter({
     store: deps.store,
     compress: deps.compress,
-    fileName: (position) => String(position).padStart(20, '0'),
+    fileName: positionFileName,
     options: { ...options, prefix },
     onError: deps.onError,
     signal: deps.signal,

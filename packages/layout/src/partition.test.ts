@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointKeyOf, objectKeyOf, partitionOf } from './partition.js';
+import { positionFileName } from './file-names.js';
+import { checkpointKeyOf, objectKeyOf } from './object-keys.js';
+import { eventsFolderPattern, eventsGlob, partitionOf } from './partition.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -67,12 +69,19 @@ describe('partitionOf', () => {
 
 describe('objectKeyOf', () => {
   it('names a file by its first position, zero-padded so keys sort by position', () => {
-    const keys = [objectKeyOf('p/', 10), objectKeyOf('p/', 9), objectKeyOf('p/', 2 ** 40)];
+    const keys = [10, 9, 2 ** 40].map((p) => objectKeyOf('p/', positionFileName(p), '.ndjson.gz'));
     expect(keys[0]).toBe('p/00000000000000000010.ndjson.gz');
     expect([...keys].sort()).toEqual([keys[1], keys[0], keys[2]]);
   });
 
   it('keeps checkpoints under _sluice/checkpoints/', () => {
     expect(checkpointKeyOf('forwarder')).toBe('_sluice/checkpoints/forwarder.json');
+  });
+});
+
+describe('patterns for people and query engines', () => {
+  it('shows the folders of a source and globs its files as partitionOf lays them out', () => {
+    expect(eventsFolderPattern('shop')).toBe('events/source=shop/dt=YYYY-MM-DD/hh=HH/');
+    expect(eventsGlob('/data/store', '.ndjson.gz')).toBe('/data/store/events/**/*.ndjson.gz');
   });
 });
