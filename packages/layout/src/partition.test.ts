@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { positionFileName } from './file-names.js';
-import { checkpointKeyOf, objectKeyOf } from './object-keys.js';
+import { checkpointKeyOf, objectKeyOf, replayPrefixOf } from './object-keys.js';
 import { eventsFolderPattern, eventsGlob, partitionOf } from './partition.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -83,5 +83,14 @@ describe('patterns for people and query engines', () => {
   it('shows the folders of a source and globs its files as partitionOf lays them out', () => {
     expect(eventsFolderPattern('shop')).toBe('events/source=shop/dt=YYYY-MM-DD/hh=HH/');
     expect(eventsGlob('/data/store', '.ndjson.gz')).toBe('/data/store/events/**/*.ndjson.gz');
+  });
+});
+
+describe('replayPrefixOf', () => {
+  it('gives each replay request its own folder, apart from the live keys', () => {
+    expect(replayPrefixOf({ from: 0, to: 100 })).toBe('replay/0-100/');
+    expect(replayPrefixOf({ from: 5, to: 9, since: Date.UTC(2026, 10, 24, 10, 30) })).toBe(
+      'replay/5-9_20261124T103000Z-end/',
+    );
   });
 });

@@ -6,6 +6,8 @@
 export const EVENTS_ROOT = 'events/';
 /** The top folder of quarantined messages (the event and why it was refused). */
 export const QUARANTINE_ROOT = 'quarantine/';
+/** Both top folders: where the live forwarder's partitions are. */
+export const DATA_ROOTS: readonly string[] = [EVENTS_ROOT, QUARANTINE_ROOT];
 
 /** What a message's folder depends on: its source, its event time (ms, UTC) and its kind. */
 export interface PartitionFields {
