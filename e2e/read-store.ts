@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { decodeNdjson, FORMATS } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 
 export interface StoredLine {
@@ -10,10 +11,10 @@ export interface StoredLine {
 export async function readStoredEvents(store: ObjectStore, prefix: string): Promise<StoredLine[]> {
   const lines: StoredLine[] = [];
   for await (const { key } of store.list(prefix)) {
-    if (!key.endsWith('.ndjson.gz')) continue;
+    if (!key.endsWith(FORMATS['ndjson-gzip'].extension)) continue;
     const body = await store.get(key);
     if (!body) continue;
-    for (const line of gunzipSync(body).toString('utf8').split('\n')) {
+    for (const line of decodeNdjson(gunzipSync(body))) {
       if (line) lines.push({ key, event: JSON.parse(line) });
     }
   }

@@ -1,6 +1,6 @@
+import { checkpointKeyOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { z } from 'zod';
-import { checkpointKeyOf } from './partition.js';
 
 /** Partition -> last queue position written to an uploaded file of that partition. */
 export type Watermarks = Map<string, number>;

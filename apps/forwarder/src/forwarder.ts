@@ -18,19 +18,25 @@
 // Repeats are dropped by messageId within a window whose ids are recorded, like the
 // watermark, after the put and before the ack (the reasoning: dedup/repeat-window.ts).
 
+import {
+  checkpointKeyOf,
+  type FileFormat,
+  isQuarantinePartition,
+  ndjsonFormat,
+  objectKeyOf,
+  positionFileName,
+} from '@sluice/layout';
 import { ConsumerLostError, type QueueConsumer } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { RetryAbortedError, retryUntilDone } from './backoff.js';
 import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { createRepeatWindow } from './dedup/repeat-window.js';
-import { type FileFormat, ndjsonFormat } from './file-format.js';
 import {
   type ForwarderOptions,
   type ForwarderOptionsInput,
   parseForwarderOptions,
 } from './options.js';
-import { checkpointKeyOf, objectKeyOf } from './partition.js';
 import { createPartitionRouter } from './partition-router.js';
 import { createStatsCounter, type ForwarderStats } from './stats.js';
 
@@ -114,7 +120,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   }
 
   const formatOf = (partition: string) =>
-    partition.startsWith('quarantine/') ? quarantineFormat : format;
+    isQuarantinePartition(partition) ? quarantineFormat : format;
 
   const router = createPartitionRouter({
     options,
@@ -129,7 +135,8 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       const body = buffer.streaming
         ? await buffer.finish()
         : await retry('encode', () => chosen.encode(buffer));
-      const key = objectKeyOf(buffer.partition, buffer.firstPosition, chosen.extension);
+      const name = positionFileName(buffer.firstPosition);
+      const key = objectKeyOf(buffer.partition, name, chosen.extension);
       await retry(`upload ${key}`, () =>
         deps.store.put(key, body, { contentType: chosen.contentType }),
       );

@@ -3,7 +3,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from './checkpoint.js';
 import { compactPartition } from './compaction/compact-partition.js';
 import { writeManifest } from './compaction/manifest.js';
-import { nodeFileCodecs } from './compaction/node-codecs.js';
 import {
   eventLine,
   gzipNdjson,
@@ -13,6 +12,7 @@ import {
   readLiveLines,
   storeKinds,
 } from './compaction/test-support.js';
+import { nodeFileCodecs } from './formats/node-codecs.js';
 import { listLiveFiles, readLiveFiles } from './live-files.js';
 
 const kinds = storeKinds();

@@ -13,14 +13,15 @@
 // A plain glob over `events/**/*.ndjson.gz` sees the same files once no compaction is running
 // or interrupted: consistent at rest; this reader is consistent always.
 
-import type { ObjectInfo, ObjectStore } from '@sluice/store';
-import { codecFor, type FileCodec } from './compaction/file-codec.js';
 import {
+  codecFor,
+  type FileCodec,
   forwarderPositionOf,
   isCompactedName,
   isDataKey,
   splitKey,
-} from './compaction/file-names.js';
+} from '@sluice/layout';
+import type { ObjectInfo, ObjectStore } from '@sluice/store';
 import { type PartitionManifest, readManifest } from './compaction/manifest.js';
 
 /** A data file a reader must read. */

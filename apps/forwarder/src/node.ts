@@ -2,13 +2,13 @@
 // disk, runs the forwarder.
 
 import { join } from 'node:path';
+import type { FileFormat, FileFormatName } from '@sluice/layout';
+import { parquetEvents } from '@sluice/layout/parquet';
 import type { Queue } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
-import type { FileFormat, FileFormatName } from './file-format.js';
 import { gzipLevel6, gzipNdjson } from './formats/gzip.js';
-import { parquetEvents } from './formats/parquet.js';
 import { zstdNdjson } from './formats/zstd.js';
 import { createForwarder } from './forwarder.js';
 import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';

@@ -1,6 +1,6 @@
+import { FILE_FORMAT_NAMES } from '@sluice/layout';
 import { z } from 'zod';
 import { MAX_LIVE_SLOTS } from './dedup/fingerprint-table.js';
-import { FILE_FORMAT_NAMES } from './file-format.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
+import type { FileWriter } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import { describe, expect, it } from 'vitest';
-import type { FileWriter } from './file-format.js';
 import { gzipWriter } from './formats/gzip.js';
 import { PartitionBuffer } from './partition-buffer.js';
 

@@ -1,6 +1,6 @@
+import { encodeNdjson, type FileWriter, isQuarantinePartition } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import type { StoredId } from './dedup/dedup-index.js';
-import type { FileWriter } from './file-format.js';
 
 const NEWLINE = 0x0a;
 /** Lines go to a file's writer in pieces of about this size. */
@@ -51,7 +51,7 @@ export class PartitionBuffer {
     openWriter?: () => FileWriter,
   ) {
     this.#openWriter = openWriter;
-    this.#isEvents = !partition.startsWith('quarantine/');
+    this.#isEvents = !isQuarantinePartition(partition);
   }
 
   /** Whether the file is compressed as it grows (`finish`), rather than built at the end. */
@@ -139,14 +139,7 @@ export class PartitionBuffer {
 
   /** The file's uncompressed content: each body byte for byte, then `\n`. Not when streaming. */
   toNdjson(): Uint8Array {
-    const out = new Uint8Array(this.bytes);
-    let offset = 0;
-    for (const entry of this.lines) {
-      out.set(entry.body, offset);
-      offset += entry.body.byteLength;
-      out[offset++] = NEWLINE;
-    }
-    return out;
+    return encodeNdjson(this.lines.map((entry) => entry.body));
   }
 
   /** True when the writer holds more lines than it wants: `await drained()` before adding more. */

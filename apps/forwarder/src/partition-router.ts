@@ -1,9 +1,8 @@
+import { type FileWriter, partitionOf } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import { pruneWatermarks, type Watermarks } from './checkpoint.js';
 import type { StoredId } from './dedup/dedup-index.js';
-import type { FileWriter } from './file-format.js';
 import type { ForwarderOptions } from './options.js';
-import { partitionOf } from './partition.js';
 import { PartitionBuffer } from './partition-buffer.js';
 import type { BufferedTotals, StatsCounter } from './stats.js';
 

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
-import { fileNameOf } from '@sluice/forwarder/push';
+import { messageIdsFileName } from '@sluice/layout';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,8 +143,8 @@ describe('the collector Worker in workerd', () => {
     });
 
     const events = await waitForFiles('events/source=shop/', 2);
-    const hh10 = `${partition(0)}/${await fileNameOf(['w-1', 'w-2'])}.ndjson.gz`;
-    const hh11 = `${partition(90)}/${await fileNameOf(['w-3'])}.ndjson.gz`;
+    const hh10 = `${partition(0)}/${await messageIdsFileName(['w-1', 'w-2'])}.ndjson.gz`;
+    const hh11 = `${partition(90)}/${await messageIdsFileName(['w-3'])}.ndjson.gz`;
     expect([...events.keys()]).toEqual([hh10, hh11]);
     const lines = events.get(hh10)!.map((line) => JSON.parse(line));
     expect(lines.map((event) => event.messageId)).toEqual(['w-1', 'w-2']);
@@ -183,7 +183,7 @@ describe('the collector Worker in workerd', () => {
     }
     const files = await waitForFiles('events/source=backend/dt=2026-03-02/', 1);
     expect([...files.keys()]).toEqual([
-      `events/source=backend/dt=2026-03-02/hh=08/${await fileNameOf(['r-1', 'r-2'])}.ndjson.gz`,
+      `events/source=backend/dt=2026-03-02/hh=08/${await messageIdsFileName(['r-1', 'r-2'])}.ndjson.gz`,
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   listPartitionFolders,
   nodeFileCodecs,
 } from '@sluice/forwarder';
+import { DATA_ROOTS } from '@sluice/layout';
 import { type Command, Option } from 'commander';
 import { collect, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
 import { count, withProgressBar } from '../lib/progress.js';
@@ -68,7 +69,7 @@ per store. Exit code 1 when a partition failed (running again resumes it).`,
         return;
       }
       let total = 0;
-      for (const prefix of options.prefix ?? ['events/', 'quarantine/']) {
+      for (const prefix of options.prefix ?? DATA_ROOTS) {
         total += (await listPartitionFolders(store, prefix)).length;
       }
       let done = 0;

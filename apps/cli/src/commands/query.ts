@@ -2,13 +2,14 @@
 // anything else. Without SQL it counts the events by day, type and name.
 
 import { resolve } from 'node:path';
+import { eventsGlob, FORMATS } from '@sluice/layout';
 import { type Command, Option } from 'commander';
 import { escapeControls, terminalSafeJson } from '../lib/terminal-text.js';
 
 /** The query `sluice query` runs without SQL: events by UTC day, type and name. */
 export function summaryQuery(storeDir: string): string {
   return `SELECT dt, type, event, count(*) AS events
-FROM read_ndjson('${resolve(storeDir)}/events/**/*.ndjson.gz', union_by_name = true,
+FROM read_ndjson('${eventsGlob(resolve(storeDir), FORMATS['ndjson-gzip'].extension)}', union_by_name = true,
                  hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER})
 GROUP BY ALL
 ORDER BY ALL`;
@@ -27,7 +28,7 @@ export function addQueryCommand(program: Command): void {
       'after',
       `
 Example:
-  sluice query "SELECT event, count(*) FROM read_ndjson('data/store/events/**/*.ndjson.gz', hive_partitioning = true) GROUP BY ALL"`,
+  sluice query "SELECT event, count(*) FROM read_ndjson('${eventsGlob('data/store', FORMATS['ndjson-gzip'].extension)}', hive_partitioning = true) GROUP BY ALL"`,
     )
     .action(async (sql: string | undefined, options: { storeDir: string; json?: boolean }) => {
       const text = sql === '-' ? await readStdin() : (sql ?? summaryQuery(options.storeDir));

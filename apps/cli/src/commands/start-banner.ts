@@ -1,5 +1,7 @@
 // What `sluice start` prints once everything runs: where to look, what to paste, how to query.
 
+import { eventsFolderPattern, eventsGlob, FORMATS } from '@sluice/layout';
+
 export interface BannerFacts {
   url: string;
   configFrom: string;
@@ -35,7 +37,8 @@ export function startBanner(facts: BannerFacts): string {
       ? '(no source has a write key: add one with `sluice keys create`)'
       : `<script async src="${url}/s.js" data-key="${facts.writeKey}"></script>`;
   const root = facts.storeDir ?? facts.storeWhere.replace(/\/$/, '');
-  const glob = `${root}/events/**/*.ndjson.gz`;
+  const { extension } = FORMATS['ndjson-gzip'];
+  const glob = eventsGlob(root, extension);
   const query =
     facts.storeDir === undefined
       ? `duckdb with httpfs: SELECT event, count(*) FROM read_ndjson('${glob}', hive_partitioning = true) GROUP BY ALL`
@@ -47,7 +50,7 @@ export function startBanner(facts: BannerFacts): string {
   live view    ${url}/live
                ${admin}
   script tag   ${tag}
-  files        ${root}/events/source=${facts.sourceId}/dt=YYYY-MM-DD/hh=HH/*.ndjson.gz
+  files        ${root}/${eventsFolderPattern(facts.sourceId)}*${extension}
                written every ${facts.fileAgeMs / 1000} s (or 64 MiB), and at Ctrl+C
   query        ${query}
   queue        ${facts.queue}

@@ -4,6 +4,7 @@
 // all buffers exceed the memory bound, and a file is named by its first line's `ordinal`
 // (a queue position, or a record index of an input), so the cuts and names repeat exactly.
 
+import { encodeNdjson, FORMATS, objectKeyOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { retryUntilDone } from '../backoff.js';
 import { createRepeatFilter, type RepeatFilter } from '../repeat-filter.js';
@@ -23,7 +24,7 @@ export interface BulkLine {
 
 export interface BulkWriterDeps {
   store: ObjectStore;
-  /** Must be deterministic (gzip with a fixed level and mtime 0 is). */
+  /** gzip, for `.ndjson.gz` files; must be deterministic (a fixed level and mtime 0 are). */
   compress: (data: Uint8Array) => Promise<Uint8Array>;
   /** The file name (without `.ndjson.gz`) of a file whose first line has `ordinal`. */
   fileName: (ordinal: number) => string;
@@ -62,7 +63,7 @@ interface OpenFile {
   repeats: RepeatFilter;
 }
 
-const NEWLINE = 0x0a;
+const GZIP = FORMATS['ndjson-gzip'];
 
 /** Creates a writer of deterministic files; see the module comment. */
 export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
@@ -79,8 +80,8 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     totals.lines += file.lines.length;
     while (uploading.size >= options.uploadConcurrency) await Promise.race(uploading);
     throwIfFailed();
-    const key = `${options.prefix}${file.partition}${file.name}.ndjson.gz`;
-    const upload = compressAndPut(key, joinLines(file))
+    const key = objectKeyOf(`${options.prefix}${file.partition}`, file.name, GZIP.extension);
+    const upload = compressAndPut(key, encodeNdjson(file.lines))
       .catch((error: unknown) => {
         failure ??= { error };
       })
@@ -90,7 +91,7 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
 
   async function compressAndPut(key: string, ndjson: Uint8Array): Promise<void> {
     const body = await deps.compress(ndjson);
-    await retryUntilDone(() => deps.store.put(key, body, { contentType: 'application/gzip' }), {
+    await retryUntilDone(() => deps.store.put(key, body, { contentType: GZIP.contentType }), {
       initialMs: options.retryInitialMs,
       maxMs: options.retryMaxMs,
       signal: deps.signal,
@@ -150,15 +151,4 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     },
     totals: () => ({ ...totals }),
   };
-}
-
-function joinLines(file: OpenFile): Uint8Array {
-  const out = new Uint8Array(file.bytes);
-  let offset = 0;
-  for (const line of file.lines) {
-    out.set(line, offset);
-    offset += line.byteLength;
-    out[offset++] = NEWLINE;
-  }
-  return out;
 }

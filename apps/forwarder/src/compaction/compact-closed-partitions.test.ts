@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { openLogQueue, type QueueMessage } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { createForwarder } from '../forwarder.js';
 import { listPartitionFolders } from '../live-files.js';
 import { gzipLevel6 } from '../node.js';
 import { FAST, NOW } from '../test-support.js';
 import { compactClosedPartitions } from './compact-closed-partitions.js';
-import { nodeFileCodecs } from './node-codecs.js';
 import {
   dataNames,
   digests,

@@ -1,3 +1,4 @@
+import { isPartitionClosed } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { listPartitionFolders } from '../live-files.js';
 import {
@@ -7,7 +8,6 @@ import {
   type PartitionCompaction,
 } from './compact-partition.js';
 import { type CompactionOptionsInput, parseCompactionOptions } from './compaction-options.js';
-import { isPartitionClosed } from './partition-time.js';
 import { loadCheckpointWatermarks } from './settled-files.js';
 
 export interface CompactClosedPartitionsDeps extends CompactionDeps {

@@ -1,11 +1,11 @@
 import type { ObjectStore } from '@sluice/store';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../checkpoint.js';
+import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { zstdCompress, zstdDecompress } from '../formats/zstd.js';
 import { listLiveFiles } from '../live-files.js';
 import { type CompactPartitionOptions, compactPartition } from './compact-partition.js';
 import { readManifest } from './manifest.js';
-import { nodeFileCodecs } from './node-codecs.js';
 import {
   dataNames,
   digests,

@@ -11,12 +11,12 @@
 // One maintenance job (compaction or erasure) at a time per store: step 1 deletes what it
 // takes for leftovers, and without conditional puts there is no safe lock on S3.
 
+import { codecFor, type FileCodec } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import type { LiveFile, PartitionSnapshot } from '../live-files.js';
 import { snapshotPartition } from '../live-files.js';
 import { type CompactionOptionsInput, parseCompactionOptions } from './compaction-options.js';
 import { deleteAll } from './delete-all.js';
-import { codecFor, type FileCodec } from './file-codec.js';
 import { type LiveOutput, writeManifest } from './manifest.js';
 import { mergeFiles } from './merge-files.js';
 import { loadCheckpointWatermarks, unsettledFileOf } from './settled-files.js';

@@ -1,3 +1,4 @@
+import { DATA_ROOTS } from '@sluice/layout';
 import { z } from 'zod';
 import {
   FILE_SIZE_FLOOR_MESSAGE,
@@ -34,7 +35,10 @@ export const compactionOptionsSchema = z
      */
     acknowledgedBelow: z.number().int().nonnegative().optional(),
     /** Where partitions are looked for. Default `events/` and `quarantine/`. */
-    prefixes: z.array(z.string()).min(1).default(['events/', 'quarantine/']),
+    prefixes: z
+      .array(z.string())
+      .min(1)
+      .default([...DATA_ROOTS]),
   })
   .refine((options) => options.targetFileBytes >= options.minFileBytes, {
     path: ['targetFileBytes'],

@@ -5,10 +5,10 @@
 
 import type { ObjectStore } from '@sluice/store';
 import { describe, expect, it } from 'vitest';
+import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 import { compactClosedPartitions } from './compact-closed-partitions.js';
 import { compactPartition } from './compact-partition.js';
-import { nodeFileCodecs } from './node-codecs.js';
 import {
   createStepper,
   eventLine,

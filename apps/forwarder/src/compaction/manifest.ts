@@ -5,9 +5,9 @@
 // `replaced` only grows: a reader relies on it to drop an input that is still listed, or that a
 // listing saw before it was deleted (see live-files.ts).
 
+import { MANIFEST_NAME } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { z } from 'zod';
-import { MANIFEST_NAME } from './file-names.js';
 
 const name = z
   .string()

@@ -1,7 +1,6 @@
+import { compactedNameOf, concatNdjson, countLines, type FileCodec } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import type { LiveFile } from '../live-files.js';
-import { concatNdjson, countLines, type FileCodec } from './file-codec.js';
-import { compactedNameOf } from './file-names.js';
 import type { LiveOutput } from './manifest.js';
 
 export interface MergeFilesInput {

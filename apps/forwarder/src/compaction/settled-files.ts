@@ -8,10 +8,9 @@
 // - a checkpoint's watermark for the partition reaches its first position, or
 // - the queue consumer acknowledged its first position (acks follow the checkpoint).
 
+import { CHECKPOINT_PREFIX, forwarderPositionOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { parseCheckpoint } from '../checkpoint.js';
-import { CHECKPOINT_PREFIX } from '../partition.js';
-import { forwarderPositionOf } from './file-names.js';
 
 /** Partition -> highest watermark over every forwarder checkpoint in the store. */
 export async function loadCheckpointWatermarks(store: ObjectStore): Promise<Map<string, number>> {

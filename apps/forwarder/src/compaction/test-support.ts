@@ -2,10 +2,10 @@
 
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { isDataKey } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
+import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { readLiveFiles } from '../live-files.js';
-import { isDataKey } from './file-names.js';
-import { nodeFileCodecs } from './node-codecs.js';
 
 export { storeKinds } from '../testing/store-kinds.js';
 

@@ -9,9 +9,9 @@
 // hash of a guessable id (an e-mail address) can be confirmed by guessing, so the report is
 // pseudonymous, not anonymous: keep it as confidential as the request itself.
 
+import type { FileCodec } from '@sluice/layout';
 import type { LogErasureReport, QueueMessage, StreamErasureReport } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import type { FileCodec } from '../compaction/file-codec.js';
 import { type ErasureProgress, type ErasureReport, eraseSubject } from './erase-subject.js';
 import { createSubjectMatcher, type Subject } from './subject-matcher.js';
 

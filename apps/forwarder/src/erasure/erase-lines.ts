@@ -1,3 +1,4 @@
+import { decodeNdjson, encodeNdjsonText } from '@sluice/layout';
 import type { SubjectMatcher } from './subject-matcher.js';
 
 /** What erasing a subject from one file's NDJSON found. */
@@ -11,16 +12,12 @@ export interface ErasedLines {
   unparsed: number;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
-
 /**
  * Removes the subject's lines from NDJSON; every other line keeps its exact bytes. Throws a
  * TypeError on bytes that are not UTF-8 (such a file is reported, never rewritten).
  */
 export function eraseLines(ndjson: Uint8Array, matcher: SubjectMatcher): ErasedLines {
-  const lines = decoder.decode(ndjson).split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  const lines = decodeNdjson(ndjson);
   const result: ErasedLines = { lines: lines.length, events: 0, quarantined: 0, unparsed: 0 };
   const kept: string[] = [];
   for (const line of lines) {
@@ -33,7 +30,7 @@ export function eraseLines(ndjson: Uint8Array, matcher: SubjectMatcher): ErasedL
     }
   }
   if (kept.length < lines.length) {
-    result.ndjson = encoder.encode(kept.map((line) => `${line}\n`).join(''));
+    result.ndjson = encodeNdjsonText(kept);
   }
   return result;
 }

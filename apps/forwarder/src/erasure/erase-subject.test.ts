@@ -2,7 +2,6 @@ import type { ObjectStore } from '@sluice/store';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { compactPartition } from '../compaction/compact-partition.js';
 import { readManifest } from '../compaction/manifest.js';
-import { nodeFileCodecs } from '../compaction/node-codecs.js';
 import {
   digests,
   eventLine,
@@ -14,6 +13,7 @@ import {
   readPlainLines,
   storeKinds,
 } from '../compaction/test-support.js';
+import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { type ErasureProgress, eraseSubject } from './erase-subject.js';
 
 const kinds = storeKinds();

@@ -10,13 +10,14 @@
 // crash - run again once the forwarder is done.
 // Like compaction, run one maintenance job at a time.
 
+import { codecFor, type FileCodec, FORMATS, formatOfName } from '@sluice/layout';
+import { UnsupportedParquetError } from '@sluice/layout/parquet';
 import type { ObjectStore } from '@sluice/store';
 import { deleteAll } from '../compaction/delete-all.js';
-import { codecFor, type FileCodec } from '../compaction/file-codec.js';
 import { writeManifest } from '../compaction/manifest.js';
 import { listPartitionFolders, snapshotPartition } from '../live-files.js';
 import { type ErasedLines, eraseLines } from './erase-lines.js';
-import { eraseParquetRows, UnsupportedParquetError } from './erase-parquet.js';
+import { eraseParquetRows } from './erase-parquet.js';
 import { createSubjectMatcher, type Subject, type SubjectMatcher } from './subject-matcher.js';
 
 export interface ErasureDeps {
@@ -146,7 +147,7 @@ async function eraseFile(
   name: string,
   matcher: SubjectMatcher,
 ): Promise<ErasedLines | 'vanished' | 'unreadable'> {
-  if (name.endsWith('.parquet')) return eraseParquetFile(deps.store, key, matcher);
+  if (formatOfName(name)?.name === 'parquet') return eraseParquetFile(deps.store, key, matcher);
   const codec = codecFor(name, deps.codecs);
   if (!codec) return 'unreadable';
   const stored = await deps.store.get(key);
@@ -181,7 +182,7 @@ async function eraseParquetFile(
   try {
     const erased = await eraseParquetRows(stored, matcher);
     if (erased.file) {
-      await store.put(key, erased.file, { contentType: 'application/vnd.apache.parquet' });
+      await store.put(key, erased.file, { contentType: FORMATS.parquet.contentType });
     }
     return {
       ndjson: erased.file ? new Uint8Array() : undefined,

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { createGzip, gzip, type ZlibOptions } from 'node:zlib';
-import { type FileFormat, type FileWriter, ndjsonFormat } from '../file-format.js';
+import { type FileFormat, type FileWriter, ndjsonFormat } from '@sluice/layout';
 
 const gzipAsync = promisify(gzip);
 const LEVEL = 6;

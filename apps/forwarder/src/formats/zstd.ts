@@ -2,7 +2,7 @@
 // no zstd in node:zlib (22.15 added one), and the wasm build needs no native binary.
 
 import { compress, decompress, init } from '@bokuweb/zstd-wasm';
-import { type FileFormat, ndjsonFormat } from '../file-format.js';
+import { type FileFormat, ndjsonFormat } from '@sluice/layout';
 
 /** zstd's default level: about gzip's ratio at several times its speed. */
 export const ZSTD_LEVEL = 3;

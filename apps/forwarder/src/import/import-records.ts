@@ -6,14 +6,11 @@
 // Not detected: the same events imported from a different file, or also delivered live;
 // repeats of a messageId are dropped only inside one file.
 
+import { importFileName, partitionOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { createBulkWriter } from '../bulk/bulk-writer.js';
-import { partitionOf } from '../partition.js';
 import { type ImportOptionsInput, parseImportOptions } from './import-options.js';
 import { type ImportRecord, toImportedMessage } from './imported-event.js';
-
-/** Hex digits of the input id kept in file names: 128 bits. */
-const NAME_ID_DIGITS = 32;
 
 export interface ImportInput {
   /** The input's content hash in lower-case hex (at least 32 digits), e.g. its SHA-256. */
@@ -60,11 +57,10 @@ export async function importRecords(
     throw new RangeError(`inputId must be at least 32 lower-case hex digits, got "${inputId}"`);
   }
   const prefix = options.prefix ?? '';
-  const nameId = inputId.slice(0, NAME_ID_DIGITS);
   const writer = createBulkWriter({
     store: deps.store,
     compress: deps.compress,
-    fileName: (line) => `${nameId}-${String(line).padStart(12, '0')}`,
+    fileName: (line) => importFileName(inputId, line),
     options: { ...options, prefix },
     onError: deps.onError,
     signal: deps.signal,

@@ -1,7 +1,7 @@
 // Push mode: the queue hands the forwarder a batch (Cloudflare Queues' `queue()` handler)
 // instead of the forwarder pulling from a consumer. Runtime-free (Web APIs only), so it
-// bundles for workerd; the pull forwarder (`@sluice/forwarder`) needs Node.
-export { fileNameOf, pushObjectKeyOf } from './file-name.js';
+// bundles for workerd; the pull forwarder (`@sluice/forwarder`) needs Node. Keys and file
+// names come from @sluice/layout (`partitionOf`, `messageIdsFileName`, `objectKeyOf`).
 export { gzip } from './gzip.js';
 export {
   type DeliveredMessage,

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { messageIdsFileName } from '@sluice/layout';
 import type { QueueMessage } from '@sluice/queue';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { createFsStore, type ObjectStore } from '@sluice/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileNameOf } from './file-name.js';
 import { gzip } from './gzip.js';
 import { type DeliveredMessage, UNREADABLE_SOURCE, writeMessageBatch } from './write-batch.js';
 
@@ -73,7 +73,7 @@ describe('writeMessageBatch', () => {
     const batch = deliverAll(messages);
     const result = await writeMessageBatch(batch, deps());
 
-    const name = (ids: string[]) => fileNameOf(ids);
+    const name = (ids: string[]) => messageIdsFileName(ids);
     const expected = new Map([
       [`events/source=blog/dt=2026-03-01/hh=10/${await name(['b'])}.ndjson.gz`, ['b']],
       [`events/source=shop/dt=2026-03-01/hh=10/${await name(['a', 'd'])}.ndjson.gz`, ['a', 'd']],
@@ -157,16 +157,5 @@ describe('writeMessageBatch', () => {
     expect(record.event).toEqual({ hello: 'world' });
     expect(record.reason[0].message).toMatch(/not a sluice queue message/);
     expect(batch.every((m) => m.outcome === 'acked')).toBe(true);
-  });
-});
-
-describe('fileNameOf', () => {
-  it('names a file by the set of its messageIds, whatever their order or repeats', async () => {
-    const name = await fileNameOf(['b', 'a', 'c']);
-    expect(name).toMatch(/^[0-9a-f]{32}$/);
-    expect(await fileNameOf(['c', 'a', 'b', 'a'])).toBe(name);
-    expect(await fileNameOf(['a', 'b'])).not.toBe(name);
-    // Ids are not joined naively: ["a,b"] and ["a","b"] differ.
-    expect(await fileNameOf(['a,b'])).not.toBe(await fileNameOf(['a', 'b']));
   });
 });

@@ -17,12 +17,12 @@
 //   R2's conditional writes (`onlyIf`) could make a per-messageId marker authoritative, at
 //   the cost of one extra write per event; not done here.
 
+import { quarantineMessage, quarantineRecord } from '@sluice/ingest';
+import { FORMATS, messageIdsFileName, objectKeyOf, partitionOf } from '@sluice/layout';
 import type { QueueEntry, QueueMessage } from '@sluice/queue';
 import { fromWireMessage } from '@sluice/queue/cloudflare';
 import type { ObjectStore } from '@sluice/store';
-import { partitionOf } from '../partition.js';
 import { PartitionBuffer } from '../partition-buffer.js';
-import { fileNameOf, pushObjectKeyOf } from './file-name.js';
 
 /** The source under which messages that are not sluice messages are quarantined. */
 export const UNREADABLE_SOURCE = '_unreadable';
@@ -51,7 +51,7 @@ export interface WriteBatchResult {
   retried: number;
 }
 
-const encoder = new TextEncoder();
+const GZIP = FORMATS['ndjson-gzip'];
 
 /** A body this consumer cannot read is kept in quarantine, never dropped. */
 function readMessage(delivered: DeliveredMessage): QueueMessage {
@@ -59,14 +59,9 @@ function readMessage(delivered: DeliveredMessage): QueueMessage {
     return fromWireMessage(delivered.body);
   } catch (error) {
     const reason = [{ path: '', message: `not a sluice queue message: ${String(error)}` }];
-    const record = { reason, event: delivered.body, receivedAt: delivered.timestamp.toISOString() };
-    return {
-      id: delivered.id,
-      source: UNREADABLE_SOURCE,
-      time: delivered.timestamp.getTime(),
-      kind: 'quarantine',
-      body: encoder.encode(JSON.stringify(record) ?? 'null'),
-    };
+    const time = delivered.timestamp.getTime();
+    const record = quarantineRecord(reason, delivered.body, { receivedAtMs: time });
+    return quarantineMessage(record, { id: delivered.id, source: UNREADABLE_SOURCE, time });
   }
 }
 
@@ -105,11 +100,11 @@ export async function writeMessageBatch(
   const result: WriteBatchResult = { written: [], acked: 0, retried: 0 };
   await Promise.all(
     [...files.values()].map(async ({ buffer, delivered }) => {
-      const name = await fileNameOf(buffer.lines.map((entry) => entry.id));
-      const key = pushObjectKeyOf(buffer.partition, name);
+      const name = await messageIdsFileName(buffer.lines.map((entry) => entry.id));
+      const key = objectKeyOf(buffer.partition, name, GZIP.extension);
       try {
         const body = await deps.compress(buffer.toNdjson());
-        await deps.store.put(key, body, { contentType: 'application/gzip' });
+        await deps.store.put(key, body, { contentType: GZIP.contentType });
       } catch (error) {
         deps.onError(error, key);
         for (const message of delivered) message.retry();

@@ -44,28 +44,3 @@ export type ReplayOptions = z.output<typeof replayOptionsSchema>;
 export function parseReplayOptions(input: ReplayOptionsInput = {}): ReplayOptions {
   return parseOrExplain(replayOptionsSchema, input, 'replay options');
 }
-
-/**
- * The default prefix of a replay: `replay/<from>-<to>/`, plus `_<since>-<until>` (compact UTC,
- * `start`/`end` when open) for a time range. Each distinct request gets its own folder, so two
- * replays never mix and none writes under the live forwarder's `events/` keys.
- */
-export function defaultReplayPrefix(range: {
-  from: number;
-  to: number;
-  since?: number;
-  until?: number;
-}): string {
-  let name = `${range.from}-${range.to}`;
-  if (range.since !== undefined || range.until !== undefined) {
-    name += `_${compactTime(range.since, 'start')}-${compactTime(range.until, 'end')}`;
-  }
-  return `replay/${name}/`;
-}
-
-/** `2026-11-24T10:30:00.000Z` -> `20261124T103000Z` (milliseconds kept when not zero). */
-function compactTime(ms: number | undefined, open: string): string {
-  if (ms === undefined) return open;
-  const iso = new Date(ms).toISOString().replace(/[-:]/g, '');
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
-}

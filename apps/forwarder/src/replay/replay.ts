@@ -1,24 +1,20 @@
 // Re-delivers a range of the queue into files, for a lost bucket, a new destination or a fix
 // downstream. Where it writes and why nothing is counted twice:
 // - into `<prefix>events/…` and `<prefix>quarantine/…`, the live layout under a prefix that
-//   defaults to `replay/<from>-<to>[_<since>-<until>]/` (replay-options.ts): never under the
-//   live forwarder's keys, whose file boundaries followed the wall clock and cannot be
-//   reproduced, and a folder per request, so two different replays never mix;
+//   defaults to `replay/<from>-<to>[_<since>-<until>]/` (`replayPrefixOf`, @sluice/layout):
+//   never under the live forwarder's keys, whose file boundaries followed the wall clock and
+//   cannot be reproduced, and a folder per request, so two different replays never mix;
 // - inside that folder each entry of the range is in exactly one file (repeats of a messageId
 //   inside one file are dropped, as live), and a second run of the same request writes the
 //   same keys with the same bytes (bulk-writer.ts), so it overwrites instead of adding.
 // A time range is a filter on the event time of the header: the log has no time index, so
 // the whole position range is scanned (narrow it with `from`/`to` when they are known).
 
+import { partitionOf, positionFileName, replayPrefixOf } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createBulkWriter } from '../bulk/bulk-writer.js';
-import { partitionOf } from '../partition.js';
-import {
-  defaultReplayPrefix,
-  parseReplayOptions,
-  type ReplayOptionsInput,
-} from './replay-options.js';
+import { parseReplayOptions, type ReplayOptionsInput } from './replay-options.js';
 
 /** Where replayed entries come from; `openLogReader` of `@sluice/queue` is one. */
 export interface ReplaySource {
@@ -75,11 +71,11 @@ export async function replayQueue(
     );
   }
   const { since, until } = options;
-  const prefix = options.prefix ?? defaultReplayPrefix({ from, to, since, until });
+  const prefix = options.prefix ?? replayPrefixOf({ from, to, since, until });
   const writer = createBulkWriter({
     store: deps.store,
     compress: deps.compress,
-    fileName: (position) => String(position).padStart(20, '0'),
+    fileName: positionFileName,
     options: { ...options, prefix },
     onError: deps.onError,
     signal: deps.signal,

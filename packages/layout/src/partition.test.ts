@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointKeyOf, objectKeyOf, partitionOf } from './partition.js';
+import { positionFileName } from './file-names.js';
+import { checkpointKeyOf, objectKeyOf, replayPrefixOf } from './object-keys.js';
+import { eventsFolderPattern, eventsGlob, partitionOf } from './partition.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -67,12 +69,28 @@ describe('partitionOf', () => {
 
 describe('objectKeyOf', () => {
   it('names a file by its first position, zero-padded so keys sort by position', () => {
-    const keys = [objectKeyOf('p/', 10), objectKeyOf('p/', 9), objectKeyOf('p/', 2 ** 40)];
+    const keys = [10, 9, 2 ** 40].map((p) => objectKeyOf('p/', positionFileName(p), '.ndjson.gz'));
     expect(keys[0]).toBe('p/00000000000000000010.ndjson.gz');
     expect([...keys].sort()).toEqual([keys[1], keys[0], keys[2]]);
   });
 
   it('keeps checkpoints under _sluice/checkpoints/', () => {
     expect(checkpointKeyOf('forwarder')).toBe('_sluice/checkpoints/forwarder.json');
+  });
+});
+
+describe('patterns for people and query engines', () => {
+  it('shows the folders of a source and globs its files as partitionOf lays them out', () => {
+    expect(eventsFolderPattern('shop')).toBe('events/source=shop/dt=YYYY-MM-DD/hh=HH/');
+    expect(eventsGlob('/data/store', '.ndjson.gz')).toBe('/data/store/events/**/*.ndjson.gz');
+  });
+});
+
+describe('replayPrefixOf', () => {
+  it('gives each replay request its own folder, apart from the live keys', () => {
+    expect(replayPrefixOf({ from: 0, to: 100 })).toBe('replay/0-100/');
+    expect(replayPrefixOf({ from: 5, to: 9, since: Date.UTC(2026, 10, 24, 10, 30) })).toBe(
+      'replay/5-9_20261124T103000Z-end/',
+    );
   });
 });

@@ -5,14 +5,9 @@
 const encoder = new TextEncoder();
 
 /** 32 hex digits (128 bits of SHA-256) over the sorted, unique messageIds of a file's lines. */
-export async function fileNameOf(messageIds: Iterable<string>): Promise<string> {
+export async function messageIdsFileName(messageIds: Iterable<string>): Promise<string> {
   const sorted = [...new Set(messageIds)].sort();
   // JSON keeps the list unambiguous whatever characters the ids hold.
   const digest = await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify(sorted)));
   return [...new Uint8Array(digest, 0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The object key of a file of `partition` (a folder from `partitionOf`, ending in `/`). */
-export function pushObjectKeyOf(partition: string, name: string): string {
-  return `${partition}${name}.ndjson.gz`;
 }

@@ -1,15 +1,18 @@
 // How a partition's buffered lines become one object: NDJSON compressed (gzip or zstd), or
-// Parquet. The core receives a FileFormat; encoders that need node:* live in `formats/`.
+// Parquet. Writers receive a FileFormat; the compressors are injected (the Node ones, on
+// node:zlib and a wasm zstd, live in apps/forwarder/src/formats/).
 
-import type { QueueEntry } from '@sluice/queue';
+import { type FileFormatName, FORMATS } from './formats.js';
 
-/** The formats the forwarder can write (option `format`). */
-export const FILE_FORMAT_NAMES = ['ndjson-gzip', 'ndjson-zstd', 'parquet'] as const;
-export type FileFormatName = (typeof FILE_FORMAT_NAMES)[number];
+/** One line of a file: a message's body and its (corrected) event time, ms since the epoch. */
+export interface FileLine {
+  readonly body: Uint8Array;
+  readonly time: number;
+}
 
 /** What a file is made of: the kept entries in queue order, and their NDJSON (built on demand). */
 export interface FileContent {
-  readonly lines: readonly QueueEntry[];
+  readonly lines: readonly FileLine[];
   /** Each body byte for byte, then `\n`. */
   toNdjson(): Uint8Array;
 }
@@ -51,10 +54,11 @@ export function ndjsonFormat(
   compress: (data: Uint8Array) => Promise<Uint8Array>,
   openWriter?: () => FileWriter,
 ): FileFormat {
+  const { extension, contentType } = FORMATS[name];
   return {
     name,
-    extension: name === 'ndjson-gzip' ? '.ndjson.gz' : '.ndjson.zst',
-    contentType: name === 'ndjson-gzip' ? 'application/gzip' : 'application/zstd',
+    extension,
+    contentType,
     encode: (file) => compress(file.toNdjson()),
     ...(openWriter ? { openWriter } : {}),
   };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compactedNameOf, forwarderPositionOf, isCompactedName, isDataKey } from './file-names.js';
 import { isPartitionClosed, partitionEndOf } from './partition-time.js';
 
 const HOUR_MS = 3_600_000;
@@ -23,22 +22,5 @@ describe('isPartitionClosed', () => {
     for (const folder of ['events/source=shop/', 'events/source=shop/dt=2026-02-30/hh=01/']) {
       expect(isPartitionClosed(folder, Date.UTC(2100, 0, 1), 0)).toBe(false);
     }
-  });
-});
-
-describe('file names', () => {
-  it('tells forwarder files, compaction outputs and hidden objects apart', () => {
-    expect(forwarderPositionOf('00000000000000000042.ndjson.gz')).toBe(42);
-    expect(forwarderPositionOf('00000000000000000042.c3.ndjson.gz')).toBeUndefined();
-    expect(forwarderPositionOf('import-1.ndjson.gz')).toBeUndefined();
-    expect(
-      isCompactedName(compactedNameOf('00000000000000000042.c3.ndjson.gz', 4, '.ndjson.gz')),
-    ).toBe(true);
-    expect(compactedNameOf('00000000000000000042.ndjson.gz', 4, '.ndjson.zst')).toBe(
-      '00000000000000000042.c4.ndjson.zst',
-    );
-    expect(isDataKey('events/source=a/dt=2026-11-24/hh=10/x.ndjson.gz')).toBe(true);
-    expect(isDataKey('events/source=a/dt=2026-11-24/hh=10/_manifest.json')).toBe(false);
-    expect(isDataKey('_sluice/checkpoints/forwarder.json')).toBe(false);
   });
 });

@@ -1,0 +1,27 @@
+// The file formats the Node entry points read and rewrite: gzip NDJSON through node:zlib and
+// zstd NDJSON through the forwarder's wasm zstd (names and Content-Types: @sluice/layout).
+// Parquet has no codec (it holds rows, not NDJSON), so compaction leaves Parquet files as they
+// are and erasure rewrites them row by row (erasure/erase-parquet.ts).
+
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { type FileCodec, ndjsonCodec } from '@sluice/layout';
+import { gzipLevel6 } from './gzip.js';
+import { zstdCompress, zstdDecompress } from './zstd.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** `.ndjson.gz` at gzip level 6, as the forwarder writes it; reads multi-member files too. */
+export const gzipNdjsonCodec: FileCodec = ndjsonCodec('ndjson-gzip', {
+  compress: gzipLevel6,
+  decompress: async (file) => new Uint8Array(await gunzipAsync(file)),
+});
+
+/** `.ndjson.zst`, one zstd frame, as the forwarder writes it. */
+export const zstdNdjsonCodec: FileCodec = ndjsonCodec('ndjson-zstd', {
+  compress: zstdCompress,
+  decompress: zstdDecompress,
+});
+
+/** The formats the Node entry points read and write. */
+export const nodeFileCodecs: readonly FileCodec[] = [gzipNdjsonCodec, zstdNdjsonCodec];

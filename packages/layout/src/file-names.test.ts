@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compactedNameOf,
+  forwarderPositionOf,
+  importFileName,
+  isCompactedName,
+  positionFileName,
+} from './file-names.js';
+import { formatOfName } from './formats.js';
+import { isDataKey } from './object-keys.js';
+
+describe('file names', () => {
+  it('tells forwarder files, compaction outputs and hidden objects apart', () => {
+    expect(forwarderPositionOf('00000000000000000042.ndjson.gz')).toBe(42);
+    expect(forwarderPositionOf('00000000000000000042.c3.ndjson.gz')).toBeUndefined();
+    expect(forwarderPositionOf('import-1.ndjson.gz')).toBeUndefined();
+    expect(
+      isCompactedName(compactedNameOf('00000000000000000042.c3.ndjson.gz', 4, '.ndjson.gz')),
+    ).toBe(true);
+    expect(compactedNameOf('00000000000000000042.ndjson.gz', 4, '.ndjson.zst')).toBe(
+      '00000000000000000042.c4.ndjson.zst',
+    );
+    expect(isDataKey('events/source=a/dt=2026-11-24/hh=10/x.ndjson.gz')).toBe(true);
+    expect(isDataKey('events/source=a/dt=2026-11-24/hh=10/_manifest.json')).toBe(false);
+    expect(isDataKey('_sluice/checkpoints/forwarder.json')).toBe(false);
+  });
+});
+
+describe('names of stored files', () => {
+  // Files already in stores carry these names: readers find them only while they stay the same.
+  it('keeps the names every writer has used', () => {
+    expect(positionFileName(42)).toBe('00000000000000000042');
+    expect(importFileName('ab'.repeat(32), 7)).toBe(`${'ab'.repeat(16)}-000000000007`);
+    expect(formatOfName('00000000000000000042.ndjson.gz')?.name).toBe('ndjson-gzip');
+    expect(formatOfName('00000000000000000042.c2.ndjson.zst')?.name).toBe('ndjson-zstd');
+    expect(formatOfName('events/source=a/dt=2026-11-24/hh=10/x.parquet')?.name).toBe('parquet');
+    expect(formatOfName('_manifest.json')).toBeUndefined();
+  });
+});
