@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQueueContract } from '../queue.contract.js';
 import { type QueueEntry, QueueFullError, type QueueMessage } from '../queue.js';
@@ -7,7 +8,6 @@ import type { NatsQueueOptions } from './nats-options.js';
 import { type NatsQueue, openNatsQueue } from './nats-queue.js';
 import { openShardConsumer } from './shard-consumer.js';
 import { listGenerations } from './stream-setup.js';
-import { type NatsTestServers, startNatsServer } from './testing/index.js';
 
 let servers: NatsTestServers;
 beforeAll(async () => {
