@@ -13,6 +13,7 @@ import { REPO_ROOT } from './cli-process.js';
 const run = promisify(execFile);
 const PACKAGES = [
   'packages/schema',
+  'packages/ingest',
   'packages/queue',
   'packages/store',
   'packages/tracker',
