@@ -4,12 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  makeTestCertificates,
-  type NatsTestServers,
-  startNatsServer,
-} from '@sluice/queue/nats-testing';
 import { createFsStore } from '@sluice/store';
+import { type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
+import { makeTestCertificates } from '@sluice/testkit/tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';

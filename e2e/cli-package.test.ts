@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,4 +108,37 @@ it('installs from the packed tarballs and runs `sluice` from built JavaScript', 
   await expect(readFile(join(collector, 'dist/app.d.ts'), 'utf8')).resolves.toContain(
     'createCollectorApp',
   );
+}, 240_000);
+
+// Runs after the build above, so the tarballs hold dist as well as src.
+it('ships no test code: no published package packs tests, contract suites or harnesses', async () => {
+  const packs = join(dir, 'all-packs');
+  await mkdir(packs);
+  const published: string[] = [];
+  for (const parent of ['packages', 'apps']) {
+    for (const name of await readdir(join(REPO_ROOT, parent))) {
+      const path = join(REPO_ROOT, parent, name);
+      const manifest = JSON.parse(await readFile(join(path, 'package.json'), 'utf8'));
+      if (manifest.private) continue;
+      published.push(manifest.name);
+      await run('pnpm', ['pack', '--pack-destination', packs], { cwd: path });
+    }
+  }
+  expect(published).toContain('@sluice/queue');
+  const TEST_CODE = /\.test\.|\.contract\.|test-support|\/testing\/|serve-on-runtime/;
+  const found: string[] = [];
+  for (const tarball of await readdir(packs)) {
+    const { stdout } = await run('tar', ['-tzf', join(packs, tarball)]);
+    for (const file of stdout.split('\n'))
+      if (TEST_CODE.test(file)) found.push(`${tarball}: ${file}`);
+    const { stdout: packed } = await run('tar', [
+      '-xzOf',
+      join(packs, tarball),
+      'package/package.json',
+    ]);
+    for (const entry of Object.keys(JSON.parse(packed).exports ?? {})) {
+      if (/test/.test(entry)) found.push(`${tarball}: export ${entry}`);
+    }
+  }
+  expect(found).toEqual([]);
 }, 240_000);

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type NatsTestServers, startNatsServer } from '@sluice/queue/nats-testing';
+import { type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
 import { afterAll, beforeAll } from 'vitest';
 
 export interface NatsTestSetup {

@@ -5,7 +5,7 @@ import { startCollector } from '@sluice/collector';
 import { startForwarder } from '@sluice/forwarder';
 import { openLogQueue, type Queue } from '@sluice/queue';
 import { createS3Store } from '@sluice/store';
-import { startS3Server } from '@sluice/store/testing';
+import { startS3Server } from '@sluice/testkit/s3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';

@@ -5,7 +5,7 @@ import { startCollector } from '@sluice/collector';
 import { startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
 import { createS3Store } from '@sluice/store';
-import { startS3Server } from '@sluice/store/testing';
+import { startS3Server } from '@sluice/testkit/s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordFigures, secondsSince, testFile } from './reliability-figures.js';
 import { request } from './reliability-http.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Store } from '@sluice/store';
-import { type S3Server, startS3Server } from '@sluice/store/testing';
+import { type S3Server, startS3Server } from '@sluice/testkit/s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordFigures, scaled, secondsSince, testFile } from './reliability-figures.js';
 import {

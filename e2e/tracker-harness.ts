@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '@sluice/collector';
 import { startForwarder } from '@sluice/forwarder';
-import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
+import { createMemoryQueue, QueueFullError, type QueueProducer } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
@@ -32,7 +32,7 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
   const acknowledged: Acknowledged = [];
   let refusals = 0;
   let refused = 0;
-  const queue: Queue = {
+  const queue: QueueProducer = {
     async append(messages) {
       if (refusals > 0) {
         refusals--;
@@ -43,7 +43,6 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
       for (const m of messages)
         acknowledged.push({ kind: m.kind, event: JSON.parse(decoder.decode(m.body)) });
     },
-    consumer: (name) => inner.consumer(name),
     close: () => inner.close(),
   };
   const collector = await startCollector({

@@ -2,7 +2,13 @@
 // commit (at-least-once, the default), the log without fdatasync, or the memory queue
 // (at-most-once). Counts what reached the queue, so the harness checks every event was taken.
 import { startCollector } from '@sluice/collector';
-import { createMemoryQueue, type LogQueue, openLogQueue, type Queue } from '@sluice/queue';
+import {
+  createMemoryQueue,
+  type LogQueue,
+  openLogQueue,
+  type Queue,
+  type QueueProducer,
+} from '@sluice/queue';
 import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
 import { runChild } from './child-runtime.js';
 
@@ -20,12 +26,11 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
     mode === 'memory' ? undefined : await openLogQueue({ dir: queueDir, durability: mode });
   const inner: Queue = log ?? createMemoryQueue();
   let appended = 0;
-  const queue: Queue = {
+  const queue: QueueProducer = {
     append: async (messages) => {
       await inner.append(messages);
       appended += messages.length;
     },
-    consumer: (name) => inner.consumer(name),
     close: () => inner.close(),
   };
   // The memory queue holds what no consumer has acknowledged: without one it would grow for

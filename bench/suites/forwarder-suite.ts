@@ -4,7 +4,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server } from '@sluice/store/testing';
+import { startS3Server } from '@sluice/testkit/s3';
 import type { BuiltServers } from '../build-servers.js';
 import type { ChildValues } from '../protocol.js';
 import { startServerProcess } from '../server-process.js';

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createCollectorApp } from '@sluice/collector';
-import { openLogQueue, type Queue, type QueueMessage } from '@sluice/queue';
+import { openLogQueue, type QueueMessage, type QueueProducer } from '@sluice/queue';
 import { BENCH_HEADERS, EVENT_VARIANTS, makeBatchBody } from '../events/segment-event.js';
 import { BENCH_COLLECTOR_CONFIG } from '../servers/bench-source.js';
 
@@ -21,11 +21,10 @@ export interface Preloaded {
 /** Messages the collector makes of one batch of the benchmark's events. */
 async function collectorMessages(): Promise<QueueMessage[]> {
   const taken: QueueMessage[] = [];
-  const capture: Queue = {
+  const capture: QueueProducer = {
     append: async (messages) => {
       taken.push(...messages);
     },
-    consumer: () => Promise.reject(new Error('not used')),
     close: async () => {},
   };
   const app = createCollectorApp({ queue: capture, config: BENCH_COLLECTOR_CONFIG });

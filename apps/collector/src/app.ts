@@ -1,5 +1,5 @@
 import { createUserAgentCache } from '@sluice/ingest';
-import type { Queue } from '@sluice/queue';
+import type { QueueProducer } from '@sluice/queue';
 import { type Context, Hono } from 'hono';
 import { createSourceDirectory } from './auth.js';
 import { describeClientAddress } from './client-ip.js';
@@ -17,7 +17,7 @@ import { addTrackingRoutes } from './tracking-routes.js';
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
 
 export interface CollectorDeps {
-  queue: Queue;
+  queue: QueueProducer;
   /** The configuration, as written or already parsed; it is validated again here. */
   config: CollectorConfigInput;
   /** The server clock, ms since the epoch (default `Date.now`). */

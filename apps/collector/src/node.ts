@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Queue } from '@sluice/queue';
+import type { QueueProducer } from '@sluice/queue';
 import type { Context } from 'hono';
 import { type DestinationStream, pino } from 'pino';
 import { createCollectorApp } from './app.js';
@@ -23,7 +23,7 @@ export interface StartCollectorOptions {
   port?: number;
   /** Address to bind (default 127.0.0.1: nothing is exposed unless asked). */
   host?: string;
-  queue: Queue;
+  queue: QueueProducer;
   config: CollectorConfigInput;
   tagScript?: string;
   /** Structured logs (default: pino at info level on stdout); false for none. */
@@ -31,8 +31,8 @@ export interface StartCollectorOptions {
   /** Serve Prometheus metrics at `/metrics` (default true). */
   metrics?: boolean;
   /**
-   * Messages waiting in the queue, for the `sluice_queue_depth` gauge. By default the
-   * embedded log's retained messages (appended and not yet removed by retention).
+   * Messages waiting in the queue, for the `sluice_queue_depth` gauge. By default the queue's
+   * own `depth()` where it has one (the embedded log: appended and not yet removed by retention).
    */
   queueDepth?: () => number | undefined;
   /** The server clock (tests). */
@@ -60,15 +60,8 @@ export function createNodeLogger(
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
-/** The embedded log's retained messages, when the queue is one (it has `stats()`). */
-function retainedMessages(queue: Queue): (() => number) | undefined {
-  const stats = (queue as { stats?: () => { nextPosition?: number; firstPosition?: number } })
-    .stats;
-  if (typeof stats !== 'function') return undefined;
-  return () => {
-    const { nextPosition = 0, firstPosition = 0 } = stats.call(queue);
-    return nextPosition - firstPosition;
-  };
+function queueDepthOf(queue: QueueProducer): (() => number) | undefined {
+  return queue.depth && (() => queue.depth?.() ?? 0);
 }
 
 /**
@@ -95,7 +88,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     options.metrics === false
       ? undefined
       : createPrometheusObserver({
-          queueDepth: options.queueDepth ?? retainedMessages(options.queue),
+          queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
         });
   let closing = false;
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;

@@ -8,7 +8,7 @@ import {
   segmentSingleEvent,
   type UserAgentFacts,
 } from '@sluice/ingest';
-import { type Queue, QueueFullError, type QueueMessage } from '@sluice/queue';
+import { QueueFullError, type QueueMessage, type QueueProducer } from '@sluice/queue';
 import {
   type BatchRequest,
   EVENT_TYPES,
@@ -65,7 +65,7 @@ export const SEGMENT_SHORT_PATHS: Readonly<Record<string, 'batch' | EventType>> 
 };
 
 export interface TrackingDeps {
-  queue: Queue;
+  queue: QueueProducer;
   config: CollectorConfig;
   directory: SourceDirectory;
   limits: RequestLimits;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createMemoryQueue, openLogQueue } from '@sluice/queue';
 import { createS3Store, type ObjectStore } from '@sluice/store';
-import { startS3Server } from '@sluice/store/testing';
+import { startS3Server } from '@sluice/testkit/s3';
 import { afterEach, expect, it } from 'vitest';
 import { createForwarder } from './forwarder.js';
 import { gzipLevel6 } from './node.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogQueue, openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createS3Store, type ObjectStore } from '@sluice/store';
-import { type S3Server, startS3Server } from '@sluice/store/testing';
+import { type S3Server, startS3Server } from '@sluice/testkit/s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DedupIndex } from './dedup/dedup-index.js';
 import { openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { FileFormat, FileFormatName } from '@sluice/layout';
 import { parquetEvents } from '@sluice/layout/parquet';
-import type { Queue } from '@sluice/queue';
+import type { QueueSource } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
@@ -24,7 +24,7 @@ export const FILE_FORMATS: Record<FileFormatName, FileFormat> = {
 };
 
 export interface StartForwarderOptions {
-  queue: Queue;
+  queue: QueueSource;
   store: ObjectStore;
   /** The queue consumer's name, which also names the checkpoint. Default 'forwarder'. */
   consumerName?: string;

@@ -1,7 +1,7 @@
 // What the bridge does with one delivered message, independent of the MQTT client: route it by
 // topic, map it, and append it; the caller acknowledges to the broker only on 'queued'.
 
-import type { Queue } from '@sluice/queue';
+import type { QueueProducer } from '@sluice/queue';
 import { appendUntilQueued } from './append-until-queued.js';
 import type { BridgeConfig, RouteConfig } from './bridge-config.js';
 import { mapDeviceMessage } from './device-message.js';
@@ -47,7 +47,7 @@ export interface DeliveryStats {
 }
 
 export interface DeliveryHandlerOptions {
-  queue: Pick<Queue, 'append'>;
+  queue: Pick<QueueProducer, 'append'>;
   config: Pick<BridgeConfig, 'routes' | 'retry'>;
   /** Aborted when the bridge stops. */
   signal: AbortSignal;

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryQueue, type QueueMessage } from '@sluice/queue';
+import { type MosquittoBroker, startMosquitto } from '@sluice/testkit/mosquitto';
+import { makeTestCertificates, type TestCertificates } from '@sluice/testkit/tls';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BridgeConfigInput } from './bridge-config.js';
 import { startMqttBridge } from './mqtt-bridge.js';
-import { makeTestCertificates, type TestCertificates } from './testing/index.js';
-import { type MosquittoBroker, startMosquitto } from './testing/mosquitto.js';
 
 // TLS client certificates: mosquitto requires one from its CA and takes its CN as the user
 // name, so the same ACL (`pattern write devices/%u/#`) binds a device to its own topics.

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogQueue, openLogQueue, type QueueEntry } from '@sluice/queue';
+import { type MosquittoBroker, startMosquitto } from '@sluice/testkit/mosquitto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { BridgeConfigInput } from './bridge-config.js';
 import { type RunningMqttBridge, startMqttBridge } from './mqtt-bridge.js';
-import { type MosquittoBroker, startMosquitto } from './testing/mosquitto.js';
 
 // A real mosquitto broker (password file, ACL, persistence) and the real embedded log.
 

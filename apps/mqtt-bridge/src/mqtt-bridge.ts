@@ -1,6 +1,6 @@
 // The bridge: its config, the delivery handler and its broker connection.
 
-import type { Queue } from '@sluice/queue';
+import type { QueueProducer } from '@sluice/queue';
 import type { IClientOptions } from 'mqtt';
 import { type BridgeConfig, type BridgeConfigInput, parseBridgeConfig } from './bridge-config.js';
 import { type BridgeEvent, openBrokerConnection } from './broker-connection.js';
@@ -9,7 +9,7 @@ import { createDeliveryHandler, type DeliveryStats } from './delivery-handler.js
 export type { BridgeEvent } from './broker-connection.js';
 
 export interface StartMqttBridgeOptions {
-  queue: Pick<Queue, 'append'>;
+  queue: Pick<QueueProducer, 'append'>;
   config: BridgeConfigInput | BridgeConfig;
   /** Contents of the broker's caFile / certFile / keyFile (the entry point reads the files). */
   tls?: { ca?: string; cert?: string; key?: string };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryQueue } from './memory-queue.js';
+import { describeQueueContract } from './queue.contract.js';
 import type { QueueMessage } from './queue.js';
+
+describeQueueContract('memory queue', async () => createMemoryQueue());
 
 const message = (id: string): QueueMessage => ({
   id,

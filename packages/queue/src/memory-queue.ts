@@ -73,8 +73,10 @@ export function createMemoryQueue(): Queue {
       notify();
     },
     async consumer(name) {
+      if (closed) throw new Error('queue is closed');
       return openConsumer(name);
     },
+    depth: () => entries.length,
     async close() {
       closed = true;
       notify();

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startNatsServer } from '@sluice/testkit/nats';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startNatsServer } from './nats/testing/index.js';
 import { openQueue } from './open-queue.js';
 import { QueueFullError } from './queue.js';
 import { redactQueueUrl } from './redact-queue-url.js';

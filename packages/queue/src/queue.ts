@@ -1,6 +1,7 @@
-// The Queue between the collector and the forwarder. Core code depends on this
-// interface only; adapters (the embedded log, later NATS JetStream, Cloudflare
-// Queues) implement it.
+// The Queue between the collector and the forwarder. Core code depends on the narrow side it
+// uses (QueueProducer to append, QueueSource and QueueConsumer to read); adapters (the embedded
+// log, memory, NATS JetStream, Cloudflare Queues) implement them. queue.contract.ts holds
+// every adapter to the semantics written here.
 
 /** What a message is: a valid event, or an invalid one kept with its reason. */
 export type MessageKind = 'event' | 'quarantine';
@@ -27,18 +28,36 @@ export interface QueueEntry extends QueueMessage {
   position: number;
 }
 
-export interface Queue {
+/**
+ * The producing side of a queue: all the collector and the MQTT bridge need. Every adapter
+ * has it (Cloudflare Queues has only it: Cloudflare pushes deliveries to the Worker).
+ */
+export interface QueueProducer {
   /**
    * Appends messages in order. Resolves only once they are held as durably as the
    * queue's durability mode promises; rejects with QueueFullError when the disk
    * budget is reached (the caller answers 503 and acknowledges nothing).
    */
   append(messages: readonly QueueMessage[]): Promise<void>;
+  /**
+   * Messages held now (appended and not yet removed by retention or acknowledgement), for
+   * monitoring. Only adapters that know it without a round trip have it (the log, memory).
+   */
+  depth?(): number;
+  close(): Promise<void>;
+}
+
+/** The consuming side of a queue: opens named consumers (the forwarder's side). */
+export interface QueueSource {
   /** Opens (or creates) a named consumer whose progress survives a restart. */
   consumer(name: string): Promise<QueueConsumer>;
   close(): Promise<void>;
 }
 
+/** A queue this process both appends to and consumes from: the log, memory, NATS. */
+export interface Queue extends QueueProducer, QueueSource {}
+
+/** One named consumer: reads in position order, acknowledges what is done. */
 export interface QueueConsumer {
   /**
    * Reads up to `max` entries after the last one read, waiting up to `waitMs`
@@ -47,7 +66,8 @@ export interface QueueConsumer {
   read(max: number, waitMs: number): Promise<QueueEntry[]>;
   /**
    * Marks entries as done (uploaded). After a restart, reading resumes at the
-   * first entry not acknowledged; entries after it may be read again.
+   * first entry not acknowledged; entries after it may be read again. Acknowledging an
+   * entry again, or in any order, is harmless.
    */
   ack(entries: readonly QueueEntry[]): Promise<void>;
   close(): Promise<void>;

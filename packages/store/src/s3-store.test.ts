@@ -4,10 +4,10 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { type S3Server, startS3Server } from '@sluice/testkit/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, collect, describeObjectStoreContract } from './object-store.contract.js';
 import { createS3Store } from './s3-store.js';
-import { type S3Server, startS3Server } from './testing/s3-server.js';
 
 let s3: S3Server;
 let client: S3Client;

@@ -8,7 +8,12 @@ import {
   gzipLevel6,
   startForwarder,
 } from '@sluice/forwarder';
-import { type NatsQueue, type Queue, runShardWorkers, type ShardRunnerEvent } from '@sluice/queue';
+import {
+  type NatsQueue,
+  type QueueSource,
+  runShardWorkers,
+  type ShardRunnerEvent,
+} from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 
 export interface QueueForwarding {
@@ -23,12 +28,12 @@ export interface QueueForwarding {
   done: Promise<void>;
 }
 
-export function isNatsQueue(queue: Queue): queue is NatsQueue {
+export function isNatsQueue(queue: QueueSource): queue is NatsQueue {
   return typeof (queue as Partial<NatsQueue>).openShard === 'function';
 }
 
 export async function startQueueForwarding(start: {
-  queue: Queue;
+  queue: QueueSource;
   store: ObjectStore;
   options?: ForwarderOptionsInput;
   /** Consumer group (and checkpoint prefix). Default 'forwarder'. */

@@ -1,7 +1,7 @@
 // The live view's feed. The request path pays one boolean check per request, plus, only while
 // a viewer is connected, one push of the acknowledged messages into a bounded buffer; events
 // are parsed and described later, on the feed's timer, off the request path.
-import type { Queue, QueueMessage } from '@sluice/queue';
+import type { QueueMessage, QueueProducer } from '@sluice/queue';
 import type { CollectorObserver, RequestReport } from '../observe.js';
 import { describeMessage, describeRefusal, type LiveEvent } from './live-event.js';
 import { createMinuteCounts, type MinuteCount } from './minute-counts.js';
@@ -23,7 +23,7 @@ export interface LiveViewer {
 
 export interface LiveFeed {
   /** The queue as the tracking routes should see it: appends are observed, not changed. */
-  tapQueue(queue: Queue): Queue;
+  tapQueue(queue: QueueProducer): QueueProducer;
   /** An observer that counts per minute, then reports to `inner` as before. */
   observe(inner?: CollectorObserver): CollectorObserver;
   /** Adds a viewer; returns its unsubscribe function, or undefined when the feed is full. */
@@ -131,7 +131,7 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
             done.then(() => hold({ at: now(), messages }, messages.length), noop);
           return done;
         },
-        consumer: (name) => queue.consumer(name),
+        depth: queue.depth && (() => queue.depth?.() ?? 0),
         close: () => queue.close(),
       };
     },

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
-import { type S3Server, startS3Server } from '@sluice/store/testing';
+import { type S3Server, startS3Server } from '@sluice/testkit/s3';
 import { afterAll } from 'vitest';
 
 /** A real store kind the tests run against: a temp directory, or s3rver over HTTP. */

@@ -4,6 +4,7 @@
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeQueueProducerContract } from '../queue.contract.js';
 import type { QueueMessage } from '../queue.js';
 import { fitMessage } from './fit-message.js';
 import { type CloudflareQueueProducer, chunkForSendBatch, createCloudflareQueue } from './index.js';
@@ -72,6 +73,12 @@ async function delivered(ids: readonly string[]): Promise<Map<string, QueueMessa
   throw new Error(`only ${found.size} of ${ids.length} messages were delivered`);
 }
 
+// The producer side only: Cloudflare pushes deliveries to the consumer Worker above.
+describeQueueProducerContract('cloudflare queue', async () => ({
+  producer: createCloudflareQueue(producer),
+  delivered,
+}));
+
 describe('createCloudflareQueue', () => {
   it('the local queue refuses a sendBatch over Cloudflare’s limits (so the tests below mean something)', async () => {
     const wires = Array.from({ length: MAX_SEND_BATCH_MESSAGES + 1 }, () =>
@@ -122,12 +129,6 @@ describe('createCloudflareQueue', () => {
   it('rejects a valid event too large for a queue message, so the collector answers 503', async () => {
     const sent = message({ text: JSON.stringify({ blob: 'x'.repeat(130_000) }) });
     await expect(createCloudflareQueue(producer).append([sent])).rejects.toThrow(/at most 128000/);
-  });
-
-  it('has no pull consumer: Cloudflare pushes batches to the Worker', async () => {
-    await expect(createCloudflareQueue(producer).consumer('forwarder')).rejects.toThrow(
-      /queue\(\)/,
-    );
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Queue as CloudflareProducer } from '@cloudflare/workers-types';
-import type { Queue, QueueMessage } from '../queue.js';
+import type { QueueMessage, QueueProducer } from '../queue.js';
 import { fitMessage, type SizedWireMessage } from './fit-message.js';
 import { MAX_SEND_BATCH_BYTES, MAX_SEND_BATCH_MESSAGES } from './limits.js';
 import { toWireMessage, type WireMessage } from './wire-message.js';
@@ -32,7 +32,7 @@ export function chunkForSendBatch(messages: readonly SizedWireMessage[]): WireMe
 }
 
 /**
- * A Queue over a Cloudflare Queues producer binding, for the collector on Workers. `append`
+ * A QueueProducer over a Cloudflare Queues producer binding, for the collector on Workers. `append`
  * resolves once Cloudflare has accepted every message (it keeps them durably from then on).
  *
  * A request's messages may take several `sendBatch` calls, and Cloudflare has no transaction
@@ -40,12 +40,14 @@ export function chunkForSendBatch(messages: readonly SizedWireMessage[]): WireMe
  * resends) though other chunks may already be queued. Their messageIds make those repeats
  * visible downstream.
  *
- * Consuming is Cloudflare's job: it pushes batches to the Worker's `queue()` handler, so
- * `consumer()` throws; decode each delivered body with `fromWireMessage`.
+ * Consuming is Cloudflare's job: it pushes batches to the Worker's `queue()` handler, so this
+ * is a producer only; decode each delivered body with `fromWireMessage`.
  */
-export function createCloudflareQueue(producer: CloudflareQueueProducer): Queue {
+export function createCloudflareQueue(producer: CloudflareQueueProducer): QueueProducer {
+  let closed = false;
   return {
     async append(messages: readonly QueueMessage[]) {
+      if (closed) throw new Error('cloudflare queue producer is closed');
       if (messages.length === 0) return;
       const chunks = chunkForSendBatch(messages.map((m) => fitMessage(toWireMessage(m))));
       // In parallel: the client waits for the slowest chunk, not for their sum.
@@ -55,11 +57,9 @@ export function createCloudflareQueue(producer: CloudflareQueueProducer): Queue 
         ),
       );
     },
-    async consumer() {
-      throw new Error(
-        'Cloudflare Queues deliver batches to the Worker queue() handler; there is no pull consumer here',
-      );
+    // The binding belongs to the Worker's env: closing only stops this producer.
+    async close() {
+      closed = true;
     },
-    async close() {},
   };
 }

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeQueueContract } from '../queue.contract.js';
 import type { QueueEntry, QueueMessage } from '../queue.js';
 import { READ_CHUNK_BYTES } from './frame-reader.js';
 import { type LogQueue, openLogQueue } from './log-queue.js';
@@ -23,6 +24,16 @@ async function openQueue(options: { durability?: 'fsync' | 'none'; segmentBytes?
   queues.push(queue);
   return queue;
 }
+
+const contractDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(contractDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+describeQueueContract('log queue', async () => {
+  const contractDir = await mkdtemp(join(tmpdir(), 'sluice-log-contract-'));
+  contractDirs.push(contractDir);
+  return openLogQueue({ dir: contractDir });
+});
 
 function message(i: number, body = `{"n":${i}}`): QueueMessage {
   return {

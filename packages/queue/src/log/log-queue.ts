@@ -43,6 +43,8 @@ export interface LogQueueStats extends LogWriterStats {
 
 export interface LogQueue extends Queue {
   consumer(name: string): Promise<LogConsumer>;
+  /** Records retained: appended and not yet deleted by retention. */
+  depth(): number;
   stats(): LogQueueStats;
 }
 
@@ -139,6 +141,8 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
       }
       await writer.close();
     },
+
+    depth: () => writer.nextPosition - writer.firstPosition,
 
     stats: () => ({
       ...writer.stats(),

@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../queue.js';
 import { eraseStreamMessages } from './erase-messages.js';
 import { openNatsQueue } from './nats-queue.js';
-import { type NatsTestServers, startNatsServer } from './testing/index.js';
 
 let servers: NatsTestServers;
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { decodePayload } from '../log/record-codec.js';
+import { decodeMessage } from '../message-codec.js';
 import type { QueueMessage } from '../queue.js';
 
 export interface EraseStreamOptions {
@@ -57,7 +57,7 @@ export async function eraseWith(
     report.messagesScanned++;
     let message: QueueMessage;
     try {
-      message = decodePayload(Buffer.from(stored.data));
+      message = decodeMessage(Buffer.from(stored.data));
     } catch {
       continue; // Not a sluice record: nothing of ours to judge.
     }

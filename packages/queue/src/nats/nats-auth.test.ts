@@ -5,15 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
+import { makeNatsOperator, type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
+import { makeTestCertificates, type TestCertificates } from '@sluice/testkit/tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQueue } from '../open-queue.js';
-import {
-  makeNatsOperator,
-  makeTestCertificates,
-  type NatsTestServers,
-  startNatsServer,
-  type TestCertificates,
-} from './testing/index.js';
 
 const PASSWORD = 'pa:ss@w/rd';
 const TOKEN = 'tok-3f9a1c';

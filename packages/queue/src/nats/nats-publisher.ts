@@ -4,7 +4,7 @@
 // (timeout, leader election, reconnect) is simply sent again with the same id.
 
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { encodeFrame, FRAME_HEADER_BYTES } from '../log/record-codec.js';
+import { encodeMessage } from '../message-codec.js';
 import { QueueFullError, type QueueMessage } from '../queue.js';
 import type { ResolvedNatsQueueOptions } from './nats-options.js';
 import { shardOf } from './shard-of.js';
@@ -49,9 +49,9 @@ async function publishOne(
   stats: PublishStats,
 ): Promise<void> {
   const subject = shardSubject(options, shardOf(message.id, options.shards));
-  // The log's record payload: a small header (kind, id, source, time) before the body, so
+  // A small header (kind, id, source, time) before the body, as in the log's records, so
   // the forwarder routes without parsing the event.
-  const payload = encodeFrame(message).subarray(FRAME_HEADER_BYTES);
+  const payload = encodeMessage(message);
   let delay = FIRST_RETRY_MS;
   for (;;) {
     try {

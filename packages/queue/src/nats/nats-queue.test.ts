@@ -1,12 +1,13 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { type NatsTestServers, startNatsServer } from '@sluice/testkit/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeQueueContract } from '../queue.contract.js';
 import { type QueueEntry, QueueFullError, type QueueMessage } from '../queue.js';
 import type { NatsQueueOptions } from './nats-options.js';
 import { type NatsQueue, openNatsQueue } from './nats-queue.js';
 import { openShardConsumer } from './shard-consumer.js';
 import { listGenerations } from './stream-setup.js';
-import { type NatsTestServers, startNatsServer } from './testing/index.js';
 
 let servers: NatsTestServers;
 beforeAll(async () => {
@@ -28,6 +29,19 @@ async function freshQueue(options: Partial<NatsQueueOptions> = {}): Promise<Nats
     ...options,
   });
 }
+
+// One-shard streams: `consumer(name)` serves exactly those (more shards run runShardWorkers).
+// Named apart from the streams below, which keep their names (see the maxBytes test).
+let contractStreams = 0;
+describeQueueContract('JetStream queue', () => {
+  contractStreams++;
+  return openNatsQueue({
+    servers: servers.url,
+    stream: `C${contractStreams}`,
+    subjectPrefix: `c${contractStreams}`,
+    shards: 1,
+  });
+});
 
 const message = (n: number, id = `m${n}`): QueueMessage => ({
   id,
@@ -147,6 +161,8 @@ describe('JetStream queue', () => {
     }
   });
 
+  // Seen with nats-server 2.9.10: on stream T17 (subject t17.0) instead of T5 this test fails, the
+  // server acknowledging 42 publishes but keeping only the last 33. Kept on its name meanwhile.
   it('answers QueueFullError once the stream holds maxBytes of events not yet forwarded', async () => {
     const queue = await freshQueue({ maxBytes: 4_000 });
     try {

@@ -18,7 +18,7 @@ import type {
   JetStreamManager,
   JsMsg,
 } from '@nats-io/jetstream';
-import { decodePayload } from '../log/record-codec.js';
+import { decodeMessage } from '../message-codec.js';
 import type { QueueConsumer, QueueEntry } from '../queue.js';
 import type { ResolvedNatsQueueOptions } from './nats-options.js';
 import { createGeneration, listGenerations } from './stream-setup.js';
@@ -210,7 +210,7 @@ export class ShardConsumer implements QueueConsumer {
       return;
     }
     // The body is copied: the forwarder keeps entries for minutes.
-    const message = decodePayload(Buffer.from(msg.data));
+    const message = decodeMessage(Buffer.from(msg.data));
     const held: Held = { seq, msg, generation, acked: false };
     this.#held.push(held);
     this.#bySeq.set(seq, held);

@@ -3,9 +3,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createS3Store } from '../s3-store.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 
 let s3: S3Server;
@@ -26,7 +30,7 @@ it('serves S3 over HTTP on 127.0.0.1 with the bucket already created', async () 
 });
 
 it('refuses requests while stopped and comes back on the same endpoint with its data', async () => {
-  const store = createS3Store({ bucket: s3.bucket, ...s3.clientConfig, maxAttempts: 1 });
+  const store = objects(s3);
   await store.put('before/outage', new Uint8Array([1, 2, 3]));
   const endpoint = s3.endpoint;
   const pid = s3.pid!;
@@ -44,7 +48,7 @@ it('refuses requests while stopped and comes back on the same endpoint with its 
 });
 
 it('comes back after being killed, with what was written before', async () => {
-  const store = createS3Store({ bucket: s3.bucket, ...s3.clientConfig, maxAttempts: 1 });
+  const store = objects(s3);
   await store.put('before/crash', new Uint8Array([9]));
   const pid = s3.pid!;
 
@@ -97,4 +101,19 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** put and get over plain S3 calls, one attempt each (the testkit does not use @sluice/store). */
+function objects(server: S3Server) {
+  const client = new S3Client({ ...server.clientConfig, maxAttempts: 1 });
+  const Bucket = server.bucket;
+  return {
+    async put(Key: string, Body: Uint8Array) {
+      await client.send(new PutObjectCommand({ Bucket, Key, Body }));
+    },
+    async get(Key: string) {
+      const answer = await client.send(new GetObjectCommand({ Bucket, Key }));
+      return new Uint8Array(await answer.Body!.transformToByteArray());
+    },
+  };
 }
