@@ -14,10 +14,12 @@ const run = promisify(execFile);
 const PACKAGES = [
   'packages/schema',
   'packages/queue',
+  'packages/ingest',
   'packages/store',
   'packages/tracker',
   'apps/collector',
   'apps/forwarder',
+  'apps/mqtt-bridge',
   'apps/cli',
 ];
 let dir: string;

@@ -93,7 +93,7 @@ const retrySchema = z.strictObject({
   maxMs: z.number().int().positive().default(BRIDGE_RETRY_MAX_MS),
 });
 
-/** The bridge's configuration (a JSON file in `main.ts`). */
+/** The bridge's configuration (the JSON file `sluice mqtt-bridge --config` reads). */
 export const bridgeConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   broker: brokerSchema,
