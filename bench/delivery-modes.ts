@@ -226,7 +226,9 @@ async function forwarderScale(processes: number): Promise<number> {
   const env = { QUEUE_URL: queueUrl, SLUICE_STORE_DIR: storeDir, SLUICE_FILE_AGE_MS: '500' };
   const started = performance.now();
   const forwarders = await Promise.all(
-    Array.from({ length: processes }, () => startNodeProcess('../scripts/run-forwarder.ts', env)),
+    Array.from({ length: processes }, () =>
+      startNodeProcess('../apps/cli/src/bin.ts', env, ['forwarder']),
+    ),
   );
   try {
     await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 120_000);

@@ -21,10 +21,11 @@ process.once('exit', () => {
 export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
+  args: readonly string[] = [],
 ): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL(script, `file://${BENCH_DIR}`).pathname],
+    ['--import', 'tsx', new URL(script, `file://${BENCH_DIR}`).pathname, ...args],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,6 +20,7 @@ const COMMANDS = [
   ['start'],
   ['collector'],
   ['forwarder'],
+  ['mqtt-bridge'],
   ['replay'],
   ['import'],
   ['erase'],
@@ -87,6 +88,7 @@ describe('sluice --help', () => {
       'start',
       'collector',
       'forwarder',
+      'mqtt-bridge',
       'replay',
       'import',
       'erase',
@@ -98,8 +100,12 @@ describe('sluice --help', () => {
       expect(top).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
     // Options name the environment variables the earlier scripts read.
-    expect(helps[3]!.stdout).toContain('env: QUEUE_URL');
-    expect(helps[3]!.stdout).toContain('SLUICE_STORE_DIR');
+    expect(helps[COMMANDS.findIndex((c) => c[0] === 'forwarder')]!.stdout).toContain(
+      'env: QUEUE_URL',
+    );
+    expect(helps[COMMANDS.findIndex((c) => c[0] === 'forwarder')]!.stdout).toContain(
+      'SLUICE_STORE_DIR',
+    );
   }, 120_000);
 
   it('refuses a mistyped option with a pointer to the help', async () => {

@@ -49,7 +49,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 it('packs the CLI with every workspace package it depends on', () => {
   expect(PACKAGES).toEqual(
-    expect.arrayContaining(['apps/cli', 'apps/collector', 'packages/ingest', 'packages/schema']),
+    expect.arrayContaining([
+      'apps/cli',
+      'apps/collector',
+      'apps/mqtt-bridge',
+      'packages/ingest',
+      'packages/layout',
+    ]),
   );
 });
 

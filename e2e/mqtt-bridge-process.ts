@@ -16,10 +16,13 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `apps/mqtt-bridge/src/main.ts` with `env` and waits until it is subscribed. */
-export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
-  const script = new URL('../apps/mqtt-bridge/src/main.ts', import.meta.url).pathname;
-  const { child, exited, stderr, kill, stop } = spawnTsx(script, env);
+/** Starts `sluice mqtt-bridge [args]` with `env` and waits until it is subscribed. */
+export async function startBridgeProcess(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Promise<BridgeProcess> {
+  const cli = new URL('../apps/cli/src/bin.ts', import.meta.url).pathname;
+  const { child, exited, stderr, kill, stop } = spawnTsx(cli, env, ['mqtt-bridge', ...args]);
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<{
     match: (line: Record<string, unknown>) => boolean;

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningCollector, startCollector } from '@sluice/collector';
+import { type Forwarding, startForwarding } from '@sluice/forwarder';
 import { type NatsQueue, openNatsQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { type NatsTestServers, startNatsCluster } from '@sluice/testkit/nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type QueueForwarding, startQueueForwarding } from '../scripts/lib/forward-queue.js';
 import { collectorConfig, compare, sendLoad, storedCounts, waitUntil } from './scale-support.js';
 
 // A 3-node JetStream cluster on loopback and a stream with 3 replicas. During a bounded load
@@ -29,14 +29,14 @@ it('keeps every acknowledged event exactly once when the stream leader is killed
   const options = { servers: cluster.url, replicas: 3, shards: 2, leaseTtlMs: 20_000 };
   const queues: NatsQueue[] = [];
   const collectors: RunningCollector[] = [];
-  let forwarding: QueueForwarding | undefined;
+  let forwarding: Forwarding | undefined;
   try {
     for (let i = 0; i < 3; i++) queues.push(await openNatsQueue(options));
     for (const queue of queues.slice(0, 2)) {
       collectors.push(await startCollector({ queue, config: collectorConfig, logger: false }));
     }
     const store = createFsStore({ root: join(dir, 'store') });
-    forwarding = await startQueueForwarding({
+    forwarding = await startForwarding({
       queue: queues[2]!,
       store,
       options: { maxFileAgeMs: 300, retryMaxMs: 1_000 },

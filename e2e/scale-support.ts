@@ -133,12 +133,13 @@ export interface ForwarderProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `scripts/run-forwarder.ts` with `env` and waits until it is ready. */
+/** Starts `sluice forwarder [args]` with `env` and waits until it is ready. */
 export async function startForwarderProcess(
   env: Record<string, string>,
+  args: readonly string[] = [],
 ): Promise<ForwarderProcess> {
-  const script = new URL('../scripts/run-forwarder.ts', import.meta.url).pathname;
-  const { child, exited, stderr, kill, stop } = spawnTsx(script, env);
+  const cli = new URL('../apps/cli/src/bin.ts', import.meta.url).pathname;
+  const { child, exited, stderr, kill, stop } = spawnTsx(cli, env, ['forwarder', ...args]);
   const events: Record<string, unknown>[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {

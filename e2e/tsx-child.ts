@@ -20,8 +20,12 @@ export interface TsxChild {
 }
 
 /** Starts `script` (a path) with `env` over this process's environment, stdout and stderr piped. */
-export function spawnTsx(script: string, env: Record<string, string>): TsxChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export function spawnTsx(
+  script: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): TsxChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,9 +2,9 @@
 // process on the queue QUEUE_URL names, files into STORE_DIR. Killing it (SIGKILL) is the
 // crash the benchmark counts losses and duplicates for. Prints one JSON line when ready.
 import { startCollector } from '@sluice/collector';
+import { startForwarding } from '@sluice/forwarder';
 import { openQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
-import { startQueueForwarding } from '../../scripts/lib/forward-queue.js';
 
 const env = process.env;
 const queue = await openQueue(env.QUEUE_URL ?? 'memory:');
@@ -18,7 +18,7 @@ const collector = await startCollector({
 const forwarding =
   env.FORWARD === 'off'
     ? undefined
-    : await startQueueForwarding({
+    : await startForwarding({
         queue,
         store: createFsStore({ root: env.STORE_DIR ?? 'data/bench-store' }),
         stateDir: env.STATE_DIR || undefined,

@@ -8,6 +8,7 @@ import { addEraseCommand } from './commands/erase.js';
 import { addForwarderCommand } from './commands/forwarder.js';
 import { addImportCommand } from './commands/import.js';
 import { addKeysCommand } from './commands/keys.js';
+import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addStartCommand } from './commands/start.js';
@@ -36,6 +37,7 @@ Every command has --help. Docs: README.md`,
   addStartCommand(program);
   addCollectorCommand(program);
   addForwarderCommand(program);
+  addMqttBridgeCommand(program);
   addReplayCommand(program);
   addImportCommand(program);
   addEraseCommand(program);

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { ADMIN_SECRET_HASH } from './admin-secret-hash.js';
 
+/** Live views open at once unless `admin.maxViewers` says otherwise. */
+export const DEFAULT_MAX_VIEWERS = 10;
+
 export const adminSchema = z
   .strictObject({
     secretHash: z
@@ -18,7 +21,7 @@ export const adminSchema = z
       .int({ message: 'maxViewers must be a whole number' })
       .min(1, 'maxViewers must be at least 1')
       .max(100, 'maxViewers must be at most 100')
-      .default(10)
+      .default(DEFAULT_MAX_VIEWERS)
       .describe('Most live views open at once; more are refused with 503.'),
   })
   .optional()

@@ -1,6 +1,9 @@
 import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
 import { adminSchema } from './config-admin.js';
+
+export { DEFAULT_MAX_VIEWERS } from './config-admin.js';
+
 import { byteRateSchema, eventRateSchema, rateLimitSchema, sourceSchema } from './config-source.js';
 
 export type { ByteRate, EnrichOptions, EventRate, RateLimit } from './config-source.js';

@@ -2,10 +2,9 @@
 // compaction's option schemas (the forwarder's own schema in options.ts spells out the same).
 
 import { z } from 'zod';
-import { DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from './options.js';
+import { DEFAULT_FILE_BYTES, DEFAULT_MIN_FILE_BYTES, MAX_FILE_BYTES } from './options.js';
 
-/** Files are cut (or compacted) at 64 MiB of uncompressed NDJSON unless set otherwise. */
-export const DEFAULT_FILE_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_FILE_BYTES };
 
 /** A file size in bytes of NDJSON: at most 1 GiB, default 64 MiB; refine it with the floor. */
 export const fileBytesSchema = z

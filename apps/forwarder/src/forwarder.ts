@@ -26,9 +26,13 @@ import {
   objectKeyOf,
   positionFileName,
 } from '@sluice/layout';
-import { ConsumerLostError, type QueueConsumer } from '@sluice/queue';
+import {
+  ConsumerLostError,
+  type QueueConsumer,
+  RetryAbortedError,
+  retryWithBackoff,
+} from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import { RetryAbortedError, retryUntilDone } from './backoff.js';
 import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { createRepeatWindow } from './dedup/repeat-window.js';
@@ -102,12 +106,12 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
 
   function retry<T>(during: string, action: () => Promise<T>, until = signal): Promise<T> {
     let failing = false;
-    return retryUntilDone(action, {
+    return retryWithBackoff(action, {
       initialMs: options.retryInitialMs,
       maxMs: options.retryMaxMs,
       signal: until,
       // The queue gave these entries to another forwarder: what is held is dropped unacknowledged.
-      isFinal: (error) => error instanceof ConsumerLostError,
+      giveUp: (error) => error instanceof ConsumerLostError,
       onFailure(error) {
         if (!failing) counter.failingCall(1);
         failing = true;

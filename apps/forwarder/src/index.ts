@@ -1,4 +1,4 @@
-export * from './backoff.js';
+export * from './assemble-forwarder.js';
 export * from './bulk/bulk-options.js';
 export * from './bulk/bulk-writer.js';
 export * from './checkpoint.js';
@@ -27,4 +27,5 @@ export * from './partition-buffer.js';
 export * from './repeat-filter.js';
 export * from './replay/replay.js';
 export * from './replay/replay-options.js';
+export * from './start-forwarding.js';
 export * from './stats.js';

@@ -1,45 +1,17 @@
-// The Node entry: opens the queue consumer, picks the file format, keeps the dedup index on
-// disk, runs the forwarder.
+// The Node entry for one queue consumer: opens it, assembles the forwarder (assemble-forwarder.ts)
+// and runs it. For any queue, sharded JetStream included, use `startForwarding`.
 
-import { join } from 'node:path';
-import type { FileFormat, FileFormatName } from '@sluice/layout';
-import { parquetEvents } from '@sluice/layout/parquet';
 import type { QueueSource } from '@sluice/queue';
-import type { ObjectStore } from '@sluice/store';
-import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
-import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
-import { gzipLevel6, gzipNdjson } from './formats/gzip.js';
-import { zstdNdjson } from './formats/zstd.js';
-import { createForwarder } from './forwarder.js';
-import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
+import { assembleForwarder, type ForwarderSetup } from './assemble-forwarder.js';
+import { gzipLevel6 } from './formats/gzip.js';
 import type { ForwarderStats } from './stats.js';
 
 export { gzipLevel6 };
 
-/** The Node encoders by option name. Parquet holds events; quarantined messages stay gzip NDJSON. */
-export const FILE_FORMATS: Record<FileFormatName, FileFormat> = {
-  'ndjson-gzip': gzipNdjson,
-  'ndjson-zstd': zstdNdjson,
-  parquet: parquetEvents,
-};
-
-export interface StartForwarderOptions {
+export interface StartForwarderOptions extends ForwarderSetup {
   queue: QueueSource;
-  store: ObjectStore;
   /** The queue consumer's name, which also names the checkpoint. Default 'forwarder'. */
   consumerName?: string;
-  options?: ForwarderOptionsInput;
-  /**
-   * A local directory for the forwarder's state: the dedup index of stored messageIds
-   * (`<stateDir>/dedup/<consumer>/`, LMDB). Put it beside the queue's log: both belong to this
-   * machine. Without it the index lives in memory and a restart forgets which ids were stored.
-   */
-  stateDir?: string;
-  /** Permissions of the files and folders of `stateDir`. Default owner-only (0o600, 0o700). */
-  stateModes?: DedupFileModes;
-  /** Told about failed store or queue calls (they are retried). Default: a line on stderr. */
-  onError?: (error: unknown, during: string) => void;
-  now?: () => number;
 }
 
 export interface RunningForwarder {
@@ -50,28 +22,17 @@ export interface RunningForwarder {
   done: Promise<void>;
 }
 
-/** Starts forwarding `queue` into `store` in the background. */
+/** Starts forwarding `queue` into `store` in the background, on one consumer. */
 export async function startForwarder(start: StartForwarderOptions): Promise<RunningForwarder> {
   const consumerName = start.consumerName ?? 'forwarder';
-  const options = parseForwarderOptions(start.options);
-  const dedupIndex: DedupIndex = start.stateDir
-    ? await openLmdbDedupIndex(
-        join(start.stateDir, 'dedup', encodeURIComponent(consumerName)),
-        start.stateModes,
-      )
-    : createMemoryDedupIndex();
   const consumer = await start.queue.consumer(consumerName);
-  const forwarder = createForwarder({
-    consumer,
-    store: start.store,
-    format: FILE_FORMATS[options.format],
-    quarantineFormat: gzipNdjson,
-    dedupIndex,
-    consumerName,
-    options: start.options,
-    now: start.now,
-    onError: start.onError ?? logError,
-  });
+  const assembled = await assembleForwarder(consumer, consumerName, start).catch(
+    async (error: unknown) => {
+      await consumer.close();
+      throw error;
+    },
+  );
+  const { forwarder } = assembled;
   const done = forwarder.run();
   // An unrecoverable error (e.g. a corrupt checkpoint) is reported, never an unhandled rejection.
   done.catch((error: unknown) => console.error('sluice forwarder stopped:', error));
@@ -81,15 +42,10 @@ export async function startForwarder(start: StartForwarderOptions): Promise<Runn
       stopped ??= forwarder
         .stop()
         .finally(() => consumer.close())
-        .finally(() => dedupIndex.close());
+        .finally(() => assembled.close());
       return stopped;
     },
     stats: () => forwarder.stats(),
     done,
   };
-}
-
-function logError(error: unknown, during: string): void {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`sluice forwarder: ${during} failed, retrying: ${message}`);
 }

@@ -1,4 +1,5 @@
 import { FILE_FORMAT_NAMES } from '@sluice/layout';
+import { DEFAULT_RETRY_INITIAL_MS, DEFAULT_RETRY_MAX_MS } from '@sluice/queue';
 import { z } from 'zod';
 import { MAX_LIVE_SLOTS } from './dedup/fingerprint-table.js';
 
@@ -10,6 +11,10 @@ const HOUR_MS = 3_600_000;
 /** Object stores work best with files of about 1 MB to 1 GB (ARCHITECTURE.md). */
 export const DEFAULT_MIN_FILE_BYTES = 1 * MiB;
 export const MAX_FILE_BYTES = 1 * GiB;
+/** Files are cut (or compacted) at 64 MiB of uncompressed NDJSON unless set otherwise. */
+export const DEFAULT_FILE_BYTES = 64 * MiB;
+/** A partition's file is cut once its oldest line is 2 minutes old (Snowplow's S3 loader). */
+export const DEFAULT_FILE_AGE_MS = 120_000;
 
 /**
  * The forwarder's settings, one zod schema: its parse errors are the user's messages.
@@ -18,12 +23,7 @@ export const MAX_FILE_BYTES = 1 * GiB;
 export const forwarderOptionsSchema = z
   .strictObject({
     /** Rotate a partition's file when its uncompressed NDJSON reaches this size. `minFileBytes`–1 GiB; default 64 MiB. */
-    maxFileBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(MAX_FILE_BYTES)
-      .default(64 * MiB),
+    maxFileBytes: z.number().int().positive().max(MAX_FILE_BYTES).default(DEFAULT_FILE_BYTES),
     /**
      * The smallest `maxFileBytes` accepted: 1 MiB, because smaller files make every later query
      * slow. Lower it (down to 1) only for tests and low-latency setups that accept small files.
@@ -35,7 +35,7 @@ export const forwarderOptionsSchema = z
       .int()
       .positive()
       .max(24 * 3_600_000)
-      .default(120_000),
+      .default(DEFAULT_FILE_AGE_MS),
     /** Bound on all buffered bytes; above it the largest partition is flushed early. Default 256 MiB. */
     maxBufferedBytes: z
       .number()
@@ -50,9 +50,9 @@ export const forwarderOptionsSchema = z
     /** Partitions uploaded at the same time when several are flushed together. Default 4. */
     uploadConcurrency: z.number().int().min(1).max(64).default(4),
     /** First delay before retrying a failed store or queue call; doubles on each failure. Default 200 ms. */
-    retryInitialMs: z.number().int().min(1).max(60_000).default(200),
+    retryInitialMs: z.number().int().min(1).max(60_000).default(DEFAULT_RETRY_INITIAL_MS),
     /** Longest delay between retries. Default 30 s. */
-    retryMaxMs: z.number().int().min(1).max(600_000).default(30_000),
+    retryMaxMs: z.number().int().min(1).max(600_000).default(DEFAULT_RETRY_MAX_MS),
     /**
      * What files hold: `ndjson-gzip` (default, `.ndjson.gz`), `ndjson-zstd` (`.ndjson.zst`) or
      * `parquet` (`.parquet`, declared columns; parses every body, so it is the slowest).

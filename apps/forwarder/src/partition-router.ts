@@ -1,5 +1,6 @@
 import { type FileWriter, partitionOf } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
+import pLimit from 'p-limit';
 import { pruneWatermarks, type Watermarks } from './checkpoint.js';
 import type { StoredId } from './dedup/dedup-index.js';
 import type { ForwarderOptions } from './options.js';
@@ -126,7 +127,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
       // A buffer of dropped repeats only has no file: a first run that crashed after cutting it
       // kept nothing in it either (a re-run keeps at least as much), so wrote no such key.
       const files = targets.filter((buffer) => buffer.lineCount > 0);
-      await forEachLimited(files, options.uploadConcurrency, async (buffer) => {
+      await pLimit(options.uploadConcurrency).map(files, async (buffer) => {
         const bytes = await deps.writeFile(buffer);
         counter.uploaded(buffer.lineCount, bytes);
       });
@@ -158,19 +159,4 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
       return { bytes: bufferedBytes, uploadingBytes, lines, partitions: buffers.size };
     },
   };
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

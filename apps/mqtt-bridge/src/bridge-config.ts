@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_INITIAL_MS } from '@sluice/queue';
 import { describeIssues, MAX_EVENT_BYTES, MAX_ID_LENGTH, SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import { topicPatternProblem } from './topic-pattern.js';
@@ -84,12 +85,15 @@ const routeSchema = z.strictObject({
     .describe('Largest event (the mapped message); larger ones go to quarantine.'),
 });
 
+/** A refused append is retried sooner than a store call: a device's message waits on it. */
+const BRIDGE_RETRY_MAX_MS = 10_000;
+
 const retrySchema = z.strictObject({
-  initialMs: z.number().int().positive().default(200),
-  maxMs: z.number().int().positive().default(10_000),
+  initialMs: z.number().int().positive().default(DEFAULT_RETRY_INITIAL_MS),
+  maxMs: z.number().int().positive().default(BRIDGE_RETRY_MAX_MS),
 });
 
-/** The bridge's configuration (a JSON file in `main.ts`). */
+/** The bridge's configuration (the JSON file `sluice mqtt-bridge --config` reads). */
 export const bridgeConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   broker: brokerSchema,

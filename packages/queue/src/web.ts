@@ -4,3 +4,4 @@
 // `@sluice/queue/cloudflare`.
 export * from './memory-queue.js';
 export * from './queue.js';
+export * from './retry/retry-with-backoff.js';

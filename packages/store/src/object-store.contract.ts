@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 
@@ -91,7 +92,7 @@ export function describeObjectStoreContract(
     if (keysPastOnePage)
       it('lists more than 1,000 keys (past one S3 page) in order', async () => {
         const keys = Array.from({ length: 1_001 }, (_, i) => `many/${String(i).padStart(5, '0')}`);
-        await runLimited(keys, 50, (key) => store.put(key, bytes(3)));
+        await pLimit(50).map(keys, (key) => store.put(key, bytes(3)));
         await store.put('more/after', bytes(1));
         const listed = await collect(store.list('many/'));
         expect(listed.map((info) => info.key)).toEqual(keys);
@@ -133,12 +134,4 @@ export async function collect(items: AsyncIterable<ObjectInfo>): Promise<ObjectI
   const out: ObjectInfo[] = [];
   for await (const item of items) out.push(item);
   return out;
-}
-
-async function runLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
 }

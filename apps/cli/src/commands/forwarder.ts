@@ -1,16 +1,24 @@
 // `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
 // shards; on the embedded log, one per log.
+import { startForwarding } from '@sluice/forwarder';
+import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { fileModes } from '../lib/file-modes.js';
-import { startQueueForwarding } from '../lib/forward-queue.js';
 import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
-import { fileAgeOption, queueOption, wholeNumber, withOptions } from '../lib/options.js';
+import {
+  fileAgeOption,
+  formatOption,
+  queueOption,
+  wholeNumber,
+  withOptions,
+} from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface ForwarderCommandOptions extends StoreOptions {
   queue: string;
   fileAgeMs: number;
+  format?: FileFormatName;
   maxFileBytes?: number;
   stateDir?: string;
 }
@@ -24,6 +32,7 @@ export function addForwarderCommand(program: Command): void {
       ),
     queueOption('log:./data/queue'),
     fileAgeOption(),
+    formatOption(),
     new Option('--max-file-bytes <n>', 'cut a file at this many bytes of NDJSON (default 64 MiB)')
       .env('SLUICE_MAX_FILE_BYTES')
       .argParser(wholeNumber),
@@ -44,11 +53,12 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
       const queue = await openQueue(options.queue, modes);
-      const forwarding = await startQueueForwarding({
+      const forwarding = await startForwarding({
         queue,
         store,
         options: {
           maxFileAgeMs: options.fileAgeMs,
+          ...(options.format ? { format: options.format } : {}),
           // Tests and low-latency setups cut files below the usual 1 MiB floor.
           ...(maxFileBytes ? { maxFileBytes, minFileBytes: Math.min(maxFileBytes, 1 << 20) } : {}),
         },

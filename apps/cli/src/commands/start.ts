@@ -2,16 +2,18 @@
 // embedded defaults: a durable log in <data-dir>/queue, files in <data-dir>/store, and the
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
-import { hashSecretKey, startCollector } from '@sluice/collector';
+import { DEFAULT_MAX_VIEWERS, hashSecretKey, startCollector } from '@sluice/collector';
+import { startForwarding } from '@sluice/forwarder';
+import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { fileModes } from '../lib/file-modes.js';
-import { startQueueForwarding } from '../lib/forward-queue.js';
 import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import {
   configOption,
   fileAgeOption,
+  formatOption,
   hostOption,
   logLevelOption,
   portOption,
@@ -27,6 +29,7 @@ interface StartOptions extends StoreOptions {
   host: string;
   queue?: string;
   fileAgeMs: number;
+  format?: FileFormatName;
   config?: string;
   logLevel: string;
 }
@@ -48,6 +51,7 @@ export function addStartCommand(program: Command): void {
       'another queue, e.g. nats://127.0.0.1:4222 (default: log:<data-dir>/queue)',
     ).env('QUEUE_URL'),
     fileAgeOption(),
+    formatOption(),
     configOption(),
     logLevelOption('warn'),
   );
@@ -70,7 +74,10 @@ and how to query them. Without a config file it serves one demo source: write ke
         // No admin section: a secret of our own, so the live view works on the first start.
         const { secret, file } = await adminSecretIn(dataDir, modes.dirMode);
         admin = { secret, file };
-        config = { ...config, admin: { secretHash: await hashSecretKey(secret), maxViewers: 10 } };
+        config = {
+          ...config,
+          admin: { secretHash: await hashSecretKey(secret), maxViewers: DEFAULT_MAX_VIEWERS },
+        };
       }
       const tagScript = await readTagScript();
       if (tagScript === undefined) {
@@ -89,10 +96,13 @@ and how to query them. Without a config file it serves one demo source: write ke
         logger: loggerAt(options.logLevel),
       });
       // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
-      const forwarder = await startQueueForwarding({
+      const forwarder = await startForwarding({
         queue,
         store,
-        options: { maxFileAgeMs: options.fileAgeMs },
+        options: {
+          maxFileAgeMs: options.fileAgeMs,
+          ...(options.format ? { format: options.format } : {}),
+        },
         stateDir: resolve(dataDir, 'forwarder'),
         stateModes: modes,
       });

@@ -1,5 +1,7 @@
 // Options several commands share, each with the environment variable that can set it (the
 // variables the earlier scripts read, so existing deployments keep working).
+import { DEFAULT_FILE_AGE_MS } from '@sluice/forwarder';
+import { FILE_FORMAT_NAMES } from '@sluice/layout';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** A whole, non-negative number argument. */
@@ -63,8 +65,17 @@ export const configOption = () =>
 export const fileAgeOption = () =>
   new Option('--file-age-ms <ms>', "cut a partition's file once its oldest event is this old")
     .env('SLUICE_FILE_AGE_MS')
-    .default(120_000)
+    .default(DEFAULT_FILE_AGE_MS)
     .argParser(wholeNumber);
+
+/** The forwarder's file format; unset, the forwarder's default (gzip NDJSON) applies. */
+export const formatOption = () =>
+  new Option(
+    '--format <format>',
+    'what files hold: ndjson-gzip (default), ndjson-zstd or parquet (columns; the slowest to write)',
+  )
+    .env('SLUICE_FORMAT')
+    .choices(FILE_FORMAT_NAMES);
 
 export const logLevelOption = (fallback: string) =>
   new Option('--log-level <level>', 'JSON logs on stdout at this level')

@@ -2,6 +2,7 @@
 // a viewer is connected, one push of the acknowledged messages into a bounded buffer; events
 // are parsed and described later, on the feed's timer, off the request path.
 import type { QueueMessage, QueueProducer } from '@sluice/queue';
+import { DEFAULT_MAX_VIEWERS } from '../config-admin.js';
 import type { CollectorObserver, RequestReport } from '../observe.js';
 import { describeMessage, describeRefusal, type LiveEvent } from './live-event.js';
 import { createMinuteCounts, type MinuteCount } from './minute-counts.js';
@@ -56,7 +57,7 @@ const HEARTBEAT_MS = 15_000;
 /** Creates the feed behind the live view. Runtime-free: it uses only timers and Web APIs. */
 export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
   const now = options.now ?? Date.now;
-  const maxViewers = options.maxViewers ?? 10;
+  const maxViewers = options.maxViewers ?? DEFAULT_MAX_VIEWERS;
   const flushEveryMs = options.flushEveryMs ?? 500;
   const maxEvents = options.maxEventsPerUpdate ?? 100;
   const maxPending = options.maxPending ?? 2_000;

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_INITIAL_MS, DEFAULT_RETRY_MAX_MS } from '@sluice/queue';
 import { z } from 'zod';
 import {
   FILE_SIZE_FLOOR_MESSAGE,
@@ -26,9 +27,9 @@ export const bulkFileShape = {
   /** Files compressed and uploaded at the same time. Default 4. */
   uploadConcurrency: z.number().int().min(1).max(64).default(4),
   /** First delay before retrying a failed upload; doubles on each failure. Default 200 ms. */
-  retryInitialMs: z.number().int().min(1).max(60_000).default(200),
+  retryInitialMs: z.number().int().min(1).max(60_000).default(DEFAULT_RETRY_INITIAL_MS),
   /** Longest delay between retries. Default 30 s. */
-  retryMaxMs: z.number().int().min(1).max(600_000).default(30_000),
+  retryMaxMs: z.number().int().min(1).max(600_000).default(DEFAULT_RETRY_MAX_MS),
   /**
    * Prepended to every key (`<prefix>events/source=…`). Empty or ending in `/`, never starting
    * with one.

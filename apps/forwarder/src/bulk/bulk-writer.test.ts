@@ -184,3 +184,50 @@ it('retries a failing store until it takes the file, and gives up only when abor
   await stuck.add({ partition: 'events/a/', id: 'x', body: encoder.encode('{}'), ordinal: 8 });
   await expect(stuck.finish()).rejects.toThrow('retry aborted');
 });
+
+it('uploads at most uploadConcurrency files at once, and reads on only when one has a slot', async () => {
+  const store = await fsCase.create();
+  let running = 0;
+  let most = 0;
+  const held: Array<() => void> = [];
+  // Each put waits until the test lets it finish: the uploads in flight are the ones held.
+  const gated: ObjectStore = {
+    ...store,
+    list: (prefix) => store.list(prefix),
+    async put(key, body, options) {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => held.push(resolve));
+      await store.put(key, body, options);
+      running--;
+    },
+  };
+  const w = writer(gated, { uploadConcurrency: 2, maxFileBytes: 100 });
+  // Every line fills a file: the third add cannot return before an upload is let go.
+  const line = (n: number): BulkLine => ({
+    partition: `events/p${n}/`,
+    id: `m${n}`,
+    body: encoder.encode(`{"n":${String(n).padStart(93, '0')}}`),
+    ordinal: n,
+  });
+  await w.add(line(0));
+  await w.add(line(1));
+  let thirdReturned = false;
+  const third = w.add(line(2)).then(() => {
+    thirdReturned = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(held).toHaveLength(2);
+  expect(thirdReturned).toBe(false);
+  const finished = (async () => {
+    await third;
+    return w.finish();
+  })();
+  // Let the uploads go one at a time as they arrive.
+  while (!thirdReturned || held.length > 0 || running > 0) {
+    held.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(await finished).toMatchObject({ files: 3 });
+  expect(most).toBe(2);
+});

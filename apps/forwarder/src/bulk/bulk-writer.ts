@@ -5,8 +5,9 @@
 // (a queue position, or a record index of an input), so the cuts and names repeat exactly.
 
 import { encodeNdjson, FORMATS, objectKeyOf } from '@sluice/layout';
+import { retryWithBackoff } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import { retryUntilDone } from '../backoff.js';
+import pLimit from 'p-limit';
 import { createRepeatFilter, type RepeatFilter } from '../repeat-filter.js';
 import type { BulkFileOptions } from './bulk-options.js';
 
@@ -69,6 +70,7 @@ const GZIP = FORMATS['ndjson-gzip'];
 export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
   const { options } = deps;
   const open = new Map<string, OpenFile>();
+  const limit = pLimit(options.uploadConcurrency);
   const uploading = new Set<Promise<void>>();
   const totals: BulkTotals = { lines: 0, repeatsDropped: 0, files: 0, bytesIn: 0, bytesOut: 0 };
   let bufferedBytes = 0;
@@ -78,20 +80,29 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     open.delete(file.partition);
     bufferedBytes -= file.bytes;
     totals.lines += file.lines.length;
-    while (uploading.size >= options.uploadConcurrency) await Promise.race(uploading);
     throwIfFailed();
     const key = objectKeyOf(`${options.prefix}${file.partition}`, file.name, GZIP.extension);
-    const upload = compressAndPut(key, encodeNdjson(file.lines))
+    // Returns once the upload has a slot: the caller reads on only while fewer than
+    // `uploadConcurrency` files are uploading, so memory stays bounded.
+    let started!: () => void;
+    const slot = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const upload = limit(() => {
+      started();
+      return compressAndPut(key, encodeNdjson(file.lines));
+    })
       .catch((error: unknown) => {
         failure ??= { error };
       })
       .finally(() => uploading.delete(upload));
     uploading.add(upload);
+    await slot;
   }
 
   async function compressAndPut(key: string, ndjson: Uint8Array): Promise<void> {
     const body = await deps.compress(ndjson);
-    await retryUntilDone(() => deps.store.put(key, body, { contentType: GZIP.contentType }), {
+    await retryWithBackoff(() => deps.store.put(key, body, { contentType: GZIP.contentType }), {
       initialMs: options.retryInitialMs,
       maxMs: options.retryMaxMs,
       signal: deps.signal,
@@ -145,7 +156,7 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     },
     async finish() {
       for (const file of [...open.values()]) await cut(file);
-      while (uploading.size > 0) await Promise.race(uploading);
+      await Promise.all(uploading);
       throwIfFailed();
       return { ...totals };
     },

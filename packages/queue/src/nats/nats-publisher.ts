@@ -6,6 +6,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { encodeMessage } from '../message-codec.js';
 import { QueueFullError, type QueueMessage } from '../queue.js';
+import { retryWithBackoff } from '../retry/retry-with-backoff.js';
 import type { ResolvedNatsQueueOptions } from './nats-options.js';
 import { shardOf } from './shard-of.js';
 import { shardSubject } from './stream-setup.js';
@@ -52,25 +53,29 @@ async function publishOne(
   // A small header (kind, id, source, time) before the body, as in the log's records, so
   // the forwarder routes without parsing the event.
   const payload = encodeMessage(message);
-  let delay = FIRST_RETRY_MS;
-  for (;;) {
-    try {
-      const ack = await js.publish(subject, payload, {
-        msgID: options.deduplicate ? message.id : undefined,
-        timeout: Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())),
-      });
-      if (ack.duplicate) stats.duplicates++;
-      else stats.stored++;
-      return;
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      if (FULL.test(text)) {
-        throw new QueueFullError(`stream ${options.stream} is full (${text})`);
+  const ack = await retryWithBackoff(
+    async () => {
+      try {
+        return await js.publish(subject, payload, {
+          msgID: options.deduplicate ? message.id : undefined,
+          timeout: Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())),
+        });
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        if (FULL.test(text)) throw new QueueFullError(`stream ${options.stream} is full (${text})`);
+        throw error;
       }
-      if (Date.now() + delay >= deadline) throw error;
-      stats.retries++;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, MAX_RETRY_MS);
-    }
-  }
+    },
+    {
+      initialMs: FIRST_RETRY_MS,
+      maxMs: MAX_RETRY_MS,
+      giveUp: (error, _attempt, delayMs) =>
+        error instanceof QueueFullError || Date.now() + delayMs >= deadline,
+      onFailure: () => {
+        stats.retries++;
+      },
+    },
+  );
+  if (ack.duplicate) stats.duplicates++;
+  else stats.stored++;
 }

@@ -1,0 +1,70 @@
+// Forwarding whatever queue was opened: one forwarder on a single consumer (embedded log,
+// memory, a one-shard stream), or for a sharded JetStream stream one forwarder per shard this
+// process owns, the shards shared among all forwarder processes (runShardWorkers). Either way
+// each forwarder is assembled the same (assemble-forwarder.ts): with `stateDir`, a shard's
+// dedup index is `<stateDir>/dedup/<group>-shard-<n>`, so a shard taken again on this machine
+// (after a restart, or by another process sharing the directory) still knows its stored ids.
+
+import {
+  type NatsQueue,
+  type QueueSource,
+  runShardWorkers,
+  type ShardRunnerEvent,
+} from '@sluice/queue';
+import { assembleForwarder, type ForwarderSetup } from './assemble-forwarder.js';
+import { startForwarder } from './node.js';
+import { parseForwarderOptions } from './options.js';
+
+export interface StartForwardingOptions extends ForwarderSetup {
+  queue: QueueSource;
+  /** Consumer group (and checkpoint prefix). Default 'forwarder'. */
+  group?: string;
+  /** Told when shards are acquired, released or lost, and about retried failures. */
+  onShardEvent?: (event: ShardRunnerEvent) => void;
+}
+
+export interface Forwarding {
+  /** Uploads and acknowledges everything held, then gives the shards (if any) back. */
+  stop(): Promise<void>;
+  /** Shards owned now (sharded JetStream only; otherwise [0]). */
+  owned(): number[];
+  /**
+   * Rejects when forwarding ended by itself, on an error no retry fixes (e.g. the queue gave
+   * its entries to another forwarder): the process should exit and be restarted.
+   */
+  done: Promise<void>;
+}
+
+export function isNatsQueue(queue: QueueSource): queue is NatsQueue {
+  return typeof (queue as Partial<NatsQueue>).openShard === 'function';
+}
+
+/** Starts forwarding `queue` into `store` in the background; see the module comment. */
+export async function startForwarding(start: StartForwardingOptions): Promise<Forwarding> {
+  const group = start.group ?? 'forwarder';
+  const { queue } = start;
+  // Bad options fail here, before any shard is taken.
+  parseForwarderOptions(start.options);
+  if (!isNatsQueue(queue) || queue.options.shards === 1) {
+    const forwarder = await startForwarder({ ...start, consumerName: group });
+    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done };
+  }
+  const runner = await runShardWorkers({
+    queue,
+    group,
+    onEvent: start.onShardEvent,
+    async startWorker(consumer, shard) {
+      // Each shard has its own checkpoint: its watermarks follow that shard's positions only.
+      const { forwarder, close } = await assembleForwarder(consumer, shard.checkpointName, start);
+      const controller = new AbortController();
+      const done = forwarder.run(controller.signal).finally(close);
+      return {
+        stop: () => forwarder.stop().finally(() => done.catch(() => undefined)),
+        abort: () => controller.abort(),
+        done,
+      };
+    },
+  });
+  // The runner gives a failed shard back and takes it again later: it never ends by itself.
+  return { stop: () => runner.stop(), owned: () => runner.owned(), done: new Promise(() => {}) };
+}
