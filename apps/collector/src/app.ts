@@ -12,6 +12,7 @@ import { observeRequests } from './observe-requests.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
+import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
 import { addTrackingRoutes } from './tracking-routes.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
@@ -83,6 +84,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
       refusingUntilMs = now() + seconds * 1000;
     },
   });
+  addSdkSettingsRoutes(app, { directory });
   addPageRoutes(app, { config, tagScript: deps.tagScript });
   if (live) {
     // Before any live route reads a header or a body, like the tracking routes.

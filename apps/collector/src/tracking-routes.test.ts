@@ -167,7 +167,7 @@ describe('POST /v1/batch', () => {
   it('accepts the good events of a mixed batch and quarantines the bad ones with reasons', async () => {
     const good = trackEvent();
     const noType = { messageId: 'bad-1', anonymousId: 'a', event: 'X' };
-    const noId = { type: 'track', event: 'Y', anonymousId: 'a' };
+    const noId = { type: 'track', event: 'Y', anonymousId: 'a', messageId: '' };
     const res = await post({ writeKey: SHOP_KEY, batch: [good, noType, noId] });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { accepted: number; rejected: unknown[] };
