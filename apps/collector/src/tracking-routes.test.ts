@@ -83,7 +83,7 @@ describe('POST /v1/batch', () => {
   it('refuses other content types with 415 and queues nothing', async () => {
     const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] });
     await expectError(
-      await post(body, { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      await post(body, { 'Content-Type': 'multipart/form-data; boundary=x' }),
       415,
       'unsupported_media_type',
     );

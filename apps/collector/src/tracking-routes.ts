@@ -2,8 +2,10 @@
 // takes the same path: limit, authenticate, read, validate, enrich, enqueue, answer.
 
 import {
+  fromRudderStack,
   ingestBatch,
   isMobileLibraryEvent,
+  isRudderStackRequest,
   type RejectedEvent,
   segmentBatch,
   segmentSingleEvent,
@@ -163,7 +165,14 @@ async function receive(
       );
     }
   }
-  const batch = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
+  const segment = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
+  // RudderStack's SDKs post to the same paths: their differences are mapped in @sluice/ingest.
+  const rudder = {
+    anonymousId: c.req.header('anonymousid'),
+    sentAt: c.req.header('sentat'),
+    contentType: c.req.header('content-type'),
+  };
+  const batch = isRudderStackRequest(rudder, segment) ? fromRudderStack(segment, rudder) : segment;
   const volume = { events: batch.batch.length, bytes: bytes.length };
   deps.limits.checkVolume(address, source, volume, receivedAtMs);
   const clientSide = isClientSide(source.side, {
