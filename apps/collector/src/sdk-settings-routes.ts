@@ -1,7 +1,9 @@
 // What the browser SDKs of other vendors fetch before they send anything, answered from the
-// config so they load from sluice alone: Segment analytics.js's CDN settings. Both name their
+// config so they load from sluice alone: Segment analytics.js's CDN settings and RudderStack's
+// JS SDK source config. Both name their
 // source by its write key, a public key: nothing secret is in the answer.
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { auth as parseBasicAuth } from 'hono/utils/basic-auth';
 import { checkOrigin, type SourceDirectory } from './auth.js';
 import type { SourceConfig } from './config.js';
 import { CollectorError } from './errors.js';
@@ -55,11 +57,46 @@ function settingsAnswer(c: Context, body: unknown) {
   return c.json(body);
 }
 
-/** Adds `GET /v1/projects/:writeKey/settings` (analytics.js, analytics-next). */
-export function addSdkSettingsRoutes(app: Hono, deps: { directory: SourceDirectory }): void {
+/**
+ * RudderStack's source config: one enabled source with no destinations (device-mode
+ * destinations would load vendors' scripts); the JS SDK sends nothing until it has it.
+ */
+export function rudderStackSourceConfig(source: SourceConfig, writeKey: string) {
+  return {
+    isHosted: false,
+    source: {
+      id: source.id,
+      name: source.id,
+      writeKey,
+      enabled: true,
+      workspaceId: 'sluice',
+      config: {},
+      destinations: [],
+    },
+  };
+}
+
+/**
+ * Adds `GET /v1/projects/:writeKey/settings` (analytics.js, analytics-next) and
+ * `GET /sourceConfig` (RudderStack's JS SDK: the write key as Basic auth user name, or the
+ * `writeKey` query parameter), with `cors` on the latter (the former is under `/v1/`).
+ */
+export function addSdkSettingsRoutes(
+  app: Hono,
+  deps: { directory: SourceDirectory; cors: MiddlewareHandler },
+): void {
   app.get('/v1/projects/:writeKey/settings', (c) => {
     const writeKey = c.req.param('writeKey');
     sourceOfWriteKey(deps.directory, writeKey, c.req.header('origin'));
     return settingsAnswer(c, segmentSettings(writeKey, c.req.url));
   });
+  // The SDK asks for `/sourceConfig/?…`: both spellings.
+  for (const path of ['/sourceConfig', '/sourceConfig/']) {
+    app.use(path, deps.cors);
+    app.get(path, (c) => {
+      const writeKey = parseBasicAuth(c.req.raw)?.username || c.req.query('writeKey');
+      const source = sourceOfWriteKey(deps.directory, writeKey, c.req.header('origin'));
+      return settingsAnswer(c, rudderStackSourceConfig(source, writeKey as string));
+    });
+  }
 }
