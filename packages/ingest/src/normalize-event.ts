@@ -62,7 +62,8 @@ export function normalizeSpecFields(event: Fields): boolean {
   }
   for (const field of TIME_FIELDS) {
     const value = event[field];
-    if (typeof value !== 'string') continue;
+    // A form the schema takes stays as sent, as it does in an event that needed no repair.
+    if (typeof value !== 'string' || ISO_TIME_PATTERN.test(value)) continue;
     const normalized = normalizeIsoTime(value);
     if (normalized !== undefined && normalized !== value) {
       event[field] = normalized;
