@@ -12,6 +12,7 @@ import { observeRequests } from './observe-requests.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
+import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
 import { addTrackingRoutes } from './tracking-routes.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
@@ -64,7 +65,8 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   if (observer || deps.logger) {
     app.use('*', observeRequests({ observer, logger, clientIp: deps.clientIp }));
   }
-  app.use('/v1/*', collectorCors(directory));
+  const cors = collectorCors(directory);
+  app.use('/v1/*', cors);
   // One set of per-IP buckets for every route a client can hit: events and the live view.
   const limits = createRequestLimits(config, now());
   const clientAddress = (c: Context) => describeClientAddress(deps.clientIp?.(c));
@@ -83,6 +85,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
       refusingUntilMs = now() + seconds * 1000;
     },
   });
+  addSdkSettingsRoutes(app, { directory, cors });
   addPageRoutes(app, { config, tagScript: deps.tagScript });
   if (live) {
     // Before any live route reads a header or a body, like the tracking routes.

@@ -66,7 +66,7 @@ export async function authenticateHeader(
     if (!source) throw unauthorized('unknown secret key');
     return { source, by: 'secretKey', presented: bearer[1]! };
   }
-  const name = parseBasicAuth(request)?.username;
+  const name = parseBasicAuth(request)?.username ?? basicUserWithoutColon(header);
   if (!name) {
     throw unauthorized(
       'the Authorization header must be Basic auth with the write key as user name, or Bearer with a secret key',
@@ -77,6 +77,21 @@ export async function authenticateHeader(
   const owner = await directory.bySecretKey(name);
   if (owner) return { source: owner, by: 'secretKey', presented: name };
   throw unauthorized('unknown write key');
+}
+
+/**
+ * The user name of `Basic base64(writeKey)` without the `:` that ends it: Segment's HTTP API
+ * takes that form (and curl examples send it), which hono's parser refuses.
+ */
+function basicUserWithoutColon(header: string): string | undefined {
+  const match = /^ *basic +([A-Za-z0-9+/]+=*) *$/i.exec(header);
+  if (!match) return undefined;
+  try {
+    const decoded = atob(match[1]!);
+    return /^[\x21-\x7e]+$/.test(decoded) && !decoded.includes(':') ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -182,6 +182,12 @@ export const sourceSchema = z
       .describe(
         'Browser origins allowed with a write key: "*", exact ("https://shop.example") or "https://*.shop.example".',
       ),
+    side: z
+      .enum(['auto', 'client', 'server'], { message: 'side must be "auto", "client" or "server"' })
+      .default('auto')
+      .describe(
+        'Where the SDKs of this source run, as Segment tells client-side from server-side sources. "client" (browsers, apps): `context.ip` from the connection when the event has none, times over 30 days back clamped. "server": no IP from the connection, past times kept (imports). "auto": client for a request with an Origin, a body writeKey without Authorization, or a mobile SDK\'s `context.library`; server otherwise.',
+      ),
     limits: sourceLimitsSchema
       .default({ rate: null, eventRate: null, byteRate: null })
       .describe("The source's own limits."),

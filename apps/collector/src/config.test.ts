@@ -37,6 +37,7 @@ describe('collectorConfigSchema', () => {
       writeKeys: [],
       secretKeys: [BACKEND_SECRET_HASH],
       allowedOrigins: [],
+      side: 'auto',
       limits: {
         rate: null,
         eventRate: null,

@@ -76,7 +76,7 @@ describe('CORS on /v1/batch', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')).toBe(
-      'Content-Type,Authorization,Content-Encoding',
+      'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt',
     );
     expect(res.headers.get('access-control-max-age')).toBe(String(PREFLIGHT_MAX_AGE_SECONDS));
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);

@@ -4,8 +4,9 @@ import type { SourceDirectory } from './auth.js';
 /** How long browsers may cache a preflight answer (Chromium caps it at 2 hours). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 
-const ALLOW_METHODS = 'POST,OPTIONS';
-const ALLOW_HEADERS = 'Content-Type,Authorization,Content-Encoding';
+const ALLOW_METHODS = 'GET,POST,OPTIONS';
+// `anonymousid` and `sentat`: RudderStack's JS SDK sends them on every event.
+const ALLOW_HEADERS = 'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt';
 const EXPOSE_HEADERS = 'Retry-After';
 
 /**

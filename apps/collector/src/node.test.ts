@@ -209,7 +209,7 @@ describe('startCollector operations', () => {
     await fetch(`${running.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [{ type: 'track' }] }),
+      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [{ type: 'track', messageId: '' }] }),
     });
     const res = await fetch(`${running.url}/metrics`);
     expect(res.status).toBe(200);

@@ -109,6 +109,12 @@ export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boole
   paths['/s.js'] = status('The browser tag');
   paths['/demo'] = status('A page to try the tag by hand');
   paths['/demo.js'] = status("The demo page's script");
+  paths['/v1/projects/{writeKey}/settings'] = status(
+    "Segment analytics.js settings for the write key's source: its one destination sends here",
+  );
+  const sourceConfig = status("RudderStack JS SDK source config: the write key's source, enabled");
+  paths['/sourceConfig'] = sourceConfig;
+  paths['/sourceConfig/'] = sourceConfig;
   return {
     openapi: '3.1.0',
     info: {

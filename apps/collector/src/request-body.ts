@@ -2,7 +2,13 @@ import { parseJsonObject } from '@sluice/ingest';
 import { CollectorError } from './errors.js';
 
 // text/plain is what sendBeacon sends for a string body (a CORS "simple" request, no preflight).
-const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
+// RudderStack's Node SDK labels its JSON (gzip) body as a form: read as JSON all the same, and
+// no wider for browsers than text/plain, which is a simple request too.
+const ACCEPTED_TYPES = new Set([
+  'text/plain',
+  'application/json',
+  'application/x-www-form-urlencoded',
+]);
 
 /**
  * Refuses (415) any content type but text/plain and application/json, whose charset, if
@@ -16,7 +22,7 @@ export function checkContentType(header: string | undefined): void {
     throw new CollectorError(
       415,
       'unsupported_media_type',
-      'Content-Type must be application/json or text/plain',
+      'Content-Type must be application/json or text/plain (a JSON body)',
     );
   }
   for (const param of params) {

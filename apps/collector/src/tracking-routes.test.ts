@@ -83,7 +83,7 @@ describe('POST /v1/batch', () => {
   it('refuses other content types with 415 and queues nothing', async () => {
     const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] });
     await expectError(
-      await post(body, { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      await post(body, { 'Content-Type': 'multipart/form-data; boundary=x' }),
       415,
       'unsupported_media_type',
     );
@@ -167,7 +167,7 @@ describe('POST /v1/batch', () => {
   it('accepts the good events of a mixed batch and quarantines the bad ones with reasons', async () => {
     const good = trackEvent();
     const noType = { messageId: 'bad-1', anonymousId: 'a', event: 'X' };
-    const noId = { type: 'track', event: 'Y', anonymousId: 'a' };
+    const noId = { type: 'track', event: 'Y', anonymousId: 'a', messageId: '' };
     const res = await post({ writeKey: SHOP_KEY, batch: [good, noType, noId] });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { accepted: number; rejected: unknown[] };

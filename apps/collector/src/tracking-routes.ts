@@ -2,7 +2,10 @@
 // takes the same path: limit, authenticate, read, validate, enrich, enqueue, answer.
 
 import {
+  fromRudderStack,
   ingestBatch,
+  isMobileLibraryEvent,
+  isRudderStackRequest,
   type RejectedEvent,
   segmentBatch,
   segmentSingleEvent,
@@ -120,7 +123,24 @@ function admit(deps: TrackingDeps, auth: Authenticated, origin: string | undefin
   deps.limits.checkSource(auth.source, now);
 }
 
-async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventType) {
+/**
+ * Whether the request comes from a client-side SDK (see the source's `side`): a browser (an
+ * Origin, or a body writeKey without Authorization: the tag's sendBeacon) or a mobile SDK.
+ */
+function isClientSide(
+  side: 'auto' | 'client' | 'server',
+  request: { origin?: string; headerAuth: boolean; first?: Record<string, unknown> },
+): boolean {
+  if (side !== 'auto') return side === 'client';
+  return request.origin !== undefined || !request.headerAuth || isMobileLibraryEvent(request.first);
+}
+
+async function receive(
+  c: Context,
+  deps: TrackingDeps,
+  route: 'batch' | EventType,
+  historical: boolean,
+) {
   const receivedAtMs = deps.now();
   const address = deps.clientAddress(c);
   deps.limits.checkClient(address, receivedAtMs);
@@ -145,9 +165,21 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
       );
     }
   }
-  const batch = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
+  const segment = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
+  // RudderStack's SDKs post to the same paths: their differences are mapped in @sluice/ingest.
+  const rudder = {
+    anonymousId: c.req.header('anonymousid'),
+    sentAt: c.req.header('sentat'),
+    contentType: c.req.header('content-type'),
+  };
+  const batch = isRudderStackRequest(rudder, segment) ? fromRudderStack(segment, rudder) : segment;
   const volume = { events: batch.batch.length, bytes: bytes.length };
   deps.limits.checkVolume(address, source, volume, receivedAtMs);
+  const clientSide = isClientSide(source.side, {
+    origin,
+    headerAuth: fromHeader !== undefined,
+    first: batch.batch[0],
+  });
   const result = ingestBatch(batch, {
     sourceId: source.id,
     receivedAtMs,
@@ -156,7 +188,10 @@ async function receive(c: Context, deps: TrackingDeps, route: 'batch' | EventTyp
     requiredType: route === 'batch' ? undefined : route,
     // A browser sends an Origin; a server SDK's User-Agent names the SDK, not a browser.
     userAgent: origin === undefined ? undefined : c.req.header('user-agent'),
-    ip: address?.anonymized,
+    // As Segment: the connection's address is the user's only for client-side SDKs.
+    ip: clientSide ? address?.anonymized : undefined,
+    // `/v1/import` and server-side sources send old events on purpose.
+    keepPastTimestamps: historical || !clientSide,
     options: source.enrich,
     describeUserAgent: deps.describeUserAgent,
   });
@@ -182,7 +217,8 @@ export function addTrackingRoutes(app: Hono, deps: TrackingDeps): void {
     ...Object.entries(SEGMENT_SHORT_PATHS).map(([path, route]) => [route, path]),
   ];
   for (const [route, path] of routes as Array<['batch' | EventType, string]>) {
-    app.post(path, (c) => receive(c, deps, route));
+    const historical = path === '/v1/import';
+    app.post(path, (c) => receive(c, deps, route, historical));
     app.all(path, () => {
       throw new CollectorError(405, 'method_not_allowed', 'use POST', {
         headers: { Allow: 'POST' },

@@ -41,6 +41,11 @@ export interface ReceiveInfo {
   ip?: string;
   /** What to add (the source's `enrich` settings); everything when not given. */
   options?: EnrichOptions;
+  /**
+   * Keep a client time that lies more than 30 days back (historical imports, server-side
+   * sources); the clamp of times ahead stays. Default false: such times become receivedAt.
+   */
+  keepPastTimestamps?: boolean;
   /** Describes user agents (cached); a shared cache when not given. */
   describeUserAgent?: (userAgent: string) => UserAgentFacts;
 }
@@ -171,7 +176,9 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
     ? correctClockSkew(info.receivedAtMs, parseSentAt(event.sentAt), clientMs)
     : (clientMs ?? info.receivedAtMs);
   // A broken clock must not write into a folder years away: such times become receivedAt.
-  const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs);
+  const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs, {
+    keepPast: info.keepPastTimestamps === true,
+  });
   const enriched = copyFields(event);
   enriched.timestamp = new Date(timeMs).toISOString();
   if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
@@ -194,22 +201,26 @@ export function scrubForQuarantine(event: EventObject, options: EnrichOptions = 
 }
 
 /**
- * Fills what an event lacks from its batch: `sentAt`, and `context` fields (the event's own
- * fields win). An event `context` that is not an object is left for validation to refuse.
+ * Fills what an event lacks from its batch: `sentAt`, and `context` and `integrations` fields
+ * (the event's own fields win), as Segment applies a batch's context and integrations to each
+ * of its calls. An event field that is not an object is left for validation to refuse.
  */
 export function applyBatchDefaults(
   event: EventObject,
-  batch: { sentAt?: string; context?: EventObject },
+  batch: { sentAt?: string; context?: EventObject; integrations?: unknown },
 ): EventObject {
   const merged = copyFields(event);
   if (merged.sentAt === undefined && batch.sentAt !== undefined) merged.sentAt = batch.sentAt;
-  if (batch.context !== undefined) {
-    if (merged.context === undefined) merged.context = batch.context;
-    else if (isPlainObject(merged.context)) {
-      merged.context = copyFields(merged.context, copyFields(batch.context));
-    }
-  }
+  mergeDefaults(merged, 'context', batch.context);
+  if (isPlainObject(batch.integrations)) mergeDefaults(merged, 'integrations', batch.integrations);
   return merged;
+}
+
+function mergeDefaults(event: EventObject, field: string, defaults: EventObject | undefined) {
+  if (defaults === undefined) return;
+  const own = event[field];
+  if (own === undefined) event[field] = defaults;
+  else if (isPlainObject(own)) event[field] = copyFields(own, copyFields(defaults));
 }
 
 function isPlainObject(value: unknown): value is EventObject {

@@ -23,7 +23,16 @@ export {
   type RejectedEvent,
 } from './ingest-batch.js';
 export { nestsDeeperThan } from './json-depth.js';
+export { DERIVED_ID_PREFIX, deriveMessageId } from './message-id.js';
+export { normalizeIsoTime, normalizeSpecFields } from './normalize-event.js';
 export { type JsonProblem, type ParsedObject, parseJsonObject } from './parse-json.js';
+export { isMobileLibraryEvent } from './protocols/client-side.js';
+export {
+  fromRudderStack,
+  isRudderStackRequest,
+  RUDDER_NODE_LIBRARY,
+  type RudderStackRequest,
+} from './protocols/rudderstack.js';
 export { type SegmentBatch, segmentBatch, segmentSingleEvent } from './protocols/segment.js';
 export { type QuarantineOrigin, quarantineMessage, quarantineRecord } from './quarantine.js';
 export { createUserAgentCache, describeUserAgent, type UserAgentFacts } from './user-agent.js';

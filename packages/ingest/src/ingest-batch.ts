@@ -1,6 +1,8 @@
 import type { QueueMessage } from '@sluice/queue';
 import { type BatchRequest, type FieldIssue, MAX_EVENT_BYTES } from '@sluice/schema';
 import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
+import { deriveMessageId } from './message-id.js';
+import { normalizeSpecFields } from './normalize-event.js';
 import { quarantineRecord } from './quarantine.js';
 import { Utf8Lines } from './utf8.js';
 import { eventSizeIssue, usableMessageId, validateEvent } from './validate-event.js';
@@ -33,6 +35,21 @@ export interface IngestContext extends ReceiveInfo {
   maxEventBytes?: number;
   /** The type every event must have (the single-event routes: `/v1/track` takes tracks). */
   requiredType?: string;
+}
+
+/**
+ * Brings an event that failed validation to the spec's one stored form where the spec allows
+ * another (numeric ids, other ISO-8601 forms) and gives it a messageId when it has none:
+ * derived from its fields when they tell a retry apart, else random. Returns whether it
+ * changed anything, so only then is it validated again.
+ */
+function repairEvent(event: Record<string, unknown>, ctx: IngestContext): boolean {
+  let changed = normalizeSpecFields(event);
+  if (event.messageId == null) {
+    event.messageId = deriveMessageId(event, ctx.sourceId) ?? ctx.newId();
+    changed = true;
+  }
+  return changed;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -71,7 +88,11 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     const typeAllowed = ctx.requiredType === undefined || event.type === ctx.requiredType;
     if (!typeAllowed) {
       errors = [{ path: 'type', message: `type must be "${ctx.requiredType}" on this endpoint` }];
-    } else errors = validateEvent(event);
+    } else {
+      errors = validateEvent(event);
+      // The common event is valid as sent; only a refused one is worth the repair.
+      if (errors !== undefined && repairEvent(event, ctx)) errors = validateEvent(event);
+    }
     if (errors === undefined) {
       const enriched = enrichEvent(event, ctx);
       const bytes = lines.add(JSON.stringify(enriched.event));
@@ -97,7 +118,8 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     const record = quarantineRecord(errors, scrubForQuarantine(raw, ctx.options), origin);
     lines.add(JSON.stringify(record));
     messages.push({
-      id: messageId ?? ctx.newId(),
+      // A derived id (see repairEvent) quarantines a retried invalid event once, too.
+      id: messageId ?? usableMessageId(event) ?? ctx.newId(),
       source: ctx.sourceId,
       time: ctx.receivedAtMs,
       kind: 'quarantine',

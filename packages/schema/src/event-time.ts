@@ -35,14 +35,20 @@ export interface ClampedTime {
 /**
  * Keeps `timeMs` when it lies within [receivedAt − 30 days, receivedAt + 1 hour]; otherwise (or
  * when it is not a finite number) returns `receivedAtMs` with the reason, to store in the event
- * as `timestampClamped`.
+ * as `timestampClamped`. With `keepPast` (a historical import), any time since the Unix epoch
+ * up to that hour ahead is kept: the data is old on purpose and must land in its own folder.
  */
-export function clampEventTime(timeMs: number, receivedAtMs: number): ClampedTime {
+export function clampEventTime(
+  timeMs: number,
+  receivedAtMs: number,
+  options: { keepPast?: boolean } = {},
+): ClampedTime {
   if (Number.isNaN(timeMs)) return { timeMs: receivedAtMs, clamped: 'invalid' };
   if (timeMs > receivedAtMs + MAX_EVENT_TIME_AHEAD_MS) {
     return { timeMs: receivedAtMs, clamped: 'future' };
   }
-  if (timeMs < receivedAtMs - MAX_EVENT_TIME_BEHIND_MS) {
+  const earliest = options.keepPast ? 0 : receivedAtMs - MAX_EVENT_TIME_BEHIND_MS;
+  if (timeMs < earliest) {
     return { timeMs: receivedAtMs, clamped: 'past' };
   }
   return { timeMs };
