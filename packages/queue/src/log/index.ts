@@ -1,3 +1,4 @@
+export { DamagedConsumerFileError, readCommitted, writeCommitted } from './consumer-offsets.js';
 export { type EraseLogOptions, eraseLogRecords, type LogErasureReport } from './erase-records.js';
 export { type FileModes, PRIVATE_MODES } from './file-modes.js';
 export type { LogConsumer } from './log-consumer.js';
@@ -10,3 +11,14 @@ export {
 } from './log-queue.js';
 export { type LogRange, type LogReader, openLogReader } from './log-reader.js';
 export { COMMIT_MS_BOUNDS, type LogWriterStats } from './log-writer.js';
+export {
+  damagedDir,
+  damageRecord,
+  damageRecordName,
+  describeDamage,
+  type LogDamage,
+  type LogDamageRecord,
+} from './log-damage.js';
+export { listSegments, segmentPath } from './segment-files.js';
+export { type SegmentScan, scanSegment } from './segment-scan.js';
+export type { LogReaderOptions } from './log-reader.js';
