@@ -31,7 +31,10 @@ export function parseCheckpoint(key: string, bytes: Uint8Array | undefined): Wat
 }
 
 /** The position a consumer may resume at by this checkpoint (undefined: none, or too old). */
-export function checkpointResumeFrom(key: string, bytes: Uint8Array | undefined): number | undefined {
+export function checkpointResumeFrom(
+  key: string,
+  bytes: Uint8Array | undefined,
+): number | undefined {
   return bytes ? decodeCheckpoint(key, bytes).resumeFrom : undefined;
 }
 

@@ -60,7 +60,10 @@ export async function startForwarder(start: StartForwarderOptions): Promise<Runn
         start.stateModes,
       )
     : createMemoryDedupIndex();
-  const consumer = await start.queue.consumer(consumerName);
+  const consumer = await start.queue.consumer(consumerName).catch(async (error: unknown) => {
+    await dedupIndex.close();
+    throw error;
+  });
   const forwarder = createForwarder({
     consumer,
     store: start.store,

@@ -80,6 +80,22 @@ and how to query them. Without a config file it serves one demo source: write ke
       }
       const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
       const queue = await openQueue(queueUrl, modes);
+      // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
+      // process exits non-zero, instead of accepting events that would never be forwarded.
+      let forwarder: Awaited<ReturnType<typeof startQueueForwarding>>;
+      try {
+        // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
+        forwarder = await startQueueForwarding({
+          queue,
+          store,
+          options: { maxFileAgeMs: options.fileAgeMs },
+          stateDir: resolve(dataDir, 'forwarder'),
+          stateModes: modes,
+        });
+      } catch (error) {
+        await queue.close().catch(() => undefined);
+        throw error;
+      }
       const collector = await startCollector({
         port: options.port,
         host: options.host,
@@ -87,14 +103,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         tagScript,
         config,
         logger: loggerAt(options.logLevel),
-      });
-      // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
-      const forwarder = await startQueueForwarding({
-        queue,
-        store,
-        options: { maxFileAgeMs: options.fileAgeMs },
-        stateDir: resolve(dataDir, 'forwarder'),
-        stateModes: modes,
+        notReady: forwarder.notForwarding,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

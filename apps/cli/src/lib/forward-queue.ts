@@ -21,6 +21,8 @@ export interface QueueForwarding {
    * its entries to another forwarder): the process should exit and be restarted.
    */
   done: Promise<void>;
+  /** Why forwarding is impossible right now (calls failing and retried), if it is. */
+  notForwarding?: () => string | undefined;
 }
 
 export function isNatsQueue(queue: Queue): queue is NatsQueue {
@@ -50,7 +52,11 @@ export async function startQueueForwarding(start: {
       stateDir: start.stateDir,
       stateModes: start.stateModes,
     });
-    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done };
+    const notForwarding = () => {
+      const stats = forwarder.stats();
+      return stats.retrying ? `the forwarder is failing: ${stats.lastError}` : undefined;
+    };
+    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done, notForwarding };
   }
   const runner = await runShardWorkers({
     queue,

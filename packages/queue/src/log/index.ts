@@ -3,15 +3,6 @@ export { type EraseLogOptions, eraseLogRecords, type LogErasureReport } from './
 export { type FileModes, PRIVATE_MODES } from './file-modes.js';
 export type { LogConsumer } from './log-consumer.js';
 export {
-  DEFAULT_SEGMENT_BYTES,
-  type LogQueue,
-  type LogQueueOptions,
-  type LogQueueStats,
-  openLogQueue,
-} from './log-queue.js';
-export { type LogRange, type LogReader, openLogReader } from './log-reader.js';
-export { COMMIT_MS_BOUNDS, type LogWriterStats } from './log-writer.js';
-export {
   damagedDir,
   damageRecord,
   damageRecordName,
@@ -19,6 +10,15 @@ export {
   type LogDamage,
   type LogDamageRecord,
 } from './log-damage.js';
+export {
+  DEFAULT_SEGMENT_BYTES,
+  type LogQueue,
+  type LogQueueOptions,
+  type LogQueueStats,
+  openLogQueue,
+} from './log-queue.js';
+export type { LogReaderOptions } from './log-reader.js';
+export { type LogRange, type LogReader, openLogReader } from './log-reader.js';
+export { COMMIT_MS_BOUNDS, type LogWriterStats } from './log-writer.js';
 export { listSegments, segmentPath } from './segment-files.js';
 export { type SegmentScan, scanSegment } from './segment-scan.js';
-export type { LogReaderOptions } from './log-reader.js';
