@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startSluice } from './cli-process.js';
+import { runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
 
 // Issue 23's reproductions with real processes: acknowledged events in the log of a collector
@@ -78,6 +78,12 @@ it('skips a flipped byte in a sealed segment and stores every other event once',
   const segments = (await readdir(join(dir, 'queue', 'segments'))).sort();
   expect(segments.length).toBeGreaterThan(2);
   await flipMiddleByte(join(dir, 'queue', 'segments', segments[1]!));
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toMatch(
+    new RegExp(`DAMAGED: ${segments[1]} bytes \\d+-\\d+: positions \\d+-\\d+ lost`),
+  );
+  expect(verified.stdout.match(/DAMAGED/g), verified.stdout).toHaveLength(1);
   const { stopped, ids } = await restartAndStore();
   expect(stopped.code, stopped.stderr).toBe(0);
   expect(stopped.stderr).toMatch(/damaged: 1 record\(s\) lost .*sluice log verify/);
@@ -105,4 +111,26 @@ it('refuses to serve with a damaged consumer file, naming it and the way out', a
   await expect(sluice).rejects.toThrow(
     /queue\/consumers\/forwarder\.json is damaged .*sluice log verify --repair/,
   );
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toMatch(/DAMAGED: consumer file .*forwarder\.json is damaged/);
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout, repaired.stderr).toMatch(/forwarder\.json (rebuilt|reset)/);
+  expect((await runSluice(['log', 'verify', '--data-dir', dir])).code).toBe(0);
+  const { stopped, ids } = await restartAndStore();
+  expect(stopped.code, stopped.stderr).toBe(0);
+  expectAllBut(ids, 0);
+}, 120_000);
+
+it('rebuilds a damaged consumer file from the checkpoint: events forwarded before are not stored again', async () => {
+  await acknowledgedThenKilled();
+  const first = await restartAndStore();
+  expectAllBut(first.ids, 0);
+  await writeFile(join(dir, 'queue', 'consumers', 'forwarder.json'), '\u0000\u0000garbage');
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout).toMatch(
+    /forwarder\.json rebuilt from _sluice\/checkpoints\/forwarder\.json/,
+  );
+  const again = await restartAndStore();
+  expectAllBut(again.ids, 0);
 }, 120_000);

@@ -54,8 +54,9 @@ export async function scanSegment(
     }
     offset = batch.end;
     if (batch.payloads.length > 0) validBytes = offset;
+    // A read that ends exactly at the end of the file says 'torn' for want of more bytes.
+    if (batch.status === 'end' || offset === size) break;
     if (batch.status === 'more') continue;
-    if (batch.status === 'end') break;
     const resume = await findNextFrame(file, offset, size);
     if (resume === undefined && nextFirst === undefined) {
       return { records, end: next, validBytes, damages, tornTail: { start: offset, end: size } };
