@@ -8,6 +8,7 @@ import { addEraseCommand } from './commands/erase.js';
 import { addForwarderCommand } from './commands/forwarder.js';
 import { addImportCommand } from './commands/import.js';
 import { addKeysCommand } from './commands/keys.js';
+import { addLogCommand } from './commands/log-verify.js';
 import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
@@ -42,6 +43,7 @@ Every command has --help. Docs: README.md`,
   addImportCommand(program);
   addEraseCommand(program);
   addCompactCommand(program);
+  addLogCommand(program);
   addKeysCommand(program);
   addConfigCommand(program);
   addQueryCommand(program);

@@ -41,6 +41,11 @@ export interface CollectorDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** `/readyz` answers 503 while this returns false (e.g. while the process shuts down). */
   isReady?: () => boolean;
+  /**
+   * `/readyz` answers 503 with this reason while it returns one: e.g. the forwarder of the same
+   * process cannot forward, so accepted events would only pile up.
+   */
+  notReady?: () => string | undefined;
   /** The live event view at `/live` (Node creates it when the config has an `admin` section). */
   liveView?: LiveView;
 }
@@ -101,6 +106,8 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     if (deps.isReady && !deps.isReady()) {
       return c.json({ status: 'not_ready', reason: 'shutting down' }, 503);
     }
+    const reason = deps.notReady?.();
+    if (reason !== undefined) return c.json({ status: 'not_ready', reason }, 503);
     if (now() < refusingUntilMs) {
       return c.json({ status: 'not_ready', reason: 'the queue is refusing events' }, 503);
     }

@@ -37,6 +37,8 @@ export interface StartCollectorOptions {
   queueDepth?: () => number | undefined;
   /** The server clock (tests). */
   now?: () => number;
+  /** Why the process is not ready, if it is not (see `CollectorDeps.notReady`). */
+  notReady?: () => string | undefined;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -102,6 +104,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     observer: prometheus?.observer,
     metrics: prometheus?.metrics,
     isReady: () => !closing,
+    notReady: options.notReady,
     liveView,
   });
   const host = options.host ?? '127.0.0.1';

@@ -147,8 +147,10 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       return body.byteLength;
     },
     recordStored: (entries) => retry('record stored ids', () => repeats.record(entries)),
-    saveCheckpoint: (watermarks) =>
-      retry('save checkpoint', () => saveCheckpoint(deps.store, consumerName, watermarks)),
+    saveCheckpoint: (watermarks, resumeFrom) =>
+      retry('save checkpoint', () =>
+        saveCheckpoint(deps.store, consumerName, watermarks, resumeFrom),
+      ),
     ack: (entries) => retry('ack', () => deps.consumer.ack(entries)),
   });
 

@@ -20,7 +20,8 @@ export interface RouterDeps {
   writerFor?(partition: string): (() => FileWriter) | undefined;
   /** Records the kept events of uploaded files as stored: after the put, before the ack. */
   recordStored(ids: readonly StoredId[]): Promise<void>;
-  saveCheckpoint(watermarks: Watermarks): Promise<void>;
+  /** `resumeFrom`: every position below it is in an uploaded file or skipped. */
+  saveCheckpoint(watermarks: Watermarks, resumeFrom: number): Promise<void>;
   ack(entries: readonly QueueEntry[]): Promise<void>;
 }
 
@@ -138,7 +139,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
       }
       for (const buffer of targets) watermarks.set(buffer.partition, buffer.lastPosition);
       pruneWatermarks(watermarks, lowestUnacked, (partition) => buffers.has(partition));
-      await deps.saveCheckpoint(watermarks);
+      await deps.saveCheckpoint(watermarks, lowestUnacked);
       const consumed = targets.flatMap((buffer) => buffer.consumed);
       await deps.ack(consumed);
       counter.count('acked', consumed.length);

@@ -33,6 +33,8 @@ export interface Forwarding {
    * its entries to another forwarder): the process should exit and be restarted.
    */
   done: Promise<void>;
+  /** Why forwarding is impossible right now (calls failing and retried), if it is. */
+  notForwarding?: () => string | undefined;
 }
 
 export function isNatsQueue(queue: QueueSource): queue is NatsQueue {
@@ -47,7 +49,11 @@ export async function startForwarding(start: StartForwardingOptions): Promise<Fo
   parseForwarderOptions(start.options);
   if (!isNatsQueue(queue) || queue.options.shards === 1) {
     const forwarder = await startForwarder({ ...start, consumerName: group });
-    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done };
+    const notForwarding = () => {
+      const stats = forwarder.stats();
+      return stats.retrying ? `the forwarder is failing: ${stats.lastError}` : undefined;
+    };
+    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done, notForwarding };
   }
   const runner = await runShardWorkers({
     queue,

@@ -1,7 +1,7 @@
 // `sluice replay`: re-delivers a range of the durable log into its own folder of the store.
 import { resolve } from 'node:path';
 import { gzipLevel6, replayQueue } from '@sluice/forwarder';
-import { openLogReader } from '@sluice/queue';
+import { describeDamage, openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { bulkWriteOptions, isoTime, wholeNumber, withOptions } from '../lib/options.js';
 import { count, megabytes, withProgressBar } from '../lib/progress.js';
@@ -60,7 +60,13 @@ writes the same files. A progress bar goes to stderr; the result as JSON to stdo
       const result = await withProgressBar('replay', 'positions', undefined, async (bar) => {
         const replayed = await replayQueue(
           {
-            source: openLogReader(resolve(options.queueDir)),
+            // A damaged range is skipped; said on stderr like the forwarder says it.
+            source: openLogReader(resolve(options.queueDir), {
+              onDamage: (damage) =>
+                void process.stderr.write(
+                  `\n${describeDamage(damage, '(not kept: replay writes nothing to the log)')}\n`,
+                ),
+            }),
             store,
             compress: gzipLevel6,
             onProgress: (p) =>

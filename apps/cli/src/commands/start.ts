@@ -3,7 +3,7 @@
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_VIEWERS, hashSecretKey, startCollector } from '@sluice/collector';
-import { startForwarding } from '@sluice/forwarder';
+import { type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
@@ -87,6 +87,25 @@ and how to query them. Without a config file it serves one demo source: write ke
       }
       const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
       const queue = await openQueue(queueUrl, modes);
+      // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
+      // process exits non-zero, instead of accepting events that would never be forwarded.
+      let forwarder: Forwarding;
+      try {
+        // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
+        forwarder = await startForwarding({
+          queue,
+          store,
+          options: {
+            maxFileAgeMs: options.fileAgeMs,
+            ...(options.format ? { format: options.format } : {}),
+          },
+          stateDir: resolve(dataDir, 'forwarder'),
+          stateModes: modes,
+        });
+      } catch (error) {
+        await queue.close().catch(() => undefined);
+        throw error;
+      }
       const collector = await startCollector({
         port: options.port,
         host: options.host,
@@ -94,17 +113,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         tagScript,
         config,
         logger: loggerAt(options.logLevel),
-      });
-      // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
-      const forwarder = await startForwarding({
-        queue,
-        store,
-        options: {
-          maxFileAgeMs: options.fileAgeMs,
-          ...(options.format ? { format: options.format } : {}),
-        },
-        stateDir: resolve(dataDir, 'forwarder'),
-        stateModes: modes,
+        notReady: forwarder.notForwarding,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

@@ -16,18 +16,38 @@ export function assertConsumerName(name: string): void {
   }
 }
 
+/** A consumer file that holds no committed position: named, with the way out. */
+export class DamagedConsumerFileError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(
+      `consumer file ${path} is damaged (${detail}): run \`sluice log verify --repair\`, which ` +
+        "rebuilds it from the forwarder's checkpoint in the store (the truth for exactly-once)",
+    );
+    this.name = 'DamagedConsumerFileError';
+  }
+}
+
 /** Reads a consumer's committed position, or undefined when the consumer does not exist. */
 export async function readCommitted(dir: string, name: string): Promise<number | undefined> {
+  const path = join(dir, name + SUFFIX);
   let text: string;
   try {
-    text = await readFile(join(dir, name + SUFFIX), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const committed = (JSON.parse(text) as { committed?: unknown }).committed;
+  let committed: unknown;
+  try {
+    committed = (JSON.parse(text) as { committed?: unknown } | null)?.committed;
+  } catch (error) {
+    throw new DamagedConsumerFileError(path, (error as Error).message);
+  }
   if (typeof committed !== 'number' || !Number.isSafeInteger(committed) || committed < 0) {
-    throw new Error(`consumer file ${name}${SUFFIX} holds no valid committed position`);
+    throw new DamagedConsumerFileError(path, 'no valid committed position');
   }
   return committed;
 }

@@ -15,7 +15,7 @@ import { readFrames } from './frame-reader.js';
 import {
   decodeEntry,
   encodeErasedFrame,
-  FRAME_HEADER_BYTES,
+  frameHeaderBytes,
   isErasedPayload,
 } from './record-codec.js';
 import {
@@ -81,7 +81,7 @@ export async function eraseLogRecords(
 async function forEachFrame(
   path: string,
   first: number,
-  visit: (position: number, payload: Buffer) => Promise<void> | void,
+  visit: (position: number, payload: Buffer, header: number) => Promise<void> | void,
 ): Promise<number> {
   const file = await open(path, 'r');
   try {
@@ -90,13 +90,21 @@ async function forEachFrame(
     let position = first;
     for (;;) {
       const batch = await readFrames(file, offset, size, Number.POSITIVE_INFINITY);
-      for (const payload of batch.payloads) await visit(position++, payload);
+      for (let i = 0; i < batch.payloads.length; i++) {
+        const named = batch.positions[i] as number;
+        if (!Number.isNaN(named)) position = named;
+        await visit(position++, batch.payloads[i] as Buffer, frameHeaderBytes(named));
+      }
       offset = batch.end;
       if (batch.status === 'end' || (batch.status === 'more' && offset === size)) return offset;
       // A torn tail is what a crashed writer leaves in the last segment: recovery cuts it off
       // when the log is opened, and the rewrite leaves it out. Anything else stops the erasure.
       if (batch.status === 'torn') return offset;
-      if (batch.status === 'corrupt') throw new Error(`${path}: corrupt record at byte ${offset}`);
+      if (batch.status === 'corrupt') {
+        throw new Error(
+          `${path}: damaged at byte ${offset}: run \`sluice log verify --repair\` first, then erase again`,
+        );
+      }
     }
   } finally {
     await file.close();
@@ -124,7 +132,6 @@ async function rewriteSegment(
   const temp = `${path}${TEMP_SUFFIX}`;
   const { atimeMs, mtimeMs, mode } = await stat(path);
   const out = await open(temp, 'wx', mode & 0o777);
-  const tombstone = encodeErasedFrame();
   try {
     let at = 0;
     let pending: Buffer[] = [];
@@ -134,15 +141,11 @@ async function rewriteSegment(
       pending = [];
       pendingBytes = 0;
     };
-    await forEachFrame(path, first, async (position, payload) => {
+    await forEachFrame(path, first, async (position, payload, header) => {
       const frame = erased.has(position)
-        ? tombstone
+        ? encodeErasedFrame(position)
         : // The payload is a view into the read chunk: its frame header sits right before it.
-          Buffer.from(
-            payload.buffer,
-            payload.byteOffset - FRAME_HEADER_BYTES,
-            payload.length + FRAME_HEADER_BYTES,
-          );
+          Buffer.from(payload.buffer, payload.byteOffset - header, payload.length + header);
       pending.push(frame);
       pendingBytes += frame.length;
       if (pendingBytes >= WRITE_BYTES) await flush();

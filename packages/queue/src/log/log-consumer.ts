@@ -7,7 +7,9 @@ import { open } from 'node:fs/promises';
 import type { QueueConsumer, QueueEntry } from '../queue.js';
 import { AckTracker } from './ack-tracker.js';
 import { writeCommitted } from './consumer-offsets.js';
+import { skipDamage } from './damage-skip.js';
 import { readFrames } from './frame-reader.js';
+import type { DamageReporter } from './log-damage.js';
 import type { LogWriter } from './log-writer.js';
 import { decodeEntry, isErasedPayload } from './record-codec.js';
 import { findSegment, type SegmentInfo } from './segment-table.js';
@@ -20,6 +22,8 @@ export interface LogConsumerOptions {
   committed: number;
   /** Permissions of the consumer file. */
   fileMode: number;
+  /** Told about each damaged range met (the queue's reporter). */
+  reporter?: DamageReporter;
   onClose: () => void;
 }
 
@@ -121,14 +125,15 @@ export class LogConsumer implements QueueConsumer {
         await this.#openSegmentAt(this.#next);
         continue;
       }
-      const batch = await readFrames(
-        this.#file!,
-        this.#offset,
-        await this.#readableBytes(segment),
-        max - entries.length,
-      );
-      for (const payload of batch.payloads) {
-        const position = this.#next++;
+      const readable = await this.#readableBytes(segment);
+      const batch = await readFrames(this.#file!, this.#offset, readable, max - entries.length);
+      for (let i = 0; i < batch.payloads.length; i++) {
+        const payload = batch.payloads[i] as Buffer;
+        const named = batch.positions[i] as number;
+        const position = Number.isNaN(named) ? this.#next : named;
+        if (position < this.#next) continue;
+        this.#skipPositions(position);
+        this.#next = position + 1;
         // An erased record is never handed out: it counts as acknowledged, so it does not
         // hold the committed position back (persisted with the next ack).
         if (isErasedPayload(payload)) this.#acks.ack([position]);
@@ -137,16 +142,46 @@ export class LogConsumer implements QueueConsumer {
       this.#offset = batch.end;
       if (batch.payloads.length > 0) continue;
       if (batch.status === 'corrupt' || batch.status === 'torn') {
-        throw new Error(`${segment.path}: ${batch.status} record at byte ${batch.end}`);
+        // Bad bytes inside what was committed: damage, never a torn write. Skip and report.
+        const skipped = await skipDamage(
+          this.#file!,
+          segment.path,
+          this.#offset,
+          readable,
+          this.#next,
+          segment.end,
+        );
+        await this.#options.reporter?.report(skipped.damage, skipped.raw);
+        this.#skipPositions(skipped.resumePosition);
+        this.#offset = skipped.resume;
+        continue;
       }
       if (segment.sealed) {
-        throw new Error(
-          `${segment.path} ends at position ${this.#next}, but the next segment starts at ${segment.end}`,
+        // Cut at a frame boundary: the records up to the next segment are gone.
+        const { damage, raw } = await skipDamage(
+          this.#file!,
+          segment.path,
+          readable,
+          readable,
+          this.#next,
+          segment.end,
         );
+        await this.#options.reporter?.report(damage, raw);
+        this.#skipPositions(segment.end);
+        continue;
       }
       break;
     }
     return entries;
+  }
+
+  /** Positions from the next one up to `to` were lost to damage: skipped, as acknowledged. */
+  #skipPositions(to: number): void {
+    if (to <= this.#next) return;
+    const lost: number[] = [];
+    for (let position = this.#next; position < to; position++) lost.push(position);
+    this.#acks.ack(lost);
+    this.#next = to;
   }
 
   /** Opens the segment holding `position` and skips to that record. */
@@ -160,19 +195,40 @@ export class LogConsumer implements QueueConsumer {
     this.#file = await open(segment.path, 'r');
     this.#segment = segment;
     this.#offset = 0;
+    const readable = await this.#readableBytes(segment);
     let at = segment.first;
-    while (at < position) {
-      const batch = await readFrames(
-        this.#file,
-        this.#offset,
-        await this.#readableBytes(segment),
-        position - at,
-      );
-      if (batch.payloads.length === 0) {
-        throw new Error(`${segment.path}: cannot reach position ${position} (${batch.status})`);
+    while (this.#offset < readable) {
+      const batch = await readFrames(this.#file, this.#offset, readable, Number.POSITIVE_INFINITY);
+      for (let i = 0; i < batch.payloads.length; i++) {
+        const named = batch.positions[i] as number;
+        const found = Number.isNaN(named) ? at : named;
+        // The wanted record, or the first after it when damage took it: #readAvailable goes on.
+        if (found >= position) {
+          this.#offset = batch.starts[i] as number;
+          return;
+        }
+        at = found + 1;
       }
-      at += batch.payloads.length;
       this.#offset = batch.end;
+      if (batch.status === 'corrupt' || batch.status === 'torn') {
+        // Damage before `position`: only reported if it took records not yet read.
+        const skipped = await skipDamage(
+          this.#file,
+          segment.path,
+          batch.end,
+          readable,
+          at,
+          segment.end,
+        );
+        if (skipped.resumePosition > position) {
+          this.#offset = batch.end;
+          return;
+        }
+        this.#offset = skipped.resume;
+        at = skipped.resumePosition;
+      } else if (batch.status === 'end') {
+        return;
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 //
 //   <dir>/segments/<20-digit first position>.log   records (see record-codec.ts)
 //   <dir>/consumers/<name>.json                     committed position of a consumer
+//   <dir>/damaged/<segment>@<start>-<end>.json      a damaged range, skipped (log-damage.ts)
 //
 // One process owns a directory at a time: nothing locks it.
 
@@ -11,6 +12,7 @@ import type { Queue, QueueMessage } from '../queue.js';
 import { assertConsumerName, readCommitted, writeCommitted } from './consumer-offsets.js';
 import { type FileModes, resolveModes } from './file-modes.js';
 import { LogConsumer } from './log-consumer.js';
+import { createDamageReporter } from './log-damage.js';
 import { checkLogLimits, createLogRetention, type LogLimits } from './log-limits.js';
 import { LogWriter, type LogWriterStats } from './log-writer.js';
 import { loadSegments } from './segment-table.js';
@@ -26,6 +28,8 @@ export interface LogQueueOptions extends LogLimits, FileModes {
   durability?: 'fsync' | 'none';
   /** Roll to a new segment file once the active one reaches this many bytes (default 64 MiB). */
   segmentBytes?: number;
+  /** Where the line about a damaged range goes (default `console.error`). */
+  logDamage?: (line: string) => void;
 }
 
 export interface LogQueueStats extends LogWriterStats {
@@ -39,6 +43,10 @@ export interface LogQueueStats extends LogWriterStats {
   recoveredTruncatedBytes: number;
   /** Bytes of the segment files (what `maxBytes` limits). */
   diskBytes: number;
+  /** Damaged bytes skipped by this process's consumers (not torn tails). */
+  corruptBytes: number;
+  /** Damaged ranges met by this process. */
+  damagedRanges: number;
 }
 
 export interface LogQueue extends Queue {
@@ -74,7 +82,8 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
   const consumersDir = join(options.dir, 'consumers');
   const modes = resolveModes(options);
   await mkdir(consumersDir, { recursive: true, mode: modes.dirMode });
-  const loaded = await loadSegments(segmentsDir, sync, modes);
+  const reporter = createDamageReporter({ dir: options.dir, ...modes, log: options.logDamage });
+  const loaded = await loadSegments(segmentsDir, sync, modes, reporter);
   // The budget counts every segment file: learn the sizes of those found on open (final).
   for (const segment of loaded.segments) {
     if (Number.isNaN(segment.bytes)) segment.bytes = (await stat(segment.path)).size;
@@ -111,6 +120,7 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
       sync,
       committed,
       fileMode: modes.fileMode,
+      reporter,
       onClose: () => open.delete(name),
     });
   }
@@ -151,6 +161,8 @@ export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> 
       segments: writer.segments.length,
       recoveredTruncatedBytes: loaded.truncatedBytes,
       diskBytes: retention.diskBytes(),
+      corruptBytes: reporter.corruptBytes(),
+      damagedRanges: reporter.damagedRanges(),
     }),
   };
 }

@@ -5,9 +5,17 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueueEntry } from '../queue.js';
+import { skipDamage } from './damage-skip.js';
 import { readFrames } from './frame-reader.js';
+import type { LogDamage } from './log-damage.js';
 import { decodeEntry, isErasedPayload } from './record-codec.js';
 import { listSegments, segmentPath } from './segment-files.js';
+import { scanSegment } from './segment-scan.js';
+
+export interface LogReaderOptions {
+  /** Told about each damaged range a read skips (with its raw bytes). Default: nothing. */
+  onDamage?: (damage: LogDamage, raw: Buffer) => void | Promise<void>;
+}
 
 /** Positions a log holds: `[first, next)`. */
 export interface LogRange {
@@ -20,39 +28,33 @@ export interface LogReader {
   range(): Promise<LogRange>;
   /**
    * Entries at positions `[from, to)` in order, in batches of at most `batchSize`. Rejects when
-   * `from` is no longer held (deleted by retention) or a record before `to` is unreadable.
+   * `from` is no longer held (deleted by retention). Damaged ranges are skipped (and told to
+   * `onDamage`): their records are missing from what is yielded.
    */
   read(from: number, to: number, batchSize?: number): AsyncIterable<QueueEntry[]>;
 }
 
 /** Opens the log in `dir` (the `dir` given to `openLogQueue`) for reading only. */
-export function openLogReader(dir: string): LogReader {
+export function openLogReader(dir: string, options: LogReaderOptions = {}): LogReader {
   const segmentsDir = join(dir, 'segments');
   return {
     async range() {
       const firsts = await listSegments(segmentsDir);
       const last = firsts[firsts.length - 1];
       if (last === undefined) return { first: 0, next: 0 };
-      return { first: firsts[0] as number, next: last + (await countRecords(segmentsDir, last)) };
+      return { first: firsts[0] as number, next: await endOfSegment(segmentsDir, last) };
     },
     read(from, to, batchSize = 1_000) {
-      return readEntries(segmentsDir, from, to, batchSize);
+      return readEntries(segmentsDir, from, to, batchSize, options);
     },
   };
 }
 
-async function countRecords(segmentsDir: string, first: number): Promise<number> {
-  const file = await open(segmentPath(segmentsDir, first), 'r');
+async function endOfSegment(segmentsDir: string, first: number): Promise<number> {
+  const path = segmentPath(segmentsDir, first);
+  const file = await open(path, 'r');
   try {
-    const { size } = await file.stat();
-    let offset = 0;
-    let records = 0;
-    for (;;) {
-      const batch = await readFrames(file, offset, size, Number.POSITIVE_INFINITY);
-      records += batch.payloads.length;
-      offset = batch.end;
-      if (batch.status !== 'more') return records;
-    }
+    return (await scanSegment(file, path, first, undefined)).end;
   } finally {
     await file.close();
   }
@@ -63,6 +65,7 @@ async function* readEntries(
   from: number,
   to: number,
   batchSize: number,
+  options: LogReaderOptions,
 ): AsyncGenerator<QueueEntry[]> {
   if (!Number.isSafeInteger(from) || from < 0 || !(to >= from)) {
     throw new RangeError(`invalid range [${from}, ${to})`);
@@ -84,8 +87,14 @@ async function* readEntries(
     const first = firsts[index] as number;
     const end = Math.min(to, firsts[index + 1] ?? Number.POSITIVE_INFINITY);
     const file = await openSegment(segmentsDir, first, position);
+    const segment = {
+      file,
+      path: segmentPath(segmentsDir, first),
+      first,
+      sealed: index + 1 < firsts.length,
+    };
     try {
-      yield* readSegment(file, first, position, end, batchSize);
+      yield* readSegment(segment, position, end, batchSize, options);
     } finally {
       await file.close();
     }
@@ -106,34 +115,42 @@ async function openSegment(segmentsDir: string, first: number, at: number): Prom
 
 /** Yields the entries `[from, end)` of the segment whose first record is at `first`. */
 async function* readSegment(
-  file: FileHandle,
-  first: number,
+  segment: { file: FileHandle; path: string; first: number; sealed: boolean },
   from: number,
   end: number,
   batchSize: number,
+  options: LogReaderOptions,
 ): AsyncGenerator<QueueEntry[]> {
+  const { file, path, first } = segment;
   // The size at open: records appended later are past `end` anyway (it was taken before).
   const { size } = await file.stat();
   let offset = 0;
   let position = first;
   while (position < end) {
     const batch = await readFrames(file, offset, size, Math.min(batchSize, end - position));
-    if (batch.payloads.length === 0 && batch.status === 'end') {
-      throw new RangeError(`the log ends at position ${position}, before ${end}`);
-    }
-    if (batch.payloads.length === 0) {
-      throw new Error(
-        `segment ${first}: no readable record at position ${position} (${batch.status})`,
-      );
-    }
     offset = batch.end;
     const entries: QueueEntry[] = [];
-    for (const payload of batch.payloads) {
-      if (position >= from && !isErasedPayload(payload)) {
-        entries.push(decodeEntry(payload, position));
-      }
-      position++;
+    for (let i = 0; i < batch.payloads.length; i++) {
+      const named = batch.positions[i] as number;
+      const at = Number.isNaN(named) ? position : named;
+      if (at < position || at >= end) continue;
+      position = at + 1;
+      const payload = batch.payloads[i] as Buffer;
+      if (at >= from && !isErasedPayload(payload)) entries.push(decodeEntry(payload, at));
     }
     if (entries.length > 0) yield entries;
+    if (batch.payloads.length > 0) continue;
+    if (batch.status === 'end' && !segment.sealed) {
+      throw new RangeError(`the log ends at position ${position}, before ${end}`);
+    }
+    // Bad bytes (or a sealed segment that ends short): skip to the next valid frame.
+    const skipped = await skipDamage(file, path, offset, size, position, end);
+    if (!segment.sealed && skipped.resume === size) {
+      // The end of the last segment: a tail being written (or torn by a crash), not damage.
+      throw new RangeError(`no readable record at position ${position} (the log ends there)`);
+    }
+    if (skipped.resumePosition > from) await options.onDamage?.(skipped.damage, skipped.raw);
+    offset = skipped.resume;
+    position = skipped.resumePosition;
   }
 }

@@ -61,12 +61,12 @@ describe('log retention', () => {
 describe('log retention by size and age', () => {
   it('keeps forwarded history up to retainBytes, deleting the oldest beyond it', async () => {
     await queue.close();
-    queue = await openLogQueue({ dir, segmentBytes: 60, retainBytes: 140 });
+    queue = await openLogQueue({ dir, segmentBytes: 60, retainBytes: 190 });
     const consumer = await queue.consumer('forwarder');
     for (let i = 0; i < 10; i += 2) await queue.append(pair(i));
     await consumer.ack(await consumer.read(10, 0));
-    await queue.append(pair(10)); // rolls: segments 0..8 are forwarded, 68 bytes each
-    // Two forwarded segments fit in 140 bytes; older ones are gone.
+    await queue.append(pair(10)); // rolls: segments 0..8 are forwarded, 92 bytes each
+    // Two forwarded segments fit in 190 bytes; older ones are gone.
     expect(await segmentFirsts()).toEqual([6, 8, 10]);
   });
 

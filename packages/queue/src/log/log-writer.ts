@@ -6,7 +6,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { QueueFullError, type QueueMessage } from '../queue.js';
 import { AppendSignal } from './append-signal.js';
-import { encodeFrames } from './record-codec.js';
+import { encodeFrames, stampFrames } from './record-codec.js';
 import { segmentPath, syncDirectory, writeFully } from './segment-files.js';
 import type { SegmentInfo } from './segment-table.js';
 
@@ -159,6 +159,9 @@ export class LogWriter {
       await this.#options.reserve(total);
     }
     const active = this.#active;
+    // Positions are known only now, after a roll: stamp them (and the CRCs that cover them).
+    let position = active.end;
+    for (const frame of frames) position += stampFrames(frame, position);
     const start = active.bytes;
     const startedAt = performance.now();
     const bytes = await writeFully(this.#file, frames, start).catch((error: unknown) =>

@@ -6,6 +6,7 @@ import {
   encodeFrames,
   FRAME_HEADER_BYTES,
   parseFrame,
+  stampFrames,
 } from './record-codec.js';
 
 const message: QueueMessage = {
@@ -52,7 +53,8 @@ describe('record codec', () => {
   it('encodes many messages as the same frames, one after the other, in one buffer', () => {
     const messages = [message, { ...message, id: 'b', source: 'other' }, { ...message, id: 'c' }];
     const all = encodeFrames(messages);
-    expect(all).toEqual(Buffer.concat(messages.map(encodeFrame)));
+    expect(stampFrames(all, 7)).toBe(messages.length);
+    expect(all).toEqual(Buffer.concat(messages.map((m, i) => encodeFrame(m, 7 + i))));
     let at = 0;
     for (const expected of messages) {
       const parsed = parseFrame(all, at);

@@ -1,6 +1,9 @@
-// On-disk record format of the embedded log. One record per message:
+// On-disk record format of the embedded log. One record per message (big-endian):
 //
-//   frame:   u32 payload length | u32 CRC32 of payload | payload      (big-endian)
+//   frame (v2): u32 magic FF 53 4C 32 | u32 CRC32 of the rest | u32 payload length
+//               | u64 position | payload
+//   frame (v1, logs written before v2; still read): u32 payload length | u32 CRC32 of payload
+//               | payload
 //   payload: the message's bytes (../message-codec.ts, shared with NATS)
 //
 // The framing, CRC and erased records are the log's own; only the payload is shared.
@@ -8,6 +11,12 @@
 // An erased record (a data subject's event removed by `eraseLogRecords`) keeps its place, so
 // every later position stays where it was: kind 2, empty id and source, time 0, no body.
 // Readers and consumers skip it.
+//
+// Why v2 (damage, not crashes): after bad bytes a reader must find the next whole frame and
+// know its position, or every later position is a guess. The magic makes candidates cheap to
+// find (0xFF never occurs in UTF-8, so not in ids, sources or JSON bodies), the CRC over the
+// length and position rejects false ones, and the position says how many records the damage
+// took. A v1 length is at most 64 MiB, so its first byte is never 0xFF: the two never mix up.
 
 import { crc32 } from 'node:zlib';
 import {
@@ -24,8 +33,16 @@ export {
   decodeMessageEntry as decodeEntry,
 } from '../message-codec.js';
 
-/** Bytes before the payload: length and CRC. */
-export const FRAME_HEADER_BYTES = 8;
+/** Bytes before the payload of a frame written now (v2): magic, CRC, length, position. */
+export const FRAME_HEADER_BYTES = 20;
+
+/** Bytes before the payload of a v1 frame: length and CRC. */
+export const V1_FRAME_HEADER_BYTES = 8;
+
+/** First four bytes of every v2 frame. */
+export const FRAME_MAGIC = 0xff534c32;
+const MAGIC_FIRST_BYTE = 0xff;
+const MAGIC_BYTES = Buffer.from([0xff, 0x53, 0x4c, 0x32]);
 
 /** Smallest valid payload: kind, two empty strings, time, empty body. */
 export const MIN_PAYLOAD_BYTES = MIN_MESSAGE_BYTES;
@@ -36,15 +53,18 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 /** The kind code of an erased record; the message codec leaves it free. */
 const ERASED_CODE = 2;
 
-/** Encodes one message as a complete frame in a single Buffer. */
-export function encodeFrame(message: QueueMessage): Buffer {
-  return encodeFrames([message]);
+/** Encodes one message as a complete frame at `position` in a single Buffer. */
+export function encodeFrame(message: QueueMessage, position = 0): Buffer {
+  const frame = encodeFrames([message]);
+  stampFrames(frame, position);
+  return frame;
 }
 
 /**
  * Encodes messages as consecutive frames in one Buffer: one allocation per append instead of
  * one per message (a pooled allocation each, and a new 8 KiB pool every few events), and one
- * buffer for writev to take.
+ * buffer for writev to take. Positions and CRCs are left blank: `stampFrames` fills them in
+ * once the writer knows where the group goes.
  */
 export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
   const idBytes: number[] = [];
@@ -73,6 +93,7 @@ export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as QueueMessage;
     const start = p;
+    out.writeUInt32BE(FRAME_MAGIC, p);
     p = writeMessage(
       out,
       p + FRAME_HEADER_BYTES,
@@ -80,44 +101,98 @@ export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
       idBytes[i] as number,
       sourceBytes[i] as number,
     );
-    out.writeUInt32BE(p - start - FRAME_HEADER_BYTES, start);
-    out.writeUInt32BE(crc32(out.subarray(start + FRAME_HEADER_BYTES, p)), start + 4);
+    out.writeUInt32BE(p - start - FRAME_HEADER_BYTES, start + 8);
   }
   return out;
 }
 
+/**
+ * Writes positions `first`, `first + 1`, ... into the consecutive v2 frames of `frames` and
+ * their CRCs (which cover length, position and payload). Returns the number of frames.
+ */
+export function stampFrames(frames: Buffer, first: number): number {
+  let p = 0;
+  let position = first;
+  while (p < frames.length) {
+    const end = p + FRAME_HEADER_BYTES + frames.readUInt32BE(p + 8);
+    writePosition(frames, p + 12, position++);
+    frames.writeUInt32BE(crc32(frames.subarray(p + 8, end)), p + 4);
+    p = end;
+  }
+  return position - first;
+}
+
+function writePosition(buffer: Buffer, at: number, position: number): void {
+  buffer.writeUInt32BE(Math.floor(position / 2 ** 32), at);
+  buffer.writeUInt32BE(position % 2 ** 32, at + 4);
+}
+
 /** Result of looking for a frame at an offset of a buffer. */
 export type FrameParse =
-  | { kind: 'frame'; payload: Buffer; next: number }
+  /** `position` is the frame's own (v2), NaN for a v1 frame (its place in the segment says). */
+  | { kind: 'frame'; payload: Buffer; next: number; position: number }
   /** The buffer ends inside the frame; `need` is the frame's size as far as known. */
   | { kind: 'incomplete'; need: number }
   | { kind: 'corrupt'; reason: string };
 
 /** Parses the frame at `offset`, checking its length, CRC and payload structure. */
 export function parseFrame(buffer: Buffer, offset: number): FrameParse {
+  if (buffer[offset] === MAGIC_FIRST_BYTE) return parseV2Frame(buffer, offset);
   const available = buffer.length - offset;
-  if (available < FRAME_HEADER_BYTES) return { kind: 'incomplete', need: FRAME_HEADER_BYTES };
+  if (available < V1_FRAME_HEADER_BYTES) return { kind: 'incomplete', need: V1_FRAME_HEADER_BYTES };
   const length = buffer.readUInt32BE(offset);
   // A zero-filled tail (file extended, data never written) fails here, not as empty records.
   if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
     return { kind: 'corrupt', reason: `bad length ${length}` };
   }
-  const end = offset + FRAME_HEADER_BYTES + length;
-  if (end > buffer.length) return { kind: 'incomplete', need: FRAME_HEADER_BYTES + length };
-  const payload = buffer.subarray(offset + FRAME_HEADER_BYTES, end);
+  const end = offset + V1_FRAME_HEADER_BYTES + length;
+  if (end > buffer.length) return { kind: 'incomplete', need: V1_FRAME_HEADER_BYTES + length };
+  const payload = buffer.subarray(offset + V1_FRAME_HEADER_BYTES, end);
   if (crc32(payload) !== buffer.readUInt32BE(offset + 4)) {
     return { kind: 'corrupt', reason: 'CRC mismatch' };
   }
   if (!isWellFormedPayload(payload)) return { kind: 'corrupt', reason: 'malformed payload' };
-  return { kind: 'frame', payload, next: end };
+  return { kind: 'frame', payload, next: end, position: Number.NaN };
 }
 
-/** The frame that takes an erased record's place: it holds nothing of the record. */
-export function encodeErasedFrame(): Buffer {
+function parseV2Frame(buffer: Buffer, offset: number): FrameParse {
+  if (buffer.length - offset < FRAME_HEADER_BYTES) {
+    // Only the bytes there can say whether this is a frame being written or garbage.
+    const have = buffer.subarray(offset, offset + 4);
+    if (!have.equals(MAGIC_BYTES.subarray(0, have.length))) {
+      return { kind: 'corrupt', reason: 'bad magic' };
+    }
+    return { kind: 'incomplete', need: FRAME_HEADER_BYTES };
+  }
+  if (buffer.readUInt32BE(offset) !== FRAME_MAGIC) return { kind: 'corrupt', reason: 'bad magic' };
+  const length = buffer.readUInt32BE(offset + 8);
+  if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
+    return { kind: 'corrupt', reason: `bad length ${length}` };
+  }
+  const end = offset + FRAME_HEADER_BYTES + length;
+  if (end > buffer.length) return { kind: 'incomplete', need: FRAME_HEADER_BYTES + length };
+  if (crc32(buffer.subarray(offset + 8, end)) !== buffer.readUInt32BE(offset + 4)) {
+    return { kind: 'corrupt', reason: 'CRC mismatch' };
+  }
+  const payload = buffer.subarray(offset + FRAME_HEADER_BYTES, end);
+  if (!isWellFormedPayload(payload)) return { kind: 'corrupt', reason: 'malformed payload' };
+  const position = buffer.readUInt32BE(offset + 12) * 2 ** 32 + buffer.readUInt32BE(offset + 16);
+  if (!Number.isSafeInteger(position)) return { kind: 'corrupt', reason: 'bad position' };
+  return { kind: 'frame', payload, next: end, position };
+}
+
+/** Bytes of a frame's header (they sit right before its payload): v2 or v1. */
+export function frameHeaderBytes(position: number): number {
+  return Number.isNaN(position) ? V1_FRAME_HEADER_BYTES : FRAME_HEADER_BYTES;
+}
+
+/** The frame that takes the place of the erased record at `position`: it holds nothing else. */
+export function encodeErasedFrame(position: number): Buffer {
   const out = Buffer.alloc(FRAME_HEADER_BYTES + MIN_PAYLOAD_BYTES);
+  out.writeUInt32BE(FRAME_MAGIC, 0);
+  out.writeUInt32BE(MIN_PAYLOAD_BYTES, 8);
   out[FRAME_HEADER_BYTES] = ERASED_CODE;
-  out.writeUInt32BE(MIN_PAYLOAD_BYTES, 0);
-  out.writeUInt32BE(crc32(out.subarray(FRAME_HEADER_BYTES)), 4);
+  stampFrames(out, position);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import type { FileModes } from './file-modes.js';
+import type { DamageReporter, LogDamage } from './log-damage.js';
 import { recoverSegment } from './recover-segment.js';
 import { listSegments, segmentPath, syncDirectory } from './segment-files.js';
 
@@ -49,6 +50,8 @@ export interface LoadedSegments {
   activeFile: FileHandle;
   /** Bytes cut off a torn tail during recovery. */
   truncatedBytes: number;
+  /** Damaged ranges of the last segment (left in place; consumers skip and report them). */
+  damages: LogDamage[];
 }
 
 /**
@@ -60,6 +63,7 @@ export async function loadSegments(
   segmentsDir: string,
   sync: boolean,
   modes: Required<FileModes>,
+  reporter?: DamageReporter,
 ): Promise<LoadedSegments> {
   await mkdir(segmentsDir, { recursive: true, mode: modes.dirMode });
   const firsts = await listSegments(segmentsDir);
@@ -70,16 +74,26 @@ export async function loadSegments(
   }
   const last = firsts.length - 1;
   const lastFirst = firsts[last]!;
-  const recovered = await recoverSegment(segmentPath(segmentsDir, lastFirst), sync);
+  const recovered = await recoverSegment(
+    segmentPath(segmentsDir, lastFirst),
+    lastFirst,
+    sync,
+    reporter,
+  );
   const segments = firsts.map(
     (first, i): SegmentInfo => ({
       first,
       path: segmentPath(segmentsDir, first),
       bytes: i === last ? recovered.bytes : Number.NaN,
-      end: i === last ? lastFirst + recovered.records : firsts[i + 1]!,
+      end: i === last ? recovered.end : firsts[i + 1]!,
       sealed: i !== last,
     }),
   );
   const activeFile = await open(segmentPath(segmentsDir, lastFirst), 'r+');
-  return { segments, activeFile, truncatedBytes: recovered.truncatedBytes };
+  return {
+    segments,
+    activeFile,
+    truncatedBytes: recovered.truncatedBytes,
+    damages: recovered.damages,
+  };
 }
