@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrames, FRAME_HEADER_BYTES } from './log/record-codec.js';
+import {
+  decodePayload,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  parseFrame,
+  V1_FRAME_HEADER_BYTES,
+} from './log/record-codec.js';
 import { decodeMessage, encodeMessage, isWellFormedMessage } from './message-codec.js';
 import type { QueueMessage } from './queue.js';
 
@@ -21,16 +27,28 @@ const FRAMES_OF_EXISTING_LOGS =
   '00000017dc54591b0100000002c3bc0000000473686f700000000000000000';
 
 describe('message codec', () => {
-  it('keeps the log’s frames byte for byte, so existing logs stay readable', () => {
-    expect(encodeFrames(messages).toString('hex')).toBe(FRAMES_OF_EXISTING_LOGS);
+  it('reads the frames of existing (v1) logs, every field', () => {
+    const frames = Buffer.from(FRAMES_OF_EXISTING_LOGS, 'hex');
+    const read: QueueMessage[] = [];
+    for (let at = 0; at < frames.length; ) {
+      const frame = parseFrame(frames, at);
+      if (frame.kind !== 'frame') throw new Error(`no frame at ${at}: ${frame.kind}`);
+      const message = decodePayload(frame.payload);
+      read.push({ ...message, body: Buffer.from(message.body) });
+      at = frame.next;
+    }
+    expect(read).toEqual(messages.map((m) => ({ ...m, body: Buffer.from(m.body) })));
   });
 
-  it('encodes a NATS message as the log record’s payload, so existing streams stay readable', () => {
-    const frames = Buffer.from(FRAMES_OF_EXISTING_LOGS, 'hex');
-    const firstPayloadEnd = FRAME_HEADER_BYTES + frames.readUInt32BE(0);
-    expect(encodeMessage(messages[0]!)).toEqual(
-      frames.subarray(FRAME_HEADER_BYTES, firstPayloadEnd),
+  it('encodes a NATS message as the log record’s payload, old frames and new', () => {
+    const old = Buffer.from(FRAMES_OF_EXISTING_LOGS, 'hex');
+    const oldPayload = old.subarray(
+      V1_FRAME_HEADER_BYTES,
+      V1_FRAME_HEADER_BYTES + old.readUInt32BE(0),
     );
+    expect(encodeMessage(messages[0]!)).toEqual(oldPayload);
+    // A frame written now (v2) carries the same payload after its longer header.
+    expect(encodeFrame(messages[0]!, 7).subarray(FRAME_HEADER_BYTES)).toEqual(oldPayload);
   });
 
   it('decodes what it encoded, every field', () => {
