@@ -1,5 +1,5 @@
 // The file formats the Node entry points read and rewrite: gzip NDJSON through node:zlib and
-// zstd NDJSON through the forwarder's wasm zstd. Parquet has no codec yet (no reader here), so
+// zstd NDJSON through node:zlib's zstd. Parquet has no codec yet (no reader here), so
 // compaction leaves Parquet files as they are and erasure reports them unreadable.
 
 import { promisify } from 'node:util';
