@@ -15,6 +15,7 @@ const PACKAGES = [
   'packages/schema',
   'packages/queue',
   'packages/store',
+  'packages/ingest',
   'packages/tracker',
   'apps/collector',
   'apps/forwarder',
