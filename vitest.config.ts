@@ -19,6 +19,9 @@ export default defineConfig({
         test: {
           name: 'tracker',
           environment: 'happy-dom',
+          // Node 25+ defines its own localStorage global (undefined without --localstorage-file)
+          // and vitest then keeps it over happy-dom's (vitest-dev/vitest#8757).
+          execArgv: ['--no-experimental-webstorage'],
           include: ['packages/tracker/src/**/*.test.ts'],
         },
       },

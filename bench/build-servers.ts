@@ -61,7 +61,7 @@ export async function buildServers(): Promise<BuiltServers> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     logLevel: 'warning',
     // The profile summary maps bundle positions back to TypeScript lines with it.
     sourcemap: 'linked',

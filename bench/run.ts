@@ -8,6 +8,7 @@ import { writeSection } from './benchmarks-file.js';
 import { type BuiltServers, buildServers } from './build-servers.js';
 import { duration } from './format.js';
 import { describeMachine } from './machine.js';
+import { oldestSupportedNode } from './oldest-node.js';
 import { PROFILE_DIR } from './paths.js';
 import { summarizeProfile } from './profile-summary.js';
 import { measureRequestCosts } from './request-costs.js';
@@ -88,6 +89,13 @@ share the cores, so compare only figures from the same run.`,
   );
 }
 
+const otherNode = oldestSupportedNode();
+console.log(
+  `Node ${process.version}` +
+    (otherNode
+      ? `; the collector also on Node ${otherNode.version} (${otherNode.execPath})`
+      : '; no tools/node22 (Linux x64 only): the collector on this Node alone'),
+);
 await writeMachineSection();
 if (profileDir) {
   await rm(profileDir, { recursive: true, force: true });
@@ -116,7 +124,7 @@ function servers(): BuiltServers {
 }
 
 const collector: CollectorResults | undefined = await suite('collector', async () => {
-  const results = await runCollectorSuite(settings, servers(), runId, profileDir);
+  const results = await runCollectorSuite(settings, servers(), runId, profileDir, otherNode);
   const costs = measureRequestCosts(settings.collector.batchSizes, settings.quick ? 300 : 1_000);
   const profiles = await profileBlock(['collector-fsync-b10', 'collector-fsync-b50']);
   await writeSection('collector', collectorReport(results, label, costs) + profiles);
@@ -141,7 +149,7 @@ await suite('memory', async () => {
   const results = await runMemorySuite(settings, servers(), runId, profileDir);
   const others: OtherPeak[] = [];
   for (const m of collector?.measurements ?? []) {
-    if (m.server.mode === 'fsync') {
+    if (m.server.key === 'collector-fsync') {
       others.push({
         what: `collector alone (log + fdatasync), loaded with ${m.batch}-event batches`,
         bytes: m.maxRssBytes,

@@ -16,6 +16,8 @@ export interface ServerProcessOptions {
   cpuProfileDir?: string;
   /** More flags for the child's node (e.g. V8's heap settings). */
   nodeFlags?: string[];
+  /** Another node binary to run it on (the harness's own by default). */
+  execPath?: string;
 }
 
 /** A server running in a child process. */
@@ -51,6 +53,7 @@ export async function startServerProcess(
     : [];
   const child = fork(entry, [JSON.stringify(config)], {
     execArgv: [...execArgv, ...(options.nodeFlags ?? [])],
+    execPath: options.execPath,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting: Array<{ type: ChildMessage['type']; resolve: (m: ChildMessage) => void }> = [];

@@ -57,12 +57,13 @@ const forwarder =
 // Node defines many globals (atob, fetch, ReadableStream, ...) as getters that replace
 // themselves on first use: use them all now, then snapshot every global and built-in reachable
 // from globalThis, so later changes (a polluted Object.prototype, a replaced
-// Array.prototype.map) are found. undici's dispatcher appears on a first fetch, by design.
+// Array.prototype.map) are found. undici's dispatcher appears on a first fetch, by design, and
+// so does the AWS SDK's `awslambda.InvokeStore` on a first S3 request (seen on Node 26).
 for (const name of Object.getOwnPropertyNames(globalThis)) {
   void (globalThis as Record<string, unknown>)[name];
 }
 const { assertNoPoisoning } = await import('@fast-check/poisoning');
-const LAZY_GLOBALS = /^Symbol\(undici\..*\)$/;
+const LAZY_GLOBALS = /^(Symbol\(undici\..*\)|awslambda)$/;
 
 /** What the probe answers: undefined when every built-in is as it was once started. */
 function poisoning(): string | undefined {

@@ -8,7 +8,7 @@ import {
   verdict,
 } from '../format.js';
 import type { RequestCost } from '../request-costs.js';
-import { CEILING_KEYS } from './collector-servers.js';
+import { CEILING_KEYS, OTHER_NODE_KEY } from './collector-servers.js';
 import type { CollectorMeasurement, CollectorResults } from './collector-suite.js';
 
 const CEILING_NAMES: Record<(typeof CEILING_KEYS)[number], string> = {
@@ -131,7 +131,7 @@ wrk (1 thread, ${results.connections} keep-alive connections) on 127.0.0.1 posts
 bodies of 1, 10 or 50 Segment-shaped \`track\` events of about 560 B (text/plain as a beacon
 sends them, the write key in the body, a new messageId for every event). The config has one
 source with the benchmark's write key and origins \`*\`. Each server runs in its own process;
-for each batch size all six are loaded in turns, ${results.rounds} round(s) of
+for each batch size all ${new Set(measurements.map((m) => m.server.key)).size} are loaded in turns, ${results.rounds} round(s) of
 ${results.runSeconds} s each, and the round with the median req/s is shown. The ceilings get
 the same bodies. events/s counts the events of requests answered 2xx (for the collector,
 checked against what its queue took). p50/p99 at saturation include queueing
@@ -146,7 +146,7 @@ what every consumer acknowledged).
 
 ${throughput}
 
-### Latency below saturation
+${runtimes(measurements, find)}### Latency below saturation
 
 Each collector mode at ${percent(results.latencyLoadShare)} of its own max req/s from the table above
 (wrk with think time per connection; the rate reached is shown next to the target). "Log commit
@@ -231,6 +231,47 @@ and back (a byte-level scanner that validates each event where it lies and splic
 server's fields into its bytes), or the work spread over cores (one collector process per
 core, or parsing in worker threads), which a 2-core machine shared with the load generator
 cannot show.
+`;
+}
+
+/** The default collector on this run's Node next to the same on the oldest supported one. */
+function runtimes(
+  measurements: readonly CollectorMeasurement[],
+  find: (key: string, batch: number) => CollectorMeasurement | undefined,
+): string {
+  const rows: string[][] = [];
+  for (const other of measurements.filter((m) => m.server.key === OTHER_NODE_KEY)) {
+    const own = find('collector-fsync', other.batch);
+    if (!own) continue;
+    rows.push([
+      String(other.batch),
+      integer(own.median.eventsPerSecond),
+      integer(other.median.eventsPerSecond),
+      percent(own.median.requestsPerSecond / other.median.requestsPerSecond),
+      `${millisFromMicros(own.median.wrk.p99Us)} / ${millisFromMicros(other.median.wrk.p99Us)}`,
+      `${megabytes(own.maxRssBytes, 0)} / ${megabytes(other.maxRssBytes, 0)}`,
+    ]);
+  }
+  if (rows.length === 0) return '';
+  const older =
+    measurements.find((m) => m.server.key === OTHER_NODE_KEY)?.server.nodeVersion ?? 'older';
+  return `### Node versions
+
+The default collector (log + fdatasync) on this run's Node (${process.version}) and, loaded in
+the same turns, on the oldest supported one (${older}, tools/node22), from the table above.
+
+${markdownTable(
+  [
+    'events/request',
+    `events/s on ${process.version}`,
+    `events/s on ${older}`,
+    `${process.version} vs ${older}`,
+    'p99 (this / oldest)',
+    'peak RSS (this / oldest)',
+  ],
+  rows,
+)}
+
 `;
 }
 

@@ -1,4 +1,5 @@
 import type { ServerEntry } from '../build-servers.js';
+import type { OtherNode } from '../oldest-node.js';
 import type { CollectorMode } from '../servers/collector.js';
 
 /** One server the collector suite loads: a ceiling, or the collector in one durability mode. */
@@ -10,6 +11,9 @@ export interface ServerUnderTest {
   entry: ServerEntry;
   /** The collector's durability mode; undefined for a ceiling. */
   mode?: CollectorMode;
+  /** Another Node to run it on (the harness's own by default), and its version. */
+  execPath?: string;
+  nodeVersion?: string;
 }
 
 /** The three ceilings first, then the collector in each durability mode. */
@@ -36,6 +40,25 @@ export const SERVERS_UNDER_TEST: readonly ServerUnderTest[] = [
     mode: 'memory',
   },
 ];
+
+/** The default collector on the other Node (oldest-node.ts). */
+export const OTHER_NODE_KEY = 'collector-fsync-other-node';
+
+/** The servers of one run: the default collector once more on `other` Node, when there is one. */
+export function serversUnderTest(other?: OtherNode): readonly ServerUnderTest[] {
+  if (!other) return SERVERS_UNDER_TEST;
+  return [
+    ...SERVERS_UNDER_TEST,
+    {
+      key: OTHER_NODE_KEY,
+      label: `collector, log + fdatasync, on Node ${other.version} (the others: ${process.version})`,
+      entry: 'collector',
+      mode: 'fsync',
+      execPath: other.execPath,
+      nodeVersion: other.version,
+    },
+  ];
+}
 
 /** Keys of the ceilings the collector is compared with. */
 export const CEILING_KEYS = ['node-204', 'hono-204', 'hono-parse'] as const;

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { COMMIT_MS_BOUNDS } from '@sluice/queue';
 import type { BuiltServers } from '../build-servers.js';
 import { BENCH_HEADERS, makeBatchBody } from '../events/segment-event.js';
+import type { OtherNode } from '../oldest-node.js';
 import type { ChildValues } from '../protocol.js';
 import { type ServerProcess, startServerProcess } from '../server-process.js';
 import type { Settings } from '../settings.js';
 import { median } from '../stats.js';
 import { errorCount, requestsPerSecond, runWrk, type WrkResult } from '../wrk/run-wrk.js';
-import { SERVERS_UNDER_TEST, type ServerUnderTest } from './collector-servers.js';
+import { type ServerUnderTest, serversUnderTest } from './collector-servers.js';
 
 /** One wrk run against one server. */
 export interface CollectorRun {
@@ -56,23 +57,25 @@ export async function runCollectorSuite(
   built: BuiltServers,
   runId: string,
   cpuProfileDir: string | undefined,
+  otherNode?: OtherNode,
 ): Promise<CollectorResults> {
   const s = settings.collector;
+  const servers = serversUnderTest(otherNode);
   const measurements: CollectorMeasurement[] = [];
   for (const batch of s.batchSizes) {
     const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-collector-'));
     const running: ServerProcess[] = [];
     try {
-      for (const server of SERVERS_UNDER_TEST) {
+      for (const server of servers) {
         running.push(
           await startServerProcess(
             built.entry(server.entry),
             { mode: server.mode, queueDir: join(dataDir, server.key) },
-            { label: `${server.key}-b${batch}`, cpuProfileDir },
+            { label: `${server.key}-b${batch}`, cpuProfileDir, execPath: server.execPath },
           ),
         );
       }
-      const pairs = SERVERS_UNDER_TEST.map((server, i) => ({ server, child: running[i]! }));
+      const pairs = servers.map((server, i) => ({ server, child: running[i]! }));
       for (const { server, child } of pairs) await verifyServer(server, child, batch);
 
       const load = (url: string, idPrefix: string, seconds: number, rate?: number) =>

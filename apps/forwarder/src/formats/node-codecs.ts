@@ -1,5 +1,5 @@
 // The file formats the Node entry points read and rewrite: gzip NDJSON through node:zlib and
-// zstd NDJSON through the forwarder's wasm zstd (names and Content-Types: @sluice/layout).
+// zstd NDJSON through node:zlib's zstd (names and Content-Types: @sluice/layout).
 // Parquet has no codec (it holds rows, not NDJSON), so compaction leaves Parquet files as they
 // are and erasure rewrites them row by row (erasure/erase-parquet.ts).
 

@@ -1,27 +1,35 @@
-// zstd through a WebAssembly build of the reference library (@bokuweb/zstd-wasm): Node 20 has
-// no zstd in node:zlib (22.15 added one), and the wasm build needs no native binary.
+// zstd through node:zlib (Node 22.15+ and 23.8+ bundle the reference library). Until Node 20
+// was dropped this was a wasm build (@bokuweb/zstd-wasm); with the source size pledged the
+// frames are the same bytes as that build's, so files written by either read with the other.
 
-import { compress, decompress, init } from '@bokuweb/zstd-wasm';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { type FileFormat, ndjsonFormat } from '@sluice/layout';
 
 /** zstd's default level: about gzip's ratio at several times its speed. */
 export const ZSTD_LEVEL = 3;
 
-// One initialisation per process: a second `init()` replaces the module under earlier callers.
-let ready: Promise<void> | undefined;
-
-/** Compresses with zstd at `ZSTD_LEVEL`; loads the wasm module on first use. */
-export async function zstdCompress(data: Uint8Array): Promise<Uint8Array> {
-  ready ??= init();
-  await ready;
-  return compress(data, ZSTD_LEVEL);
+// Looked up on use, not imported by name: a Node without zstd can still load the forwarder
+// for gzip and Parquet, and says why zstd fails.
+type ZstdCodec = (data: Uint8Array, options: zlib.ZstdOptions) => Promise<Buffer>;
+function codec(run: typeof zlib.zstdCompress | undefined): ZstdCodec {
+  if (!run) throw new Error(`zstd needs Node 22.15+ (node:zlib has none in ${process.version})`);
+  return promisify(run) as ZstdCodec;
 }
 
-/** Decompresses one zstd frame (as `zstdCompress` writes them), e.g. to read `.ndjson.zst` back. */
+/** Compresses with zstd at `ZSTD_LEVEL`, on libuv's thread pool. */
+export async function zstdCompress(data: Uint8Array): Promise<Uint8Array> {
+  return codec(zlib.zstdCompress)(data, {
+    params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+    // Writes the size into the frame header (as one-shot ZSTD_compress does); readers that
+    // size their output from it, like the wasm build, need it.
+    pledgedSrcSize: data.byteLength,
+  });
+}
+
+/** Decompresses zstd (as `zstdCompress` writes it), e.g. to read `.ndjson.zst` back. */
 export async function zstdDecompress(data: Uint8Array): Promise<Uint8Array> {
-  ready ??= init();
-  await ready;
-  return decompress(data);
+  return codec(zlib.zstdDecompress)(data, {});
 }
 
 /** zstd NDJSON, `.ndjson.zst` (DuckDB, ClickHouse, Spark and Athena read it). */
