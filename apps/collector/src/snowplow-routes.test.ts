@@ -149,6 +149,16 @@ describe('Snowplow tracker protocol v2', () => {
     ]);
   });
 
+  it('holds the limits: 2,501 events is a 400, a body over maxRequestBytes a 413', async () => {
+    const many = Array.from({ length: 2_501 }, () => ({ e: 'pv', aid: 'site-1', duid: 'd' }));
+    expect(await expectError(await post(many), 400, 'invalid_batch')).toMatchObject({
+      path: 'data',
+    });
+    const big = event({ page: 'x'.repeat(600_000) });
+    await expectError(await post([big]), 413, 'payload_too_large');
+    expect(await readQueue(queue)).toEqual([]);
+  });
+
   it('keeps a server tracker (p=srv) without the connection address or a browser user agent', async () => {
     const res = await app().request('/com.snowplowanalytics.snowplow/tp2', {
       method: 'POST',

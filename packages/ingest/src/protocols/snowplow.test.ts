@@ -185,7 +185,7 @@ describe('the Snowplow mapping', () => {
 
   it('sends an event whose cx or ue_px does not decode to quarantine with the reason, parameters kept', () => {
     const result = ingest([
-      { ...common, e: 'pv', eid: 'e-bad-cx', cx: '%%%' },
+      { ...common, e: 'pv', eid: 'e-bad-cx', cx: '%%%', ip: '198.51.100.23' },
       { ...common, e: 'ue', eid: 'e-bad-ue', ue_pr: '{"schema":' },
       { ...common, e: 'xx', eid: 'e-unknown' },
       { ...common, e: 'pv', eid: 'e-good' },
