@@ -13,7 +13,8 @@ import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
 import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
-import { addTrackingRoutes } from './tracking-routes.js';
+import { addSnowplowRoutes, SNOWPLOW_PIXEL_PATH } from './snowplow-routes.js';
+import { addTrackingRoutes, type TrackingDeps } from './tracking-routes.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
 
@@ -72,10 +73,12 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   }
   const cors = collectorCors(directory);
   app.use('/v1/*', cors);
+  app.use('/com.snowplowanalytics.snowplow/*', cors);
+  app.use(SNOWPLOW_PIXEL_PATH, cors);
   // One set of per-IP buckets for every route a client can hit: events and the live view.
   const limits = createRequestLimits(config, now());
   const clientAddress = (c: Context) => describeClientAddress(deps.clientIp?.(c));
-  addTrackingRoutes(app, {
+  const tracking: TrackingDeps = {
     queue,
     config,
     directory,
@@ -89,7 +92,9 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     onQueueRefused: (seconds) => {
       refusingUntilMs = now() + seconds * 1000;
     },
-  });
+  };
+  addTrackingRoutes(app, tracking);
+  addSnowplowRoutes(app, tracking);
   addSdkSettingsRoutes(app, { directory, cors });
   addPageRoutes(app, { config, tagScript: deps.tagScript });
   if (live) {

@@ -8,7 +8,7 @@ import { createSecretKeyMatcher } from './secret-keys.js';
 export interface Authenticated {
   source: SourceConfig;
   /** Write keys are public (browsers, SDKs): their requests get the Origin check. */
-  by: 'writeKey' | 'secretKey';
+  by: 'writeKey' | 'secretKey' | 'snowplowAppId';
   /** The key as presented; compared with a `writeKey` in the body. */
   presented: string;
 }
@@ -16,6 +16,8 @@ export interface Authenticated {
 /** The configured sources, indexed by key and with their origin patterns compiled. */
 export interface SourceDirectory {
   byWriteKey(key: string): SourceConfig | undefined;
+  /** The source that lists this Snowplow app id (`aid`) in its `snowplowAppIds`. */
+  bySnowplowAppId(appId: string): SourceConfig | undefined;
   bySecretKey(secret: string): Promise<SourceConfig | undefined>;
   allowsOrigin(source: SourceConfig, origin: string): boolean;
   /** True when some source allows the origin (CORS preflights carry no key). */
@@ -28,10 +30,12 @@ export interface SourceDirectory {
  */
 export function createSourceDirectory(config: CollectorConfig): SourceDirectory {
   const byKey = new Map<string, SourceConfig>();
+  const byAppId = new Map<string, SourceConfig>();
   const origins = new Map<string, OriginMatcher>();
   const secrets: { hash: string; owner: SourceConfig }[] = [];
   for (const source of config.sources) {
     for (const key of source.writeKeys) byKey.set(key, source);
+    for (const appId of source.snowplowAppIds) byAppId.set(appId, source);
     for (const hash of source.secretKeys) secrets.push({ hash, owner: source });
     origins.set(source.id, compileOriginPatterns(source.allowedOrigins));
   }
@@ -39,6 +43,7 @@ export function createSourceDirectory(config: CollectorConfig): SourceDirectory 
   const anyOrigin = compileOriginPatterns(config.sources.flatMap((s) => s.allowedOrigins));
   return {
     byWriteKey: (key) => byKey.get(key),
+    bySnowplowAppId: (appId) => byAppId.get(appId),
     bySecretKey: matchSecret,
     allowsOrigin: (source, origin) => origins.get(source.id)?.(origin) ?? false,
     anyAllowsOrigin: anyOrigin,

@@ -170,6 +170,18 @@ export const sourceSchema = z
       .describe(
         'Hashes (`sha256:<hex>`) of secret keys for servers: sent as Bearer token or Basic auth user name.',
       ),
+    snowplowAppIds: z
+      .array(
+        z
+          .string({ message: 'a Snowplow app id must be a string' })
+          .min(1, 'a Snowplow app id must not be empty')
+          .max(256, 'a Snowplow app id has at most 256 characters'),
+        { message: 'snowplowAppIds must be a list of strings' },
+      )
+      .default([])
+      .describe(
+        "App ids (`aid`, the trackers' `appId`) whose Snowplow events this source takes; Snowplow's trackers send no key.",
+      ),
     allowedOrigins: z
       .array(
         z.string({ message: 'an origin must be a string' }).superRefine((pattern, ctx) => {
@@ -201,7 +213,12 @@ export const sourceSchema = z
       })
       .describe('What the collector adds to each valid event.'),
   })
-  .refine((source) => source.writeKeys.length + source.secretKeys.length > 0, {
-    message: 'a source needs at least one write key (browsers, SDKs) or secret key (servers)',
-    path: ['writeKeys'],
-  });
+  .refine(
+    (source) =>
+      source.writeKeys.length + source.secretKeys.length + source.snowplowAppIds.length > 0,
+    {
+      message:
+        'a source needs at least one write key (browsers, SDKs), secret key (servers) or Snowplow app id',
+      path: ['writeKeys'],
+    },
+  );

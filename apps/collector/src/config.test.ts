@@ -36,6 +36,7 @@ describe('collectorConfigSchema', () => {
       id: 'api-2',
       writeKeys: [],
       secretKeys: [BACKEND_SECRET_HASH],
+      snowplowAppIds: [],
       allowedOrigins: [],
       side: 'auto',
       limits: {
@@ -131,8 +132,20 @@ describe('collectorConfigSchema', () => {
 
   it('refuses a source without any key', () => {
     expect(messages({ sources: [{ id: 'a' }] })).toEqual([
-      'sources.0.writeKeys: a source needs at least one write key (browsers, SDKs) or secret key (servers)',
+      'sources.0.writeKeys: a source needs at least one write key (browsers, SDKs), secret key (servers) or Snowplow app id',
     ]);
+  });
+
+  it('takes a source with only Snowplow app ids, and refuses an app id two sources claim', () => {
+    expect(messages({ sources: [{ id: 'a', snowplowAppIds: ['site-1'] }] })).toEqual([]);
+    expect(
+      messages({
+        sources: [
+          { id: 'a', snowplowAppIds: ['site-1'] },
+          { id: 'b', snowplowAppIds: ['site-1'] },
+        ],
+      }),
+    ).toEqual(['sources.1.snowplowAppIds.0: this app id is already used by source "a"']);
   });
 
   it('refuses source limits above the collector-wide request limit', () => {

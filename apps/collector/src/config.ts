@@ -98,6 +98,7 @@ type ConfigObject = z.output<typeof configObjectSchema>;
 function checkConfig(config: ConfigObject, ctx: z.RefinementCtx): void {
   const ids = new Set<string>();
   const keys = new Map<string, string>();
+  const appIds = new Map<string, string>();
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
   if ((config.limits.maxEventBytes ?? 0) > config.limits.maxRequestBytes) {
@@ -125,6 +126,16 @@ function checkConfig(config: ConfigObject, ctx: z.RefinementCtx): void {
         keys.set(key, source.id);
       });
     }
+    source.snowplowAppIds.forEach((appId, k) => {
+      const owner = appIds.get(appId);
+      if (owner !== undefined) {
+        issue(
+          ['sources', i, 'snowplowAppIds', k],
+          `this app id is already used by source "${owner}"`,
+        );
+      }
+      appIds.set(appId, source.id);
+    });
     const maxRequest = source.limits.maxRequestBytes ?? config.limits.maxRequestBytes;
     if (maxRequest > config.limits.maxRequestBytes) {
       issue(

@@ -76,7 +76,7 @@ describe('CORS on /v1/batch', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')).toBe(
-      'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt',
+      'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt,SP-Anonymous',
     );
     expect(res.headers.get('access-control-max-age')).toBe(String(PREFLIGHT_MAX_AGE_SECONDS));
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);

@@ -5,8 +5,9 @@ import type { SourceDirectory } from './auth.js';
 export const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 
 const ALLOW_METHODS = 'GET,POST,OPTIONS';
-// `anonymousid` and `sentat`: RudderStack's JS SDK sends them on every event.
-const ALLOW_HEADERS = 'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt';
+// `anonymousid` and `sentat`: RudderStack's JS SDK sends them on every event; `SP-Anonymous`:
+// Snowplow's trackers with `serverAnonymization`.
+const ALLOW_HEADERS = 'Content-Type,Authorization,Content-Encoding,AnonymousId,SentAt,SP-Anonymous';
 const EXPOSE_HEADERS = 'Retry-After';
 
 /**

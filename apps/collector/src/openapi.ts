@@ -9,6 +9,7 @@ import {
 } from '@sluice/schema';
 import { z } from 'zod';
 import type { CollectorConfig } from './config.js';
+import { SNOWPLOW_PIXEL_PATH, SNOWPLOW_POST_PATH } from './snowplow-routes.js';
 import { SEGMENT_SHORT_PATHS, TRACKING_PATHS } from './tracking-routes.js';
 
 type Json = Record<string, unknown>;
@@ -115,6 +116,32 @@ export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boole
   const sourceConfig = status("RudderStack JS SDK source config: the write key's source, enabled");
   paths['/sourceConfig'] = sourceConfig;
   paths['/sourceConfig/'] = sourceConfig;
+  paths[SNOWPLOW_POST_PATH] = {
+    post: {
+      summary:
+        "Snowplow tracker protocol v2: a payload_data body; the source is the one listing the events' app id (aid)",
+      requestBody: {
+        required: true,
+        description: `{"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-x", "data": [events]}, at most ${MAX_BATCH_EVENTS} events and ${config.limits.maxRequestBytes} bytes`,
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+      responses: {
+        200: { description: 'as /v1/batch', content: json('#/components/schemas/BatchResponse') },
+        400: errorAnswer('not payload_data'),
+        401: errorAnswer('unknown or missing app id'),
+        403: errorAnswer('origin_not_allowed'),
+      },
+    },
+  };
+  paths[SNOWPLOW_PIXEL_PATH] = {
+    get: {
+      summary: 'Snowplow pixel: one event in the query string',
+      responses: {
+        200: { description: 'a 1×1 GIF', content: { 'image/gif': {} } },
+        401: errorAnswer('unknown or missing app id: the event is not stored'),
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {

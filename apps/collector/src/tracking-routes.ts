@@ -86,7 +86,7 @@ export interface TrackingDeps {
  * Appends and waits: the client hears 200 only once the queue holds the messages. Any
  * failure is a 503 so the client retries; nothing was acknowledged.
  */
-async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessage[]) {
+export async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessage[]) {
   try {
     await deps.queue.append(messages);
   } catch (error) {

@@ -34,6 +34,21 @@ export {
   type RudderStackRequest,
 } from './protocols/rudderstack.js';
 export { type SegmentBatch, segmentBatch, segmentSingleEvent } from './protocols/segment.js';
+export {
+  fromSnowplow,
+  type SnowplowBatch,
+  type SnowplowPayload,
+  snowplowAppId,
+  snowplowPayload,
+  snowplowQueryEvent,
+} from './protocols/snowplow.js';
+export {
+  type MappedEvent,
+  mapSnowplowEvent,
+  PAGE_PING_EVENT,
+  TRANSACTION_EVENT,
+  TRANSACTION_ITEM_EVENT,
+} from './protocols/snowplow-event.js';
 export { type QuarantineOrigin, quarantineMessage, quarantineRecord } from './quarantine.js';
 export { createUserAgentCache, describeUserAgent, type UserAgentFacts } from './user-agent.js';
 export { eventSizeIssue, usableMessageId, validateEvent } from './validate-event.js';

@@ -35,6 +35,11 @@ export interface IngestContext extends ReceiveInfo {
   maxEventBytes?: number;
   /** The type every event must have (the single-event routes: `/v1/track` takes tracks). */
   requiredType?: string;
+  /**
+   * Issues a protocol adapter already found, by index: those events go to quarantine with
+   * them (Snowplow's, whose base64 or JSON parameters do not decode).
+   */
+  presetIssues?: ReadonlyMap<number, FieldIssue[]>;
 }
 
 /**
@@ -86,7 +91,10 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     let errors: FieldIssue[] | undefined;
     let tooLarge = false;
     const typeAllowed = ctx.requiredType === undefined || event.type === ctx.requiredType;
-    if (!typeAllowed) {
+    const preset = ctx.presetIssues?.get(index);
+    if (preset !== undefined) {
+      errors = preset;
+    } else if (!typeAllowed) {
       errors = [{ path: 'type', message: `type must be "${ctx.requiredType}" on this endpoint` }];
     } else {
       errors = validateEvent(event);
