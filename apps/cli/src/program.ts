@@ -12,6 +12,7 @@ import { addLogCommand } from './commands/log-verify.js';
 import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
+import { addSourcesCommand } from './commands/sources.js';
 import { addStartCommand } from './commands/start.js';
 
 // Read at run time, so the built and the source entry report the same version.
@@ -46,6 +47,7 @@ Every command has --help. Docs: README.md`,
   addLogCommand(program);
   addKeysCommand(program);
   addConfigCommand(program);
+  addSourcesCommand(program);
   addQueryCommand(program);
   return program;
 }
