@@ -13,6 +13,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
 import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
+import type { UsageCounters } from './source-usage.js';
 import { addTrackingRoutes } from './tracking-routes.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
@@ -48,6 +49,8 @@ export interface CollectorDeps {
   notReady?: () => string | undefined;
   /** The live event view at `/live` (Node creates it when the config has an `admin` section). */
   liveView?: LiveView;
+  /** Events and bytes per source, and their quotas (kept across reloads by whoever reloads). */
+  usage?: UsageCounters;
 }
 
 /**
@@ -73,7 +76,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   const cors = collectorCors(directory);
   app.use('/v1/*', cors);
   // One set of per-IP buckets for every route a client can hit: events and the live view.
-  const limits = createRequestLimits(config, now());
+  const limits = createRequestLimits(config, now(), deps.usage);
   const clientAddress = (c: Context) => describeClientAddress(deps.clientIp?.(c));
   addTrackingRoutes(app, {
     queue,

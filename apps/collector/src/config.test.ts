@@ -42,6 +42,7 @@ describe('collectorConfigSchema', () => {
         rate: null,
         eventRate: null,
         byteRate: null,
+        quota: null,
         maxEventBytes: MAX_EVENT_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
       },
@@ -74,6 +75,7 @@ describe('collectorConfigSchema', () => {
       rate: { requestsPerSecond: 5, burst: 10 },
       eventRate: null,
       byteRate: null,
+      quota: null,
     });
   });
 

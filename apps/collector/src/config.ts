@@ -6,7 +6,7 @@ export { DEFAULT_MAX_VIEWERS } from './config-admin.js';
 
 import { byteRateSchema, eventRateSchema, rateLimitSchema, sourceSchema } from './config-source.js';
 
-export type { ByteRate, EnrichOptions, EventRate, RateLimit } from './config-source.js';
+export type { ByteRate, EnrichOptions, EventRate, Quota, RateLimit } from './config-source.js';
 
 /** Default limit per client IP: generous for people, a wall for a flood from one address. */
 export const DEFAULT_IP_RATE = { requestsPerSecond: 100, burst: 500 } as const;
@@ -165,6 +165,7 @@ export const collectorConfigSchema = configObjectSchema.superRefine(checkConfig)
             rate: source.limits.rate,
             eventRate: source.limits.eventRate,
             byteRate: source.limits.byteRate,
+            quota: source.limits.quota,
             maxEventBytes: source.limits.maxEventBytes ?? Math.min(maxEventBytes, maxRequestBytes),
             maxRequestBytes,
           },

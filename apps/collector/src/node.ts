@@ -11,6 +11,7 @@ import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
 import { createPrometheusObserver } from './node-metrics.js';
 import type { CollectorLogger } from './observe.js';
+import { createUsageCounters } from './source-usage.js';
 
 // A request must arrive whole within this time: slow senders cannot hold sockets forever.
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -46,6 +47,8 @@ export interface StartCollectorOptions {
    * section and the listening address stay as started.
    */
   reload?: ConfigReloadOptions;
+  /** Label event metrics with every source id (default: the first 100, then "_other"). */
+  perSourceMetrics?: boolean;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -93,11 +96,15 @@ function nodeClientIp(trustProxy: number) {
 export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
   const config = parseCollectorConfig(options.config);
   const logger = options.logger === false ? undefined : (options.logger ?? createNodeLogger());
+  // Counts and quotas per source, kept across config reloads.
+  const usage = createUsageCounters();
   const prometheus =
     options.metrics === false
       ? undefined
       : createPrometheusObserver({
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
+          usage,
+          perSourceLabels: options.perSourceMetrics,
         });
   let closing = false;
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;
@@ -114,6 +121,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
       isReady: () => !closing,
       notReady: options.notReady,
       liveView,
+      usage,
     });
   const app = reloadableApp(build, config, options.reload, logger);
   const host = options.host ?? '127.0.0.1';
