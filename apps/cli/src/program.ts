@@ -14,6 +14,7 @@ import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addSourcesCommand } from './commands/sources.js';
 import { addStartCommand } from './commands/start.js';
+import { addUsageCommand } from './commands/usage.js';
 
 // Read at run time, so the built and the source entry report the same version.
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -49,6 +50,7 @@ Every command has --help. Docs: README.md`,
   addConfigCommand(program);
   addSourcesCommand(program);
   addQueryCommand(program);
+  addUsageCommand(program);
   return program;
 }
 
