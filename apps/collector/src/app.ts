@@ -51,6 +51,8 @@ export interface CollectorDeps {
   liveView?: LiveView;
   /** Events and bytes per source, and their quotas (kept across reloads by whoever reloads). */
   usage?: UsageCounters;
+  /** SHA-256 for secret keys (default Web Crypto's; Node passes node:crypto's, faster). */
+  sha256?: (text: string) => Uint8Array;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   const config = parseCollectorConfig(deps.config);
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? consoleErrorLogger(deps.logError ?? console.error);
-  const directory = createSourceDirectory(config);
+  const directory = createSourceDirectory(config, { sha256: deps.sha256 });
   const app = new Hono();
   // Until then the queue said it is full or failing: not ready for more traffic.
   let refusingUntilMs = 0;

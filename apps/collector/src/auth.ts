@@ -2,7 +2,7 @@ import { auth as parseBasicAuth } from 'hono/utils/basic-auth';
 import type { CollectorConfig, SourceConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { compileOriginPatterns, type OriginMatcher } from './origin-pattern.js';
-import { createSecretKeyMatcher } from './secret-keys.js';
+import { createSecretKeyMatcher, type SecretKeyMatcherOptions } from './secret-keys.js';
 
 /** Who sent a request, and with which kind of key. */
 export interface Authenticated {
@@ -28,7 +28,10 @@ export interface SourceDirectory {
  * Either costs the same with 1 source or 100,000. A source's origin patterns are compiled
  * the first time one of its requests carries an Origin, so idle sources cost no matcher.
  */
-export function createSourceDirectory(config: CollectorConfig): SourceDirectory {
+export function createSourceDirectory(
+  config: CollectorConfig,
+  options: { sha256?: SecretKeyMatcherOptions['digest'] } = {},
+): SourceDirectory {
   const byKey = new Map<string, SourceConfig>();
   const origins = new Map<string, OriginMatcher>();
   const secrets: { hash: string; owner: SourceConfig }[] = [];
@@ -36,7 +39,7 @@ export function createSourceDirectory(config: CollectorConfig): SourceDirectory 
     for (const key of source.writeKeys) byKey.set(key, source);
     for (const hash of source.secretKeys) secrets.push({ hash, owner: source });
   }
-  const matchSecret = createSecretKeyMatcher(secrets);
+  const matchSecret = createSecretKeyMatcher(secrets, { digest: options.sha256 });
   const anyOrigin = compileOriginPatterns(config.sources.flatMap((s) => s.allowedOrigins));
   const originsOf = (source: SourceConfig): OriginMatcher => {
     let matcher = origins.get(source.id);

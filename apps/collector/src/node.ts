@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -122,6 +123,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
       notReady: options.notReady,
       liveView,
       usage,
+      sha256: (text) => createHash('sha256').update(text).digest(),
     });
   const app = reloadableApp(build, config, options.reload, logger);
   const host = options.host ?? '127.0.0.1';
