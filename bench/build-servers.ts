@@ -17,6 +17,7 @@ export const SERVER_ENTRIES = [
   'collector',
   'forwarder-drain',
   'pipeline',
+  'many-sources',
 ] as const;
 export type ServerEntry = (typeof SERVER_ENTRIES)[number];
 

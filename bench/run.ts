@@ -21,6 +21,8 @@ import { forwarderReport } from './suites/forwarder-report.js';
 import { type ForwarderResults, runForwarderSuite } from './suites/forwarder-suite.js';
 import { memoryReport, type OtherPeak } from './suites/memory-report.js';
 import { runMemorySuite } from './suites/memory-suite.js';
+import { sourcesReport } from './suites/sources-report.js';
+import { runSourcesSuite } from './suites/sources-suite.js';
 import { runTagSizeSuite } from './suites/tag-size-suite.js';
 import { buildTag } from './suites/tracker-build.js';
 
@@ -161,6 +163,11 @@ await suite('memory', async () => {
   }
   const profiles = await profileBlock(['pipeline-memory']);
   await writeSection('memory', memoryReport(results, others, label) + profiles);
+});
+
+await suite('sources', async () => {
+  const results = await runSourcesSuite(settings, servers());
+  await writeSection('sources', sourcesReport(results, label));
 });
 
 if (profileDir) {

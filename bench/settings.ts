@@ -1,7 +1,14 @@
 // What `pnpm bench` runs and for how long. The full run stays under 10 minutes; --quick runs
 // every suite for a few seconds only (a smoke test: its numbers are noisy).
 
-export const SUITES = ['size', 'collector', 'forwarder', 'end-to-end', 'memory'] as const;
+export const SUITES = [
+  'size',
+  'collector',
+  'forwarder',
+  'end-to-end',
+  'memory',
+  'sources',
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface Settings {

@@ -12,7 +12,9 @@ import { addLogCommand } from './commands/log-verify.js';
 import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
+import { addSourcesCommand } from './commands/sources.js';
 import { addStartCommand } from './commands/start.js';
+import { addUsageCommand } from './commands/usage.js';
 
 // Read at run time, so the built and the source entry report the same version.
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -46,7 +48,9 @@ Every command has --help. Docs: README.md`,
   addLogCommand(program);
   addKeysCommand(program);
   addConfigCommand(program);
+  addSourcesCommand(program);
   addQueryCommand(program);
+  addUsageCommand(program);
   return program;
 }
 

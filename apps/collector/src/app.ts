@@ -14,6 +14,7 @@ import { addPageRoutes } from './page-routes.js';
 import { createRequestLimits } from './request-limits.js';
 import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
 import { addSnowplowRoutes, SNOWPLOW_PIXEL_PATH } from './snowplow-routes.js';
+import type { UsageCounters } from './source-usage.js';
 import { addTrackingRoutes, type TrackingDeps } from './tracking-routes.js';
 
 export { TAG_MAX_AGE_SECONDS } from './page-routes.js';
@@ -49,6 +50,10 @@ export interface CollectorDeps {
   notReady?: () => string | undefined;
   /** The live event view at `/live` (Node creates it when the config has an `admin` section). */
   liveView?: LiveView;
+  /** Events and bytes per source, and their quotas (kept across reloads by whoever reloads). */
+  usage?: UsageCounters;
+  /** SHA-256 for secret keys (default Web Crypto's; Node passes node:crypto's, faster). */
+  sha256?: (text: string) => Uint8Array;
 }
 
 /**
@@ -59,7 +64,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   const config = parseCollectorConfig(deps.config);
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? consoleErrorLogger(deps.logError ?? console.error);
-  const directory = createSourceDirectory(config);
+  const directory = createSourceDirectory(config, { sha256: deps.sha256 });
   const app = new Hono();
   // Until then the queue said it is full or failing: not ready for more traffic.
   let refusingUntilMs = 0;
@@ -76,7 +81,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   app.use('/com.snowplowanalytics.snowplow/*', cors);
   app.use(SNOWPLOW_PIXEL_PATH, cors);
   // One set of per-IP buckets for every route a client can hit: events and the live view.
-  const limits = createRequestLimits(config, now());
+  const limits = createRequestLimits(config, now(), deps.usage);
   const clientAddress = (c: Context) => describeClientAddress(deps.clientIp?.(c));
   const tracking: TrackingDeps = {
     queue,

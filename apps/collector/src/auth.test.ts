@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type Authenticated,
@@ -6,6 +7,7 @@ import {
   checkOrigin,
   createSourceDirectory,
 } from './auth.js';
+import { parseCollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import {
   BACKEND_KEY,
@@ -138,3 +140,41 @@ describe('checkOrigin', () => {
     );
   });
 });
+
+describe('a directory of 10,000 sources', () => {
+  const count = 10_000;
+  const config = parseCollectorConfig({
+    sources: Array.from({ length: count }, (_, i) => ({
+      id: `site-${i}`,
+      writeKeys: [`wk_site_${i}`],
+      secretKeys: [createHashedKey(`sk_site_${i}`)],
+    })),
+  });
+  const many = createSourceDirectory(config);
+
+  it('finds the source of any write key or secret key', async () => {
+    for (const i of [0, 4_321, count - 1]) {
+      const bySecret = await authenticateHeader(many, request(`Bearer sk_site_${i}`));
+      expect(bySecret).toMatchObject({ by: 'secretKey', source: { id: `site-${i}` } });
+      const byWrite = await authenticateHeader(many, request(basic(`wk_site_${i}`)));
+      expect(byWrite).toMatchObject({ by: 'writeKey', source: { id: `site-${i}` } });
+    }
+  });
+
+  it('answers 401 to unknown keys, a write key sent as Bearer, and oversized keys', async () => {
+    for (const header of [
+      'Bearer sk_site_unknown',
+      'Bearer wk_site_3',
+      `Bearer sk_${'x'.repeat(10_000)}`,
+      basic('sk_site_nope'),
+    ]) {
+      expect(await refusal(() => authenticateHeader(many, request(header)))).toBe(
+        '401 unauthorized',
+      );
+    }
+  });
+});
+
+function createHashedKey(secret: string): string {
+  return `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+}

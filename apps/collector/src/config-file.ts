@@ -11,6 +11,8 @@ export interface LoadedConfig {
   config: CollectorConfig;
   /** Where it came from, for the startup log: a file path, or the built-in demo source. */
   from: string;
+  /** The config file read, if any (what a running collector watches for changes). */
+  file?: string;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -60,7 +62,7 @@ export async function loadCollectorConfig(
   const overridden = Object.keys(env).some((name) => name.startsWith(CONFIG_ENV_PREFIX));
   const from = `${path ?? 'the built-in demo source'}${overridden ? ` with ${CONFIG_ENV_PREFIX}* overrides` : ''}`;
   try {
-    return { config: parseCollectorConfig(applyConfigEnv(json, env)), from };
+    return { config: parseCollectorConfig(applyConfigEnv(json, env)), from, file: path };
   } catch (error) {
     throw new Error(`${from}: ${(error as Error).message}`);
   }

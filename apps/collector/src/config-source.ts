@@ -80,6 +80,30 @@ const byteCount = (name: string) =>
     .int({ message: `${name} must be a whole number of bytes` })
     .min(1024, `${name} must be at least 1024 bytes`);
 
+const quotaCount = (name: string) =>
+  z
+    .int({ message: `${name} must be a whole number of events` })
+    .positive(`${name} must be at least 1`)
+    .optional();
+
+/** Events a source may send per UTC minute and per UTC day, for a hosted plan's limits. */
+export const quotaSchema = z
+  .strictObject({
+    eventsPerMinute: quotaCount('eventsPerMinute').describe(
+      'Events per UTC minute; over it requests get 429 with Retry-After until the next minute.',
+    ),
+    eventsPerDay: quotaCount('eventsPerDay').describe(
+      'Events per UTC day; over it requests get 429 with Retry-After until midnight UTC.',
+    ),
+  })
+  .nullable()
+  .default(null)
+  .describe(
+    "The source's quota, counted per process like the rates (events of a refused request are not counted); null: none.",
+  );
+
+export type Quota = NonNullable<z.output<typeof quotaSchema>>;
+
 const sourceLimitsSchema = z.strictObject({
   maxEventBytes: byteCount('maxEventBytes')
     .optional()
@@ -103,6 +127,7 @@ const sourceLimitsSchema = z.strictObject({
     .describe(
       'Request bytes per second for the whole source, all clients together; null: no limit.',
     ),
+  quota: quotaSchema,
 });
 
 const enrichSchema = z.strictObject({
@@ -201,7 +226,7 @@ export const sourceSchema = z
         'Where the SDKs of this source run, as Segment tells client-side from server-side sources. "client" (browsers, apps): `context.ip` from the connection when the event has none, times over 30 days back clamped. "server": no IP from the connection, past times kept (imports). "auto": client for a request with an Origin, a body writeKey without Authorization, or a mobile SDK\'s `context.library`; server otherwise.',
       ),
     limits: sourceLimitsSchema
-      .default({ rate: null, eventRate: null, byteRate: null })
+      .default({ rate: null, eventRate: null, byteRate: null, quota: null })
       .describe("The source's own limits."),
     enrich: enrichSchema
       .default({

@@ -43,6 +43,7 @@ describe('collectorConfigSchema', () => {
         rate: null,
         eventRate: null,
         byteRate: null,
+        quota: null,
         maxEventBytes: MAX_EVENT_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
       },
@@ -75,6 +76,7 @@ describe('collectorConfigSchema', () => {
       rate: { requestsPerSecond: 5, burst: 10 },
       eventRate: null,
       byteRate: null,
+      quota: null,
     });
   });
 

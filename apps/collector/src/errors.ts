@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'origin_not_allowed'
   | 'rate_limited'
+  | 'quota_exceeded'
   | 'not_found'
   | 'method_not_allowed'
   | 'queue_full'

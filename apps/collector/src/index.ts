@@ -1,4 +1,5 @@
 export * from './config-file.js';
+export type { ConfigReloadOptions } from './config-reload.js';
 export * from './node.js';
 export * from './node-metrics.js';
 export * from './web.js';

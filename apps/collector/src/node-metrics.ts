@@ -1,6 +1,12 @@
 // Prometheus metrics for the Node collector (prom-client), fed through the core's observer.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CollectorObserver } from './observe.js';
+import type { UsageCounters } from './source-usage.js';
+
+/** Sources named in the usage gauges: the most active today (a collector may serve 100,000). */
+export const DEFAULT_TOP_SOURCES = 20;
+/** Sources that get their own label on the event counters; later ones count as "_other". */
+export const MAX_SOURCE_LABELS = 100;
 
 /** Latency buckets in seconds: an fsync'd group commit takes a few ms, a slow disk 100s of ms. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -10,6 +16,15 @@ export interface PrometheusObserverOptions {
   registry?: Registry;
   /** Messages waiting in the queue, read at each scrape; no gauge when not given. */
   queueDepth?: () => number | undefined;
+  /** Per-source usage: feeds the `sluice_source_*_today` gauges of the top sources. */
+  usage?: UsageCounters;
+  /** How many sources those gauges name (default DEFAULT_TOP_SOURCES). */
+  topSources?: number;
+  /**
+   * Label the event counters with every source id (opt-in: one time series per source).
+   * By default the first MAX_SOURCE_LABELS sources seen have their own, the rest "_other".
+   */
+  perSourceLabels?: boolean;
 }
 
 /** The collector's metrics: an observer to hand to the app and what `/metrics` serves. */
@@ -73,6 +88,47 @@ export function createPrometheusObserver(
     });
   }
 
+  const { usage } = options;
+  if (usage) {
+    const top = options.topSources ?? DEFAULT_TOP_SOURCES;
+    const today = (
+      name: string,
+      help: string,
+      value: (u: { dayEvents: number; dayBytes: number }) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['source'] as const,
+        registers,
+        collect() {
+          // Reset each scrape: the set of top sources changes, and the rest must not linger.
+          this.reset();
+          for (const { sourceId, usage: u } of usage.top(top, Date.now())) {
+            this.set({ source: sourceId }, value(u));
+          }
+        },
+      });
+    today(
+      'sluice_source_events_today',
+      `Events counted today (UTC), for the ${top} sources with the most`,
+      (u) => u.dayEvents,
+    );
+    today(
+      'sluice_source_bytes_today',
+      `Request bytes counted today (UTC), for the ${top} sources with the most events`,
+      (u) => u.dayBytes,
+    );
+  }
+  // Bounded: 100,000 sources would otherwise make 100,000 series of each counter.
+  const seen = new Set<string>();
+  const sourceLabel = (id: string) => {
+    if (options.perSourceLabels || seen.has(id)) return id;
+    if (seen.size >= MAX_SOURCE_LABELS) return '_other';
+    seen.add(id);
+    return id;
+  };
+
   // prom-client looks a labelled child up by hashing the label object on every call (a few µs
   // a request); the children of the few label sets a collector sees are kept here instead.
   const requestsBy = labelled((key) =>
@@ -88,8 +144,9 @@ export function createPrometheusObserver(
       if (report.code) refused.inc({ code: report.code });
     },
     eventsIngested(report) {
-      if (report.accepted > 0) acceptedBy(report.source).inc(report.accepted);
-      for (const reason of report.quarantined) quarantined.inc({ source: report.source, reason });
+      const source = sourceLabel(report.source);
+      if (report.accepted > 0) acceptedBy(source).inc(report.accepted);
+      for (const reason of report.quarantined) quarantined.inc({ source, reason });
     },
   };
   const target = registry;

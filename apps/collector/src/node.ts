@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -6,10 +7,12 @@ import type { Context } from 'hono';
 import { type DestinationStream, pino } from 'pino';
 import { createCollectorApp } from './app.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
-import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
+import { type CollectorConfig, type CollectorConfigInput, parseCollectorConfig } from './config.js';
+import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
 import { createPrometheusObserver } from './node-metrics.js';
 import type { CollectorLogger } from './observe.js';
+import { createUsageCounters } from './source-usage.js';
 
 // A request must arrive whole within this time: slow senders cannot hold sockets forever.
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -39,6 +42,14 @@ export interface StartCollectorOptions {
   now?: () => number;
   /** Why the process is not ready, if it is not (see `CollectorDeps.notReady`). */
   notReady?: () => string | undefined;
+  /**
+   * Reload the config while running (SIGHUP, file changes): requests in flight finish with
+   * the config they started with, the next ones get the new one. The live view's admin
+   * section and the listening address stay as started.
+   */
+  reload?: ConfigReloadOptions;
+  /** Label event metrics with every source id (default: the first 100, then "_other"). */
+  perSourceMetrics?: boolean;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -86,27 +97,35 @@ function nodeClientIp(trustProxy: number) {
 export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
   const config = parseCollectorConfig(options.config);
   const logger = options.logger === false ? undefined : (options.logger ?? createNodeLogger());
+  // Counts and quotas per source, kept across config reloads.
+  const usage = createUsageCounters();
   const prometheus =
     options.metrics === false
       ? undefined
       : createPrometheusObserver({
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
+          usage,
+          perSourceLabels: options.perSourceMetrics,
         });
   let closing = false;
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;
-  const app = createCollectorApp({
-    queue: options.queue,
-    config,
-    tagScript: options.tagScript,
-    now: options.now,
-    clientIp: nodeClientIp(config.trustProxy),
-    logger,
-    observer: prometheus?.observer,
-    metrics: prometheus?.metrics,
-    isReady: () => !closing,
-    notReady: options.notReady,
-    liveView,
-  });
+  const build = (config: CollectorConfig) =>
+    createCollectorApp({
+      queue: options.queue,
+      config,
+      tagScript: options.tagScript,
+      now: options.now,
+      clientIp: nodeClientIp(config.trustProxy),
+      logger,
+      observer: prometheus?.observer,
+      metrics: prometheus?.metrics,
+      isReady: () => !closing,
+      notReady: options.notReady,
+      liveView,
+      usage,
+      sha256: (text) => createHash('sha256').update(text).digest(),
+    });
+  const app = reloadableApp(build, config, options.reload, logger);
   const host = options.host ?? '127.0.0.1';
   const { server, address } = await new Promise<{
     server: ReturnType<typeof serve>;
@@ -129,12 +148,20 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
-  logger?.info({ url, sources: config.sources.map((s) => s.id) }, 'collector listening');
+  logger?.info(
+    {
+      url,
+      sources: config.sources.length,
+      firstSources: config.sources.slice(0, 5).map((s) => s.id),
+    },
+    'collector listening',
+  );
   return {
     url,
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
+        app.close();
         // Open live views would otherwise hold the server open.
         liveView?.close();
         server.close((error) => (error ? reject(error) : resolve()));

@@ -59,7 +59,9 @@ function trackingOperation(summary: string, bodyRef: string, limits: CollectorCo
         413: errorAnswer('payload_too_large'),
         415: errorAnswer('unsupported_media_type: Content-Type or Content-Encoding'),
         429: {
-          ...errorAnswer('rate_limited: requests, events or bytes, per client IP or per source'),
+          ...errorAnswer(
+            "rate_limited: requests, events or bytes, per client IP or per source; quota_exceeded: the source's events per minute or day",
+          ),
           headers: retryAfter,
         },
         503: { ...errorAnswer('queue_full or queue_unavailable'), headers: retryAfter },

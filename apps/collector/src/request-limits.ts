@@ -2,6 +2,7 @@ import type { ClientAddress } from './client-ip.js';
 import type { CollectorConfig, SourceConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { type BucketRate, createKeyedRateLimiter, TokenBucket } from './rate-limit.js';
+import { createUsageCounters, type UsageCounters } from './source-usage.js';
 
 /** What one request brings: its events and its body's bytes (as read, gzip inflated). */
 export interface RequestVolume {
@@ -17,7 +18,8 @@ export interface RequestLimits {
   checkSource(source: SourceConfig, nowMs: number): void;
   /**
    * Refuses (429) a request whose events or bytes pass its client's or its source's rate;
-   * checked once the batch is parsed, before any event is validated or queued.
+   * checked once the batch is parsed, before any event is validated or queued. Then counts
+   * them as the source's usage, or refuses (429 quota_exceeded) a request over its quota.
    */
   checkVolume(
     address: ClientAddress | undefined,
@@ -60,8 +62,15 @@ function sourceBuckets(
   return buckets;
 }
 
-/** Creates the buckets the config asks for; a limit set to null costs nothing. */
-export function createRequestLimits(config: CollectorConfig, startMs: number): RequestLimits {
+/**
+ * Creates the buckets the config asks for; a limit set to null costs nothing. `usage` outlives
+ * one config (reloads build new limits over the same counts).
+ */
+export function createRequestLimits(
+  config: CollectorConfig,
+  startMs: number,
+  usage: UsageCounters = createUsageCounters(),
+): RequestLimits {
   const { ipRate, ipEventRate, ipByteRate, maxTrackedClients } = config.limits;
   const keyed = (rate: BucketRate | undefined) =>
     rate ? createKeyedRateLimiter(rate, maxTrackedClients) : undefined;
@@ -101,6 +110,15 @@ export function createRequestLimits(config: CollectorConfig, startMs: number): R
       if (wait > 0) throw rateLimited(wait, `too many bytes for source ${source.id}`);
       wait = sourceEvents.get(source.id)?.take(nowMs, volume.events) ?? 0;
       if (wait > 0) throw rateLimited(wait, `too many events for source ${source.id}`);
+      wait = usage.take(source.id, source.limits.quota, volume.events, volume.bytes, nowMs);
+      if (wait > 0) {
+        throw new CollectorError(
+          429,
+          'quota_exceeded',
+          `source ${source.id} has sent its quota of events; retry after ${wait} s`,
+          { headers: { 'Retry-After': String(wait) } },
+        );
+      }
     },
   };
 }

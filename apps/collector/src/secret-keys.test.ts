@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSecretKeyMatcher, generateSecretKey, hashSecretKey } from './secret-keys.js';
+import {
+  createSecretKeyMatcher,
+  generateSecretKey,
+  hashSecretKey,
+  MAX_SECRET_KEY_LENGTH,
+} from './secret-keys.js';
 import { BACKEND_SECRET, BACKEND_SECRET_HASH } from './test-support.js';
 
 describe('hashSecretKey', () => {
@@ -32,5 +38,45 @@ describe('createSecretKeyMatcher', () => {
     expect(await match('')).toBeUndefined();
     // The stored hash itself is not a key.
     expect(await match(await hashSecretKey('sk_one'))).toBeUndefined();
+  });
+});
+
+describe('createSecretKeyMatcher with many sources', () => {
+  // Hashes made with node:crypto here: 100k awaits of crypto.subtle would only slow the test.
+  const hashOf = (secret: string) => `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+  const generated = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ hash: hashOf(`sk_source_${i}`), owner: i }));
+
+  for (const count of [10_000, 100_000]) {
+    it(`compares one stored digest per request among ${count} sources, whatever the key`, async () => {
+      let compares = 0;
+      const match = createSecretKeyMatcher(generated(count), {
+        compare: (a, b) => {
+          compares++;
+          return a.length === b.length && a.every((byte, i) => byte === b[i]);
+        },
+      });
+      expect(await match(`sk_source_${count - 1}`)).toBe(count - 1);
+      expect(compares).toBe(1);
+      expect(await match('sk_source_7')).toBe(7);
+      expect(compares).toBe(2);
+      // An unknown key finds no entry: no comparison at all, and nobody.
+      expect(await match('sk_unknown')).toBeUndefined();
+      expect(compares).toBe(2);
+    });
+  }
+
+  it('does not hash or look up a key longer than any key can be', async () => {
+    let compares = 0;
+    const long = 'k'.repeat(MAX_SECRET_KEY_LENGTH + 1);
+    const match = createSecretKeyMatcher([{ hash: hashOf(long), owner: 'long' }], {
+      compare: () => {
+        compares++;
+        return true;
+      },
+    });
+    expect(await match(long)).toBeUndefined();
+    expect(await match('x'.repeat(100_000))).toBeUndefined();
+    expect(compares).toBe(0);
   });
 });

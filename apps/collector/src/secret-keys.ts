@@ -41,25 +41,41 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
+/** Longest key looked up at all: generated keys have 46 characters; longer ones are never hashed. */
+export const MAX_SECRET_KEY_LENGTH = 256;
+
+export interface SecretKeyMatcherOptions {
+  /** The final constant-time comparison (tests count its calls). */
+  compare?: (a: Uint8Array, b: Uint8Array) => boolean;
+  /** SHA-256 of a key (default Web Crypto's, which is async; Node passes its faster sync one). */
+  digest?: (text: string) => Uint8Array | Promise<Uint8Array>;
+}
+
 /**
- * Returns a function that finds the owner of a presented secret key. It hashes the key and
- * compares the hash with every stored one in constant time, without stopping at a match,
- * so the answer's timing tells nothing about the stored hashes.
+ * Returns a function that finds the owner of a presented secret key: one SHA-256 of the key,
+ * one map lookup by that hash, and one constant-time comparison with the stored digest found.
+ * The work does not grow with the number of sources. Looking a hash up in a map is no timing
+ * leak: the keys are 256 random bits, so learning which hash prefixes exist tells an attacker
+ * nothing about a key that hashes to them (they would have to invert SHA-256).
  */
 export function createSecretKeyMatcher<T>(
   entries: readonly { hash: string; owner: T }[],
+  options: SecretKeyMatcherOptions = {},
 ): (secret: string) => Promise<T | undefined> {
-  const stored = entries.map((entry) => ({
-    digest: fromHex(entry.hash.slice(PREFIX.length)),
-    owner: entry.owner,
-  }));
+  const compare = options.compare ?? sameBytes;
+  const hash = options.digest ?? sha256;
+  // Keyed by the stored form, holding the caller's entries: no copy per source (100,000 of
+  // them at start-up); the digest bytes are decoded for the one entry a request finds.
+  const stored = new Map<string, { hash: string; owner: T }>();
+  for (const entry of entries) stored.set(entry.hash, entry);
   return async (secret) => {
-    if (stored.length === 0) return undefined;
-    const digest = await sha256(secret);
-    let found: T | undefined;
-    for (const entry of stored) {
-      if (sameBytes(digest, entry.digest)) found = entry.owner;
+    // Bounds what an unknown key can cost: no hashing of megabytes, no lookup without keys.
+    if (stored.size === 0 || secret.length === 0 || secret.length > MAX_SECRET_KEY_LENGTH) {
+      return undefined;
     }
-    return found;
+    const digest = await hash(secret);
+    const found = stored.get(PREFIX + toHex(digest));
+    if (!found) return undefined;
+    return compare(digest, fromHex(found.hash.slice(PREFIX.length))) ? found.owner : undefined;
   };
 }

@@ -3,6 +3,7 @@
 import { startCollector } from '@sluice/collector';
 import { openQueue } from '@sluice/queue';
 import type { Command } from 'commander';
+import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import {
@@ -46,7 +47,7 @@ Example (scale-out, docs/scale-out.md):
   QUEUE_URL='nats://10.0.0.1:4222?replicas=3&shards=4' sluice collector --host 0.0.0.0`,
     )
     .action(async (options: CollectorCommandOptions) => {
-      const { config } = await loadConfig(options.config);
+      const { config, file } = await loadConfig(options.config);
       const queue = await openQueue(options.queue, fileModes(options.sharedRead));
       const collector = await startCollector({
         port: options.port,
@@ -55,6 +56,8 @@ Example (scale-out, docs/scale-out.md):
         config,
         tagScript: await readTagScript(),
         logger: loggerAt(options.logLevel),
+        // Sources, keys and limits change without a restart: SIGHUP or a save of the file.
+        reload: file ? reloadFromFile(file, { ...process.env }) : undefined,
       });
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {

@@ -74,3 +74,46 @@ describe('checkConfig', () => {
     expect(noOrigins.problems[0]?.message).toMatch(/refused \(403 origin_not_allowed\)/);
   });
 });
+
+describe('checkConfig on a large config', () => {
+  const sources = (count: number, extra: (i: number) => object = () => ({})) =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `site-${i}`,
+      writeKeys: [`wk_${i}`],
+      allowedOrigins: [`https://site-${i}.example`],
+      ...extra(i),
+    }));
+
+  it('sums up 10,000 sources with counts and the first few ids', () => {
+    const many = sources(10_000, (i) =>
+      i % 100 === 0 ? { limits: { quota: { eventsPerDay: 1000 } } } : {},
+    );
+    const result = check(JSON.stringify({ sources: many }, null, 2));
+    expect(result.problems).toEqual([]);
+    expect(result.summary).toBe(
+      '10000 sources (site-0, site-1, site-2, site-3, site-4 and 9995 more), 10000 write keys, 0 secret keys, 100 with a quota; live view off (add admin.secretHash: sluice keys create --admin)',
+    );
+  });
+
+  it('still reports every mistake, each at its place, and counts repeated warnings', () => {
+    const many = sources(10_000, (i) =>
+      i === 7_000 ? { id: 'Bad Id' } : i >= 9_000 ? { allowedOrigins: [] } : {},
+    );
+    many[8_000]!.writeKeys = ['wk_1'];
+    const invalid = check(JSON.stringify({ sources: many }, null, 2));
+    expect(invalid.problems.map((p) => p.path)).toEqual([
+      'sources[7000].id',
+      'sources[8000].writeKeys[0]',
+    ]);
+    expect(invalid.problems.every((p) => /^sluice\.config\.json:\d+:\d+$/.test(p.where))).toBe(
+      true,
+    );
+    many[7_000]!.id = 'site-7000';
+    many[8_000]!.writeKeys = ['wk_8000'];
+    const warned = check(JSON.stringify({ sources: many }, null, 2));
+    expect(warned.problems.length).toBe(6);
+    expect(warned.problems[5]?.message).toBe(
+      '995 more sources have no allowed origin: sources[9005], sources[9006], sources[9007], sources[9008], sources[9009], …',
+    );
+  });
+});

@@ -77,6 +77,28 @@ function startsWith(path: JsonPath, prefix: JsonPath): boolean {
   return prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
 }
 
+/** Source ids the summary names; a config may hold 100,000. */
+const LISTED_IDS = 5;
+/** Warnings of one kind printed in full; the rest are counted in one more. */
+const WARNINGS_EACH = 5;
+
+/** The first warnings of a kind, and one that counts the rest with a few of their sources. */
+function firstOf(warnings: ConfigProblem[], what: string): ConfigProblem[] {
+  if (warnings.length <= WARNINGS_EACH) return warnings;
+  const rest = warnings.slice(WARNINGS_EACH);
+  const paths = rest.slice(0, LISTED_IDS).map((w) => w.path.replace(/\.allowedOrigins$/, ''));
+  return [
+    ...warnings.slice(0, WARNINGS_EACH),
+    {
+      severity: 'warning',
+      where: rest[0]!.where,
+      path: '',
+      message: `${rest.length} more sources ${what}: ${paths.join(', ')}${rest.length > paths.length ? ', …' : ''}`,
+      fix: rest[0]!.fix,
+    },
+  ];
+}
+
 /** Checks a config: `text` is the file's content, undefined when there is no file. */
 export function checkConfig(input: {
   file: string | undefined;
@@ -176,11 +198,12 @@ export function checkConfig(input: {
   }
 
   const config = result.data;
-  const problems: ConfigProblem[] = [];
+  const noOrigins: ConfigProblem[] = [];
+  const anyOrigin: ConfigProblem[] = [];
   config.sources.forEach((source, i) => {
     const path: JsonPath = ['sources', i, 'allowedOrigins'];
     if (source.writeKeys.length > 0 && source.allowedOrigins.length === 0) {
-      problems.push({
+      noOrigins.push({
         severity: 'warning',
         where: place(['sources', i]),
         path: displayPath(path),
@@ -189,7 +212,7 @@ export function checkConfig(input: {
       });
     }
     if (source.allowedOrigins.includes('*')) {
-      problems.push({
+      anyOrigin.push({
         severity: 'warning',
         where: place(path),
         path: displayPath(path),
@@ -198,8 +221,15 @@ export function checkConfig(input: {
       });
     }
   });
+  const problems = [
+    ...firstOf(noOrigins, 'have no allowed origin'),
+    ...firstOf(anyOrigin, 'allow any origin ("*")'),
+  ];
   const keys = (field: 'writeKeys' | 'secretKeys') =>
     config.sources.reduce((n, s) => n + s[field].length, 0);
-  const summary = `${plural(config.sources.length, 'source')} (${config.sources.map((s) => s.id).join(', ')}), ${plural(keys('writeKeys'), 'write key')}, ${plural(keys('secretKeys'), 'secret key')}; live view ${config.admin ? 'on at /live' : 'off (add admin.secretHash: sluice keys create --admin)'}`;
+  const ids = config.sources.slice(0, LISTED_IDS).map((s) => s.id);
+  const more = config.sources.length - ids.length;
+  const quotas = config.sources.filter((s) => s.limits.quota).length;
+  const summary = `${plural(config.sources.length, 'source')} (${ids.join(', ')}${more > 0 ? ` and ${more} more` : ''}), ${plural(keys('writeKeys'), 'write key')}, ${plural(keys('secretKeys'), 'secret key')}${quotas > 0 ? `, ${quotas} with a quota` : ''}; live view ${config.admin ? 'on at /live' : 'off (add admin.secretHash: sluice keys create --admin)'}`;
   return { checked, problems, summary };
 }
