@@ -29,7 +29,10 @@ const COMMANDS = [
   ['keys', 'create'],
   ['config'],
   ['config', 'check'],
+  ['sources'],
+  ['log'],
   ['query'],
+  ['usage'],
 ];
 
 describe('sluice query', () => {
@@ -95,7 +98,10 @@ describe('sluice --help', () => {
       'compact',
       'keys',
       'config',
+      'sources',
+      'log',
       'query',
+      'usage',
     ]) {
       expect(top).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
