@@ -1,4 +1,6 @@
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { QueueProducer } from '@sluice/queue';
@@ -9,6 +11,7 @@ import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { createLiveView } from './live/live-view.js';
 import { createPrometheusObserver } from './node-metrics.js';
+import { readTlsFiles, reloadTlsOnHangup, type TlsFiles } from './node-tls.js';
 import type { CollectorLogger } from './observe.js';
 
 // A request must arrive whole within this time: slow senders cannot hold sockets forever.
@@ -39,6 +42,11 @@ export interface StartCollectorOptions {
   now?: () => number;
   /** Why the process is not ready, if it is not (see `CollectorDeps.notReady`). */
   notReady?: () => string | undefined;
+  /**
+   * Serve HTTPS with these PEM files, reloaded on SIGHUP (node-tls.ts). Without it, plain
+   * HTTP: for use behind a proxy that terminates TLS.
+   */
+  tls?: TlsFiles;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -108,6 +116,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     liveView,
   });
   const host = options.host ?? '127.0.0.1';
+  const tls = options.tls && (await readTlsFiles(options.tls));
   const { server, address } = await new Promise<{
     server: ReturnType<typeof serve>;
     address: AddressInfo;
@@ -117,10 +126,12 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
         fetch: app.fetch,
         port: options.port ?? 0,
         hostname: host,
+        ...(tls ? { createServer: createHttpsServer } : {}),
         serverOptions: {
           requestTimeout: REQUEST_TIMEOUT_MS,
           headersTimeout: HEADERS_TIMEOUT_MS,
           connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+          ...tls,
         },
       },
       (info) => resolve({ server, address: info }),
@@ -128,13 +139,16 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     server.once('error', reject);
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${urlHost}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
+  const stopReloading =
+    options.tls && reloadTlsOnHangup(server as unknown as TlsServer, options.tls, logger);
   logger?.info({ url, sources: config.sources.map((s) => s.id) }, 'collector listening');
   return {
     url,
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
+        stopReloading?.();
         // Open live views would otherwise hold the server open.
         liveView?.close();
         server.close((error) => (error ? reject(error) : resolve()));

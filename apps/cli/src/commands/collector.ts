@@ -11,11 +11,15 @@ import {
   logLevelOption,
   portOption,
   queueOption,
+  tlsFilesOf,
+  tlsOptions,
   withOptions,
 } from '../lib/options.js';
 import { readTagScript } from '../lib/tag-script.js';
 
 interface CollectorCommandOptions {
+  tlsCert?: string;
+  tlsKey?: string;
   port: number;
   host: string;
   queue: string;
@@ -35,6 +39,7 @@ export function addCollectorCommand(program: Command): void {
     hostOption(),
     queueOption('log:./data/queue'),
     configOption(),
+    ...tlsOptions(),
     logLevelOption('info'),
     sharedReadOption(),
   )
@@ -55,6 +60,7 @@ Example (scale-out, docs/scale-out.md):
         config,
         tagScript: await readTagScript(),
         logger: loggerAt(options.logLevel),
+        tls: tlsFilesOf(options),
       });
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {

@@ -17,6 +17,8 @@ import {
   hostOption,
   logLevelOption,
   portOption,
+  tlsFilesOf,
+  tlsOptions,
   withOptions,
 } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
@@ -24,6 +26,8 @@ import { readTagScript } from '../lib/tag-script.js';
 import { startBanner } from './start-banner.js';
 
 interface StartOptions extends StoreOptions {
+  tlsCert?: string;
+  tlsKey?: string;
   dataDir: string;
   port: number;
   host: string;
@@ -53,6 +57,7 @@ export function addStartCommand(program: Command): void {
     fileAgeOption(),
     formatOption(),
     configOption(),
+    ...tlsOptions(),
     logLevelOption('warn'),
   );
   addStoreOptions(command, '<data-dir>/store')
@@ -113,6 +118,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         tagScript,
         config,
         logger: loggerAt(options.logLevel),
+        tls: tlsFilesOf(options),
         notReady: forwarder.notForwarding,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.

@@ -88,3 +88,24 @@ export function withOptions(command: Command, ...options: Option[]): Command {
   for (const option of options) command.addOption(option);
   return command;
 }
+
+/** `--tls-cert` and `--tls-key`: HTTPS with these PEM files, reloaded on SIGHUP. */
+export const tlsOptions = () => [
+  new Option(
+    '--tls-cert <file>',
+    'serve HTTPS with this certificate (PEM; reloaded on SIGHUP)',
+  ).env('SLUICE_TLS_CERT'),
+  new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)').env('SLUICE_TLS_KEY'),
+];
+
+/** The collector's `tls` option from `--tls-cert` and `--tls-key`: both or neither. */
+export function tlsFilesOf(options: {
+  tlsCert?: string;
+  tlsKey?: string;
+}): { certFile: string; keyFile: string } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) {
+    throw new Error('--tls-cert and --tls-key go together: give both, or neither for plain HTTP');
+  }
+  return { certFile: options.tlsCert, keyFile: options.tlsKey };
+}
