@@ -6,6 +6,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { QueueProducer } from '@sluice/queue';
 import type { Context } from 'hono';
 import { type DestinationStream, pino } from 'pino';
+import type { Registry } from 'prom-client';
 import { createCollectorApp } from './app.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
@@ -33,6 +34,11 @@ export interface StartCollectorOptions {
   logger?: CollectorLogger | false;
   /** Serve Prometheus metrics at `/metrics` (default true). */
   metrics?: boolean;
+  /**
+   * Register the collector's metrics here, to serve them with others of the process (e.g. the
+   * forwarder's in `sluice start`). Default: a registry of its own with Node's process metrics.
+   */
+  registry?: Registry;
   /**
    * Messages waiting in the queue, for the `sluice_queue_depth` gauge. By default the queue's
    * own `depth()` where it has one (the embedded log: appended and not yet removed by retention).
@@ -98,6 +104,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     options.metrics === false
       ? undefined
       : createPrometheusObserver({
+          registry: options.registry,
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
         });
   let closing = false;

@@ -2,11 +2,13 @@
 // JetStream stream with the collectors; the embedded log (log:<dir>) has one owner process, so
 // on one machine run `startMqttBridge` inside the collector's process instead (docs/devices.md).
 import { readFile } from 'node:fs/promises';
-import { parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
+import { createBridgeMetrics, parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { stopOnSignal } from '../lib/lifecycle.js';
+import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
 import { queueOption, wholeNumber, withOptions } from '../lib/options.js';
 
 interface MqttBridgeOptions {
@@ -14,6 +16,8 @@ interface MqttBridgeOptions {
   config: string;
   statsMs: number;
   sharedRead?: boolean;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 export function addMqttBridgeCommand(program: Command): void {
@@ -35,6 +39,8 @@ export function addMqttBridgeCommand(program: Command): void {
       .default(60_000)
       .argParser(wholeNumber),
     sharedReadOption(),
+    metricsPortOption(),
+    metricsHostOption(),
   )
     .addHelpText(
       'after',
@@ -55,13 +61,29 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
         readPem(config.broker.keyFile),
       ]);
       const queue = await openQueue(options.queue, fileModes(options.sharedRead));
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const metrics = createBridgeMetrics(registry);
       const bridge = await startMqttBridge({
         queue,
         config,
         tls: { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) },
         password: process.env.SLUICE_MQTT_PASSWORD,
-        onEvent: (event) => line(event),
+        onEvent: (event) => {
+          metrics.event(event);
+          line(event);
+        },
       });
+      metrics.watch(bridge);
+      const server =
+        options.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              host: options.metricsHost,
+              port: options.metricsPort,
+              registry,
+              notReady: () => (metrics.connected() ? undefined : 'not connected to the broker'),
+            });
       const statsTimer =
         options.statsMs > 0
           ? setInterval(() => line({ stats: bridge.stats() }), options.statsMs)
@@ -69,10 +91,16 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {
         clearInterval(statsTimer);
+        await server?.close();
         await bridge.stop();
         await queue.close();
         line({ stopped: true, stats: bridge.stats() });
       });
-      line({ ready: true, broker: config.broker.url, queue: redactQueueUrl(options.queue) });
+      line({
+        ready: true,
+        broker: config.broker.url,
+        queue: redactQueueUrl(options.queue),
+        ...(server && { metrics: `${server.url}/metrics` }),
+      });
     });
 }

@@ -3,10 +3,11 @@
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_VIEWERS, hashSecretKey, startCollector } from '@sluice/collector';
-import { type Forwarding, startForwarding } from '@sluice/forwarder';
+import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { fileModes } from '../lib/file-modes.js';
 import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
@@ -19,6 +20,7 @@ import {
   portOption,
   tlsFilesOf,
   tlsOptions,
+  unreadyAfterOption,
   withOptions,
 } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
@@ -36,6 +38,7 @@ interface StartOptions extends StoreOptions {
   format?: FileFormatName;
   config?: string;
   logLevel: string;
+  unreadyAfterMs: number;
 }
 
 export function addStartCommand(program: Command): void {
@@ -57,6 +60,7 @@ export function addStartCommand(program: Command): void {
     fileAgeOption(),
     formatOption(),
     configOption(),
+    unreadyAfterOption(),
     ...tlsOptions(),
     logLevelOption('warn'),
   );
@@ -94,6 +98,10 @@ and how to query them. Without a config file it serves one demo source: write ke
       const queue = await openQueue(queueUrl, modes);
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
       // process exits non-zero, instead of accepting events that would never be forwarded.
+      // One /metrics for the process: the collector's and the forwarder's.
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const forwarderMetrics = createForwarderMetrics(registry);
       let forwarder: Forwarding;
       try {
         // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
@@ -106,7 +114,13 @@ and how to query them. Without a config file it serves one demo source: write ke
           },
           stateDir: resolve(dataDir, 'forwarder'),
           stateModes: modes,
+          observer: forwarderMetrics.observer,
+          unreadyAfterMs: options.unreadyAfterMs,
+          onShardEvent: (event) => {
+            if (event.type !== 'error') forwarderMetrics.shardEvent(event.type);
+          },
         });
+        forwarderMetrics.watch(forwarder);
       } catch (error) {
         await queue.close().catch(() => undefined);
         throw error;
@@ -120,6 +134,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         logger: loggerAt(options.logLevel),
         tls: tlsFilesOf(options),
         notReady: forwarder.notForwarding,
+        registry,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

@@ -77,6 +77,16 @@ export const formatOption = () =>
     .env('SLUICE_FORMAT')
     .choices(FILE_FORMAT_NAMES);
 
+/** How long the forwarder may fail before /readyz says not ready. */
+export const unreadyAfterOption = () =>
+  new Option(
+    '--unready-after-ms <ms>',
+    '/readyz answers 503 once uploads (or queue calls) have failed this long without a success',
+  )
+    .env('SLUICE_UNREADY_AFTER_MS')
+    .default(30_000)
+    .argParser(wholeNumber);
+
 export const logLevelOption = (fallback: string) =>
   new Option('--log-level <level>', 'JSON logs on stdout at this level')
     .env('SLUICE_LOG_LEVEL')
