@@ -14,13 +14,20 @@ export function sampleOf(text: string, name: string, labels = ''): number | unde
   return line === undefined ? undefined : Number(line.slice(prefix.length));
 }
 
-/** Every metric name exported: those declared by `# TYPE` and those of samples (_bucket, ...). */
+/**
+ * Every metric name exported: those declared by `# TYPE` (with a histogram's _bucket, _sum and
+ * _count series, which a labelled one only prints once observed) and those of samples.
+ */
 export function exportedNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const line of text.split('\n')) {
-    const declared = /^# TYPE (\S+) /.exec(line);
-    if (declared) names.add(declared[1]!);
-    else if (line && !line.startsWith('#')) names.add(/^[^{\s]+/.exec(line)![0]);
+    const declared = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (declared) {
+      const [, name, type] = declared as unknown as [string, string, string];
+      names.add(name);
+      if (type === 'histogram')
+        for (const series of ['_bucket', '_sum', '_count']) names.add(name + series);
+    } else if (line && !line.startsWith('#')) names.add(/^[^{\s]+/.exec(line)![0]);
   }
   return names;
 }
