@@ -66,11 +66,11 @@ export interface RunningCollector {
  * headers that carry keys are redacted should they ever be logged.
  */
 export function createNodeLogger(
-  options: { level?: string; destination?: DestinationStream } = {},
+  options: { level?: string; destination?: DestinationStream; service?: string } = {},
 ): CollectorLogger {
   const settings = {
     level: options.level ?? 'info',
-    base: { service: 'sluice-collector' },
+    base: { service: options.service ?? 'sluice-collector' },
     redact: ['headers.authorization', 'headers.cookie', '*.writeKey', '*.secretKey'],
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);

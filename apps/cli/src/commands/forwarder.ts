@@ -6,11 +6,12 @@ import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes } from '../lib/file-modes.js';
-import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
+import { exitWhenFailed, logForwarderErrors, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
 import {
   fileAgeOption,
   formatOption,
+  logLevelOption,
   queueOption,
   unreadyAfterOption,
   wholeNumber,
@@ -27,6 +28,7 @@ interface ForwarderCommandOptions extends StoreOptions {
   metricsPort?: number;
   metricsHost: string;
   unreadyAfterMs: number;
+  logLevel: string;
 }
 
 export function addForwarderCommand(program: Command): void {
@@ -49,15 +51,19 @@ export function addForwarderCommand(program: Command): void {
     metricsPortOption(),
     metricsHostOption(),
     unreadyAfterOption(),
+    logLevelOption('info'),
   );
   addStoreOptions(command)
     .addHelpText(
       'after',
       `
-Prints JSON lines: {"forwarder": <pid>, "ready": true, ...} once it reads, then shard events.
+Prints JSON lines (pino): {"forwarder": <pid>, "ready": true, ...} once it reads, then shard events.
 Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`,
     )
     .action(async (options: ForwarderCommandOptions) => {
+      const logger = loggerAt(options.logLevel, 'sluice-forwarder') || undefined;
+      const log = (line: Record<string, unknown>) =>
+        logger?.info(line, String(line.type ?? (line.ready ? 'ready' : 'forwarder')));
       const { store } = openStore(options);
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
@@ -76,6 +82,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         },
         stateDir: options.stateDir,
         stateModes: modes,
+        onError: logForwarderErrors(logger ?? false),
         observer: metrics.observer,
         unreadyAfterMs: options.unreadyAfterMs,
         onShardEvent: (event) => {
@@ -108,8 +115,4 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         ...(server && { metrics: `${server.url}/metrics` }),
       });
     });
-}
-
-function log(line: object): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
 }

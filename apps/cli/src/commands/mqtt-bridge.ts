@@ -2,6 +2,7 @@
 // JetStream stream with the collectors; the embedded log (log:<dir>) has one owner process, so
 // on one machine run `startMqttBridge` inside the collector's process instead (docs/devices.md).
 import { readFile } from 'node:fs/promises';
+import { createNodeLogger } from '@sluice/collector';
 import { createBridgeMetrics, parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
@@ -50,8 +51,13 @@ Prints JSON lines: {"mqttBridge": <pid>, "ready": true, ...} once subscribed, th
 refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the message in hand.`,
     )
     .action(async (options: MqttBridgeOptions) => {
+      // pino JSON lines; the bridge's events carry no password (the broker URL has none).
+      const logger = createNodeLogger({ service: 'sluice-mqtt-bridge' });
       const line = (fields: Record<string, unknown>) =>
-        process.stdout.write(`${JSON.stringify({ mqttBridge: process.pid, ...fields })}\n`);
+        logger.info(
+          { mqttBridge: process.pid, ...fields },
+          String(fields.type ?? (fields.ready ? 'ready' : 'mqtt-bridge')),
+        );
       const config = parseBridgeConfig(JSON.parse(await readFile(options.config, 'utf8')));
       const readPem = (path: string | undefined) =>
         path === undefined ? Promise.resolve(undefined) : readFile(path, 'utf8');

@@ -10,7 +10,13 @@ import { type Command, Option } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { fileModes } from '../lib/file-modes.js';
-import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import {
+  exitWhenFailed,
+  loadConfig,
+  logForwarderErrors,
+  loggerAt,
+  stopOnSignal,
+} from '../lib/lifecycle.js';
 import {
   configOption,
   fileAgeOption,
@@ -114,6 +120,7 @@ and how to query them. Without a config file it serves one demo source: write ke
           },
           stateDir: resolve(dataDir, 'forwarder'),
           stateModes: modes,
+          onError: logForwarderErrors(loggerAt(options.logLevel)),
           observer: forwarderMetrics.observer,
           unreadyAfterMs: options.unreadyAfterMs,
           onShardEvent: (event) => {
