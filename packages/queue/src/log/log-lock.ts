@@ -10,6 +10,7 @@
 // another host cannot be checked and is never taken over. Taking over a stale lock is
 // serialised by a second file (`lock.takeover`), so two newcomers cannot both take it.
 
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -81,7 +82,7 @@ async function readHolder(path: string): Promise<{ text: string; holder: LockHol
 
 /** Creates `path` with `text`, atomically; false if it exists. */
 async function createExclusive(path: string, text: string, fileMode: number): Promise<boolean> {
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${randomUUID()}.tmp`;
   await writeFile(temp, text, { mode: fileMode });
   try {
     await link(temp, path);
