@@ -79,6 +79,7 @@ export async function startSluice(
     );
   });
   return {
+    pid: child.pid,
     stdout: () => output().stdout,
     /** Sends `signal` (Ctrl+C is SIGINT) and waits for the exit. */
     async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Finished> {

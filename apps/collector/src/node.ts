@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { QueueProducer } from '@sluice/queue';
 import type { Context } from 'hono';
 import { type DestinationStream, pino } from 'pino';
+import type { Registry } from 'prom-client';
 import { createCollectorApp } from './app.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfig, type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
 import { createPrometheusObserver } from './node-metrics.js';
+import { readTlsFiles, reloadTlsOnHangup, type TlsFiles } from './node-tls.js';
 import type { CollectorLogger } from './observe.js';
 import { createUsageCounters } from './source-usage.js';
 
@@ -34,6 +38,11 @@ export interface StartCollectorOptions {
   /** Serve Prometheus metrics at `/metrics` (default true). */
   metrics?: boolean;
   /**
+   * Register the collector's metrics here, to serve them with others of the process (e.g. the
+   * forwarder's in `sluice start`). Default: a registry of its own with Node's process metrics.
+   */
+  registry?: Registry;
+  /**
    * Messages waiting in the queue, for the `sluice_queue_depth` gauge. By default the queue's
    * own `depth()` where it has one (the embedded log: appended and not yet removed by retention).
    */
@@ -50,6 +59,11 @@ export interface StartCollectorOptions {
   reload?: ConfigReloadOptions;
   /** Label event metrics with every source id (default: the first 100, then "_other"). */
   perSourceMetrics?: boolean;
+  /**
+   * Serve HTTPS with these PEM files, reloaded on SIGHUP (node-tls.ts). Without it, plain
+   * HTTP: for use behind a proxy that terminates TLS.
+   */
+  tls?: TlsFiles;
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -63,11 +77,11 @@ export interface RunningCollector {
  * headers that carry keys are redacted should they ever be logged.
  */
 export function createNodeLogger(
-  options: { level?: string; destination?: DestinationStream } = {},
+  options: { level?: string; destination?: DestinationStream; service?: string } = {},
 ): CollectorLogger {
   const settings = {
     level: options.level ?? 'info',
-    base: { service: 'sluice-collector' },
+    base: { service: options.service ?? 'sluice-collector' },
     redact: ['headers.authorization', 'headers.cookie', '*.writeKey', '*.secretKey'],
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
@@ -103,6 +117,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     options.metrics === false
       ? undefined
       : createPrometheusObserver({
+          registry: options.registry,
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
           usage,
           perSourceLabels: options.perSourceMetrics,
@@ -127,6 +142,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     });
   const app = reloadableApp(build, config, options.reload, logger);
   const host = options.host ?? '127.0.0.1';
+  const tls = options.tls && (await readTlsFiles(options.tls));
   const { server, address } = await new Promise<{
     server: ReturnType<typeof serve>;
     address: AddressInfo;
@@ -136,10 +152,12 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
         fetch: app.fetch,
         port: options.port ?? 0,
         hostname: host,
+        ...(tls ? { createServer: createHttpsServer } : {}),
         serverOptions: {
           requestTimeout: REQUEST_TIMEOUT_MS,
           headersTimeout: HEADERS_TIMEOUT_MS,
           connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+          ...tls,
         },
       },
       (info) => resolve({ server, address: info }),
@@ -147,7 +165,9 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     server.once('error', reject);
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${urlHost}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
+  const stopReloading =
+    options.tls && reloadTlsOnHangup(server as unknown as TlsServer, options.tls, logger);
   logger?.info(
     {
       url,
@@ -162,6 +182,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
       new Promise<void>((resolve, reject) => {
         closing = true;
         app.close();
+        stopReloading?.();
         // Open live views would otherwise hold the server open.
         liveView?.close();
         server.close((error) => (error ? reject(error) : resolve()));

@@ -12,6 +12,7 @@ import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-inde
 import { gzipNdjson } from './formats/gzip.js';
 import { zstdNdjson } from './formats/zstd.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
+import type { ForwarderObserver } from './forwarder-observer.js';
 import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
 
 /** The Node encoders by option name. Parquet holds events; quarantined messages stay gzip NDJSON. */
@@ -35,6 +36,8 @@ export interface ForwarderSetup {
   stateModes?: DedupFileModes;
   /** Told about failed store or queue calls (they are retried). Default: a line on stderr. */
   onError?: (error: unknown, during: string) => void;
+  /** Told about uploads, commits and failures as they happen (forwarder-metrics.ts). */
+  observer?: ForwarderObserver;
   now?: () => number;
 }
 
@@ -71,6 +74,7 @@ export async function assembleForwarder(
     options: setup.options,
     now: setup.now,
     onError: setup.onError ?? logError(consumerName),
+    observer: setup.observer,
   });
   return { forwarder, close: () => dedupIndex.close() };
 }

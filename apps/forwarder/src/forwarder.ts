@@ -36,6 +36,7 @@ import type { ObjectStore } from '@sluice/store';
 import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { createRepeatWindow } from './dedup/repeat-window.js';
+import { callOf, type ForwarderObserver } from './forwarder-observer.js';
 import {
   type ForwarderOptions,
   type ForwarderOptionsInput,
@@ -68,6 +69,8 @@ export interface ForwarderDeps {
   /** Told about every failed store or queue call before it is retried. */
   onError?: (error: unknown, during: string) => void;
   options?: ForwarderOptionsInput;
+  /** Told about uploads, commits and failures as they happen (metrics). */
+  observer?: ForwarderObserver;
 }
 
 export interface Forwarder {
@@ -90,6 +93,9 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   const now = deps.now ?? Date.now;
   const consumerName = deps.consumerName ?? 'forwarder';
   const counter = createStatsCounter();
+  const observer = deps.observer ?? {};
+  // Durations from the monotonic clock: wall-clock steps must not show up as latency.
+  const seconds = (since: number) => (performance.now() - since) / 1000;
   const { format, quarantineFormat } = fileFormatsOf(deps, options);
   const repeats = createRepeatWindow(
     deps.dedupIndex ?? createMemoryDedupIndex(),
@@ -113,13 +119,14 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       // The queue gave these entries to another forwarder: what is held is dropped unacknowledged.
       giveUp: (error) => error instanceof ConsumerLostError,
       onFailure(error) {
-        if (!failing) counter.failingCall(1);
+        if (!failing) counter.failingCall(1, now());
         failing = true;
         counter.failed(error);
+        observer.callFailed?.(callOf(during));
         deps.onError?.(error, during);
       },
     }).finally(() => {
-      if (failing) counter.failingCall(-1);
+      if (failing) counter.failingCall(-1, now());
     });
   }
 
@@ -141,16 +148,21 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
         : await retry('encode', () => chosen.encode(buffer));
       const name = positionFileName(buffer.firstPosition);
       const key = objectKeyOf(buffer.partition, name, chosen.extension);
-      await retry(`upload ${key}`, () =>
-        deps.store.put(key, body, { contentType: chosen.contentType }),
-      );
+      await retry(`upload ${key}`, async () => {
+        const started = performance.now();
+        await deps.store.put(key, body, { contentType: chosen.contentType });
+        const report = { format: chosen.name, bytes: body.byteLength, seconds: seconds(started) };
+        observer.fileUploaded?.(report);
+      });
       return body.byteLength;
     },
     recordStored: (entries) => retry('record stored ids', () => repeats.record(entries)),
     saveCheckpoint: (watermarks, resumeFrom) =>
-      retry('save checkpoint', () =>
-        saveCheckpoint(deps.store, consumerName, watermarks, resumeFrom),
-      ),
+      retry('save checkpoint', async () => {
+        const started = performance.now();
+        await saveCheckpoint(deps.store, consumerName, watermarks, resumeFrom);
+        observer.committed?.(seconds(started));
+      }),
     ack: (entries) => retry('ack', () => deps.consumer.ack(entries)),
   });
 
@@ -208,7 +220,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       return exclusive(() => router.flushAll());
     },
     stats() {
-      return counter.snapshot(router.buffered(), repeats.stats());
+      return counter.snapshot(router.buffered(), repeats.stats(), deps.consumer.pending?.());
     },
   };
 }

@@ -16,6 +16,8 @@ export * from './formats/gzip.js';
 export * from './formats/node-codecs.js';
 export * from './formats/zstd.js';
 export * from './forwarder.js';
+export * from './forwarder-metrics.js';
+export * from './forwarder-observer.js';
 export * from './import/import-options.js';
 export * from './import/import-records.js';
 export * from './import/imported-event.js';

@@ -49,6 +49,8 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
   // Every position below it was acknowledged or sits in a buffer (or in the pending skips).
   let frontier = 0;
   let skipped: QueueEntry[] = [];
+  // Flushed buffers whose upload, checkpoint or ack is not done: the oldest still unforwarded.
+  const inFlight = new Set<PartitionBuffer>();
 
   async function route(entries: readonly QueueEntry[]): Promise<void> {
     for (const entry of entries) {
@@ -120,6 +122,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
     let held = 0;
     for (const buffer of targets) {
       buffers.delete(buffer.partition);
+      inFlight.add(buffer);
       held += buffer.heldBytes;
     }
     bufferedBytes -= held;
@@ -145,6 +148,7 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
       counter.count('acked', consumed.length);
     } finally {
       uploadingBytes -= held;
+      for (const buffer of targets) inFlight.delete(buffer);
     }
   }
 
@@ -156,8 +160,18 @@ export function createPartitionRouter(deps: RouterDeps): PartitionRouter {
     flushAll: () => flush([...buffers.values()]),
     buffered() {
       let lines = 0;
+      let oldestOpenedAt: number | undefined;
       for (const buffer of buffers.values()) lines += buffer.lineCount;
-      return { bytes: bufferedBytes, uploadingBytes, lines, partitions: buffers.size };
+      for (const buffer of [...buffers.values(), ...inFlight]) {
+        oldestOpenedAt = Math.min(oldestOpenedAt ?? buffer.openedAt, buffer.openedAt);
+      }
+      return {
+        bytes: bufferedBytes,
+        uploadingBytes,
+        lines,
+        partitions: buffers.size,
+        oldestOpenedAt,
+      };
     },
   };
 }

@@ -12,8 +12,13 @@ import {
   type ShardRunnerEvent,
 } from '@sluice/queue';
 import { assembleForwarder, type ForwarderSetup } from './assemble-forwarder.js';
+import type { Forwarder } from './forwarder.js';
 import { startForwarder } from './node.js';
 import { parseForwarderOptions } from './options.js';
+import type { ForwarderStats } from './stats.js';
+
+/** How long calls may fail in a row before the process stops saying it is ready (default). */
+export const DEFAULT_UNREADY_AFTER_MS = 30_000;
 
 export interface StartForwardingOptions extends ForwarderSetup {
   queue: QueueSource;
@@ -21,6 +26,11 @@ export interface StartForwardingOptions extends ForwarderSetup {
   group?: string;
   /** Told when shards are acquired, released or lost, and about retried failures. */
   onShardEvent?: (event: ShardRunnerEvent) => void;
+  /**
+   * `notForwarding` reports a reason once store or queue calls have failed without a success
+   * for this long (default DEFAULT_UNREADY_AFTER_MS; 0: at the first failure).
+   */
+  unreadyAfterMs?: number;
 }
 
 export interface Forwarding {
@@ -33,8 +43,13 @@ export interface Forwarding {
    * its entries to another forwarder): the process should exit and be restarted.
    */
   done: Promise<void>;
-  /** Why forwarding is impossible right now (calls failing and retried), if it is. */
-  notForwarding?: () => string | undefined;
+  /**
+   * Why forwarding is impossible right now: calls have failed (and been retried) for
+   * `unreadyAfterMs` without a success.
+   */
+  notForwarding(): string | undefined;
+  /** The stats of each forwarder running here (one per owned shard). */
+  stats(): ForwarderStats[];
 }
 
 export function isNatsQueue(queue: QueueSource): queue is NatsQueue {
@@ -47,14 +62,30 @@ export async function startForwarding(start: StartForwardingOptions): Promise<Fo
   const { queue } = start;
   // Bad options fail here, before any shard is taken.
   parseForwarderOptions(start.options);
+  const now = start.now ?? Date.now;
+  const unreadyAfterMs = start.unreadyAfterMs ?? DEFAULT_UNREADY_AFTER_MS;
+  const notForwardingOf = (all: ForwarderStats[]) => () => {
+    for (const stats of all) {
+      const since = stats.failingSince;
+      if (since !== undefined && now() - since >= unreadyAfterMs) {
+        const seconds = Math.round((now() - since) / 1000);
+        return `the forwarder has been failing for ${seconds} s: ${stats.lastError}`;
+      }
+    }
+    return undefined;
+  };
   if (!isNatsQueue(queue) || queue.options.shards === 1) {
     const forwarder = await startForwarder({ ...start, consumerName: group });
-    const notForwarding = () => {
-      const stats = forwarder.stats();
-      return stats.retrying ? `the forwarder is failing: ${stats.lastError}` : undefined;
+    const stats = () => [forwarder.stats()];
+    return {
+      stop: () => forwarder.stop(),
+      owned: () => [0],
+      done: forwarder.done,
+      notForwarding: () => notForwardingOf(stats())(),
+      stats,
     };
-    return { stop: () => forwarder.stop(), owned: () => [0], done: forwarder.done, notForwarding };
   }
+  const running = new Set<Forwarder>();
   const runner = await runShardWorkers({
     queue,
     group,
@@ -63,7 +94,11 @@ export async function startForwarding(start: StartForwardingOptions): Promise<Fo
       // Each shard has its own checkpoint: its watermarks follow that shard's positions only.
       const { forwarder, close } = await assembleForwarder(consumer, shard.checkpointName, start);
       const controller = new AbortController();
-      const done = forwarder.run(controller.signal).finally(close);
+      running.add(forwarder);
+      const done = forwarder
+        .run(controller.signal)
+        .finally(() => running.delete(forwarder))
+        .finally(close);
       return {
         stop: () => forwarder.stop().finally(() => done.catch(() => undefined)),
         abort: () => controller.abort(),
@@ -72,5 +107,12 @@ export async function startForwarding(start: StartForwardingOptions): Promise<Fo
     },
   });
   // The runner gives a failed shard back and takes it again later: it never ends by itself.
-  return { stop: () => runner.stop(), owned: () => runner.owned(), done: new Promise(() => {}) };
+  const stats = () => [...running].map((forwarder) => forwarder.stats());
+  return {
+    stop: () => runner.stop(),
+    owned: () => runner.owned(),
+    done: new Promise(() => {}),
+    notForwarding: () => notForwardingOf(stats())(),
+    stats,
+  };
 }

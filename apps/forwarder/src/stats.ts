@@ -30,6 +30,12 @@ export interface ForwarderStats {
   lastError: string | undefined;
   /** True while a call is failing and being retried: reading is paused. */
   retrying: boolean;
+  /** Since when (ms since the epoch) calls have been failing without a success, if they are. */
+  failingSince: number | undefined;
+  /** When the oldest entry read and not yet acknowledged was read (its buffer opened). */
+  oldestHeldAt: number | undefined;
+  /** Entries in the queue not yet acknowledged, where the queue knows it (the embedded log). */
+  backlog: number | undefined;
   running: boolean;
 }
 
@@ -38,6 +44,8 @@ export interface BufferedTotals {
   uploadingBytes: number;
   lines: number;
   partitions: number;
+  /** When the oldest buffer still held (buffered or being uploaded) was opened. */
+  oldestOpenedAt?: number;
 }
 
 type Counted = 'read' | 'skipped' | 'repeatsDropped' | 'acked';
@@ -47,10 +55,10 @@ export interface StatsCounter {
   count(what: Counted, n?: number): void;
   uploaded(lines: number, bytes: number): void;
   failed(error: unknown): void;
-  /** +1 when a call starts failing, -1 when it finally succeeds or is given up. */
-  failingCall(delta: 1 | -1): void;
+  /** +1 when a call starts failing, -1 when it finally succeeds or is given up; `at` is now. */
+  failingCall(delta: 1 | -1, at: number): void;
   setRunning(running: boolean): void;
-  snapshot(buffered: BufferedTotals, dedup: RepeatWindowStats): ForwarderStats;
+  snapshot(buffered: BufferedTotals, dedup: RepeatWindowStats, backlog?: number): ForwarderStats;
 }
 
 /** Creates zeroed counters. */
@@ -62,6 +70,7 @@ export function createStatsCounter(): StatsCounter {
   let failures = 0;
   let lastError: string | undefined;
   let failingCalls = 0;
+  let failingSince: number | undefined;
   let running = false;
   return {
     count(what, n = 1) {
@@ -76,13 +85,15 @@ export function createStatsCounter(): StatsCounter {
       failures++;
       lastError = error instanceof Error ? error.message : String(error);
     },
-    failingCall(delta) {
+    failingCall(delta, at) {
+      if (failingCalls === 0 && delta === 1) failingSince = at;
       failingCalls += delta;
+      if (failingCalls === 0) failingSince = undefined;
     },
     setRunning(value) {
       running = value;
     },
-    snapshot(buffered, dedup) {
+    snapshot(buffered, dedup, backlog) {
       return {
         ...counts,
         filesWritten,
@@ -96,6 +107,9 @@ export function createStatsCounter(): StatsCounter {
         failures,
         lastError,
         retrying: failingCalls > 0,
+        failingSince,
+        oldestHeldAt: buffered.oldestOpenedAt,
+        backlog,
         running,
       };
     },

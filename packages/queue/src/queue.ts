@@ -70,6 +70,11 @@ export interface QueueConsumer {
    * entry again, or in any order, is harmless.
    */
   ack(entries: readonly QueueEntry[]): Promise<void>;
+  /**
+   * Entries in the queue not yet acknowledged (the backlog), for monitoring. Only adapters
+   * that know it without a round trip have it (the embedded log).
+   */
+  pending?(): number;
   close(): Promise<void>;
 }
 

@@ -12,11 +12,15 @@ import {
   logLevelOption,
   portOption,
   queueOption,
+  tlsFilesOf,
+  tlsOptions,
   withOptions,
 } from '../lib/options.js';
 import { readTagScript } from '../lib/tag-script.js';
 
 interface CollectorCommandOptions {
+  tlsCert?: string;
+  tlsKey?: string;
   port: number;
   host: string;
   queue: string;
@@ -36,6 +40,7 @@ export function addCollectorCommand(program: Command): void {
     hostOption(),
     queueOption('log:./data/queue'),
     configOption(),
+    ...tlsOptions(),
     logLevelOption('info'),
     sharedReadOption(),
   )
@@ -58,6 +63,7 @@ Example (scale-out, docs/scale-out.md):
         logger: loggerAt(options.logLevel),
         // Sources, keys and limits change without a restart: SIGHUP or a save of the file.
         reload: file ? reloadFromFile(file, { ...process.env }) : undefined,
+        tls: tlsFilesOf(options),
       });
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {

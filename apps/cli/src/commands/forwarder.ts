@@ -1,15 +1,19 @@
 // `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
 // shards; on the embedded log, one per log.
-import { startForwarding } from '@sluice/forwarder';
+import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes } from '../lib/file-modes.js';
-import { exitWhenFailed, stopOnSignal } from '../lib/lifecycle.js';
+import { exitWhenFailed, logForwarderErrors, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
 import {
   fileAgeOption,
   formatOption,
+  logLevelOption,
   queueOption,
+  unreadyAfterOption,
   wholeNumber,
   withOptions,
 } from '../lib/options.js';
@@ -21,6 +25,10 @@ interface ForwarderCommandOptions extends StoreOptions {
   format?: FileFormatName;
   maxFileBytes?: number;
   stateDir?: string;
+  metricsPort?: number;
+  metricsHost: string;
+  unreadyAfterMs: number;
+  logLevel: string;
 }
 
 export function addForwarderCommand(program: Command): void {
@@ -40,19 +48,29 @@ export function addForwarderCommand(program: Command): void {
       '--state-dir <dir>',
       'local state (the dedup index of the last 24 h of messageIds); beside the queue',
     ).env('SLUICE_STATE_DIR'),
+    metricsPortOption(),
+    metricsHostOption(),
+    unreadyAfterOption(),
+    logLevelOption('info'),
   );
   addStoreOptions(command)
     .addHelpText(
       'after',
       `
-Prints JSON lines: {"forwarder": <pid>, "ready": true, ...} once it reads, then shard events.
+Prints JSON lines (pino): {"forwarder": <pid>, "ready": true, ...} once it reads, then shard events.
 Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`,
     )
     .action(async (options: ForwarderCommandOptions) => {
+      const logger = loggerAt(options.logLevel, 'sluice-forwarder') || undefined;
+      const log = (line: Record<string, unknown>) =>
+        logger?.info(line, String(line.type ?? (line.ready ? 'ready' : 'forwarder')));
       const { store } = openStore(options);
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
       const queue = await openQueue(options.queue, modes);
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const metrics = createForwarderMetrics(registry);
       const forwarding = await startForwarding({
         queue,
         store,
@@ -64,20 +82,37 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         },
         stateDir: options.stateDir,
         stateModes: modes,
+        onError: logForwarderErrors(logger ?? false),
+        observer: metrics.observer,
+        unreadyAfterMs: options.unreadyAfterMs,
         onShardEvent: (event) => {
-          if (event.type !== 'error') log({ forwarder: process.pid, ...event });
+          if (event.type === 'error') return;
+          metrics.shardEvent(event.type);
+          log({ forwarder: process.pid, ...event });
         },
       });
+      metrics.watch(forwarding);
+      const server =
+        options.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              host: options.metricsHost,
+              port: options.metricsPort,
+              registry,
+              notReady: () => forwarding.notForwarding(),
+            });
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {
+        await server?.close();
         await forwarding.stop();
         await queue.close();
       });
       exitWhenFailed(forwarding.done, () => queue.close());
-      log({ forwarder: process.pid, ready: true, queue: redactQueueUrl(options.queue) });
+      log({
+        forwarder: process.pid,
+        ready: true,
+        queue: redactQueueUrl(options.queue),
+        ...(server && { metrics: `${server.url}/metrics` }),
+      });
     });
-}
-
-function log(line: object): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
 }

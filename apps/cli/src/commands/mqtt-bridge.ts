@@ -2,11 +2,14 @@
 // JetStream stream with the collectors; the embedded log (log:<dir>) has one owner process, so
 // on one machine run `startMqttBridge` inside the collector's process instead (docs/devices.md).
 import { readFile } from 'node:fs/promises';
-import { parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
+import { createNodeLogger } from '@sluice/collector';
+import { createBridgeMetrics, parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { stopOnSignal } from '../lib/lifecycle.js';
+import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
 import { queueOption, wholeNumber, withOptions } from '../lib/options.js';
 
 interface MqttBridgeOptions {
@@ -14,6 +17,8 @@ interface MqttBridgeOptions {
   config: string;
   statsMs: number;
   sharedRead?: boolean;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 export function addMqttBridgeCommand(program: Command): void {
@@ -35,6 +40,8 @@ export function addMqttBridgeCommand(program: Command): void {
       .default(60_000)
       .argParser(wholeNumber),
     sharedReadOption(),
+    metricsPortOption(),
+    metricsHostOption(),
   )
     .addHelpText(
       'after',
@@ -44,8 +51,13 @@ Prints JSON lines: {"mqttBridge": <pid>, "ready": true, ...} once subscribed, th
 refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the message in hand.`,
     )
     .action(async (options: MqttBridgeOptions) => {
+      // pino JSON lines; the bridge's events carry no password (the broker URL has none).
+      const logger = createNodeLogger({ service: 'sluice-mqtt-bridge' });
       const line = (fields: Record<string, unknown>) =>
-        process.stdout.write(`${JSON.stringify({ mqttBridge: process.pid, ...fields })}\n`);
+        logger.info(
+          { mqttBridge: process.pid, ...fields },
+          String(fields.type ?? (fields.ready ? 'ready' : 'mqtt-bridge')),
+        );
       const config = parseBridgeConfig(JSON.parse(await readFile(options.config, 'utf8')));
       const readPem = (path: string | undefined) =>
         path === undefined ? Promise.resolve(undefined) : readFile(path, 'utf8');
@@ -55,13 +67,29 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
         readPem(config.broker.keyFile),
       ]);
       const queue = await openQueue(options.queue, fileModes(options.sharedRead));
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const metrics = createBridgeMetrics(registry);
       const bridge = await startMqttBridge({
         queue,
         config,
         tls: { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) },
         password: process.env.SLUICE_MQTT_PASSWORD,
-        onEvent: (event) => line(event),
+        onEvent: (event) => {
+          metrics.event(event);
+          line(event);
+        },
       });
+      metrics.watch(bridge);
+      const server =
+        options.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              host: options.metricsHost,
+              port: options.metricsPort,
+              registry,
+              notReady: () => (metrics.connected() ? undefined : 'not connected to the broker'),
+            });
       const statsTimer =
         options.statsMs > 0
           ? setInterval(() => line({ stats: bridge.stats() }), options.statsMs)
@@ -69,10 +97,16 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {
         clearInterval(statsTimer);
+        await server?.close();
         await bridge.stop();
         await queue.close();
         line({ stopped: true, stats: bridge.stats() });
       });
-      line({ ready: true, broker: config.broker.url, queue: redactQueueUrl(options.queue) });
+      line({
+        ready: true,
+        broker: config.broker.url,
+        queue: redactQueueUrl(options.queue),
+        ...(server && { metrics: `${server.url}/metrics` }),
+      });
     });
 }

@@ -3,13 +3,20 @@
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_VIEWERS, hashSecretKey, startCollector } from '@sluice/collector';
-import { type Forwarding, startForwarding } from '@sluice/forwarder';
+import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { fileModes } from '../lib/file-modes.js';
-import { exitWhenFailed, loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import {
+  exitWhenFailed,
+  loadConfig,
+  logForwarderErrors,
+  loggerAt,
+  stopOnSignal,
+} from '../lib/lifecycle.js';
 import {
   configOption,
   fileAgeOption,
@@ -17,6 +24,9 @@ import {
   hostOption,
   logLevelOption,
   portOption,
+  tlsFilesOf,
+  tlsOptions,
+  unreadyAfterOption,
   withOptions,
 } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
@@ -24,6 +34,8 @@ import { readTagScript } from '../lib/tag-script.js';
 import { startBanner } from './start-banner.js';
 
 interface StartOptions extends StoreOptions {
+  tlsCert?: string;
+  tlsKey?: string;
   dataDir: string;
   port: number;
   host: string;
@@ -32,6 +44,7 @@ interface StartOptions extends StoreOptions {
   format?: FileFormatName;
   config?: string;
   logLevel: string;
+  unreadyAfterMs: number;
 }
 
 export function addStartCommand(program: Command): void {
@@ -53,6 +66,8 @@ export function addStartCommand(program: Command): void {
     fileAgeOption(),
     formatOption(),
     configOption(),
+    unreadyAfterOption(),
+    ...tlsOptions(),
     logLevelOption('warn'),
   );
   addStoreOptions(command, '<data-dir>/store')
@@ -89,6 +104,10 @@ and how to query them. Without a config file it serves one demo source: write ke
       const queue = await openQueue(queueUrl, modes);
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
       // process exits non-zero, instead of accepting events that would never be forwarded.
+      // One /metrics for the process: the collector's and the forwarder's.
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const forwarderMetrics = createForwarderMetrics(registry);
       let forwarder: Forwarding;
       try {
         // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
@@ -101,7 +120,14 @@ and how to query them. Without a config file it serves one demo source: write ke
           },
           stateDir: resolve(dataDir, 'forwarder'),
           stateModes: modes,
+          onError: logForwarderErrors(loggerAt(options.logLevel)),
+          observer: forwarderMetrics.observer,
+          unreadyAfterMs: options.unreadyAfterMs,
+          onShardEvent: (event) => {
+            if (event.type !== 'error') forwarderMetrics.shardEvent(event.type);
+          },
         });
+        forwarderMetrics.watch(forwarder);
       } catch (error) {
         await queue.close().catch(() => undefined);
         throw error;
@@ -113,7 +139,9 @@ and how to query them. Without a config file it serves one demo source: write ke
         tagScript,
         config,
         logger: loggerAt(options.logLevel),
+        tls: tlsFilesOf(options),
         notReady: forwarder.notForwarding,
+        registry,
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

@@ -15,9 +15,25 @@ export async function loadConfig(configFile: string | undefined): Promise<Loaded
   }
 }
 
-/** pino at `level`, or no logger for `silent`. */
-export function loggerAt(level: string) {
-  return level === 'silent' ? false : createNodeLogger({ level });
+/** pino at `level`, or no logger for `silent`; `service` names the process in each line. */
+export function loggerAt(level: string, service?: string) {
+  return level === 'silent' ? false : createNodeLogger({ level, service });
+}
+
+/**
+ * Logs a failed forwarder call (retried) as a pino warning: the call's name and the error's
+ * message, never the object key or the request (which could carry credentials).
+ */
+export function logForwarderErrors(logger: ReturnType<typeof loggerAt>) {
+  return (error: unknown, during: string): void => {
+    if (!logger) return;
+    const message = error instanceof Error ? error.message : String(error);
+    const call = during.startsWith('upload ') ? 'upload' : during;
+    logger.warn(
+      { service: 'sluice-forwarder', call, error: message },
+      'forwarder call failed, retrying',
+    );
+  };
 }
 
 /**

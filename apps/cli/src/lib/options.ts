@@ -77,6 +77,16 @@ export const formatOption = () =>
     .env('SLUICE_FORMAT')
     .choices(FILE_FORMAT_NAMES);
 
+/** How long the forwarder may fail before /readyz says not ready. */
+export const unreadyAfterOption = () =>
+  new Option(
+    '--unready-after-ms <ms>',
+    '/readyz answers 503 once uploads (or queue calls) have failed this long without a success',
+  )
+    .env('SLUICE_UNREADY_AFTER_MS')
+    .default(30_000)
+    .argParser(wholeNumber);
+
 export const logLevelOption = (fallback: string) =>
   new Option('--log-level <level>', 'JSON logs on stdout at this level')
     .env('SLUICE_LOG_LEVEL')
@@ -87,4 +97,25 @@ export const logLevelOption = (fallback: string) =>
 export function withOptions(command: Command, ...options: Option[]): Command {
   for (const option of options) command.addOption(option);
   return command;
+}
+
+/** `--tls-cert` and `--tls-key`: HTTPS with these PEM files, reloaded on SIGHUP. */
+export const tlsOptions = () => [
+  new Option(
+    '--tls-cert <file>',
+    'serve HTTPS with this certificate (PEM; reloaded on SIGHUP)',
+  ).env('SLUICE_TLS_CERT'),
+  new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)').env('SLUICE_TLS_KEY'),
+];
+
+/** The collector's `tls` option from `--tls-cert` and `--tls-key`: both or neither. */
+export function tlsFilesOf(options: {
+  tlsCert?: string;
+  tlsKey?: string;
+}): { certFile: string; keyFile: string } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) {
+    throw new Error('--tls-cert and --tls-key go together: give both, or neither for plain HTTP');
+  }
+  return { certFile: options.tlsCert, keyFile: options.tlsKey };
 }

@@ -53,6 +53,11 @@ export class LogConsumer implements QueueConsumer {
   }
 
   /** The lowest position not yet acknowledged (persisted as far as `ack` has resolved). */
+  /** Entries appended and not yet acknowledged: the backlog, for monitoring. */
+  pending(): number {
+    return Math.max(0, this.#log.nextPosition - this.committed);
+  }
+
   get committed(): number {
     return this.#acks.committed;
   }

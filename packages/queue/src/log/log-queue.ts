@@ -4,7 +4,9 @@
 //   <dir>/consumers/<name>.json                     committed position of a consumer
 //   <dir>/damaged/<segment>@<start>-<end>.json      a damaged range, skipped (log-damage.ts)
 //
-// One process owns a directory at a time: nothing locks it.
+//   <dir>/lock                                      the owner process (log-lock.ts)
+//
+// One process owns a directory at a time: a second one fails to open it (LogLockedError).
 
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { type FileModes, resolveModes } from './file-modes.js';
 import { LogConsumer } from './log-consumer.js';
 import { createDamageReporter } from './log-damage.js';
 import { checkLogLimits, createLogRetention, type LogLimits } from './log-limits.js';
+import { lockLogDir } from './log-lock.js';
 import { LogWriter, type LogWriterStats } from './log-writer.js';
 import { loadSegments } from './segment-table.js';
 
@@ -69,6 +72,17 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
  * QueueFullError instead of deleting anything not yet forwarded (log-limits.ts).
  */
 export async function openLogQueue(options: LogQueueOptions): Promise<LogQueue> {
+  const modes = resolveModes(options);
+  await mkdir(options.dir, { recursive: true, mode: modes.dirMode });
+  const lock = await lockLogDir(options.dir, modes.fileMode);
+  const queue = await openLocked(options).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
+  return { ...queue, close: () => queue.close().finally(() => lock.release()) };
+}
+
+async function openLocked(options: LogQueueOptions): Promise<LogQueue> {
   const sync = (options.durability ?? 'fsync') === 'fsync';
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!(segmentBytes > 0)) throw new RangeError(`segmentBytes must be positive: ${segmentBytes}`);
