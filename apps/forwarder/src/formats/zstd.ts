@@ -10,17 +10,21 @@ export const ZSTD_LEVEL = 3;
 // One initialisation per process: a second `init()` replaces the module under earlier callers.
 let ready: Promise<void> | undefined;
 
+/** Loads the wasm module once; the synchronous `compress` and `decompress` work after it. */
+export function loadZstd(): Promise<void> {
+  ready ??= init();
+  return ready;
+}
+
 /** Compresses with zstd at `ZSTD_LEVEL`; loads the wasm module on first use. */
 export async function zstdCompress(data: Uint8Array): Promise<Uint8Array> {
-  ready ??= init();
-  await ready;
+  await loadZstd();
   return compress(data, ZSTD_LEVEL);
 }
 
 /** Decompresses one zstd frame (as `zstdCompress` writes them), e.g. to read `.ndjson.zst` back. */
 export async function zstdDecompress(data: Uint8Array): Promise<Uint8Array> {
-  ready ??= init();
-  await ready;
+  await loadZstd();
   return decompress(data);
 }
 
