@@ -56,7 +56,7 @@ export const PARQUET_COLUMNS: ReadonlyArray<ParquetColumn> = [
 
 const DECLARED = new Set(TOP_LEVEL.map((column) => column.name));
 
-/** The row of an event whose (corrected) event time is `eventTime`, ms since the epoch. */
+/** The row of an event whose (corrected) event time is `eventTime`, ms since the epoch (or NaN). */
 export function eventToRow(event: Row, eventTime: number): Row {
   const row: Row = {};
   const extra: Row = {};
@@ -64,8 +64,12 @@ export function eventToRow(event: Row, eventTime: number): Row {
     const value = event[name];
     if (name === 'timestamp') {
       // The queue header's time is the corrected event time the file's partition is chosen by.
-      row[name] = eventTime;
-      if (value !== undefined && value !== new Date(eventTime).toISOString()) extra[name] = value;
+      // NaN (no event time known): the column stays null and the value sent is kept in `extra`.
+      const known = !Number.isNaN(eventTime);
+      row[name] = known ? eventTime : null;
+      if (value !== undefined && (!known || value !== new Date(eventTime).toISOString())) {
+        extra[name] = value;
+      }
     } else if (value === undefined || value === null) {
       row[name] = null;
     } else if (type === 'STRING') {
