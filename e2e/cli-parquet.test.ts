@@ -27,6 +27,7 @@ async function runOnce(events: Record<string, unknown>[]): Promise<void> {
     ['start', '--data-dir', dir, '--port', '0', '--format', 'parquet'],
     READY,
   );
+  expect(sluice.stdout()).toContain(`read_parquet('${dir}/store/events/**/*.parquet'`);
   const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
   const answer = await fetch(`${url}/v1/batch`, {
     method: 'POST',
