@@ -9,7 +9,12 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type RunningForwarder, startForwarder, zstdDecompress } from '@sluice/forwarder';
+import {
+  parquetZstd,
+  type RunningForwarder,
+  startForwarder,
+  zstdDecompress,
+} from '@sluice/forwarder';
 import { openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
 import { parquetReadObjects } from 'hyparquet';
@@ -76,7 +81,11 @@ async function readEveryFile(root: string): Promise<Map<string, string>> {
     if (path.endsWith('.gz')) text = gunzipSync(bytes).toString('utf8');
     else if (path.endsWith('.zst')) text = new TextDecoder().decode(await zstdDecompress(bytes));
     else if (path.endsWith('.parquet')) {
-      const rows = await parquetReadObjects({ file: new Uint8Array(bytes).buffer });
+      await parquetZstd.ready?.();
+      const rows = await parquetReadObjects({
+        file: new Uint8Array(bytes).buffer,
+        compressors: { ZSTD: parquetZstd.decompress },
+      });
       text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
     } else text = bytes.toString('latin1');
     texts.set(path.slice(root.length + 1), text);

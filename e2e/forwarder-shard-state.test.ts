@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parquetZstd } from '@sluice/forwarder';
 import { type NatsQueue, openNatsQueue, type QueueMessage, shardOf } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
 import { parquetReadObjects } from 'hyparquet';
@@ -33,7 +34,9 @@ async function storedIds(store: ObjectStore): Promise<Map<string, number>> {
   for await (const { key } of store.list('events/')) {
     if (!key.endsWith('.parquet')) throw new Error(`not a Parquet file: ${key}`);
     const file = new Uint8Array((await store.get(key))!).buffer;
-    for (const row of await parquetReadObjects({ file, columns: ['messageId'] })) {
+    await parquetZstd.ready?.();
+    const compressors = { ZSTD: parquetZstd.decompress };
+    for (const row of await parquetReadObjects({ file, columns: ['messageId'], compressors })) {
       const id = String(row.messageId);
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }

@@ -4,12 +4,12 @@
 
 import { join } from 'node:path';
 import type { FileFormat, FileFormatName } from '@sluice/layout';
-import { parquetEvents } from '@sluice/layout/parquet';
 import type { QueueConsumer } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
 import { gzipNdjson } from './formats/gzip.js';
+import { zstdParquet } from './formats/parquet-zstd.js';
 import { zstdNdjson } from './formats/zstd.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import type { ForwarderObserver } from './forwarder-observer.js';
@@ -19,7 +19,7 @@ import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js'
 export const FILE_FORMATS: Record<FileFormatName, FileFormat> = {
   'ndjson-gzip': gzipNdjson,
   'ndjson-zstd': zstdNdjson,
-  parquet: parquetEvents,
+  parquet: zstdParquet,
 };
 
 /** What a forwarder over a Node process needs besides its consumer. */

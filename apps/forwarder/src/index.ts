@@ -14,6 +14,7 @@ export * from './erasure/erase-subject.js';
 export * from './erasure/subject-matcher.js';
 export * from './formats/gzip.js';
 export * from './formats/node-codecs.js';
+export * from './formats/parquet-zstd.js';
 export * from './formats/zstd.js';
 export * from './forwarder.js';
 export * from './forwarder-metrics.js';

@@ -12,4 +12,9 @@ export interface WorkerEnv {
    * file). A secret (`wrangler secret put SLUICE_CONFIG`), as it may hold secret keys.
    */
   SLUICE_CONFIG?: string;
+  /**
+   * What the queue consumer's event files hold: `ndjson-gzip` (default) or `parquet` (Snappy
+   * pages: the pure-JS writer has no zstd on Workers). A `[vars]` entry in `wrangler.toml`.
+   */
+  SLUICE_FORMAT?: string;
 }

@@ -1,4 +1,5 @@
 import { type DeliveredMessage, gzip, writeMessageBatch } from '@sluice/forwarder/push';
+import { parquetEvents } from '@sluice/layout/parquet';
 import { createR2Store } from '@sluice/store/r2';
 import type { WorkerEnv } from './env.js';
 
@@ -9,13 +10,14 @@ export interface DeliveredBatch {
 }
 
 /**
- * The Worker's queue consumer: writes each batch to R2 as gzip NDJSON files in the
+ * The Worker's queue consumer: writes each batch to R2 as gzip NDJSON (or Parquet) files in the
  * forwarder's layout, acknowledging a message only once its file is stored.
  */
 export async function handleQueueBatch(batch: DeliveredBatch, env: WorkerEnv): Promise<void> {
   const result = await writeMessageBatch(batch.messages, {
     store: createR2Store(env.EVENTS_BUCKET),
     compress: gzip,
+    ...(env.SLUICE_FORMAT === 'parquet' ? { format: parquetEvents } : {}),
     onError: (error, key) => console.error(`sluice: could not write ${key}; will retry`, error),
   });
   if (result.retried > 0) {

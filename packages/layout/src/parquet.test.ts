@@ -39,7 +39,7 @@ describe('Parquet', () => {
       }),
     ]);
     // Written again from what was read, the file holds the same values.
-    expect((await readParquetRows(writeParquetRows({ columns, rows }))).rows).toEqual(rows);
+    expect((await readParquetRows(await writeParquetRows({ columns, rows }))).rows).toEqual(rows);
   });
 
   it('refuses a file it did not write', async () => {

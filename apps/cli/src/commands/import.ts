@@ -1,13 +1,15 @@
 // `sluice import`: loads NDJSON or CSV exports through the collector's validation into the store.
 import {
+  FILE_FORMATS,
   gzipLevel6,
   type ImportFormat,
   importRecords,
   openInputFile,
   parseImportOptions,
 } from '@sluice/forwarder';
+import type { FileFormatName } from '@sluice/layout';
 import { type Command, Option } from 'commander';
-import { bulkWriteOptions, withOptions } from '../lib/options.js';
+import { bulkWriteOptions, formatOption, withOptions } from '../lib/options.js';
 import { count, megabytes, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 import { mebibytes } from './replay.js';
@@ -15,6 +17,8 @@ import { mebibytes } from './replay.js';
 interface ImportCommandOptions extends StoreOptions {
   source: string;
   format?: ImportFormat;
+  /** What the files written hold (`--format` names the input's). */
+  outputFormat?: FileFormatName;
   prefix?: string;
   maxFileMb?: number;
   concurrency?: number;
@@ -30,6 +34,7 @@ export function addImportCommand(program: Command): void {
       .argument('<files...>', '.ndjson, .jsonl or .csv files, each optionally .gz'),
     new Option('--source <id>', 'the source the events are filed under').makeOptionMandatory(),
     new Option('--format <format>', 'default: from the file name').choices(['ndjson', 'csv']),
+    formatOption('--output-format'),
     new Option('--prefix <prefix>', 'put events/ below this (default: beside the live files)'),
     ...bulkWriteOptions(),
   );
@@ -58,6 +63,7 @@ one JSON result per file to stdout.`,
             {
               store,
               compress: gzipLevel6,
+              ...(options.outputFormat ? { format: FILE_FORMATS[options.outputFormat] } : {}),
               onProgress: (p) =>
                 bar.update(
                   input.bytesRead(),

@@ -2,15 +2,36 @@
 // anything else. Without SQL it counts the events by day, type and name.
 
 import { resolve } from 'node:path';
-import { eventsGlob, FORMATS } from '@sluice/layout';
+import { eventsGlob, FILE_FORMAT_NAMES, type FileFormatName, FORMATS } from '@sluice/layout';
 import { type Command, Option } from 'commander';
+import { storeFormats } from '../lib/store-formats.js';
 import { escapeControls, terminalSafeJson } from '../lib/terminal-text.js';
 
-/** The query `sluice query` runs without SQL: events by UTC day, type and name. */
-export function summaryQuery(storeDir: string): string {
+const HIVE = `hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER}`;
+
+// How DuckDB reads each format's files.
+const READERS: Record<FileFormatName, (glob: string) => string> = {
+  'ndjson-gzip': (glob) => `read_ndjson('${glob}', union_by_name = true, ${HIVE})`,
+  'ndjson-zstd': (glob) =>
+    `read_ndjson('${glob}', compression = 'zstd', union_by_name = true, ${HIVE})`,
+  parquet: (glob) => `read_parquet('${glob}', union_by_name = true, ${HIVE})`,
+};
+
+/**
+ * The query `sluice query` runs without SQL: events by UTC day, type and name, over the files
+ * of each format in `formats` (default gzip NDJSON alone).
+ */
+export function summaryQuery(
+  storeDir: string,
+  formats: ReadonlySet<FileFormatName> = new Set(['ndjson-gzip']),
+): string {
+  const names = FILE_FORMAT_NAMES.filter((name) => formats.has(name));
+  const from = (names.length > 0 ? names : (['ndjson-gzip'] as const)).map(
+    (name) =>
+      `SELECT dt, type, event FROM ${READERS[name](eventsGlob(resolve(storeDir), FORMATS[name].extension))}`,
+  );
   return `SELECT dt, type, event, count(*) AS events
-FROM read_ndjson('${eventsGlob(resolve(storeDir), FORMATS['ndjson-gzip'].extension)}', union_by_name = true,
-                 hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER})
+FROM (${from.join('\n      UNION ALL BY NAME ')})
 GROUP BY ALL
 ORDER BY ALL`;
 }
@@ -31,7 +52,10 @@ Example:
   sluice query "SELECT event, count(*) FROM read_ndjson('${eventsGlob('data/store', FORMATS['ndjson-gzip'].extension)}', hive_partitioning = true) GROUP BY ALL"`,
     )
     .action(async (sql: string | undefined, options: { storeDir: string; json?: boolean }) => {
-      const text = sql === '-' ? await readStdin() : (sql ?? summaryQuery(options.storeDir));
+      const text =
+        sql === '-'
+          ? await readStdin()
+          : (sql ?? summaryQuery(options.storeDir, await storeFormats(options.storeDir)));
       // Loaded here: the native library is large, and only this command needs it.
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(':memory:');

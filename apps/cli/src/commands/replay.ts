@@ -1,9 +1,16 @@
 // `sluice replay`: re-delivers a range of the durable log into its own folder of the store.
 import { resolve } from 'node:path';
-import { gzipLevel6, replayQueue } from '@sluice/forwarder';
+import { FILE_FORMATS, gzipLevel6, replayQueue } from '@sluice/forwarder';
+import type { FileFormatName } from '@sluice/layout';
 import { describeDamage, openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { bulkWriteOptions, isoTime, wholeNumber, withOptions } from '../lib/options.js';
+import {
+  bulkWriteOptions,
+  formatOption,
+  isoTime,
+  wholeNumber,
+  withOptions,
+} from '../lib/options.js';
 import { count, megabytes, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -16,6 +23,7 @@ interface ReplayOptions extends StoreOptions {
   prefix?: string;
   maxFileMb?: number;
   concurrency?: number;
+  format?: FileFormatName;
 }
 
 export function addReplayCommand(program: Command): void {
@@ -46,6 +54,7 @@ export function addReplayCommand(program: Command): void {
       '--prefix <prefix>',
       'write below this instead of replay/<from>-<to>/ (never the live keys)',
     ),
+    formatOption(),
     ...bulkWriteOptions(),
   );
   addStoreOptions(command)
@@ -69,6 +78,7 @@ writes the same files. A progress bar goes to stderr; the result as JSON to stdo
             }),
             store,
             compress: gzipLevel6,
+            ...(options.format ? { format: FILE_FORMATS[options.format] } : {}),
             onProgress: (p) =>
               bar.update(
                 p.read,

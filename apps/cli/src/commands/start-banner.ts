@@ -1,6 +1,6 @@
 // What `sluice start` prints once everything runs: where to look, what to paste, how to query.
 
-import { eventsFolderPattern, eventsGlob, FORMATS } from '@sluice/layout';
+import { eventsFolderPattern, eventsGlob, type FileFormatName, FORMATS } from '@sluice/layout';
 
 export interface BannerFacts {
   url: string;
@@ -18,6 +18,8 @@ export interface BannerFacts {
   storeWhere: string;
   queue: string;
   fileAgeMs: number;
+  /** What the event files hold; default gzip NDJSON. */
+  format?: FileFormatName;
   /** How the user runs the CLI here: `pnpm sluice` in the repository, else `sluice`. */
   cli: string;
 }
@@ -37,13 +39,14 @@ export function startBanner(facts: BannerFacts): string {
       ? '(no source has a write key: add one with `sluice keys create`)'
       : `<script async src="${url}/s.js" data-key="${facts.writeKey}"></script>`;
   const root = facts.storeDir ?? facts.storeWhere.replace(/\/$/, '');
-  const { extension } = FORMATS['ndjson-gzip'];
+  const { extension } = FORMATS[facts.format ?? 'ndjson-gzip'];
   const glob = eventsGlob(root, extension);
+  const reader = facts.format === 'parquet' ? 'read_parquet' : 'read_ndjson';
   const query =
     facts.storeDir === undefined
-      ? `duckdb with httpfs: SELECT event, count(*) FROM read_ndjson('${glob}', hive_partitioning = true) GROUP BY ALL`
+      ? `duckdb with httpfs: SELECT event, count(*) FROM ${reader}('${glob}', hive_partitioning = true) GROUP BY ALL`
       : `${facts.cli} query --store-dir ${facts.storeDir}
-               or: duckdb -c "SELECT event, count(*) FROM read_ndjson('${glob}', hive_partitioning = true) GROUP BY ALL"`;
+               or: duckdb -c "SELECT event, count(*) FROM ${reader}('${glob}', hive_partitioning = true) GROUP BY ALL"`;
   return `sluice is running  (config: ${facts.configFrom})
 
   demo page    ${url}/demo

@@ -167,6 +167,7 @@ and how to query them. Without a config file it serves one demo source: write ke
           storeWhere: where,
           queue: redactQueueUrl(queueUrl),
           fileAgeMs: options.fileAgeMs,
+          ...(options.format ? { format: options.format } : {}),
           cli: process.env.npm_lifecycle_event ? 'pnpm sluice' : 'sluice',
         }),
       );

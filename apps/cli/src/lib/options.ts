@@ -69,9 +69,9 @@ export const fileAgeOption = () =>
     .argParser(wholeNumber);
 
 /** The forwarder's file format; unset, the forwarder's default (gzip NDJSON) applies. */
-export const formatOption = () =>
+export const formatOption = (flag = '--format') =>
   new Option(
-    '--format <format>',
+    `${flag} <format>`,
     'what files hold: ndjson-gzip (default), ndjson-zstd or parquet (columns; the slowest to write)',
   )
     .env('SLUICE_FORMAT')

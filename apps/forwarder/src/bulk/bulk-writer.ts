@@ -4,7 +4,13 @@
 // all buffers exceed the memory bound, and a file is named by its first line's `ordinal`
 // (a queue position, or a record index of an input), so the cuts and names repeat exactly.
 
-import { encodeNdjson, FORMATS, objectKeyOf } from '@sluice/layout';
+import {
+  encodeNdjson,
+  type FileFormat,
+  FORMATS,
+  isQuarantinePartition,
+  objectKeyOf,
+} from '@sluice/layout';
 import { retryWithBackoff } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import pLimit from 'p-limit';
@@ -21,12 +27,19 @@ export interface BulkLine {
   body: Uint8Array;
   /** Increasing with input order; the first line's ordinal names its file. */
   ordinal: number;
+  /** The event time its partition was chosen by, ms since the epoch (Parquet's `timestamp`). */
+  time?: number;
 }
 
 export interface BulkWriterDeps {
   store: ObjectStore;
   /** gzip, for `.ndjson.gz` files; must be deterministic (a fixed level and mtime 0 are). */
   compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * The format of event files (deterministic, e.g. Parquet); default gzip NDJSON through
+   * `compress`. Quarantine files stay gzip NDJSON (they hold another shape).
+   */
+  format?: FileFormat;
   /** The file name (without `.ndjson.gz`) of a file whose first line has `ordinal`. */
   fileName: (ordinal: number) => string;
   options: BulkFileOptions & { prefix: string };
@@ -59,7 +72,7 @@ export interface BulkWriter {
 interface OpenFile {
   partition: string;
   name: string;
-  lines: Uint8Array[];
+  lines: { body: Uint8Array; time: number }[];
   bytes: number;
   repeats: RepeatFilter;
 }
@@ -81,7 +94,9 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     bufferedBytes -= file.bytes;
     totals.lines += file.lines.length;
     throwIfFailed();
-    const key = objectKeyOf(`${options.prefix}${file.partition}`, file.name, GZIP.extension);
+    const format = isQuarantinePartition(file.partition) ? undefined : deps.format;
+    const extension = (format ?? GZIP).extension;
+    const key = objectKeyOf(`${options.prefix}${file.partition}`, file.name, extension);
     // Returns once the upload has a slot: the caller reads on only while fewer than
     // `uploadConcurrency` files are uploading, so memory stays bounded.
     let started!: () => void;
@@ -90,7 +105,7 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     });
     const upload = limit(() => {
       started();
-      return compressAndPut(key, encodeNdjson(file.lines));
+      return encodeAndPut(key, file.lines, format);
     })
       .catch((error: unknown) => {
         failure ??= { error };
@@ -100,9 +115,17 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
     await slot;
   }
 
-  async function compressAndPut(key: string, ndjson: Uint8Array): Promise<void> {
-    const body = await deps.compress(ndjson);
-    await retryWithBackoff(() => deps.store.put(key, body, { contentType: GZIP.contentType }), {
+  async function encodeAndPut(
+    key: string,
+    lines: OpenFile['lines'],
+    format: FileFormat | undefined,
+  ): Promise<void> {
+    const ndjson = encodeNdjson(lines.map((line) => line.body));
+    const body = format
+      ? await format.encode({ lines, toNdjson: () => ndjson })
+      : await deps.compress(ndjson);
+    const contentType = (format ?? GZIP).contentType;
+    await retryWithBackoff(() => deps.store.put(key, body, { contentType }), {
       initialMs: options.retryInitialMs,
       maxMs: options.retryMaxMs,
       signal: deps.signal,
@@ -148,7 +171,7 @@ export function createBulkWriter(deps: BulkWriterDeps): BulkWriter {
         totals.repeatsDropped++;
         return;
       }
-      file.lines.push(line.body);
+      file.lines.push({ body: line.body, time: line.time ?? Number.NaN });
       file.bytes += lineBytes;
       bufferedBytes += lineBytes;
       if (file.bytes >= options.maxFileBytes) await cut(file);

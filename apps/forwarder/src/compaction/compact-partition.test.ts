@@ -118,7 +118,7 @@ describe.each(kinds)('compactPartition on the $name store', (kind) => {
     expect(await readLiveLines(store, HOUR)).toEqual(lines);
   });
 
-  it('leaves files of at least half the target, and files of unknown formats, as they are', async () => {
+  it('leaves files of at least half the target, of unknown formats, and Parquet it did not write, as they are', async () => {
     const big = Array.from({ length: 10 }, (_, i) => eventLine(1000 + i));
     const small = await writeFiles(store, 3);
     await putForwarderFile(store, HOUR, 500, big);

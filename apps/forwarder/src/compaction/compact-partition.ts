@@ -11,7 +11,7 @@
 // One maintenance job (compaction or erasure) at a time per store: step 1 deletes what it
 // takes for leftovers, and without conditional puts there is no safe lock on S3.
 
-import { codecFor, type FileCodec } from '@sluice/layout';
+import { codecFor, type FileCodec, formatOfName } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import type { LiveFile, PartitionSnapshot } from '../live-files.js';
 import { snapshotPartition } from '../live-files.js';
@@ -99,11 +99,13 @@ export async function compactPartition(
   for (const [codec, files] of byCodec(snapshot, deps.codecs, result.kept)) {
     const candidates = files.filter((file) => {
       // Outputs' NDJSON size is in the manifest; other files are measured once read, and only
-      // a stored size of the whole target proves a file big without reading it.
+      // a stored size of the whole target proves a file big without reading it (for NDJSON:
+      // a small Parquet file, its metadata and all, can be larger than its events' NDJSON).
+      const holdsRows = formatOfName(file.name)?.holds === 'rows';
       const small =
         file.name !== unsettled &&
         (file.bytes === undefined
-          ? (file.size ?? 0) < targetFileBytes
+          ? holdsRows || (file.size ?? 0) < targetFileBytes
           : file.bytes * 2 < targetFileBytes);
       if (!small) result.kept.push(file.key);
       return small;

@@ -1,4 +1,5 @@
 import { compactedNameOf, concatNdjson, countLines, type FileCodec } from '@sluice/layout';
+import { UnsupportedParquetError } from '@sluice/layout/parquet';
 import type { ObjectStore } from '@sluice/store';
 import type { LiveFile } from '../live-files.js';
 import type { LiveOutput } from './manifest.js';
@@ -66,7 +67,11 @@ export async function mergeFiles(input: MergeFilesInput): Promise<MergedFiles> {
         `${file.key} vanished during compaction: is another compaction or erasure running?`,
       );
     }
-    const ndjson = await codec.toNdjson(stored);
+    const ndjson = await readableNdjson(codec, stored);
+    if (!ndjson) {
+      result.kept.push(file.key);
+      continue;
+    }
     if (ndjson.byteLength * 2 >= targetFileBytes) {
       result.kept.push(file.key);
       continue;
@@ -78,4 +83,17 @@ export async function mergeFiles(input: MergeFilesInput): Promise<MergedFiles> {
   }
   await closeGroup();
   return result;
+}
+
+// A Parquet file sluice did not write (other columns or types) is left as it is, not merged.
+async function readableNdjson(
+  codec: FileCodec,
+  stored: Uint8Array,
+): Promise<Uint8Array | undefined> {
+  try {
+    return await codec.toNdjson(stored);
+  } catch (error) {
+    if (error instanceof UnsupportedParquetError) return undefined;
+    throw error;
+  }
 }

@@ -2,9 +2,10 @@
 
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { isDataKey } from '@sluice/layout';
+import { encodeNdjsonText, isDataKey } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { nodeFileCodecs } from '../formats/node-codecs.js';
+import { zstdParquet } from '../formats/parquet-zstd.js';
 import { readLiveFiles } from '../live-files.js';
 
 export { storeKinds } from '../testing/store-kinds.js';
@@ -27,14 +28,32 @@ export function eventLine(
   });
 }
 
-/** Writes a gzip NDJSON file as the forwarder does: `<partition><20-digit position>.ndjson.gz`. */
+/**
+ * Writes a file as the forwarder does: `<partition><20-digit position>.ndjson.gz`, or with
+ * `parquet`, `.parquet` with zstd pages (each line's event time is its `timestamp`, if any).
+ */
 export async function putForwarderFile(
   store: ObjectStore,
   partition: string,
   position: number,
   lines: readonly string[],
+  format: 'ndjson-gzip' | 'parquet' = 'ndjson-gzip',
 ): Promise<string> {
-  const key = `${partition}${String(position).padStart(20, '0')}.ndjson.gz`;
+  const stem = `${partition}${String(position).padStart(20, '0')}`;
+  if (format === 'parquet') {
+    const key = `${stem}.parquet`;
+    const encoder = new TextEncoder();
+    const fileLines = lines.map((line) => ({
+      body: encoder.encode(line),
+      time: Date.parse(String(JSON.parse(line).timestamp)),
+    }));
+    await store.put(
+      key,
+      await zstdParquet.encode({ lines: fileLines, toNdjson: () => encodeNdjsonText(lines) }),
+    );
+    return key;
+  }
+  const key = `${stem}.ndjson.gz`;
   await store.put(key, gzipNdjson(lines));
   return key;
 }

@@ -5,6 +5,7 @@
 // reported, not touched).
 
 import { readParquetRows, writeParquetRows } from '@sluice/layout/parquet';
+import { parquetZstd } from '../formats/parquet-zstd.js';
 import type { SubjectMatcher } from './subject-matcher.js';
 
 /** What erasing a subject from one Parquet file found. */
@@ -20,11 +21,15 @@ export async function eraseParquetRows(
   file: Uint8Array,
   matcher: SubjectMatcher,
 ): Promise<ErasedRows> {
-  const { columns, rows } = await readParquetRows(file);
+  const { columns, rows } = await readParquetRows(file, parquetZstd);
   const kept = rows.filter((row) => !belongs(row, matcher));
   const removed = rows.length - kept.length;
   if (removed === 0) return { rows: rows.length, removed };
-  return { file: writeParquetRows({ columns, rows: kept }), rows: rows.length, removed };
+  return {
+    file: await writeParquetRows({ columns, rows: kept }, parquetZstd),
+    rows: rows.length,
+    removed,
+  };
 }
 
 function belongs(row: Record<string, unknown>, matcher: SubjectMatcher): boolean {

@@ -47,6 +47,7 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
+    await connection.run("SET TimeZone = 'UTC'");
     return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
   } finally {
     connection.closeSync();
@@ -90,8 +91,11 @@ describe('file formats', () => {
   it('writes Parquet with the declared columns, typed, with unknown fields in extra; quarantine stays NDJSON', async () => {
     const messages = [
       segmentEvent(0, { timestampClamped: 'future', originalTimestamp: '2099-01-01T00:00:00Z' }),
-      segmentEvent(1, { custom: { a: 1 } }),
-      segmentEvent(2),
+      // Mixed types across events: a number in one, a string in the next; both survive.
+      segmentEvent(1, { custom: { a: 1 }, properties: { total: 'free' }, userId: 7 }),
+      segmentEvent(2, {
+        context: { library: { name: 'sluice.js', version: '1.2' }, ip: '1.2.3.4' },
+      }),
       {
         ...message(3, { kind: 'quarantine' }),
         body: new TextEncoder().encode('{"reason":[],"event":{}}'),
@@ -105,7 +109,8 @@ describe('file formats', () => {
     ]);
     const rows = await query(`
       SELECT messageId, userId, "timestamp", receivedAt, timestampClamped,
-             properties->>'$.total' AS total, context->>'$.page.path' AS path, extra, dt, hh
+             properties->>'$.total' AS total, json_type(properties->'$.total') AS totalType,
+             context_page_path AS path, context_library_name AS library, context, extra, dt, hh
       FROM read_parquet('${root}/events/**/*.parquet',
                         hive_partitioning = true, hive_types = {'dt': DATE, 'hh': INTEGER})
       ORDER BY messageId`);
@@ -113,17 +118,32 @@ describe('file formats', () => {
       {
         messageId: 'm0',
         userId: 'u0',
-        timestamp: '2026-11-24 10:30:00',
-        receivedAt: '2026-11-24 10:30:00.5',
+        timestamp: '2026-11-24 10:30:00+00',
+        receivedAt: '2026-11-24 10:30:00.5+00',
         timestampClamped: 'future',
         total: '0.5',
+        totalType: 'DOUBLE',
         path: '/checkout',
+        library: null,
+        context: '{}',
         extra: null,
         dt: '2026-11-24',
         hh: 10,
       },
-      expect.objectContaining({ messageId: 'm1', extra: '{"custom":{"a":1}}' }),
-      expect.objectContaining({ messageId: 'm2', timestampClamped: null, userId: 'u0' }),
+      expect.objectContaining({
+        messageId: 'm1',
+        userId: '7',
+        total: 'free',
+        totalType: 'VARCHAR',
+        extra: '{"userId":7,"custom":{"a":1}}',
+      }),
+      expect.objectContaining({
+        messageId: 'm2',
+        timestampClamped: null,
+        userId: 'u0',
+        library: 'sluice.js',
+        context: '{"ip":"1.2.3.4"}',
+      }),
     ]);
     const types = await query(`
       SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${root}/events/**/*.parquet'))
@@ -132,8 +152,12 @@ describe('file formats', () => {
     expect(types).toEqual([
       { column_name: 'messageId', column_type: 'VARCHAR' },
       { column_name: 'properties', column_type: 'JSON' },
-      { column_name: 'receivedAt', column_type: 'TIMESTAMP' },
-      { column_name: 'timestamp', column_type: 'TIMESTAMP' },
+      { column_name: 'receivedAt', column_type: 'TIMESTAMP WITH TIME ZONE' },
+      { column_name: 'timestamp', column_type: 'TIMESTAMP WITH TIME ZONE' },
     ]);
+    const codecs = await query(
+      `SELECT DISTINCT compression FROM parquet_metadata('${root}/events/**/*.parquet')`,
+    );
+    expect(codecs).toEqual([{ compression: 'ZSTD' }]);
   });
 });

@@ -1,12 +1,13 @@
 // The file formats the Node entry points read and rewrite: gzip NDJSON through node:zlib and
 // zstd NDJSON through node:zlib's zstd (names and Content-Types: @sluice/layout).
-// Parquet has no codec (it holds rows, not NDJSON), so compaction leaves Parquet files as they
-// are and erasure rewrites them row by row (erasure/erase-parquet.ts).
+// Parquet's codec reads rows back as events (compaction merges Parquet into Parquet); erasure
+// rewrites Parquet row by row instead (erasure/erase-parquet.ts).
 
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { type FileCodec, ndjsonCodec } from '@sluice/layout';
 import { gzipLevel6 } from './gzip.js';
+import { zstdParquetCodec } from './parquet-zstd.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -24,4 +25,8 @@ export const zstdNdjsonCodec: FileCodec = ndjsonCodec('ndjson-zstd', {
 });
 
 /** The formats the Node entry points read and write. */
-export const nodeFileCodecs: readonly FileCodec[] = [gzipNdjsonCodec, zstdNdjsonCodec];
+export const nodeFileCodecs: readonly FileCodec[] = [
+  gzipNdjsonCodec,
+  zstdNdjsonCodec,
+  zstdParquetCodec,
+];

@@ -6,7 +6,7 @@
 // Not detected: the same events imported from a different file, or also delivered live;
 // repeats of a messageId are dropped only inside one file.
 
-import { importFileName, partitionOf } from '@sluice/layout';
+import { type FileFormat, importFileName, partitionOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { createBulkWriter } from '../bulk/bulk-writer.js';
 import { type ImportOptionsInput, parseImportOptions } from './import-options.js';
@@ -23,6 +23,8 @@ export interface ImportDeps {
   store: ObjectStore;
   /** Deterministic compression: the Node entry passes gzip level 6 (`gzipLevel6`). */
   compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /** The format of event files (the Node entry: `FILE_FORMATS[name]`); default gzip NDJSON. */
+  format?: FileFormat;
   /** Called every `progressEvery` records, and once at the end. */
   onProgress?: (progress: ImportProgress) => void;
   onError?: (error: unknown, during: string) => void;
@@ -60,6 +62,7 @@ export async function importRecords(
   const writer = createBulkWriter({
     store: deps.store,
     compress: deps.compress,
+    ...(deps.format ? { format: deps.format } : {}),
     fileName: (line) => importFileName(inputId, line),
     options: { ...options, prefix },
     onError: deps.onError,
@@ -79,6 +82,7 @@ export async function importRecords(
       id: message.id,
       body: message.body,
       ordinal: record.line,
+      time: message.time,
     });
     if (counts.records % options.progressEvery === 0) deps.onProgress?.(progress());
   }

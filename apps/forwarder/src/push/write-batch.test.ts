@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { messageIdsFileName } from '@sluice/layout';
+import { parquetEvents, readParquetRows } from '@sluice/layout/parquet';
 import type { QueueMessage } from '@sluice/queue';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { createFsStore, type ObjectStore } from '@sluice/store';
@@ -88,6 +89,23 @@ describe('writeMessageBatch', () => {
       );
     }
     expect(result).toMatchObject({ acked: 5, retried: 0 });
+    expect(batch.every((m) => m.outcome === 'acked')).toBe(true);
+  });
+
+  it('writes events as Parquet when given that format (quarantine stays gzip), then acks', async () => {
+    const batch = deliverAll([event('a'), event('b'), event('q', { kind: 'quarantine' })]);
+    const result = await writeMessageBatch(batch, { ...deps(), format: parquetEvents });
+    expect(result.written).toEqual([
+      `events/source=shop/dt=2026-03-01/hh=10/${await messageIdsFileName(['a', 'b'])}.parquet`,
+      `quarantine/source=shop/dt=2026-03-01/${await messageIdsFileName(['q'])}.ndjson.gz`,
+    ]);
+    const { rows } = await readParquetRows((await store.get(result.written[0]!))!);
+    expect(
+      rows.map((row) => [row.messageId, row.event, (row.timestamp as Date).getTime()]),
+    ).toEqual([
+      ['a', 'Signed Up', T10],
+      ['b', 'Signed Up', T10],
+    ]);
     expect(batch.every((m) => m.outcome === 'acked')).toBe(true);
   });
 

@@ -1,5 +1,5 @@
-// The push-mode batch writer (the Worker's queue consumer): one delivered batch -> one gzip
-// NDJSON file per partition -> ack. Runtime-free, so Node tests can drive it with a real store
+// The push-mode batch writer (the Worker's queue consumer): one delivered batch -> one file per
+// partition (gzip NDJSON, or the format given, e.g. Parquet) -> ack. Runtime-free, so Node tests can drive it with a real store
 // and a failing one, and apps/worker bundles it for workerd.
 //
 // What exactly-once holds on Workers, and what does not:
@@ -18,7 +18,14 @@
 //   the cost of one extra write per event; not done here.
 
 import { quarantineMessage, quarantineRecord } from '@sluice/ingest';
-import { FORMATS, messageIdsFileName, objectKeyOf, partitionOf } from '@sluice/layout';
+import {
+  type FileFormat,
+  FORMATS,
+  isQuarantinePartition,
+  messageIdsFileName,
+  objectKeyOf,
+  partitionOf,
+} from '@sluice/layout';
 import type { QueueEntry, QueueMessage } from '@sluice/queue';
 import { fromWireMessage } from '@sluice/queue/cloudflare';
 import type { ObjectStore } from '@sluice/store';
@@ -40,6 +47,11 @@ export interface DeliveredMessage {
 export interface WriteBatchDeps {
   store: ObjectStore;
   compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Encodes event files, e.g. `parquetEvents` of `@sluice/layout/parquet` (pure JavaScript, so
+   * it runs on Workers); default gzip NDJSON through `compress`. Quarantine stays gzip NDJSON.
+   */
+  format?: FileFormat;
   /** Told about each file that could not be written (its messages will come again). */
   onError: (error: unknown, key: string) => void;
 }
@@ -101,10 +113,11 @@ export async function writeMessageBatch(
   await Promise.all(
     [...files.values()].map(async ({ buffer, delivered }) => {
       const name = await messageIdsFileName(buffer.lines.map((entry) => entry.id));
-      const key = objectKeyOf(buffer.partition, name, GZIP.extension);
+      const format = isQuarantinePartition(buffer.partition) ? undefined : deps.format;
+      const key = objectKeyOf(buffer.partition, name, (format ?? GZIP).extension);
       try {
-        const body = await deps.compress(buffer.toNdjson());
-        await deps.store.put(key, body, { contentType: GZIP.contentType });
+        const body = format ? await format.encode(buffer) : await deps.compress(buffer.toNdjson());
+        await deps.store.put(key, body, { contentType: (format ?? GZIP).contentType });
       } catch (error) {
         deps.onError(error, key);
         for (const message of delivered) message.retry();

@@ -3,9 +3,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readParquetRows } from '@sluice/layout/parquet';
 import { type LogQueue, openLogQueue, openLogReader, type QueueMessage } from '@sluice/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digests, gzipMtime, linesOf, snapshot, trackMessage } from '../bulk/test-support.js';
+import { parquetZstd, zstdParquet } from '../formats/parquet-zstd.js';
 import { gzipLevel6, startForwarder } from '../node.js';
 import { waitFor } from '../test-support.js';
 import { storeKindsClosedAfterAll } from '../testing/store-kinds.js';
@@ -92,6 +94,38 @@ describe.each(cases)('replay into the $name store', (storeCase) => {
       { ...options, to: 122, uploadConcurrency: 1 },
     );
     expect(digests(await snapshot(store))).toEqual(digests(firstRun));
+  });
+
+  it('writes events as Parquet with --format parquet (quarantine stays gzip), the same bytes again', async () => {
+    const store = await storeCase.create();
+    const deps = { source: openLogReader(dir), store, compress: gzipLevel6, format: zstdParquet };
+    const options = { maxFileBytes: 2_000, minFileBytes: 1 };
+    const result = await replayQueue(deps, options);
+    const objects = await snapshot(store);
+    const ids: string[] = [];
+    const times = new Map(history().map((m) => [m.id, m.time]));
+    for (const [key, bytes] of objects) {
+      if (key.includes('/quarantine/')) {
+        expect(key).toMatch(/\.ndjson\.gz$/);
+        continue;
+      }
+      expect(key).toMatch(/^replay\/0-122\/events\/.*\/\d{20}\.parquet$/);
+      const { rows } = await readParquetRows(bytes, parquetZstd);
+      ids.push(...rows.map((row) => String(row.messageId)));
+      for (const row of rows) {
+        expect((row.timestamp as Date).getTime()).toBe(times.get(String(row.messageId)));
+      }
+    }
+    // Every event once (the resend dropped), each with its event time.
+    const events = history().filter((m) => m.kind === 'event');
+    expect(ids.sort()).toEqual([...new Set(events.map((m) => m.id))].sort());
+    expect(result).toMatchObject({ lines: 121, repeatsDropped: 1 });
+
+    await replayQueue(
+      { ...deps, source: openLogReader(dir) },
+      { ...options, uploadConcurrency: 1 },
+    );
+    expect(digests(await snapshot(store))).toEqual(digests(objects));
   });
 
   it('replays only the event-time range asked for, into a folder named by it', async () => {

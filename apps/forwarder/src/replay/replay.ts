@@ -10,7 +10,7 @@
 // A time range is a filter on the event time of the header: the log has no time index, so
 // the whole position range is scanned (narrow it with `from`/`to` when they are known).
 
-import { partitionOf, positionFileName, replayPrefixOf } from '@sluice/layout';
+import { type FileFormat, partitionOf, positionFileName, replayPrefixOf } from '@sluice/layout';
 import type { QueueEntry } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createBulkWriter } from '../bulk/bulk-writer.js';
@@ -27,6 +27,8 @@ export interface ReplayDeps {
   store: ObjectStore;
   /** Deterministic compression: the Node entry passes gzip level 6 (`gzipLevel6`). */
   compress: (data: Uint8Array) => Promise<Uint8Array>;
+  /** The format of event files (the Node entry: `FILE_FORMATS[name]`); default gzip NDJSON. */
+  format?: FileFormat;
   /** Called after every batch read, and once at the end. */
   onProgress?: (progress: ReplayProgress) => void;
   /** Told about every failed upload before it is retried. */
@@ -75,6 +77,7 @@ export async function replayQueue(
   const writer = createBulkWriter({
     store: deps.store,
     compress: deps.compress,
+    ...(deps.format ? { format: deps.format } : {}),
     fileName: positionFileName,
     options: { ...options, prefix },
     onError: deps.onError,
@@ -118,6 +121,7 @@ export async function replayQueue(
         // for long in a quiet partition would otherwise hold in memory whole.
         body: entry.body.slice(),
         ordinal: entry.position,
+        time: entry.time,
       });
     }
     deps.onProgress?.(progress());

@@ -1,0 +1,35 @@
+// The Parquet schema of sluice's columns: each with its logical type (what DuckDB and Spark read
+// as VARCHAR, TIMESTAMP WITH TIME ZONE and JSON) and the older converted type beside it, for
+// readers that know only those. Every column is optional: an event may lack any field.
+
+import type { SchemaElement } from 'hyparquet';
+import type { ParquetColumn } from './parquet-rows.js';
+
+const ELEMENTS: Record<ParquetColumn['type'], Omit<SchemaElement, 'name'>> = {
+  STRING: {
+    type: 'BYTE_ARRAY',
+    converted_type: 'UTF8',
+    logical_type: { type: 'STRING' },
+    repetition_type: 'OPTIONAL',
+  },
+  TIMESTAMP: {
+    type: 'INT64',
+    converted_type: 'TIMESTAMP_MILLIS',
+    logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+    repetition_type: 'OPTIONAL',
+  },
+  JSON: {
+    type: 'BYTE_ARRAY',
+    converted_type: 'JSON',
+    logical_type: { type: 'JSON' },
+    repetition_type: 'OPTIONAL',
+  },
+};
+
+/** The schema of a file with `columns`, root first. */
+export function schemaOf(columns: readonly ParquetColumn[]): SchemaElement[] {
+  return [
+    { name: 'root', num_children: columns.length },
+    ...columns.map(({ name, type }) => ({ name, ...ELEMENTS[type] })),
+  ];
+}
