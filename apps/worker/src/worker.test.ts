@@ -55,7 +55,12 @@ async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2B
     scriptPath: join(outdir, 'worker.js'),
     // wrangler emits the tag (a Text rule in wrangler.toml) as its own module beside the bundle.
     modulesRules: [{ type: 'Text', include: ['*-sluice.js'] }],
-    bindings: { SLUICE_CONFIG: JSON.stringify(config) },
+    // A file is cut after 1 s instead of wrangler.toml's 120 s (the other vars as there).
+    bindings: {
+      ...(workerOptions.bindings as object),
+      SLUICE_CONFIG: JSON.stringify(config),
+      SLUICE_FILE_AGE_SECONDS: '1',
+    },
     // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
     queueConsumers: { [QUEUE]: { ...consumer[QUEUE], maxBatchTimeout: 0.1 } },
     r2Persist: false,
