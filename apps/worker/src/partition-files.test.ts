@@ -24,6 +24,8 @@ const FILE_BYTES = 256 * 1024;
 const AGE_SECONDS = 5;
 const RESTARTS = 2;
 const BATCH = 100;
+/** How long the age cuts may take to store the tails once every message is acknowledged. */
+const WAIT_MS = 30_000 + EVENTS;
 const IN_FLIGHT = 4;
 const HOUR = Date.UTC(2026, 2, 1, 10);
 
@@ -156,7 +158,7 @@ describe('partition files on Workers', () => {
     const bucket = (await mf.getR2Bucket('EVENTS_BUCKET')) as unknown as R2Bucket;
     let files = new Map<string, string[]>();
     let gzipBytes = 0;
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + WAIT_MS; Date.now() < deadline; ) {
       files = new Map();
       gzipBytes = 0;
       let cursor: string | undefined;
@@ -171,7 +173,10 @@ describe('partition files on Workers', () => {
         }
         cursor = page.truncated ? page.cursor : undefined;
       } while (cursor);
-      if ([...files.values()].reduce((n, lines) => n + lines.length, 0) >= EVENTS) break;
+      const stored = [...files.values()].reduce((n, lines) => n + lines.length, 0);
+      if (process.env.SLUICE_WORKER_EVENTS)
+        console.log(`stored ${stored} of ${EVENTS} at ${new Date().toISOString()}`);
+      if (stored >= EVENTS) break;
       await new Promise((r) => setTimeout(r, 250));
     }
 
