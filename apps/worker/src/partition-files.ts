@@ -20,7 +20,8 @@
 //   succeeded is overwritten by itself. Crash after the second transaction: done.
 // - Lines that arrive while a file is being put stay pending: the frozen set cannot grow.
 // - Alarms: a failed alarm re-arms itself (Cloudflare gives up on an alarm after a few
-//   retries), and every append re-arms a missing one, so held lines always have a deadline.
+//   retries), and every append re-arms one that is missing or long overdue, so held lines
+//   always have a deadline while events keep coming.
 // NOT held: a repeat that arrives after the dedup window (`SLUICE_DEDUP_WINDOW_SECONDS`), and
 // a copy whose event time was changed into another hour (another partition, another object).
 
@@ -48,6 +49,11 @@ import {
 /** After a failed cut (R2 unavailable), the next attempt this much later. */
 const RETRY_MS = 10_000;
 const GZIP = FORMATS['ndjson-gzip'];
+/**
+ * An alarm this late has been lost (workerd restarted, or forgot it; see #schedule), so the
+ * next append sets it again instead of trusting getAlarm().
+ */
+const LOST_ALARM_MS = 5_000;
 
 /** What the queue handler calls on a partition's object. */
 export interface PartitionFilesRpc {
@@ -75,14 +81,15 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
   }
 
   async alarm(): Promise<void> {
+    let notBefore: number | undefined;
     try {
       await this.#cutDueFiles();
     } catch (error) {
       console.error('sluice: could not cut a partition file; will retry', error);
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
-      return;
+      notBefore = Date.now() + RETRY_MS;
     }
-    await this.#schedule();
+    // Throws only if storage does, and then Cloudflare runs this alarm again.
+    await this.#schedule(notBefore);
   }
 
   /** Stores an open cut, then cuts while a file is full or its oldest line too old. */
@@ -114,19 +121,28 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     this.ctx.storage.transactionSync(() => markCutStored(this.#sql, cut, Date.now()));
   }
 
-  /** Sets the alarm to the earliest deadline: a due cut, a file's age, a dedup window's end. */
-  async #schedule(): Promise<void> {
+  /**
+   * Sets the alarm to the earliest deadline: a due cut, a file's age, a dedup window's end;
+   * never sooner than `notBefore` (a failed cut's retry).
+   */
+  async #schedule(notBefore = 0): Promise<void> {
     const { fileBytes, fileAgeMs, dedupWindowMs } = this.#settings;
     const { pendingSince, storedSince } = oldestTimes(this.#sql);
+    const now = Date.now();
     const deadlines: number[] = [];
     if (openCut(this.#sql) !== undefined || pendingBytes(this.#sql) >= fileBytes) {
-      deadlines.push(Date.now());
+      deadlines.push(now);
     }
     if (pendingSince !== undefined) deadlines.push(pendingSince + fileAgeMs);
     if (storedSince !== undefined) deadlines.push(storedSince + dedupWindowMs);
     if (deadlines.length === 0) return;
-    const at = Math.min(...deadlines);
+    // Strictly in the future: workerd takes an alarm re-armed at the time of the alarm now
+    // running as no change, and then forgets it while getAlarm() still returns it (the 100k
+    // run's stall). Date.now() does not run backwards, so now + 1 is after any running alarm.
+    const at = Math.max(Math.min(...deadlines), notBefore, now + 1);
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (current === null || current > at || current < now - LOST_ALARM_MS) {
+      await this.ctx.storage.setAlarm(at);
+    }
   }
 }

@@ -65,14 +65,19 @@ export function appendLines(
   let bytes = 0;
   for (const line of lines) {
     const size = line.body.byteLength + 1;
-    const cursor = sql.exec(
-      'INSERT OR IGNORE INTO lines (id, body, bytes, added_at) VALUES (?, ?, ?, ?)',
-      line.id,
-      line.body,
-      size,
-      now,
-    );
-    if (cursor.rowsWritten > 0) {
+    // RETURNING yields a row only when the line was inserted: `rowsWritten` is 1 for an
+    // ignored copy too (the AUTOINCREMENT bookkeeping), which counted every redelivery as
+    // pending bytes until the count said "full" with nothing pending.
+    const inserted = sql
+      .exec(
+        'INSERT OR IGNORE INTO lines (id, body, bytes, added_at) VALUES (?, ?, ?, ?) RETURNING seq',
+        line.id,
+        line.body,
+        size,
+        now,
+      )
+      .toArray();
+    if (inserted.length > 0) {
       added += 1;
       bytes += size;
     }

@@ -3,18 +3,16 @@
 // the bindings of wrangler.toml: a local Queue (producer and consumer) and a local R2 bucket.
 // A POST goes through the collector app, the queue and the consumer into R2, where the test
 // reads the files back through miniflare's R2 API.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { messageIdsFileName } from '@sluice/layout';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledWorkerOptions, bundleWorker } from './bundled-worker.testkit.js';
 
 const APP_DIR = resolve(import.meta.dirname, '..');
 const QUEUE = 'sluice-events';
@@ -32,37 +30,18 @@ const started: Miniflare[] = [];
 let mf: Miniflare;
 let bucket: R2Bucket;
 
-async function bundleWithWrangler(): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  await promisify(execFile)(
-    process.execPath,
-    [wrangler, 'deploy', '--dry-run', '--outdir', outdir],
-    { cwd: APP_DIR, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
-  );
-}
-
 /** The bundle in workerd with wrangler.toml's bindings and `config` as SLUICE_CONFIG. */
 async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2Bucket }> {
-  // wrangler.toml's bindings, turned into miniflare options by wrangler itself.
-  const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(APP_DIR, 'wrangler.toml'));
-  const consumer = workerOptions.queueConsumers as Record<string, object>;
+  // A file is cut after 1 s instead of wrangler.toml's 120 s (the other vars as there).
+  const options = await bundledWorkerOptions(outdir, {
+    SLUICE_CONFIG: JSON.stringify(config),
+    SLUICE_FILE_AGE_SECONDS: '1',
+  });
+  const consumer = options.queueConsumers[QUEUE];
   const instance = new Miniflare({
-    ...(workerOptions as object),
-    modules: true,
-    modulesRoot: outdir,
-    scriptPath: join(outdir, 'worker.js'),
-    // wrangler emits the tag (a Text rule in wrangler.toml) as its own module beside the bundle.
-    modulesRules: [{ type: 'Text', include: ['*-sluice.js'] }],
-    // A file is cut after 1 s instead of wrangler.toml's 120 s (the other vars as there).
-    bindings: {
-      ...(workerOptions.bindings as object),
-      SLUICE_CONFIG: JSON.stringify(config),
-      SLUICE_FILE_AGE_SECONDS: '1',
-    },
+    ...options,
     // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
-    queueConsumers: { [QUEUE]: { ...consumer[QUEUE], maxBatchTimeout: 0.1 } },
+    queueConsumers: { [QUEUE]: { ...consumer, maxBatchTimeout: 0.1 } },
     r2Persist: false,
   });
   started.push(instance);
@@ -75,7 +54,7 @@ async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2B
 
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
-  await bundleWithWrangler();
+  await bundleWorker(outdir);
   ({ mf, bucket } = await startWorker(CONFIG));
 }, 60_000);
 
