@@ -1,7 +1,9 @@
-import { type DeliveredMessage, gzip, writeMessageBatch } from '@sluice/forwarder/push';
-import { parquetEvents } from '@sluice/layout/parquet';
-import { createR2Store } from '@sluice/store/r2';
+import type { DurableObjectNamespace } from '@cloudflare/workers-types';
+import { type DeliveredMessage, readDeliveredMessage } from '@sluice/forwarder/push';
+import { partitionOf } from '@sluice/layout';
 import type { WorkerEnv } from './env.js';
+import type { PartitionFilesRpc } from './partition-files.js';
+import type { BufferedLine } from './partition-table.js';
 
 /** A batch as Cloudflare hands it to the `queue()` handler. */
 export interface DeliveredBatch {
@@ -9,18 +11,47 @@ export interface DeliveredBatch {
   readonly messages: readonly DeliveredMessage[];
 }
 
+interface PartitionGroup {
+  lines: BufferedLine[];
+  delivered: DeliveredMessage[];
+}
+
+/** The Durable Object that buffers and cuts one partition folder's files. */
+export function partitionFilesOf(
+  namespace: DurableObjectNamespace,
+  partition: string,
+): PartitionFilesRpc {
+  return namespace.get(namespace.idFromName(partition)) as unknown as PartitionFilesRpc;
+}
+
 /**
- * The Worker's queue consumer: writes each batch to R2 as gzip NDJSON (or Parquet) files in the
- * forwarder's layout, acknowledging a message only once its file is stored.
+ * The Worker's queue consumer: hands each partition's messages to that partition's Durable
+ * Object (partition-files.ts: buffering, dedup, cutting files) and acknowledges them once it
+ * holds them durably; a partition whose object failed has its messages delivered again.
  */
 export async function handleQueueBatch(batch: DeliveredBatch, env: WorkerEnv): Promise<void> {
-  const result = await writeMessageBatch(batch.messages, {
-    store: createR2Store(env.EVENTS_BUCKET),
-    compress: gzip,
-    ...(env.SLUICE_FORMAT === 'parquet' ? { format: parquetEvents } : {}),
-    onError: (error, key) => console.error(`sluice: could not write ${key}; will retry`, error),
-  });
-  if (result.retried > 0) {
-    console.warn(`sluice: ${result.retried} of ${batch.messages.length} messages will come again`);
+  const groups = new Map<string, PartitionGroup>();
+  for (const delivered of batch.messages) {
+    const message = readDeliveredMessage(delivered);
+    const partition = partitionOf(message);
+    let group = groups.get(partition);
+    if (!group) {
+      group = { lines: [], delivered: [] };
+      groups.set(partition, group);
+    }
+    group.lines.push({ id: message.id, body: message.body });
+    group.delivered.push(delivered);
   }
+  await Promise.all(
+    [...groups].map(async ([partition, { lines, delivered }]) => {
+      try {
+        await partitionFilesOf(env.PARTITION_FILES, partition).append(partition, lines);
+      } catch (error) {
+        console.error(`sluice: could not buffer ${partition}; its messages will come again`, error);
+        for (const message of delivered) message.retry();
+        return;
+      }
+      for (const message of delivered) message.ack();
+    }),
+  );
 }

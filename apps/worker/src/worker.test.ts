@@ -3,19 +3,16 @@
 // the bindings of wrangler.toml: a local Queue (producer and consumer) and a local R2 bucket.
 // A POST goes through the collector app, the queue and the consumer into R2, where the test
 // reads the files back through miniflare's R2 API.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { messageIdsFileName } from '@sluice/layout';
-import { readParquetRows } from '@sluice/layout/parquet';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledWorkerOptions, bundleWorker } from './bundled-worker.testkit.js';
 
 const APP_DIR = resolve(import.meta.dirname, '..');
 const QUEUE = 'sluice-events';
@@ -33,35 +30,18 @@ const started: Miniflare[] = [];
 let mf: Miniflare;
 let bucket: R2Bucket;
 
-async function bundleWithWrangler(): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  await promisify(execFile)(
-    process.execPath,
-    [wrangler, 'deploy', '--dry-run', '--outdir', outdir],
-    { cwd: APP_DIR, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
-  );
-}
-
 /** The bundle in workerd with wrangler.toml's bindings and `config` as SLUICE_CONFIG. */
-async function startWorker(
-  config: object,
-  vars: Record<string, string> = {},
-): Promise<{ mf: Miniflare; bucket: R2Bucket }> {
-  // wrangler.toml's bindings, turned into miniflare options by wrangler itself.
-  const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(APP_DIR, 'wrangler.toml'));
-  const consumer = workerOptions.queueConsumers as Record<string, object>;
+async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2Bucket }> {
+  // A file is cut after 1 s instead of wrangler.toml's 120 s (the other vars as there).
+  const options = await bundledWorkerOptions(outdir, {
+    SLUICE_CONFIG: JSON.stringify(config),
+    SLUICE_FILE_AGE_SECONDS: '1',
+  });
+  const consumer = options.queueConsumers[QUEUE];
   const instance = new Miniflare({
-    ...(workerOptions as object),
-    modules: true,
-    modulesRoot: outdir,
-    scriptPath: join(outdir, 'worker.js'),
-    // wrangler emits the tag (a Text rule in wrangler.toml) as its own module beside the bundle.
-    modulesRules: [{ type: 'Text', include: ['*-sluice.js'] }],
-    bindings: { SLUICE_CONFIG: JSON.stringify(config), ...vars },
+    ...options,
     // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
-    queueConsumers: { [QUEUE]: { ...consumer[QUEUE], maxBatchTimeout: 0.1 } },
+    queueConsumers: { [QUEUE]: { ...consumer, maxBatchTimeout: 0.1 } },
     r2Persist: false,
   });
   started.push(instance);
@@ -74,7 +54,7 @@ async function startWorker(
 
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
-  await bundleWithWrangler();
+  await bundleWorker(outdir);
   ({ mf, bucket } = await startWorker(CONFIG));
 }, 60_000);
 
@@ -161,34 +141,6 @@ describe('the collector Worker in workerd', () => {
     const record = JSON.parse(line!);
     expect(record.event).toEqual(batch[3]);
     expect(record.reason.length).toBeGreaterThan(0);
-  });
-
-  it('writes Parquet event files with SLUICE_FORMAT=parquet (the pure-JS writer in workerd)', async () => {
-    const parquet = await startWorker(CONFIG, { SLUICE_FORMAT: 'parquet' });
-    const worker = await parquet.mf.getWorker();
-    const time = Date.UTC(2026, 2, 3, 9);
-    const messages = ['p-1', 'p-2'].map((id) => ({
-      id: `cf-${id}`,
-      timestamp: new Date(),
-      attempts: 1,
-      body: toWireMessage({
-        id,
-        source: 'backend',
-        time,
-        kind: 'event',
-        body: new TextEncoder().encode(JSON.stringify({ messageId: id, properties: { n: 1 } })),
-      }),
-    }));
-    const outcome = await worker.queue(QUEUE, messages);
-    expect(outcome.outcome).toBe('ok');
-    const key = `events/source=backend/dt=2026-03-03/hh=09/${await messageIdsFileName(['p-1', 'p-2'])}.parquet`;
-    const object = await parquet.bucket.get(key);
-    expect(object?.httpMetadata?.contentType).toBe('application/vnd.apache.parquet');
-    const { rows } = await readParquetRows(new Uint8Array(await object!.arrayBuffer()));
-    expect(rows.map((row) => [row.messageId, row.properties])).toEqual([
-      ['p-1', { n: 1 }],
-      ['p-2', { n: 1 }],
-    ]);
   });
 
   it('overwrites its own file when the consumer gets the same batch again, and acks every message', async () => {

@@ -1,10 +1,13 @@
 // The collector on Cloudflare Workers: the same Hono app as on Node, with Cloudflare Queues
-// as its queue, and the queue's consumer writing files to R2. Deploy with `wrangler deploy`
-// (see wrangler.toml and the README).
+// as its queue, and the queue's consumer handing each partition's events to a Durable Object
+// that cuts right-sized files into R2. Deploy with `wrangler deploy` (see wrangler.toml and
+// the README).
 import tagScript from '@sluice/tracker/sluice.js';
 import type { WorkerEnv } from './env.js';
 import { createFetchHandler } from './fetch-handler.js';
 import { type DeliveredBatch, handleQueueBatch } from './queue-handler.js';
+
+export { PartitionFiles } from './partition-files.js';
 
 const fetch = createFetchHandler(tagScript);
 

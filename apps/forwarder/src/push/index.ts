@@ -5,6 +5,7 @@
 export { gzip } from './gzip.js';
 export {
   type DeliveredMessage,
+  readDeliveredMessage,
   UNREADABLE_SOURCE,
   type WriteBatchDeps,
   type WriteBatchResult,

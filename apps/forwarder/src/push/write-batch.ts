@@ -65,8 +65,8 @@ export interface WriteBatchResult {
 
 const GZIP = FORMATS['ndjson-gzip'];
 
-/** A body this consumer cannot read is kept in quarantine, never dropped. */
-function readMessage(delivered: DeliveredMessage): QueueMessage {
+/** The sluice message a delivery carries; a body that is not one becomes a quarantine message (kept, never dropped). */
+export function readDeliveredMessage(delivered: DeliveredMessage): QueueMessage {
   try {
     return fromWireMessage(delivered.body);
   } catch (error) {
@@ -92,7 +92,7 @@ export async function writeMessageBatch(
   // is stored), never written twice.
   const holder = new Map<string, PartitionFile>();
   messages.forEach((delivered, position) => {
-    const entry: QueueEntry = { ...readMessage(delivered), position };
+    const entry: QueueEntry = { ...readDeliveredMessage(delivered), position };
     const first = holder.get(entry.id);
     if (first) {
       first.delivered.push(delivered);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A Durable Object holds a whole file in memory while it compresses and uploads it, and an
+ * isolate has 128 MB: 16 MiB of NDJSON (about 1 MB of gzip at the ratio measured here) leaves
+ * room for the bodies, the joined file and its gzip. The Node forwarder's 64 MiB does not fit.
+ */
+export const DEFAULT_WORKER_FILE_BYTES = 16 * MiB;
+export const MAX_WORKER_FILE_BYTES = 32 * MiB;
+/** The Node forwarder's age rotation (Snowplow's 2 minutes). */
+export const DEFAULT_WORKER_FILE_AGE_SECONDS = 120;
+/**
+ * How long a stored messageId is remembered: Cloudflare retries a failed message up to
+ * `max_retries` times with backoff, and clients resend within minutes; a day covers both.
+ */
+export const DEFAULT_DEDUP_WINDOW_SECONDS = 24 * 3600;
+
+const seconds = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+const fileSettingsSchema = z.object({
+  /** Cut a partition's file when its uncompressed NDJSON would pass this many bytes. */
+  SLUICE_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(MAX_WORKER_FILE_BYTES)
+    .default(DEFAULT_WORKER_FILE_BYTES),
+  /** Cut it when its oldest line has waited this long, whatever its size. */
+  SLUICE_FILE_AGE_SECONDS: seconds(DEFAULT_WORKER_FILE_AGE_SECONDS, 24 * 3600),
+  /** Drop a repeated messageId this long after its first copy was stored. */
+  SLUICE_DEDUP_WINDOW_SECONDS: seconds(DEFAULT_DEDUP_WINDOW_SECONDS, 7 * 24 * 3600),
+});
+
+/** How partition files are cut on Workers, in the units the code uses. */
+export interface FileSettings {
+  fileBytes: number;
+  fileAgeMs: number;
+  dedupWindowMs: number;
+}
+
+/** Reads the settings from the Worker's vars (wrangler.toml `[vars]`); throws with what is wrong. */
+export function parseFileSettings(vars: Record<string, unknown>): FileSettings {
+  const parsed = fileSettingsSchema.parse({
+    SLUICE_FILE_BYTES: vars.SLUICE_FILE_BYTES,
+    SLUICE_FILE_AGE_SECONDS: vars.SLUICE_FILE_AGE_SECONDS,
+    SLUICE_DEDUP_WINDOW_SECONDS: vars.SLUICE_DEDUP_WINDOW_SECONDS,
+  });
+  return {
+    fileBytes: parsed.SLUICE_FILE_BYTES,
+    fileAgeMs: parsed.SLUICE_FILE_AGE_SECONDS * 1000,
+    dedupWindowMs: parsed.SLUICE_DEDUP_WINDOW_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,148 @@
+// One Durable Object per partition folder (`idFromName(partition)`) buffers that partition's
+// lines in its SQLite database and cuts them into files by size and age, as the Node forwarder
+// does, instead of one file per queue batch (≤ 100 events, 1–2 KB of gzip).
+//
+// Why every event is stored once (Cloudflare delivers at least once, with any companions):
+// - A line is added in one SQLite transaction per delivered batch, keyed by messageId
+//   (INSERT OR IGNORE): a copy of an id the table holds, pending or stored within the dedup
+//   window, adds nothing. The queue handler acknowledges a message only after `append`
+//   returned, and the Durable Object returns only once its write is durable (output gate).
+// - Crash or restart during `append`: the transaction did not commit and the call failed, so
+//   the messages are retried and added then. After it committed but before the ack: the
+//   redelivery's ids are already there, so nothing is added twice.
+// - A file is cut in two steps. First its lines are frozen in one transaction (`cut = n`,
+//   recorded as the open cut); then the file is put under a name derived from the frozen ids
+//   (`messageIdsFileName`), and only after the put succeeded are its bodies dropped and the
+//   ids marked stored, in a second transaction.
+// - Crash before the freeze commits: the lines stay pending and the next alarm cuts them.
+//   Crash after the freeze, before or after the put: the open cut is stored first by the next
+//   alarm, with the same lines in the same order under the same name, so a put that had
+//   succeeded is overwritten by itself. Crash after the second transaction: done.
+// - Lines that arrive while a file is being put stay pending: the frozen set cannot grow.
+// - Alarms: a failed alarm re-arms itself (Cloudflare gives up on an alarm after a few
+//   retries), and every append re-arms one that is missing or long overdue, so held lines
+//   always have a deadline while events keep coming.
+// NOT held: a repeat that arrives after the dedup window (`SLUICE_DEDUP_WINDOW_SECONDS`), and
+// a copy whose event time was changed into another hour (another partition, another object).
+
+import { DurableObject } from 'cloudflare:workers';
+import type { DurableObjectState, SqlStorage } from '@cloudflare/workers-types';
+import { gzip } from '@sluice/forwarder/push';
+import { encodeNdjson, FORMATS, messageIdsFileName, objectKeyOf } from '@sluice/layout';
+import { createR2Store } from '@sluice/store/r2';
+import type { WorkerEnv } from './env.js';
+import { type FileSettings, parseFileSettings } from './file-settings.js';
+import {
+  appendLines,
+  type BufferedLine,
+  cutLines,
+  forgetStoredBefore,
+  freezeCut,
+  markCutStored,
+  oldestTimes,
+  openCut,
+  partitionOfTable,
+  pendingBytes,
+  SCHEMA,
+} from './partition-table.js';
+
+/** After a failed cut (R2 unavailable), the next attempt this much later. */
+const RETRY_MS = 10_000;
+const GZIP = FORMATS['ndjson-gzip'];
+/**
+ * An alarm this late has been lost (workerd restarted, or forgot it; see #schedule), so the
+ * next append sets it again instead of trusting getAlarm().
+ */
+const LOST_ALARM_MS = 5_000;
+
+/** What the queue handler calls on a partition's object. */
+export interface PartitionFilesRpc {
+  /** Buffers the lines whose messageIds are new here; resolves once they are durable. */
+  append(partition: string, lines: BufferedLine[]): Promise<number>;
+}
+
+export class PartitionFiles extends DurableObject<WorkerEnv> implements PartitionFilesRpc {
+  readonly #settings: FileSettings;
+  readonly #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    this.#settings = parseFileSettings(env as unknown as Record<string, unknown>);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(SCHEMA);
+  }
+
+  async append(partition: string, lines: BufferedLine[]): Promise<number> {
+    const added = this.ctx.storage.transactionSync(() =>
+      appendLines(this.#sql, partition, lines, Date.now()),
+    );
+    await this.#schedule();
+    return added;
+  }
+
+  async alarm(): Promise<void> {
+    let notBefore: number | undefined;
+    try {
+      await this.#cutDueFiles();
+    } catch (error) {
+      console.error('sluice: could not cut a partition file; will retry', error);
+      notBefore = Date.now() + RETRY_MS;
+    }
+    // Throws only if storage does, and then Cloudflare runs this alarm again.
+    await this.#schedule(notBefore);
+  }
+
+  /** Stores an open cut, then cuts while a file is full or its oldest line too old. */
+  async #cutDueFiles(): Promise<void> {
+    const { fileBytes, fileAgeMs, dedupWindowMs } = this.#settings;
+    const open = openCut(this.#sql);
+    if (open !== undefined) await this.#storeCut(open);
+    for (;;) {
+      const { pendingSince } = oldestTimes(this.#sql);
+      if (pendingSince === undefined) break;
+      const full = pendingBytes(this.#sql) >= fileBytes;
+      if (!full && Date.now() - pendingSince < fileAgeMs) break;
+      const cut = this.ctx.storage.transactionSync(() => freezeCut(this.#sql, fileBytes));
+      if (cut === undefined) break;
+      await this.#storeCut(cut);
+    }
+    this.ctx.storage.transactionSync(() =>
+      forgetStoredBefore(this.#sql, Date.now() - dedupWindowMs),
+    );
+  }
+
+  async #storeCut(cut: number): Promise<void> {
+    const partition = partitionOfTable(this.#sql);
+    if (partition === undefined) throw new Error('a cut without a partition');
+    const { ids, bodies } = cutLines(this.#sql, cut);
+    const key = objectKeyOf(partition, await messageIdsFileName(ids), GZIP.extension);
+    const body = await gzip(encodeNdjson(bodies));
+    await createR2Store(this.env.EVENTS_BUCKET).put(key, body, { contentType: GZIP.contentType });
+    this.ctx.storage.transactionSync(() => markCutStored(this.#sql, cut, Date.now()));
+  }
+
+  /**
+   * Sets the alarm to the earliest deadline: a due cut, a file's age, a dedup window's end;
+   * never sooner than `notBefore` (a failed cut's retry).
+   */
+  async #schedule(notBefore = 0): Promise<void> {
+    const { fileBytes, fileAgeMs, dedupWindowMs } = this.#settings;
+    const { pendingSince, storedSince } = oldestTimes(this.#sql);
+    const now = Date.now();
+    const deadlines: number[] = [];
+    if (openCut(this.#sql) !== undefined || pendingBytes(this.#sql) >= fileBytes) {
+      deadlines.push(now);
+    }
+    if (pendingSince !== undefined) deadlines.push(pendingSince + fileAgeMs);
+    if (storedSince !== undefined) deadlines.push(storedSince + dedupWindowMs);
+    if (deadlines.length === 0) return;
+    // Strictly in the future: workerd takes an alarm re-armed at the time of the alarm now
+    // running as no change, and then forgets it while getAlarm() still returns it (the 100k
+    // run's stall). Date.now() does not run backwards, so now + 1 is after any running alarm.
+    const at = Math.max(Math.min(...deadlines), notBefore, now + 1);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < now - LOST_ALARM_MS) {
+      await this.ctx.storage.setAlarm(at);
+    }
+  }
+}

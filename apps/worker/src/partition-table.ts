@@ -1,0 +1,147 @@
+// One partition's lines in its Durable Object's SQLite database. Every function is one
+// synchronous step; the callers run each inside `transactionSync`, so a step commits whole or
+// not at all (a crash or `abort()` in between leaves the previous state).
+//
+// `lines` holds every messageId seen within the dedup window: pending rows (`cut` NULL) carry
+// their body; rows of a frozen cut keep it until that cut's file is stored; stored rows keep
+// only the id and `stored_at`, and are deleted once the window has passed.
+import type { SqlStorage } from '@cloudflare/workers-types';
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS lines (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  body BLOB,
+  bytes INTEGER NOT NULL,
+  added_at INTEGER NOT NULL,
+  cut INTEGER,
+  stored_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS lines_by_cut ON lines (cut, seq);
+CREATE INDEX IF NOT EXISTS lines_by_stored_at ON lines (stored_at);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value);
+`;
+
+/** A line to buffer: the event's messageId and its NDJSON line without the newline. */
+export interface BufferedLine {
+  id: string;
+  body: Uint8Array;
+}
+
+function getState(sql: SqlStorage, key: string): number | string | undefined {
+  const row = sql.exec<{ value: number | string }>('SELECT value FROM state WHERE key = ?', key);
+  return row.toArray()[0]?.value;
+}
+
+function setState(sql: SqlStorage, key: string, value: number | string | null): void {
+  if (value === null) sql.exec('DELETE FROM state WHERE key = ?', key);
+  else sql.exec('INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)', key, value);
+}
+
+/** The partition folder this object writes to (set by the first append). */
+export function partitionOfTable(sql: SqlStorage): string | undefined {
+  return getState(sql, 'partition') as string | undefined;
+}
+
+/** Uncompressed NDJSON bytes of the pending lines. */
+export function pendingBytes(sql: SqlStorage): number {
+  return (getState(sql, 'pending_bytes') as number | undefined) ?? 0;
+}
+
+/** The cut frozen but not yet stored, if any. */
+export function openCut(sql: SqlStorage): number | undefined {
+  return getState(sql, 'open_cut') as number | undefined;
+}
+
+/** Adds lines whose messageId this table does not hold; returns how many were new. */
+export function appendLines(
+  sql: SqlStorage,
+  partition: string,
+  lines: readonly BufferedLine[],
+  now: number,
+): number {
+  setState(sql, 'partition', partition);
+  let added = 0;
+  let bytes = 0;
+  for (const line of lines) {
+    const size = line.body.byteLength + 1;
+    // RETURNING yields a row only when the line was inserted: `rowsWritten` is 1 for an
+    // ignored copy too (the AUTOINCREMENT bookkeeping), which counted every redelivery as
+    // pending bytes until the count said "full" with nothing pending.
+    const inserted = sql
+      .exec(
+        'INSERT OR IGNORE INTO lines (id, body, bytes, added_at) VALUES (?, ?, ?, ?) RETURNING seq',
+        line.id,
+        line.body,
+        size,
+        now,
+      )
+      .toArray();
+    if (inserted.length > 0) {
+      added += 1;
+      bytes += size;
+    }
+  }
+  if (added > 0) setState(sql, 'pending_bytes', pendingBytes(sql) + bytes);
+  return added;
+}
+
+/**
+ * Freezes the next file: the pending lines in arrival order up to `fileBytes` (at least one).
+ * Its membership is fixed from here on, so every attempt to store it writes the same lines
+ * under the same name. Returns the cut's number, or undefined when nothing is pending.
+ */
+export function freezeCut(sql: SqlStorage, fileBytes: number): number | undefined {
+  let total = 0;
+  let last: number | undefined;
+  for (const row of sql.exec<{ seq: number; bytes: number }>(
+    'SELECT seq, bytes FROM lines WHERE cut IS NULL ORDER BY seq',
+  )) {
+    if (last !== undefined && total + row.bytes > fileBytes) break;
+    total += row.bytes;
+    last = row.seq;
+  }
+  if (last === undefined) return undefined;
+  const cut = ((getState(sql, 'next_cut') as number | undefined) ?? 0) + 1;
+  sql.exec('UPDATE lines SET cut = ? WHERE cut IS NULL AND seq <= ?', cut, last);
+  setState(sql, 'next_cut', cut);
+  setState(sql, 'open_cut', cut);
+  setState(sql, 'pending_bytes', pendingBytes(sql) - total);
+  return cut;
+}
+
+/** The ids and bodies of a frozen cut, in arrival order. */
+export function cutLines(sql: SqlStorage, cut: number): { ids: string[]; bodies: Uint8Array[] } {
+  const ids: string[] = [];
+  const bodies: Uint8Array[] = [];
+  for (const row of sql.exec<{ id: string; body: ArrayBuffer }>(
+    'SELECT id, body FROM lines WHERE cut = ? ORDER BY seq',
+    cut,
+  )) {
+    ids.push(row.id);
+    bodies.push(new Uint8Array(row.body));
+  }
+  return { ids, bodies };
+}
+
+/** After the cut's file is stored: its bodies go, its ids stay for the dedup window. */
+export function markCutStored(sql: SqlStorage, cut: number, now: number): void {
+  sql.exec('UPDATE lines SET body = NULL, stored_at = ? WHERE cut = ?', now, cut);
+  if (openCut(sql) === cut) setState(sql, 'open_cut', null);
+}
+
+/** Forgets the ids stored before `before` (their dedup window has passed). */
+export function forgetStoredBefore(sql: SqlStorage, before: number): void {
+  sql.exec('DELETE FROM lines WHERE stored_at < ?', before);
+}
+
+/** Arrival time of the oldest pending line, and store time of the oldest remembered id. */
+export function oldestTimes(sql: SqlStorage): { pendingSince?: number; storedSince?: number } {
+  const row = sql
+    .exec<{ pending: number | null; stored: number | null }>(
+      `SELECT (SELECT added_at FROM lines WHERE cut IS NULL ORDER BY seq LIMIT 1) AS pending,
+              (SELECT MIN(stored_at) FROM lines) AS stored`,
+    )
+    .one();
+  return { pendingSince: row.pending ?? undefined, storedSince: row.stored ?? undefined };
+}
