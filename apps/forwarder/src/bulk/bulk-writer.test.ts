@@ -216,15 +216,21 @@ it('uploads at most uploadConcurrency files at once, and reads on only when one 
   const third = w.add(line(2)).then(() => {
     thirdReturned = true;
   });
+  // Both uploads start (compression runs first, on the thread pool: wait for them, not a fixed time).
+  while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise((resolve) => setTimeout(resolve, 50));
   expect(held).toHaveLength(2);
   expect(thirdReturned).toBe(false);
+  let settled = false;
   const finished = (async () => {
     await third;
     return w.finish();
-  })();
-  // Let the uploads go one at a time as they arrive.
-  while (!thirdReturned || held.length > 0 || running > 0) {
+  })().finally(() => {
+    settled = true;
+  });
+  // Let the uploads go one at a time as they arrive, until finish() is done (it may start the
+  // last upload only after the third add returned).
+  while (!settled) {
     held.shift()?.();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
