@@ -8,7 +8,7 @@ import { createCollectorApp } from './app.js';
 import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { createLiveView } from './live/live-view.js';
-import { createPrometheusObserver } from './node-metrics.js';
+import { createPrometheusObserver, type LogDamageCounts } from './node-metrics.js';
 import type { CollectorLogger } from './observe.js';
 
 // A request must arrive whole within this time: slow senders cannot hold sockets forever.
@@ -66,6 +66,13 @@ function queueDepthOf(queue: QueueProducer): (() => number) | undefined {
   return queue.depth && (() => queue.depth?.() ?? 0);
 }
 
+/** The damage counts of the embedded log's stats, when the queue is one. */
+function logDamageOf(queue: QueueProducer): (() => LogDamageCounts) | undefined {
+  const stats = (queue as { stats?: () => Partial<LogDamageCounts> }).stats;
+  if (typeof stats !== 'function' || typeof stats.call(queue).corruptBytes !== 'number') return;
+  return () => stats.call(queue) as LogDamageCounts;
+}
+
 /**
  * The client IP on Node: the socket's peer, or with `trustProxy` proxies in front, the
  * entry of X-Forwarded-For they vouch for.
@@ -91,6 +98,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
       ? undefined
       : createPrometheusObserver({
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
+          logDamage: logDamageOf(options.queue),
         });
   let closing = false;
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;
