@@ -90,6 +90,18 @@ it('skips a flipped byte in a sealed segment and stores every other event once',
   const [record] = await quarantined();
   expect(record).toMatchObject({ kind: 'damaged' });
   expectAllBut(ids, record!.lostPositions.to - record!.lostPositions.from);
+  // --repair rewrites the segment clean (erased records in the range), raw bytes still kept.
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout).toMatch(
+    new RegExp(`${segments[1]} rewritten: 1 damaged range\\(s\\) replaced by 1 erased record`),
+  );
+  const clean = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(clean.code, clean.stdout).toBe(0);
+  expect(clean.stdout).toContain('no damage found');
+  expect(await quarantined()).toEqual([record]);
+  const again = await restartAndStore();
+  expect(again.stopped.stderr).not.toMatch(/damaged/);
+  expectAllBut(again.ids, 1);
 }, 120_000);
 
 it('keeps the acknowledged events after a flipped byte in the active segment', async () => {

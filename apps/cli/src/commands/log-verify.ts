@@ -2,7 +2,8 @@
 // damaged and where; exit code 1 when anything is. `--repair` applies the safe recoveries:
 // a damaged consumer file is rebuilt from the forwarder's checkpoint in the store (every
 // position below its `resumeFrom` is stored, so resuming there is exactly-once), and each
-// damaged segment range gets its quarantine record (raw bytes kept); readers skip it anyway.
+// damaged segment range gets its quarantine record (raw bytes kept), then the segment is
+// rewritten with the range replaced by erased records, so later verifies are clean.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { checkpointResumeFrom } from '@sluice/forwarder';
@@ -13,6 +14,8 @@ import {
   damageRecordName,
   type LogFinding,
   listSegments,
+  repairSegment,
+  segmentPath,
   verifyLog,
   writeCommitted,
 } from '@sluice/queue';
@@ -41,8 +44,9 @@ export function addLogCommand(program: Command): void {
     .addHelpText(
       'after',
       `
---repair rebuilds a damaged consumer file from the forwarder's checkpoint in the store and keeps
-the raw bytes of each damaged range in <data-dir>/queue/damaged/. Stop sluice first.`,
+--repair rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
+the raw bytes of each damaged range in <data-dir>/queue/damaged/ and rewrites the segment with
+the range replaced by erased records (positions kept). Stop sluice first.`,
     )
     .action(async (options: VerifyOptions) => {
       const dataDir = resolve(options.dataDir);
@@ -59,6 +63,9 @@ the raw bytes of each damaged range in <data-dir>/queue/damaged/. Stop sluice fi
         out(`DAMAGED: ${describe(finding)}`);
         if (!options.repair) continue;
         out(`  repaired: ${await repair(finding, queueDir, store, modes)}`);
+      }
+      if (options.repair) {
+        for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
       }
       if (result.damage.length === 0) out('no damage found');
       else if (!options.repair) out('run again with --repair to apply the safe recoveries');
@@ -117,7 +124,29 @@ async function repair(
   await writeFile(path, `${JSON.stringify(damageRecord(damage, raw, Date.now()), null, 2)}\n`, {
     mode: modes.fileMode,
   });
-  return `raw bytes kept in ${path}; readers skip the range`;
+  return `raw bytes kept in ${path}`;
+}
+
+/**
+ * Rewrites each damaged segment with its damaged ranges replaced by erased records (positions
+ * kept), once every range's raw bytes are in its quarantine record: later verifies are clean.
+ */
+async function cleanSegments(damage: LogFinding[], queueDir: string): Promise<string[]> {
+  const segmentsDir = resolve(queueDir, 'segments');
+  const damaged = new Set(damage.flatMap((f) => (f.kind === 'segment' ? [f.damage.segment] : [])));
+  const firsts = await listSegments(segmentsDir);
+  const lines: string[] = [];
+  for (let i = 0; i < firsts.length; i++) {
+    const path = segmentPath(segmentsDir, firsts[i] as number);
+    if (!damaged.has(basename(path))) continue;
+    const repaired = await repairSegment(path, firsts[i] as number, firsts[i + 1]);
+    if (repaired) {
+      lines.push(
+        `${repaired.segment} rewritten: ${repaired.ranges.length} damaged range(s) replaced by ${repaired.erasedFrames} erased record(s), positions kept`,
+      );
+    }
+  }
+  return lines;
 }
 
 async function readRange(path: string, start: number, end: number): Promise<Buffer> {
