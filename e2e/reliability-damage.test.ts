@@ -146,3 +146,24 @@ it('rebuilds a damaged consumer file from the checkpoint: events forwarded befor
   const again = await restartAndStore();
   expectAllBut(again.ids, 0);
 }, 120_000);
+
+it('refuses a damaged dedup index by name instead of dying in LMDB; --repair starts an empty one', async () => {
+  await acknowledgedThenKilled();
+  expectAllBut((await restartAndStore()).ids, 0);
+  const index = join(dir, 'forwarder', 'dedup', 'forwarder');
+  const data = await readFile(join(index, 'data.mdb'));
+  await writeFile(join(index, 'data.mdb'), data.fill(0, 0, 8192));
+  const refused = await runSluice(['start', '--data-dir', dir, '--port', '0']);
+  expect(refused.signal).toBeNull(); // not SIGSEGV
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(`dedup index ${index} is damaged`);
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toContain(`DAMAGED: dedup index ${index} is damaged`);
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout).toMatch(/moved to .*forwarder\.damaged-/);
+  expect((await runSluice(['log', 'verify', '--data-dir', dir])).code).toBe(0);
+  const again = await restartAndStore();
+  expect(again.stopped.code, again.stopped.stderr).toBe(0);
+  expectAllBut(again.ids, 0);
+}, 180_000);

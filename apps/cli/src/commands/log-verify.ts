@@ -21,6 +21,7 @@ import {
 } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
+import { damagedDedupIndexes, moveDedupIndexAside } from '../lib/dedup-index-check.js';
 import { fileModes } from '../lib/file-modes.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -44,7 +45,7 @@ export function addLogCommand(program: Command): void {
     .addHelpText(
       'after',
       `
---repair rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
+--repair moves a damaged dedup index aside (the forwarder starts an empty one), rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
 the raw bytes of each damaged range in <data-dir>/queue/damaged/ and rewrites the segment with
 the range replaced by erased records (positions kept). Stop sluice first.`,
     )
@@ -55,10 +56,18 @@ the range replaced by erased records (positions kept). Stop sluice first.`,
       const modes = fileModes(options.sharedRead);
       const result = await verifyLog(queueDir);
       const out = (line: string) => process.stdout.write(`${line}\n`);
+      let damaged = result.damage.length;
       out(
         `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
       );
       for (const note of result.notes) out(`note: ${describe(note)}`);
+      for (const index of await damagedDedupIndexes(dataDir)) {
+        damaged++;
+        out(`DAMAGED: ${index.message}`);
+        if (!options.repair) continue;
+        const aside = await moveDedupIndexAside(index.dir, Date.now());
+        out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
+      }
       for (const finding of result.damage) {
         out(`DAMAGED: ${describe(finding)}`);
         if (!options.repair) continue;
@@ -67,9 +76,9 @@ the range replaced by erased records (positions kept). Stop sluice first.`,
       if (options.repair) {
         for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
       }
-      if (result.damage.length === 0) out('no damage found');
+      if (damaged === 0) out('no damage found');
       else if (!options.repair) out('run again with --repair to apply the safe recoveries');
-      process.exitCode = result.damage.length === 0 || options.repair ? 0 : 1;
+      process.exitCode = damaged === 0 || options.repair ? 0 : 1;
     });
 }
 
