@@ -223,7 +223,8 @@ it('stores every acknowledged event outside the damaged bytes exactly once, and 
         `${EVENTS} acknowledged events in a log of ${segments.length} segments of 16 KiB written by a real ` +
         `\`sluice start\` (SIGKILLed), then ${outcomes.length} cases of one random damage to a segment or ` +
         'the consumer file (flipped bits, a zeroed 4 KiB page, a cut, garbage appended), each checked by ' +
-        '`sluice log verify` and a real `sluice start` on a copy.',
+        '`sluice log verify` and a real `sluice start` on a copy. _Acknowledged_ counts the events ' +
+        'outside the damaged bytes (those inside are lost by the damage and reported with their range).',
       events: {
         sent: EVENTS * outcomes.length,
         acknowledged: expected,
