@@ -167,3 +167,14 @@ it('refuses a damaged dedup index by name instead of dying in LMDB; --repair sta
   expect(again.stopped.code, again.stopped.stderr).toBe(0);
   expectAllBut(again.ids, 0);
 }, 180_000);
+
+it('finds a damaged forwarder checkpoint in the store, naming its key and the way out', async () => {
+  await acknowledgedThenKilled();
+  expectAllBut((await restartAndStore()).ids, 0);
+  await writeFile(join(dir, 'store', '_sluice', 'checkpoints', 'forwarder.json'), '{"vers\u0000');
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toMatch(
+    /DAMAGED: checkpoint _sluice\/checkpoints\/forwarder\.json is not JSON: restore it .* or delete it/,
+  );
+}, 120_000);

@@ -4,9 +4,9 @@
 // position below its `resumeFrom` is stored, so resuming there is exactly-once), and each
 // damaged segment range gets its quarantine record (raw bytes kept), then the segment is
 // rewritten with the range replaced by erased records, so later verifies are clean.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { checkpointResumeFrom } from '@sluice/forwarder';
+import { checkpointResumeFrom, parseCheckpoint } from '@sluice/forwarder';
 import { checkpointKeyOf } from '@sluice/layout';
 import {
   damagedDir,
@@ -67,6 +67,11 @@ the range replaced by erased records (positions kept). Stop sluice first.`,
         if (!options.repair) continue;
         const aside = await moveDedupIndexAside(index.dir, Date.now());
         out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
+      }
+      for (const message of await damagedCheckpoints(queueDir, store)) {
+        damaged++;
+        out(`DAMAGED: ${message}`);
+        if (options.repair) out('  not repaired: the store is the truth; do as the line says');
       }
       for (const finding of result.damage) {
         out(`DAMAGED: ${describe(finding)}`);
@@ -156,6 +161,21 @@ async function cleanSegments(damage: LogFinding[], queueDir: string): Promise<st
     }
   }
   return lines;
+}
+
+/** Checkpoints in the store of the consumers in the log that cannot be read, with why. */
+async function damagedCheckpoints(queueDir: string, store: ObjectStore): Promise<string[]> {
+  const names = await readdir(resolve(queueDir, 'consumers')).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const key = checkpointKeyOf(name.slice(0, -'.json'.length));
+    try {
+      parseCheckpoint(key, await store.get(key));
+    } catch (error) {
+      found.push((error as Error).message);
+    }
+  }
+  return found;
 }
 
 async function readRange(path: string, start: number, end: number): Promise<Buffer> {
