@@ -90,6 +90,18 @@ it('skips a flipped byte in a sealed segment and stores every other event once',
   const [record] = await quarantined();
   expect(record).toMatchObject({ kind: 'damaged' });
   expectAllBut(ids, record!.lostPositions.to - record!.lostPositions.from);
+  // --repair rewrites the segment clean (erased records in the range), raw bytes still kept.
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout).toMatch(
+    new RegExp(`${segments[1]} rewritten: 1 damaged range\\(s\\) replaced by 1 erased record`),
+  );
+  const clean = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(clean.code, clean.stdout).toBe(0);
+  expect(clean.stdout).toContain('no damage found');
+  expect(await quarantined()).toEqual([record]);
+  const again = await restartAndStore();
+  expect(again.stopped.stderr).not.toMatch(/damaged/);
+  expectAllBut(again.ids, 1);
 }, 120_000);
 
 it('keeps the acknowledged events after a flipped byte in the active segment', async () => {
@@ -133,4 +145,36 @@ it('rebuilds a damaged consumer file from the checkpoint: events forwarded befor
   );
   const again = await restartAndStore();
   expectAllBut(again.ids, 0);
+}, 120_000);
+
+it('refuses a damaged dedup index by name instead of dying in LMDB; --repair starts an empty one', async () => {
+  await acknowledgedThenKilled();
+  expectAllBut((await restartAndStore()).ids, 0);
+  const index = join(dir, 'forwarder', 'dedup', 'forwarder');
+  const data = await readFile(join(index, 'data.mdb'));
+  await writeFile(join(index, 'data.mdb'), data.fill(0, 0, 8192));
+  const refused = await runSluice(['start', '--data-dir', dir, '--port', '0']);
+  expect(refused.signal).toBeNull(); // not SIGSEGV
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(`dedup index ${index} is damaged`);
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toContain(`DAMAGED: dedup index ${index} is damaged`);
+  const repaired = await runSluice(['log', 'verify', '--data-dir', dir, '--repair']);
+  expect(repaired.stdout).toMatch(/moved to .*forwarder\.damaged-/);
+  expect((await runSluice(['log', 'verify', '--data-dir', dir])).code).toBe(0);
+  const again = await restartAndStore();
+  expect(again.stopped.code, again.stopped.stderr).toBe(0);
+  expectAllBut(again.ids, 0);
+}, 180_000);
+
+it('finds a damaged forwarder checkpoint in the store, naming its key and the way out', async () => {
+  await acknowledgedThenKilled();
+  expectAllBut((await restartAndStore()).ids, 0);
+  await writeFile(join(dir, 'store', '_sluice', 'checkpoints', 'forwarder.json'), '{"vers\u0000');
+  const verified = await runSluice(['log', 'verify', '--data-dir', dir]);
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toMatch(
+    /DAMAGED: checkpoint _sluice\/checkpoints\/forwarder\.json is not JSON: restore it .* or delete it/,
+  );
 }, 120_000);

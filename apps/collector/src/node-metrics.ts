@@ -25,6 +25,14 @@ export interface PrometheusObserverOptions {
    * By default the first MAX_SOURCE_LABELS sources seen have their own, the rest "_other".
    */
   perSourceLabels?: boolean;
+  /** Damage the embedded log met (its stats), read at each scrape; no counters when not given. */
+  logDamage?: () => LogDamageCounts | undefined;
+}
+
+/** What the embedded log's stats count of damage (see `LogQueueStats`). */
+export interface LogDamageCounts {
+  corruptBytes: number;
+  damagedRanges: number;
 }
 
 /** The collector's metrics: an observer to hand to the app and what `/metrics` serves. */
@@ -128,6 +136,21 @@ export function createPrometheusObserver(
     seen.add(id);
     return id;
   };
+  const { logDamage } = options;
+  if (logDamage) {
+    damageCounter(
+      registers,
+      'sluice_log_corrupt_bytes_total',
+      'Damaged bytes of the embedded log skipped by its readers (torn tails of a crash not counted)',
+      () => logDamage()?.corruptBytes,
+    );
+    damageCounter(
+      registers,
+      'sluice_log_damaged_ranges_total',
+      'Damaged byte ranges of the embedded log met, each kept in <log>/damaged/',
+      () => logDamage()?.damagedRanges,
+    );
+  }
 
   // prom-client looks a labelled child up by hashing the label object on every call (a few µs
   // a request); the children of the few label sets a collector sees are kept here instead.
@@ -155,6 +178,28 @@ export function createPrometheusObserver(
     registry: target,
     metrics: async () => ({ contentType: target.contentType, body: await target.metrics() }),
   };
+}
+
+/** A counter that follows a count kept elsewhere (the log's stats), read at each scrape. */
+function damageCounter(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: () => number | undefined,
+): void {
+  let seen = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = read();
+      if (now !== undefined && now > seen) {
+        this.inc(now - seen);
+        seen = now;
+      }
+    },
+  });
 }
 
 /** Remembers `make(key)` per key: the label sets are few (routes, methods, statuses, sources). */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,6 +237,34 @@ describe('startCollector operations', () => {
       await beacon(running.url);
       const text = await (await fetch(`${running.url}/metrics`)).text();
       expect(text).toMatch(/^sluice_queue_depth 2$/m);
+    } finally {
+      for (const running of opened.splice(0)) await running.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts the damaged bytes and ranges the embedded log skipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-collector-'));
+    const log = await openLogQueue({ dir, durability: 'none', logDamage: () => undefined });
+    try {
+      const running = await startCollector({ queue: log, config: testConfig, logger: false });
+      opened.push(running);
+      const before = await (await fetch(`${running.url}/metrics`)).text();
+      expect(before).toMatch(/^sluice_log_corrupt_bytes_total 0$/m);
+      for (let i = 0; i < 3; i++) await beacon(running.url);
+      // One byte of the middle record flipped under the running log, then read past by a consumer.
+      const path = join(dir, 'segments', '00000000000000000000.log');
+      const bytes = await readFile(path);
+      const second = bytes.indexOf(Buffer.from([0xff, 0x53, 0x4c, 0x32]), 1);
+      const third = bytes.indexOf(Buffer.from([0xff, 0x53, 0x4c, 0x32]), second + 1);
+      bytes[second + 30] = (bytes[second + 30] as number) ^ 0x01;
+      await writeFile(path, bytes);
+      const consumer = await log.consumer('reader');
+      expect(await consumer.read(10, 0)).toHaveLength(2);
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      expect(text).toMatch(new RegExp(`^sluice_log_corrupt_bytes_total ${third - second}$`, 'm'));
+      expect(text).toMatch(/^sluice_log_damaged_ranges_total 1$/m);
     } finally {
       for (const running of opened.splice(0)) await running.close();
       await log.close();

@@ -13,7 +13,7 @@ import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfig, type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
-import { createPrometheusObserver } from './node-metrics.js';
+import { createPrometheusObserver, type LogDamageCounts } from './node-metrics.js';
 import { readTlsFiles, reloadTlsOnHangup, type TlsFiles } from './node-tls.js';
 import type { CollectorLogger } from './observe.js';
 import { createUsageCounters } from './source-usage.js';
@@ -91,6 +91,13 @@ function queueDepthOf(queue: QueueProducer): (() => number) | undefined {
   return queue.depth && (() => queue.depth?.() ?? 0);
 }
 
+/** The damage counts of the embedded log's stats, when the queue is one. */
+function logDamageOf(queue: QueueProducer): (() => LogDamageCounts) | undefined {
+  const stats = (queue as { stats?: () => Partial<LogDamageCounts> }).stats;
+  if (typeof stats !== 'function' || typeof stats.call(queue).corruptBytes !== 'number') return;
+  return () => stats.call(queue) as LogDamageCounts;
+}
+
 /**
  * The client IP on Node: the socket's peer, or with `trustProxy` proxies in front, the
  * entry of X-Forwarded-For they vouch for.
@@ -121,6 +128,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
           usage,
           perSourceLabels: options.perSourceMetrics,
+          logDamage: logDamageOf(options.queue),
         });
   let closing = false;
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;

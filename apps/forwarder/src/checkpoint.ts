@@ -50,7 +50,9 @@ function decodeCheckpoint(key: string, bytes: Uint8Array): z.infer<typeof checkp
   }
   const parsed = checkpointSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`checkpoint ${key} is invalid:\n${z.prettifyError(parsed.error)}`);
+    throw new Error(
+      `checkpoint ${key} is invalid (restore it from a backup of the store, or delete it: then files already stored are written again under the same keys, and the dedup index drops repeats it still holds):\n${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

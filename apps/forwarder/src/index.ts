@@ -8,6 +8,7 @@ export * from './compaction/compaction-options.js';
 export * from './compaction/manifest.js';
 export * from './dedup/dedup-index.js';
 export * from './dedup/lmdb-dedup-index.js';
+export * from './dedup/lmdb-file-check.js';
 export * from './dedup/repeat-window.js';
 export * from './erasure/erase-everywhere.js';
 export * from './erasure/erase-subject.js';

@@ -99,7 +99,7 @@ describe.each(kinds)('the manifest-aware reader on the $name store', (kind) => {
   it('stops, loudly, at a corrupt manifest rather than guess which files are live', async () => {
     await putForwarderFile(store, HOUR, 0, [eventLine(0)]);
     await store.put(key('_manifest.json'), new TextEncoder().encode('{"version":1,"live":[]'));
-    await expect(listLiveFiles(store, HOUR)).rejects.toThrow(/manifest .* is not JSON/);
+    await expect(listLiveFiles(store, HOUR)).rejects.toThrow(/manifest .* is damaged \(not JSON\)/);
   });
 
   it('gives up, loudly, when files keep vanishing', async () => {

@@ -2,10 +2,11 @@
 // damaged and where; exit code 1 when anything is. `--repair` applies the safe recoveries:
 // a damaged consumer file is rebuilt from the forwarder's checkpoint in the store (every
 // position below its `resumeFrom` is stored, so resuming there is exactly-once), and each
-// damaged segment range gets its quarantine record (raw bytes kept); readers skip it anyway.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// damaged segment range gets its quarantine record (raw bytes kept), then the segment is
+// rewritten with the range replaced by erased records, so later verifies are clean.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { checkpointResumeFrom } from '@sluice/forwarder';
+import { checkpointResumeFrom, parseCheckpoint } from '@sluice/forwarder';
 import { checkpointKeyOf } from '@sluice/layout';
 import {
   damagedDir,
@@ -13,11 +14,14 @@ import {
   damageRecordName,
   type LogFinding,
   listSegments,
+  repairSegment,
+  segmentPath,
   verifyLog,
   writeCommitted,
 } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
+import { damagedDedupIndexes, moveDedupIndexAside } from '../lib/dedup-index-check.js';
 import { fileModes } from '../lib/file-modes.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -41,8 +45,9 @@ export function addLogCommand(program: Command): void {
     .addHelpText(
       'after',
       `
---repair rebuilds a damaged consumer file from the forwarder's checkpoint in the store and keeps
-the raw bytes of each damaged range in <data-dir>/queue/damaged/. Stop sluice first.`,
+--repair moves a damaged dedup index aside (the forwarder starts an empty one), rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
+the raw bytes of each damaged range in <data-dir>/queue/damaged/ and rewrites the segment with
+the range replaced by erased records (positions kept). Stop sluice first.`,
     )
     .action(async (options: VerifyOptions) => {
       const dataDir = resolve(options.dataDir);
@@ -51,18 +56,34 @@ the raw bytes of each damaged range in <data-dir>/queue/damaged/. Stop sluice fi
       const modes = fileModes(options.sharedRead);
       const result = await verifyLog(queueDir);
       const out = (line: string) => process.stdout.write(`${line}\n`);
+      let damaged = result.damage.length;
       out(
         `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
       );
       for (const note of result.notes) out(`note: ${describe(note)}`);
+      for (const index of await damagedDedupIndexes(dataDir)) {
+        damaged++;
+        out(`DAMAGED: ${index.message}`);
+        if (!options.repair) continue;
+        const aside = await moveDedupIndexAside(index.dir, Date.now());
+        out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
+      }
+      for (const message of await damagedCheckpoints(queueDir, store)) {
+        damaged++;
+        out(`DAMAGED: ${message}`);
+        if (options.repair) out('  not repaired: the store is the truth; do as the line says');
+      }
       for (const finding of result.damage) {
         out(`DAMAGED: ${describe(finding)}`);
         if (!options.repair) continue;
         out(`  repaired: ${await repair(finding, queueDir, store, modes)}`);
       }
-      if (result.damage.length === 0) out('no damage found');
+      if (options.repair) {
+        for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
+      }
+      if (damaged === 0) out('no damage found');
       else if (!options.repair) out('run again with --repair to apply the safe recoveries');
-      process.exitCode = result.damage.length === 0 || options.repair ? 0 : 1;
+      process.exitCode = damaged === 0 || options.repair ? 0 : 1;
     });
 }
 
@@ -117,7 +138,44 @@ async function repair(
   await writeFile(path, `${JSON.stringify(damageRecord(damage, raw, Date.now()), null, 2)}\n`, {
     mode: modes.fileMode,
   });
-  return `raw bytes kept in ${path}; readers skip the range`;
+  return `raw bytes kept in ${path}`;
+}
+
+/**
+ * Rewrites each damaged segment with its damaged ranges replaced by erased records (positions
+ * kept), once every range's raw bytes are in its quarantine record: later verifies are clean.
+ */
+async function cleanSegments(damage: LogFinding[], queueDir: string): Promise<string[]> {
+  const segmentsDir = resolve(queueDir, 'segments');
+  const damaged = new Set(damage.flatMap((f) => (f.kind === 'segment' ? [f.damage.segment] : [])));
+  const firsts = await listSegments(segmentsDir);
+  const lines: string[] = [];
+  for (let i = 0; i < firsts.length; i++) {
+    const path = segmentPath(segmentsDir, firsts[i] as number);
+    if (!damaged.has(basename(path))) continue;
+    const repaired = await repairSegment(path, firsts[i] as number, firsts[i + 1]);
+    if (repaired) {
+      lines.push(
+        `${repaired.segment} rewritten: ${repaired.ranges.length} damaged range(s) replaced by ${repaired.erasedFrames} erased record(s), positions kept`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** Checkpoints in the store of the consumers in the log that cannot be read, with why. */
+async function damagedCheckpoints(queueDir: string, store: ObjectStore): Promise<string[]> {
+  const names = await readdir(resolve(queueDir, 'consumers')).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const key = checkpointKeyOf(name.slice(0, -'.json'.length));
+    try {
+      parseCheckpoint(key, await store.get(key));
+    } catch (error) {
+      found.push((error as Error).message);
+    }
+  }
+  return found;
 }
 
 async function readRange(path: string, start: number, end: number): Promise<Buffer> {

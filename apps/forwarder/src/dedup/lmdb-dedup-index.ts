@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { open, type RootDatabase } from 'lmdb';
 import type { DedupIndex } from './dedup-index.js';
 import { MAX_LIVE_SLOTS } from './fingerprint-table.js';
+import { assertDedupIndexReadable } from './lmdb-file-check.js';
 
 const SLOT_PREFIX = 'slot-';
 
@@ -27,6 +28,8 @@ export async function openLmdbDedupIndex(
   modes: DedupFileModes = {},
 ): Promise<DedupIndex> {
   await mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 });
+  // A damaged file would crash the process inside LMDB: refuse it by name first.
+  await assertDedupIndexReadable(dir);
   // Every live slot and a few expired ones not yet dropped each need a named database.
   // `permissionsMode` (lmdb-js passes it to mdb_env_open; its default is 0o664) is missing
   // from the package's types, hence the widened options.

@@ -1,9 +1,13 @@
 // Committed positions of consumers, one small JSON file each:
-// `consumers/<name>.json` = {"committed": <position>}. Written atomically (temp file,
-// fsync, rename, fsync the directory) so a crash leaves the old or the new value.
+// `consumers/<name>.json` = {"committed":<position>,"crc":<CRC32 of the position's digits>}.
+// Written atomically (temp file, fsync, rename, fsync the directory) so a crash leaves the old
+// or the new value. The CRC is for damage, not crashes: a flipped bit in a digit still parses
+// (0 becomes 1, 2, 4 or 8) and would silently skip records; only the exact form with its CRC
+// (or the form without one, written before it) is read, anything else is damage.
 
 import { open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { syncDirectory } from './segment-files.js';
 
 const CONSUMER_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -49,7 +53,15 @@ export async function readCommitted(dir: string, name: string): Promise<number |
   if (typeof committed !== 'number' || !Number.isSafeInteger(committed) || committed < 0) {
     throw new DamagedConsumerFileError(path, 'no valid committed position');
   }
+  if (text !== consumerFileText(committed) && text !== `${JSON.stringify({ committed })}\n`) {
+    throw new DamagedConsumerFileError(path, 'checksum mismatch');
+  }
   return committed;
+}
+
+/** The exact content of a consumer file holding `committed`. */
+export function consumerFileText(committed: number): string {
+  return `${JSON.stringify({ committed, crc: crc32(String(committed)) })}\n`;
 }
 
 /** Replaces a consumer's committed position atomically; `sync` makes it survive a power loss. */
@@ -64,7 +76,7 @@ export async function writeCommitted(
   const temp = `${target}.tmp`;
   const file = await open(temp, 'w', fileMode);
   try {
-    await file.writeFile(`${JSON.stringify({ committed })}\n`);
+    await file.writeFile(consumerFileText(committed));
     if (sync) await file.sync();
   } finally {
     await file.close();

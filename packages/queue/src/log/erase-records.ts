@@ -1,14 +1,11 @@
 // Erases records from the durable log for a data-protection request: each matching record is
 // replaced by an erased frame (record-codec.ts), so positions do not move and readers, replays
-// and consumers skip it. Crash safety, one segment at a time: the new segment is written whole
-// to `<segment>.erasing`, synced, and renamed over the old one (then the directory is synced),
-// so a crash leaves each segment either old or new, never torn; the temp file of a crashed run
-// is deleted by the next, which finds what is left and finishes. The segment keeps its mtime,
-// which retention (`retainMs`) goes by.
+// and consumers skip it. Crash safety, one segment at a time (replace-segment.ts): a crash
+// leaves each segment old or new, never torn; the next run finds what is left and finishes.
 // The log has no lock: stop the collector and the forwarder that use it while this runs (a
 // writer would go on appending to a replaced active segment's old file).
 
-import { open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueueEntry } from '../queue.js';
 import { readFrames } from './frame-reader.js';
@@ -18,15 +15,9 @@ import {
   frameHeaderBytes,
   isErasedPayload,
 } from './record-codec.js';
-import {
-  listSegments,
-  segmentFileName,
-  segmentPath,
-  syncDirectory,
-  writeFully,
-} from './segment-files.js';
+import { REWRITE_SUFFIX, replaceSegment } from './replace-segment.js';
+import { listSegments, segmentFileName, segmentPath, writeFully } from './segment-files.js';
 
-const TEMP_SUFFIX = '.erasing';
 /** Frames gathered per write of the new segment. */
 const WRITE_BYTES = 1024 * 1024;
 
@@ -59,7 +50,7 @@ export async function eraseLogRecords(
     staleTempFiles: 0,
   };
   for (const name of await readdir(segmentsDir)) {
-    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    if (!name.endsWith(REWRITE_SUFFIX)) continue;
     await rm(join(segmentsDir, name), { force: true });
     report.staleTempFiles++;
   }
@@ -70,7 +61,6 @@ export async function eraseLogRecords(
     const erased = await matchingPositions(path, first, options.matches);
     if (erased.size === 0) continue;
     await rewriteSegment(path, first, erased, options.beforeReplace);
-    await syncDirectory(segmentsDir);
     report.segmentsRewritten.push({ segment: segmentFileName(first), recordsErased: erased.size });
     report.recordsErased += erased.size;
   }
@@ -129,33 +119,28 @@ async function rewriteSegment(
   erased: ReadonlySet<number>,
   beforeReplace: EraseLogOptions['beforeReplace'],
 ): Promise<void> {
-  const temp = `${path}${TEMP_SUFFIX}`;
-  const { atimeMs, mtimeMs, mode } = await stat(path);
-  const out = await open(temp, 'wx', mode & 0o777);
-  try {
-    let at = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      at += await writeFully(out, pending, at);
-      pending = [];
-      pendingBytes = 0;
-    };
-    await forEachFrame(path, first, async (position, payload, header) => {
-      const frame = erased.has(position)
-        ? encodeErasedFrame(position)
-        : // The payload is a view into the read chunk: its frame header sits right before it.
-          Buffer.from(payload.buffer, payload.byteOffset - header, payload.length + header);
-      pending.push(frame);
-      pendingBytes += frame.length;
-      if (pendingBytes >= WRITE_BYTES) await flush();
-    });
-    await flush();
-    await out.sync();
-  } finally {
-    await out.close();
-  }
-  await utimes(temp, atimeMs / 1000, mtimeMs / 1000);
-  await beforeReplace?.(segmentFileName(first));
-  await rename(temp, path);
+  await replaceSegment(
+    path,
+    async (out) => {
+      let at = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        at += await writeFully(out, pending, at);
+        pending = [];
+        pendingBytes = 0;
+      };
+      await forEachFrame(path, first, async (position, payload, header) => {
+        const frame = erased.has(position)
+          ? encodeErasedFrame(position)
+          : // The payload is a view into the read chunk: its frame header sits right before it.
+            Buffer.from(payload.buffer, payload.byteOffset - header, payload.length + header);
+        pending.push(frame);
+        pendingBytes += frame.length;
+        if (pendingBytes >= WRITE_BYTES) await flush();
+      });
+      await flush();
+    },
+    () => beforeReplace?.(segmentFileName(first)),
+  );
 }

@@ -44,7 +44,7 @@ describe('log consumer', () => {
     await consumer.ack([e5!]);
     await queue.close();
     const stored = JSON.parse(await readFile(join(dir, 'consumers', 'forwarder.json'), 'utf8'));
-    expect(stored).toEqual({ committed: 2 });
+    expect(stored).toMatchObject({ committed: 2 });
 
     const reopened = await openQueue(150);
     const again = await reopened.consumer('forwarder');

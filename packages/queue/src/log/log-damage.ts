@@ -36,7 +36,7 @@ export interface DamageReporter {
   report(damage: LogDamage, raw: Buffer): Promise<void>;
   /** Damaged bytes met by this process (the `sluice_log_corrupt_bytes_total` counter). */
   corruptBytes(): number;
-  /** Damaged ranges met by this process. */
+  /** Damaged ranges met by this process (torn tails not counted). */
   damagedRanges(): number;
 }
 
@@ -98,6 +98,7 @@ export function describeDamage(damage: LogDamage, recordPath: string): string {
 export function createDamageReporter(options: DamageReporterOptions): DamageReporter {
   const seen = new Set<string>();
   let bytes = 0;
+  let ranges = 0;
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
   return {
@@ -106,13 +107,16 @@ export function createDamageReporter(options: DamageReporterOptions): DamageRepo
       if (seen.has(name)) return;
       seen.add(name);
       // A torn tail is what a crash leaves, not damage: it is kept, but not counted.
-      if (damage.kind === 'damaged') bytes += damage.end - damage.start;
+      if (damage.kind === 'damaged') {
+        bytes += damage.end - damage.start;
+        ranges++;
+      }
       const path = join(damagedDir(options.dir), name);
       await writeRecordOnce(path, damageRecord(damage, raw, now()), options);
       log(describeDamage(damage, path));
     },
     corruptBytes: () => bytes,
-    damagedRanges: () => seen.size,
+    damagedRanges: () => ranges,
   };
 }
 
