@@ -4,7 +4,7 @@ import { byteLength } from './first-body.js';
 import { createOutbox } from './outbox.js';
 import { randomId } from './random-id.js';
 import { safe } from './safe.js';
-import { keep, recall } from './storage.js';
+import { keep } from './storage.js';
 import type { BaseEvent, Tracker, TrackerEvent, TrackerMethods, TrackerOptions } from './types.js';
 import { touchSession, type Visitor } from './visitor.js';
 
@@ -23,7 +23,10 @@ type OwnFields<E> = E extends TrackerEvent ? Omit<E, keyof BaseEvent> & { userId
 export const createTracker = (options: TrackerOptions): Tracker => {
   const auto = options.autoPageview !== false;
   let browser: ReturnType<typeof readBrowser> | undefined;
-  let consent = recall(CONSENT_KEY, 1);
+  let consent: string | undefined;
+  try {
+    consent = localStorage[CONSENT_KEY]; // throws where storage is blocked
+  } catch {}
   // Undecided with requireConsent (or a privacy signal): wait, send nothing, store nothing.
   const allowed = (): boolean =>
     consent
@@ -44,7 +47,7 @@ export const createTracker = (options: TrackerOptions): Tracker => {
   // Reads the visitor again (another tab may have identified or reset), changes, stores it.
   const remember = (change: (visitor: Visitor) => void): Visitor => {
     try {
-      visitor = JSON.parse(recall(VISITOR_KEY, device())!);
+      if (device()) visitor = JSON.parse(localStorage[VISITOR_KEY]);
     } catch {} // nothing stored (JSON.parse(undefined) throws) or not ours
     change(visitor);
     keep(VISITOR_KEY, JSON.stringify(visitor), device());
