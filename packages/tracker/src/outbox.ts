@@ -1,7 +1,8 @@
 import { firstBody } from './first-body.js';
-import { MAX_QUEUED_EVENTS } from './limits.js';
+import { MAX_QUEUED_EVENTS, STALE_MS } from './limits.js';
+import { randomId } from './random-id.js';
 import { retryDelay } from './retry-delay.js';
-import { keep, recall } from './storage.js';
+import { keep } from './storage.js';
 import type { TrackerOptions } from './types.js';
 
 const OUTBOX_KEY = 'sluice_q';
@@ -38,7 +39,9 @@ export const createOutbox = (
   device: () => unknown,
 ): Outbox => {
   const url = endpoint.replace(/\/*$/, '/v1/batch'); // with or without a trailing slash
+  const own = OUTBOX_KEY + randomId();
   let queue: string[] = [];
+  let left: unknown;
   let inFlight: string[] = [];
   let added = 0;
   let failures = 0;
@@ -50,15 +53,36 @@ export const createOutbox = (
     flush();
   };
 
-  // Tabs of one site share the stored outbox: merge with it, so no tab drops another's events
-  // (two may then send one; storage keeps it once). `done` events leave it. `force` writes to
-  // the device even when device() says no (to remove what it holds).
-  const save = (done: string[], force?: unknown): void => {
-    // A serialized event never holds a raw newline, so newlines separate them.
-    queue = [...new Set([...queue, ...(recall(OUTBOX_KEY, device())?.split('\n') || [])])]
-      .filter((event) => !done.includes(event))
-      .slice(-MAX_QUEUED_EVENTS);
-    keep(OUTBOX_KEY, queue.join('\n') || undefined, force || device());
+  // Each page writes its own outbox (`sluice_q<random id>`), so no tab's write can lose
+  // another's events, and each tab sends only its own: one copy of each event in flight. The
+  // first line is when the page last wrote it, 0 once the page was left. Writes this page's
+  // outbox without the `done` events; first, with `adopt`, takes over the outboxes not
+  // written for STALE_MS (their tab closed or died; not this page's own),
+  // with `force` all of them (to remove them), and writes even when device() says no.
+  const save = (done: string[], force?: unknown, adopt?: unknown): void => {
+    try {
+      if (adopt || force)
+        for (const key in localStorage)
+          if (
+            key.startsWith(OUTBOX_KEY) &&
+            key !== own &&
+            // parseInt reads the time line (NaN for the shared outbox of earlier versions)
+            (force || !(parseInt(localStorage[key]) > Date.now() - STALE_MS))
+          ) {
+            // A serialized event never holds a raw newline, so newlines separate them.
+            queue.push(...localStorage[key].split('\n')); // into `done` too if it is `queue`
+            delete localStorage[key];
+          }
+    } catch {}
+    // Events are JSON objects ("{" and more), the time line is not.
+    queue = queue.filter((event) => event > '{' && !done.includes(event)).slice(-MAX_QUEUED_EVENTS);
+    keep(own, queue[0] && [+!left * Date.now(), ...queue].join('\n'), force || device());
+  };
+  // One tab at a time takes orphans over (a Web Lock where there is one), or two would send
+  // them; then sends.
+  const adopt = (): void => {
+    save([], 0, device());
+    drain();
   };
 
   const drain = (): void => {
@@ -98,8 +122,17 @@ export const createOutbox = (
         const [body, count] = firstBody(writeKey, rest);
         if (navigator.sendBeacon(url, body) && !failures) done = rest.slice(0, count);
       } catch {}
+    // Left from pagehide on (the browser then hides the page: still left), till shown again
+    // (from the back/forward cache): others may take what is left at once.
+    left = (beacon as Event)?.type || (beacon && left);
     save(done);
-    drain(); // a batch timer still running later finds nothing, or the next events
+    // A batch timer still running later finds nothing, or the next events.
+    // (Where Web Locks are missing, or outside a browser, where `navigator` may be too.)
+    try {
+      navigator.locks.request(OUTBOX_KEY, adopt);
+    } catch {
+      adopt();
+    }
   };
 
   return [
