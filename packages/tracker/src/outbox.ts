@@ -24,17 +24,18 @@ export type Outbox = [
 
 /**
  * The tracker's outbox: every event not yet confirmed, in order, kept in localStorage
- * (`sluice_q`) when `device()` allows, else in memory for this page. A batch goes out at
+ * (`sluice_q<random id>`, one per page) when `device()` allows, else in memory for this page. A batch goes out at
  * `flushAt` new events or `flushInterval` ms after the first; while `allowed()` is false,
  * nothing is sent and at most MAX_QUEUED_EVENTS wait in memory. While the page lives a batch
  * goes by fetch, one request at a time (so keepalive bytes in flight stay under 64 KB), and
  * its events leave the outbox on a 2xx, or a 4xx other than 429 (no retry would change that
  * answer). A network error, 5xx or 429 is retried with the same
  * messageIds after an exponential backoff with jitter, never sooner than `Retry-After`; a new
- * page of the site, or the `online` event, sends at once what is left.
+ * page of the site, or the `online` event, sends at once what is left. Each flush of a page
+ * not being left also takes over what pages that were left, or died, had not sent.
  */
 export const createOutbox = (
-  { endpoint, writeKey, flushAt, flushInterval }: TrackerOptions,
+  { endpoint, writeKey, flushAt = 20, flushInterval = 2000 }: TrackerOptions,
   allowed: () => unknown,
   device: () => unknown,
 ): Outbox => {
@@ -56,18 +57,16 @@ export const createOutbox = (
   // Each page writes its own outbox (`sluice_q<random id>`), so no tab's write can lose
   // another's events, and each tab sends only its own: one copy of each event in flight. The
   // first line is when the page last wrote it, 0 once the page was left. Writes this page's
-  // outbox without the `done` events; first, with `adopt`, takes over the outboxes not
-  // written for STALE_MS (their tab closed or died; not this page's own),
-  // with `force` all of them (to remove them), and writes even when device() says no.
-  const save = (done: string[], force?: unknown, adopt?: unknown): void => {
+  // outbox without the `done` events, then sends; first, with `before`, takes over every
+  // outbox last written before that time (Infinity: all, this page's own too, to remove them).
+  const save = (done: string[], before?: unknown): void => {
     try {
-      if (adopt || force)
+      if (before)
         for (const key in localStorage)
           if (
             key.startsWith(OUTBOX_KEY) &&
-            key !== own &&
             // parseInt reads the time line (NaN for the shared outbox of earlier versions)
-            (force || !(parseInt(localStorage[key]) > Date.now() - STALE_MS))
+            !(parseInt(localStorage[key]) > (before as number))
           ) {
             // A serialized event never holds a raw newline, so newlines separate them.
             queue.push(...localStorage[key].split('\n')); // into `done` too if it is `queue`
@@ -76,15 +75,14 @@ export const createOutbox = (
     } catch {}
     // Events are JSON objects ("{" and more), the time line is not.
     queue = queue.filter((event) => event > '{' && !done.includes(event)).slice(-MAX_QUEUED_EVENTS);
-    keep(own, queue[0] && [+!left * Date.now(), ...queue].join('\n'), force || device());
-  };
-  // One tab at a time takes orphans over (a Web Lock where there is one), or two would send
-  // them; then sends.
-  const adopt = (): void => {
-    save([], 0, device());
+    keep(own, queue[0] && [+!left * Date.now(), ...queue].join('\n'), device());
     drain();
   };
+  // Takes over the outboxes of tabs that closed or died (not written for STALE_MS). One tab at
+  // a time (a Web Lock where there is one), or two would send them.
+  const adopt = (): void => save([], device() && Date.now() - STALE_MS);
 
+  // Sends the next batch, if none is in flight and no backoff is running.
   const drain = (): void => {
     if (inFlight[0] || (failures && timer) || !queue[0] || !allowed()) return;
     const [body, count] = firstBody(writeKey, queue);
@@ -94,18 +92,15 @@ export const createOutbox = (
       .then((response) => {
         if (response.status === 429 || response.status > 499) throw response;
         failures = 0;
-        save(inFlight);
+        save(inFlight.splice(0)); // empties inFlight, so that it sends what is next
       })
       .catch((failure: Partial<Response>) => {
+        inFlight = [];
         clearTimeout(timer); // a batch timer must not end the backoff early
         timer = setTimeout(
           tick,
           retryDelay(++failures, +(failure.headers?.get('retry-after') as string)),
         );
-      })
-      .finally(() => {
-        inFlight = [];
-        drain();
       });
   };
 
@@ -124,28 +119,24 @@ export const createOutbox = (
       } catch {}
     // Left from pagehide on (the browser then hides the page: still left), till shown again
     // (from the back/forward cache): others may take what is left at once.
-    left = (beacon as Event)?.type || (beacon && left);
-    save(done);
-    // A batch timer still running later finds nothing, or the next events.
-    // (Where Web Locks are missing, or outside a browser, where `navigator` may be too.)
-    try {
-      navigator.locks.request(OUTBOX_KEY, adopt);
-    } catch {
-      adopt();
-    }
+    left = beacon && ((beacon as Event).type || left);
+    save(done); // a batch timer still running later finds nothing, or the next events
+    // Not while leaving (nor its own outbox, just marked left); plainly where Web Locks are
+    // missing (Safari before 15.4).
+    left || navigator.locks?.request(OUTBOX_KEY, adopt) || adopt();
   };
 
   return [
     (event) => {
       queue.push(event);
-      if (++added >= (flushAt || 20)) flush();
-      else timer ||= setTimeout(tick, flushInterval || 2000);
+      if (++added >= flushAt) flush();
+      else timer ||= setTimeout(tick, flushInterval);
     },
     flush,
     () => {
       failures = 0;
       flush();
     },
-    () => save(queue, 1),
+    () => save(queue, 1 / 0),
   ];
 };
