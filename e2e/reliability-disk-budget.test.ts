@@ -12,10 +12,10 @@ import { request } from './reliability-http.js';
 import { compare, storedCounts } from './scale-support.js';
 import {
   chromiumPool,
+  outboxEvents,
   pollUntil,
   sluice,
   startTrackerSite,
-  storage,
   tagFile,
   tagLoaded,
   tagSnippet,
@@ -118,7 +118,7 @@ it('answers 503 with Retry-After at a full disk budget, and stores every event t
     await tagLoaded(page);
     const tracked = 30;
     for (let i = 0; i < tracked; i++) await sluice(page, 'track', 'Added To Cart', { n: i });
-    const outbox = async () => (await storage(page)).sluice_q?.split('\n').length ?? 0;
+    const outbox = async () => (await outboxEvents(page)).length;
     // The page view and the 30 tracks wait on the device after the collector's 503.
     await pollUntil(
       outbox,

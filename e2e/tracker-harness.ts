@@ -204,6 +204,20 @@ export async function storage(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => ({ ...localStorage }));
 }
 
+/** Whether a localStorage key is one of the tag's outboxes (one per page: `sluice_q<id>`). */
+export const isOutboxKey = (key: string) => key.startsWith('sluice_q');
+
+/** The events waiting in the tag's outboxes on the device, every page's, in key order. */
+export async function outboxEvents(
+  page: Page,
+): Promise<({ messageId: string; type: string } & Record<string, unknown>)[]> {
+  const lines = Object.entries(await storage(page))
+    .filter(([key]) => isOutboxKey(key))
+    .flatMap(([, value]) => value.split('\n'));
+  // The first line of each is the time its page wrote it.
+  return lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+}
+
 /** One Chromium for a test file, a fresh context per test. */
 export function chromiumPool() {
   let browser: Browser | undefined;

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import {
   countById,
   type ObservedCollector,
+  outboxEvents,
   pollUntil,
   sluice,
   tagLoaded,
@@ -27,6 +28,8 @@ const browsers = trackerTestSetup(async (started) => {
 });
 
 const PER_TAB = 20;
+/** The tag's STALE_MS (packages/tracker/src/limits.ts): a tab's outbox unwritten this long is taken. */
+const STALE_MS = 10 * 60 * 1000;
 
 async function openTabs(context: BrowserContext, count: number): Promise<Page[]> {
   const pages: Page[] = [];
@@ -54,14 +57,7 @@ const trackInEach = (pages: Page[], label = 'tab') =>
   );
 
 /** Events waiting in the tag's outboxes (every tab's) on the device. */
-const waiting = (page: Page) =>
-  page.evaluate(
-    () =>
-      Object.keys(localStorage)
-        .filter((key) => key.startsWith('sluice_q'))
-        .flatMap((key) => localStorage[key]!.split('\n'))
-        .filter((line) => line.startsWith('{')).length,
-  );
+const waiting = async (page: Page) => (await outboxEvents(page)).length;
 
 /**
  * Waits until the store holds `tracked` events and no tab has any left to send, lets late
@@ -129,8 +125,10 @@ it('a tab closed with unsent events: another tab delivers them, each once', asyn
   expect(collector.events().every((e) => String(e.event).startsWith('closed'))).toBe(true);
 });
 
-it('a tab killed while its request is in flight: another tab delivers its events, each once', async () => {
+it('a tab killed while its request is in flight: another tab delivers its events once they are stale, each once', async () => {
   const context = await browsers.context();
+  // The pages' clock: real time, until the test moves it on.
+  await context.clock.install();
   const [killed, other] = await openTabs(context, 2);
   collector.hold();
   await trackInEach([killed!], 'killed');
@@ -142,8 +140,18 @@ it('a tab killed while its request is in flight: another tab delivers its events
   await crashed;
   collector.refuse(1); // the request it had in flight is lost
   collector.release();
+  await waitUntil(() => collector.refused() === 1, 20_000, 'the lost request');
+  // A dead tab looks like a slow one at first: its events stay where they are.
   await sluice(other!, 'track', 'Survivor');
   await sluice(other!, 'flush');
-  await delivered([other!], PER_TAB + 1);
+  await waitUntil(() => collector.events().length === 1, 20_000, 'the survivor');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(collector.events().map((e) => e.event)).toEqual(['Survivor']);
+  expect(await waiting(other!)).toBe(PER_TAB);
+  // Its outbox unwritten for longer than STALE_MS: the next flush of a live tab takes it over.
+  await killed!.close(); // the dead tab's leftovers (its clock goes with it; no pagehide ran)
+  await context.clock.setSystemTime(Date.now() + STALE_MS + 60_000);
+  await sluice(other!, 'flush');
+  expect(await delivered([other!], PER_TAB + 1)).toBe(1);
   expect(collector.refused()).toBe(1);
 });
