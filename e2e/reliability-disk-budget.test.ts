@@ -121,12 +121,7 @@ it('answers 503 with Retry-After at a full disk budget, and stores every event t
     const outbox = async () => (await outboxEvents(page)).length;
     // The 30 tracks (and the page view, unless it went in before the budget was full) wait
     // on the device after the collector's 503.
-    await pollUntil(
-      outbox,
-      (n) => n >= tracked && statuses.includes(503),
-      60_000,
-      'the outbox',
-    );
+    await pollUntil(outbox, (n) => n >= tracked && statuses.includes(503), 60_000, 'the outbox');
     const refusedWhileFull = statuses.filter((s) => s === 503).length;
 
     // The bucket comes back: the forwarder drains, the log frees space, the tag's retry lands.
