@@ -12,10 +12,10 @@ import { request } from './reliability-http.js';
 import { compare, storedCounts } from './scale-support.js';
 import {
   chromiumPool,
-  outboxEvents,
   pollUntil,
   sluice,
   startTrackerSite,
+  storage,
   tagFile,
   tagLoaded,
   tagSnippet,
@@ -118,10 +118,14 @@ it('answers 503 with Retry-After at a full disk budget, and stores every event t
     await tagLoaded(page);
     const tracked = 30;
     for (let i = 0; i < tracked; i++) await sluice(page, 'track', 'Added To Cart', { n: i });
-    const outbox = async () => (await outboxEvents(page)).length;
-    // The 30 tracks (and the page view, unless it went in before the budget was full) wait
-    // on the device after the collector's 503.
-    await pollUntil(outbox, (n) => n >= tracked && statuses.includes(503), 60_000, 'the outbox');
+    const outbox = async () => (await storage(page)).sluice_q?.split('\n').length ?? 0;
+    // The page view and the 30 tracks wait on the device after the collector's 503.
+    await pollUntil(
+      outbox,
+      (n) => n === tracked + 1 && statuses.includes(503),
+      60_000,
+      'the outbox',
+    );
     const refusedWhileFull = statuses.filter((s) => s === 503).length;
 
     // The bucket comes back: the forwarder drains, the log frees space, the tag's retry lands.

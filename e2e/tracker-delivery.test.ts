@@ -1,9 +1,7 @@
 import { expect, it } from 'vitest';
 import {
   countById,
-  isOutboxKey,
   type ObservedCollector,
-  outboxEvents,
   pollUntil,
   sluice,
   storage,
@@ -32,23 +30,8 @@ const names = (events: Record<string, unknown>[]) =>
   events.map((e) =>
     e.type === 'page' ? `page ${(e.context as { page: { path: string } }).page.path}` : e.event,
   );
-const queued = outboxEvents;
-/** Waits until `count` events wait on the device. */
-const untilQueued = (page: import('playwright-core').Page, count: number) =>
-  pollUntil(
-    async () => (await queued(page)).length,
-    (n) => n === count,
-    20_000,
-    `${count} kept`,
-  );
-/** Waits until no outbox is left on the device. */
-const untilNoOutbox = (page: import('playwright-core').Page) =>
-  pollUntil(
-    async () => Object.keys(await storage(page)).filter(isOutboxKey),
-    (keys) => keys.length === 0,
-    20_000,
-    'no outbox',
-  );
+const queued = async (page: import('playwright-core').Page) =>
+  (await storage(page)).sluice_q?.split('\n').map((line) => JSON.parse(line)) ?? [];
 
 it('delivers the events recorded just before the tab is closed, once each', async () => {
   const context = await browsers.context();
@@ -80,7 +63,7 @@ it('delivers on navigation to the next page, and the next page sends them again 
   // Nothing left over, once the page has read the collector's answer.
   const keys = await pollUntil(
     async () => Object.keys(await storage(page)).sort(),
-    (found) => !found.some(isOutboxKey),
+    (found) => !found.includes('sluice_q'),
   );
   expect(keys).toEqual(['sluice_id']);
 });
@@ -94,7 +77,7 @@ it('keeps events while offline and delivers each once when back online', async (
   await context.setOffline(true);
   for (let i = 0; i < 5; i++) await sluice(page, 'track', `Offline ${i}`);
   await sluice(page, 'flush'); // fetch fails: the events stay in localStorage
-  await untilQueued(page, 5);
+  await page.waitForFunction(() => (localStorage.sluice_q ?? '').split('\n').length === 5);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(collector.events()).toHaveLength(1);
 
@@ -111,7 +94,7 @@ it('keeps events while offline and delivers each once when back online', async (
     'Offline 4',
   ]);
   expect([...countById(events).values()].every((n) => n === 1)).toBe(true);
-  await untilNoOutbox(page);
+  await page.waitForFunction(() => localStorage.sluice_q === undefined);
 });
 
 it('retries after 503 with Retry-After, with the same messageIds, until the collector recovers', async () => {
@@ -129,7 +112,7 @@ it('retries after 503 with Retry-After, with the same messageIds, until the coll
   const events = collector.events();
   expect(collector.refused()).toBe(2);
   expect(names(events)).toEqual(['page /', 'During the outage']);
-  expect(events[0]!.messageId).toBe(waiting[0]!.messageId);
+  expect(events[0]!.messageId).toBe(waiting[0].messageId);
   expect([...countById(events).values()]).toEqual([1, 1]);
 });
 
@@ -142,7 +125,7 @@ it('sends what a page could not deliver when the next page of the site loads; th
   await tagLoaded(page);
   await sluice(page, 'track', 'Left Behind');
   await sluice(page, 'flush');
-  await untilQueued(page, 2);
+  await page.waitForFunction(() => (localStorage.sluice_q ?? '').split('\n').length === 2);
   const left = await queued(page);
   expect(collector.events()).toEqual([]);
 
@@ -160,7 +143,7 @@ it('sends what a page could not deliver when the next page of the site loads; th
   expect(await stored()).toHaveLength(3);
   expect(names(events).sort()).toEqual(['Left Behind', 'page /', 'page /next']);
   for (const event of left) expect(countById(events).get(event.messageId)).toBe(1);
-  await untilNoOutbox(next);
+  await next.waitForFunction(() => localStorage.sluice_q === undefined);
 });
 
 it('splits a large batch into requests under 64 KB, every event once', async () => {

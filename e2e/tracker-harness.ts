@@ -32,17 +32,8 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
   const acknowledged: Acknowledged = [];
   let refusals = 0;
   let refused = 0;
-  // While held, appends wait (the tag's request stays in flight) until released.
-  let gate: Promise<void> | undefined;
-  let open = () => {};
-  let held = 0;
   const queue: QueueProducer = {
     async append(messages) {
-      if (gate) {
-        held++;
-        await gate;
-        held--;
-      }
       if (refusals > 0) {
         refusals--;
         refused++;
@@ -90,18 +81,6 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
     refused: () => refused,
     refuse(count: number) {
       refusals = count;
-    },
-    /** From now on appends wait, their requests in flight, until `release()`. */
-    hold() {
-      gate = new Promise((resolve) => {
-        open = resolve;
-      });
-    },
-    /** Appends waiting on `hold()`. */
-    held: () => held,
-    release() {
-      gate = undefined;
-      open();
     },
     async close() {
       await collector.close();
@@ -201,20 +180,6 @@ export async function sluice(page: Page, ...args: unknown[]): Promise<void> {
 /** The keys and values the tag left in the page's localStorage. */
 export async function storage(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => ({ ...localStorage }));
-}
-
-/** Whether a localStorage key is one of the tag's outboxes (one per page: `sluice_q<id>`). */
-export const isOutboxKey = (key: string) => key.startsWith('sluice_q');
-
-/** The events waiting in the tag's outboxes on the device, every page's, in key order. */
-export async function outboxEvents(
-  page: Page,
-): Promise<({ messageId: string; type: string } & Record<string, unknown>)[]> {
-  const lines = Object.entries(await storage(page))
-    .filter(([key]) => isOutboxKey(key))
-    .flatMap(([, value]) => value.split('\n'));
-  // The first line of each is the time its page wrote it.
-  return lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
 }
 
 /** One Chromium for a test file, a fresh context per test. */

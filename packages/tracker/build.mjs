@@ -35,9 +35,7 @@ const src = join(here, 'src');
  * than esbuild's minifier (merged declarations, fewer statements): bytes are the tag's budget.
  */
 export async function bundleMinified(options) {
-  // esbuild's syntax pass first (`const` becomes `let`, which terser then merges into fewer
-  // declarations): 17 B less in the core tag.
-  const raw = await bundle({ minifySyntax: true, ...options });
+  const raw = await bundle(options);
   const { code } = await minify(raw, {
     ecma: 2020,
     module: false,

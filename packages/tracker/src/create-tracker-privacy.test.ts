@@ -4,11 +4,7 @@ import { sleep, started, useTrackerKit } from './test-tracker.js';
 const kit = useTrackerKit();
 
 /** Every localStorage key, as the page would see them. */
-// Each page's outbox is `sluice_q<random id>`: shown as `sluice_q`.
-const storedKeys = () =>
-  Object.keys(localStorage)
-    .map((key) => key.replace(/^sluice_q.+/, 'sluice_q'))
-    .sort();
+const storedKeys = () => Object.keys(localStorage).sort();
 const beaconsSent = () => {
   const beacons: string[] = [];
   vi.spyOn(navigator, 'sendBeacon').mockImplementation((_url, body) => {
@@ -37,8 +33,6 @@ describe('consent', () => {
     tracker.consent(true);
     const events = await kit.waitForEvents(3);
     expect(events.map((e) => e.type)).toEqual(['page', 'track', 'identify']);
-    // Once the answer is read, the sent events leave the device.
-    await kit.collector.waitFor(() => storedKeys().length === 2);
     expect(storedKeys()).toEqual(['sluice_consent', 'sluice_id']);
     expect(JSON.parse(localStorage.getItem('sluice_id')!)[0]).toBe(events[0]!.anonymousId);
   });

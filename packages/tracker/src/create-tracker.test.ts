@@ -122,7 +122,7 @@ describe('createTracker: page view on load and batching', () => {
   });
 
   it('sends flushAt events at once, and a lone event within flushInterval ms', async () => {
-    const tracker = kit.make({ flushAt: 3, flushInterval: 1000 }); // far longer than a send
+    const tracker = kit.make({ flushAt: 3, flushInterval: 300 });
     await started();
     for (const name of ['one', 'two']) tracker.track(name);
     await sleep(50);
@@ -149,7 +149,7 @@ describe('createTracker: page view on load and batching', () => {
     tracker.track('leaving');
     window.dispatchEvent(new Event('pagehide'));
     expect(beacons.map((b) => JSON.parse(b).batch[0].event)).toEqual(['before hiding', 'leaving']);
-    expect(Object.keys(localStorage).filter((key) => key.startsWith('sluice_q'))).toEqual([]);
+    expect(localStorage.getItem('sluice_q')).toBeNull();
   });
 
   it('sends a batch over 64 KB as several bodies under 64 KB, each event once', async () => {

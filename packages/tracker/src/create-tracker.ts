@@ -4,7 +4,7 @@ import { byteLength } from './first-body.js';
 import { createOutbox } from './outbox.js';
 import { randomId } from './random-id.js';
 import { safe } from './safe.js';
-import { keep } from './storage.js';
+import { keep, recall } from './storage.js';
 import type { BaseEvent, Tracker, TrackerEvent, TrackerMethods, TrackerOptions } from './types.js';
 import { touchSession, type Visitor } from './visitor.js';
 
@@ -23,10 +23,7 @@ type OwnFields<E> = E extends TrackerEvent ? Omit<E, keyof BaseEvent> & { userId
 export const createTracker = (options: TrackerOptions): Tracker => {
   const auto = options.autoPageview !== false;
   let browser: ReturnType<typeof readBrowser> | undefined;
-  let consent: string | undefined;
-  try {
-    consent = localStorage[CONSENT_KEY]; // throws where storage is blocked
-  } catch {}
+  let consent = recall(CONSENT_KEY, 1);
   // Undecided with requireConsent (or a privacy signal): wait, send nothing, store nothing.
   const allowed = (): boolean =>
     consent
@@ -43,13 +40,11 @@ export const createTracker = (options: TrackerOptions): Tracker => {
     allowed,
     device,
   );
-  // Hidden: by sendBeacon (the page may never run again); visible: by fetch.
-  const flushNow = (): void => flushOutbox(document.hidden);
   let visitor: Visitor = [randomId()];
   // Reads the visitor again (another tab may have identified or reset), changes, stores it.
   const remember = (change: (visitor: Visitor) => void): Visitor => {
     try {
-      if (device()) visitor = JSON.parse(localStorage[VISITOR_KEY]);
+      visitor = JSON.parse(recall(VISITOR_KEY, device())!);
     } catch {} // nothing stored (JSON.parse(undefined) throws) or not ours
     change(visitor);
     keep(VISITOR_KEY, JSON.stringify(visitor), device());
@@ -95,14 +90,14 @@ export const createTracker = (options: TrackerOptions): Tracker => {
       record({ type: 'alias', userId: id, previousId: previousId || visitor[1] || visitor[0] }),
     reset: () => {
       visitor = [randomId()];
-      keep(VISITOR_KEY, '', 1);
+      keep(VISITOR_KEY, undefined, 1);
     },
-    flush: flushNow,
+    flush: () => flushOutbox(document.hidden),
     consent: (granted) => {
-      consent = keep(CONSENT_KEY, `${+granted}`, 1);
+      consent = keep(CONSENT_KEY, granted ? '1' : '0', 1);
       if (granted) {
         remember(touchSession); // on the device from now on
-        flushNow();
+        flushOutbox(document.hidden);
       } else {
         clearOutbox(); // from the device too
         api.reset(); // the ids as well
@@ -116,9 +111,10 @@ export const createTracker = (options: TrackerOptions): Tracker => {
   for (const name in api) tracker[name] = safe(api[name as 'track'] as Method);
 
   const navigated = (): void => {
-    // The old path against the new one, which is kept (fewer bytes in the tag).
-    // biome-ignore lint/suspicious/noAssignInExpressions: see above
-    if (lastPath !== (lastPath = here())) tracker.page!();
+    if (here() !== lastPath) {
+      lastPath = here();
+      tracker.page!();
+    }
   };
   // After the caller's first calls (the script tag replays the snippet's queue), so that
   // consent and identify made right away apply to the page view on load. Outside a browser
@@ -128,7 +124,7 @@ export const createTracker = (options: TrackerOptions): Tracker => {
       addEventListener('online', retryOutbox);
       // visibilitychange (it bubbles from document to window) is the last event many mobile
       // browsers deliver; pagehide is the backstop. Hidden: sendBeacon; visible again: fetch.
-      addEventListener('visibilitychange', flushNow);
+      addEventListener('visibilitychange', () => flushOutbox(document.hidden));
       addEventListener('pagehide', flushOutbox); // the event is truthy: beacon
       if (options.spa ?? auto) {
         // One page view per change of path, however many of these events one navigation fires.

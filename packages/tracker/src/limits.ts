@@ -12,10 +12,3 @@ export const MAX_QUEUED_EVENTS = 1000;
 /** Backoff unit: the n-th retry waits up to 2^n of these (full jitter), n at most 8 (~4 min). */
 export const RETRY_BASE_MS = 1000;
 export const MAX_RETRY_DOUBLINGS = 8;
-
-/**
- * A tab's outbox not written for this long belongs to a tab that closed or died: another tab
- * of the site takes its events over. A live tab writes it at least every backoff retry (at
- * most ~4 min, and a hidden tab's timers may run a minute late), so a live tab is not taken.
- */
-export const STALE_MS = 10 * 60 * 1000;

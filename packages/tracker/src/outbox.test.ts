@@ -1,16 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_QUEUED_EVENTS, STALE_MS } from './limits.js';
+import { MAX_QUEUED_EVENTS } from './limits.js';
 import { createOutbox } from './outbox.js';
 import { startTestCollector, type TestCollector } from './test-collector.js';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-// Every page's outbox is its own key, `sluice_q<id>`, its first line a time.
-const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('sluice_q'));
-/** The events waiting on the device, every page's. */
-const stored = () =>
-  outboxKeys()
-    .flatMap((key) => localStorage.getItem(key)!.split('\n'))
-    .filter((line) => line.startsWith('{'));
+const stored = () => localStorage.getItem('sluice_q')?.split('\n') ?? [];
 let test = 0;
 // Unique per test: an outbox of an earlier test, still finishing a request, cannot touch these.
 const event = (i: number) =>
@@ -21,11 +15,6 @@ let allowed: boolean;
 let device: boolean;
 // Outboxes made in the current test, to quiet them after it.
 const made: { clear: () => void; state: { live: boolean } }[] = [];
-
-const offline = (yes: boolean) =>
-  yes
-    ? Object.defineProperty(navigator, 'onLine', { configurable: true, value: false })
-    : Reflect.deleteProperty(navigator, 'onLine');
 
 /** An outbox as the tracker makes one; quiet (no timer) unless told otherwise. */
 const outbox = (options: { flushAt?: number; flushInterval?: number; endpoint?: string } = {}) => {
@@ -169,18 +158,12 @@ describe('the outbox while the page lives', () => {
 describe('the outbox across pages and tabs', () => {
   it('sends what an earlier page of the site left, with the same events, on retry', async () => {
     collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
-    const leaving = made.length;
     const [add, flush] = outbox();
     add(event(1));
     add(event(2));
     flush();
     await collector.waitForPosts(1);
-    await sleep(50); // the 503 answered
-    offline(true); // no beacon: the events stay on the device
-    flush(new Event('pagehide')); // the page is left
-    made[leaving]!.state.live = false;
-    offline(false);
-    expect(stored()).toEqual([event(1), event(2)]);
+    await collector.waitFor(() => stored().length === 2);
     // The next page: a new outbox, the same localStorage.
     const [, , retry] = outbox();
     retry();
@@ -188,77 +171,16 @@ describe('the outbox across pages and tabs', () => {
     expect(collector.accepted().map((e) => JSON.stringify(e))).toEqual([event(1), event(2)]);
   });
 
-  it("never takes or sends a live tab's events: one copy of each in flight", async () => {
+  it('keeps the events another tab stored (merges, never overwrites)', async () => {
     collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
-    const [add, flush] = outbox(); // one tab, its collector failing: it keeps event 1
-    add(event(1));
-    flush();
-    await collector.waitForPosts(1);
-    await collector.waitFor(() => stored().length === 1);
-    const [add2, flush2] = outbox(); // another tab of the site
-    add2(event(2));
-    flush2();
-    await collector.waitFor(() => collector.accepted().length === 1);
-    await sleep(50);
-    expect(names(collector.accepted())).toEqual(['e2']);
-    expect(stored()).toEqual([event(1)]); // still the first tab's, in its own outbox
-    expect(outboxKeys()).toHaveLength(1);
-  });
-
-  it('takes over, once, what a tab left unsent when it was closed', async () => {
-    collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
-    const closing = made.length;
     const [add, flush] = outbox();
     add(event(1));
+    flush();
+    await collector.waitFor(() => stored().length === 1);
+    localStorage.setItem('sluice_q', [event(1), event(9)].join('\n')); // the other tab wrote
     add(event(2));
     flush();
-    await collector.waitForPosts(1);
-    await sleep(50); // the 503 answered
-    offline(true); // no beacon: the events stay on the device
-    flush(new Event('pagehide'));
-    made[closing]!.state.live = false; // the tab is gone
-    offline(false);
-    expect(stored()).toEqual([event(1), event(2)]);
-    const [add2, flush2] = outbox();
-    add2(event(3));
-    flush2();
-    await collector.waitFor(() => collector.accepted().length === 3);
-    expect(names(collector.accepted()).sort()).toEqual(['e1', 'e2', 'e3']);
-    await collector.waitFor(() => stored().length === 0);
-    const [, , retry] = outbox(); // a third page finds nothing left to send
-    retry();
-    await sleep(50);
-    expect(names(collector.accepted())).toHaveLength(3);
-  });
-
-  it('takes over the outbox of a tab that died, once not written for STALE_MS', async () => {
-    collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
-    const dying = made.length;
-    const [add, flush] = outbox();
-    add(event(1));
-    flush();
-    await collector.waitForPosts(1);
-    await collector.waitFor(() => stored().length === 1);
-    made[dying]!.state.live = false; // it dies: no pagehide, no more writes
-    const [, flush2] = outbox();
-    flush2();
-    await sleep(50);
-    expect(collector.accepted()).toEqual([]); // it may only be slow: not yet
-    const now = Date.now();
-    vi.spyOn(Date, 'now').mockReturnValue(now + STALE_MS + 1);
-    flush2();
-    await collector.waitFor(() => collector.accepted().length === 1);
-    expect(collector.accepted().map((e) => JSON.stringify(e))).toEqual([event(1)]);
-    await collector.waitFor(() => stored().length === 0);
-  });
-
-  it('takes over the one outbox all tabs shared before (sluice_q), with the same events', async () => {
-    localStorage.setItem('sluice_q', [event(1), event(2)].join('\n'));
-    const [, , retry] = outbox();
-    retry();
-    await collector.waitFor(() => collector.accepted().length === 2);
-    expect(collector.accepted().map((e) => JSON.stringify(e))).toEqual([event(1), event(2)]);
-    await collector.waitFor(() => outboxKeys().length === 0);
+    expect(stored().sort()).toEqual([event(1), event(2), event(9)]);
   });
 
   it('keeps at most MAX_QUEUED_EVENTS, dropping the oldest', async () => {
@@ -283,7 +205,7 @@ describe('the outbox across pages and tabs', () => {
     expect(collector.bodies()[0]!.batch).toEqual([JSON.parse(event(1))]); // not event 5
     expect(stored()).toEqual([event(5)]);
     clear();
-    expect(outboxKeys()).toEqual([]);
+    expect(localStorage.getItem('sluice_q')).toBeNull();
   });
 });
 
