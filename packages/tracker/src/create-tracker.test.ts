@@ -122,7 +122,7 @@ describe('createTracker: page view on load and batching', () => {
   });
 
   it('sends flushAt events at once, and a lone event within flushInterval ms', async () => {
-    const tracker = kit.make({ flushAt: 3, flushInterval: 300 });
+    const tracker = kit.make({ flushAt: 3, flushInterval: 1000 }); // far longer than a send
     await started();
     for (const name of ['one', 'two']) tracker.track(name);
     await sleep(50);
