@@ -1,5 +1,7 @@
 // `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
 // shards; on the embedded log, one per log.
+
+import { createNodeLogger } from '@sluice/collector';
 import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
@@ -62,8 +64,11 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
     )
     .action(async (options: ForwarderCommandOptions) => {
       const logger = loggerAt(options.logLevel, 'sluice-forwarder') || undefined;
+      // The ready line and shard events are the command's output, not logs: written whatever
+      // --log-level says (scripts wait for the ready line; the bridge does the same).
+      const status = createNodeLogger({ service: 'sluice-forwarder' });
       const log = (line: Record<string, unknown>) =>
-        logger?.info(line, String(line.type ?? (line.ready ? 'ready' : 'forwarder')));
+        status.info(line, String(line.type ?? (line.ready ? 'ready' : 'forwarder')));
       const { store } = openStore(options);
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
