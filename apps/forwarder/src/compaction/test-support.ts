@@ -260,4 +260,4 @@ export function interruptingStore(inner: ObjectStore, before: () => Promise<void
   };
 }
 
-export { seededRandom } from '../testing/seeded-random.js';
+export { seededRandom } from '@sluice/testkit/random';
