@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSluice, startSluice } from './cli-process.js';
+import { jsonLines, runSluice, startSluice } from './cli-process.js';
 
 // `sluice start --format parquet` as a user runs it: a real process fed over HTTP and stopped
 // with Ctrl+C, twice (two files in one partition); DuckDB (`sluice query`) reads the Parquet files
@@ -47,10 +47,7 @@ async function runOnce(events: Record<string, unknown>[]): Promise<void> {
 async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
   const result = await runSluice(['query', sql, '--json']);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  return jsonLines(result.stdout);
 }
 
 const track = (n: number, userId: string, price: unknown) => ({
@@ -89,12 +86,7 @@ it('start --format parquet writes Parquet that DuckDB queries; compact and erase
   // `sluice query` without SQL reads the Parquet files too.
   const queried = await runSluice(['query', '--store-dir', store, '--json']);
   expect(queried.code, queried.stderr).toBe(0);
-  expect(
-    queried.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-  ).toEqual([
+  expect(jsonLines(queried.stdout)).toEqual([
     { dt: '2026-11-24', type: 'track', event: 'Order Completed', events: '4' },
     { dt: '2026-11-24', type: 'track', event: 'Product Viewed', events: '3' },
   ]);

@@ -93,3 +93,11 @@ export async function startSluice(
     finished,
   };
 }
+
+/** The JSON lines a command printed (its stdout), parsed. */
+export function jsonLines<T = unknown>(stdout: string): T[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
+}
