@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { jsonLines, runSluice, startSluice } from './cli-process.js';
+import { jsonLines, postDemoBatch, runSluice, startSluice } from './cli-process.js';
 
 // `sluice start --format parquet` as a user runs it: a real process fed over HTTP and stopped
 // with Ctrl+C, twice (two files in one partition); DuckDB (`sluice query`) reads the Parquet files
@@ -28,16 +28,11 @@ async function runOnce(events: Record<string, unknown>[]): Promise<void> {
     READY,
   );
   expect(sluice.stdout()).toContain(`read_parquet('${dir}/store/events/**/*.parquet'`);
-  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
-  const answer = await fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({
-      writeKey: 'demo-key',
-      sentAt: new Date().toISOString(),
-      batch: events.map((event) => ({ timestamp: TIMESTAMP, ...event })),
-    }),
-  });
+  const answer = await postDemoBatch(
+    sluice.stdout(),
+    events.map((event) => ({ timestamp: TIMESTAMP, ...event })),
+    { sentAt: new Date().toISOString() },
+  );
   expect(await answer.json()).toMatchObject({ accepted: events.length });
   const stopped = await sluice.stop('SIGINT');
   expect(stopped, stopped.stderr).toMatchObject({ code: 0, signal: null });
