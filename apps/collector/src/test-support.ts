@@ -56,3 +56,24 @@ export async function expectError(res: Response, status: number, code: string) {
 
 /** The RFC 5737 documentation address the tests' clients come from. */
 export const CLIENT_IP = '203.0.113.77';
+
+/** A browser's CORS preflight: a page on `origin` asks to send `method` with `headers`. */
+export function preflight(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  path: string,
+  ask: { origin: string; method: string; headers: string },
+): Promise<Response> {
+  return Promise.resolve(
+    app.request(path, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ask.origin,
+        'Access-Control-Request-Method': ask.method,
+        'Access-Control-Request-Headers': ask.headers,
+      },
+    }),
+  );
+}
+
+/** HTTP Basic auth with a write key as the user and no password, as the SDKs send it. */
+export const basicAuth = (key: string) => `Basic ${btoa(`${key}:`)}`;
