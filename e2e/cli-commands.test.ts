@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openLogQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSluice, startSluice } from './cli-process.js';
+import { jsonLines, runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
 
 // Every command of `sluice`, run as real processes in a scratch directory.
@@ -258,10 +258,7 @@ describe('the bulk commands', () => {
       ...inputs,
     ]);
     expect(imported.code, imported.stderr).toBe(0);
-    const results = imported.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, number>);
+    const results = jsonLines<Record<string, number>>(imported.stdout);
     expect(results.map((r) => [r.events, r.quarantined])).toEqual([
       [10, 1],
       [10, 0],
@@ -273,12 +270,7 @@ describe('the bulk commands', () => {
     expect(await readdir(join(storeDir, partition))).toHaveLength(3);
     const queried = await runSluice(['query', '--store-dir', storeDir, '--json']);
     expect(queried.code, queried.stderr).toBe(0);
-    expect(
-      queried.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l)),
-    ).toEqual([
+    expect(jsonLines(queried.stdout)).toEqual([
       { dt: DAY, type: 'track', event: 'Order Completed', events: '15' },
       { dt: DAY, type: 'track', event: 'Signed Up', events: '15' },
     ]);
@@ -291,15 +283,18 @@ describe('the bulk commands', () => {
     expect(data).toHaveLength(1);
     expect(await readStoredEvents(store, 'events/')).toHaveLength(30);
 
-    const erased = await runSluice([
-      'erase',
-      '--store-dir',
-      storeDir,
-      '--user-id',
-      'user-erase-me',
-      '--queue',
-      'none',
-    ]);
+    // Erasing from the store alone (no queue), as after the queue was emptied.
+    const eraseUser = () =>
+      runSluice([
+        'erase',
+        '--store-dir',
+        storeDir,
+        '--user-id',
+        'user-erase-me',
+        '--queue',
+        'none',
+      ]);
+    const erased = await eraseUser();
     expect(erased.code, erased.stderr).toBe(0);
     expect(JSON.parse(erased.stdout)).toMatchObject({ store: { eventsRemoved: 10 } });
     expect(erased.stderr).toMatch(
@@ -308,15 +303,7 @@ describe('the bulk commands', () => {
     const left = await readStoredEvents(store, 'events/');
     expect(left).toHaveLength(20);
     expect(left.some((l) => l.event.userId === 'user-erase-me')).toBe(false);
-    const again = await runSluice([
-      'erase',
-      '--store-dir',
-      storeDir,
-      '--user-id',
-      'user-erase-me',
-      '--queue',
-      'none',
-    ]);
+    const again = await eraseUser();
     expect(JSON.parse(again.stdout)).toMatchObject({ recordsRemoved: 0 });
 
     // Replay reads a durable log (here one written directly) into its own folder.

@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLogReader, type QueueEntry } from '@sluice/queue';
 import { type MosquittoBroker, startMosquitto } from '@sluice/testkit/mosquitto';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBridgeProcess } from './mqtt-bridge-process.js';
+import { startBridgeProcess, writeBridgeConfig } from './mqtt-bridge-process.js';
 
 // `sluice mqtt-bridge` against a real mosquitto: a device's message reaches the queue.
 
@@ -24,15 +24,8 @@ afterAll(async () => {
 });
 
 it('runs the bridge from the command line and puts a device message into the queue', async () => {
-  const configFile = join(dir, 'bridge.json');
+  const configFile = await writeBridgeConfig(dir, broker.url, 'sluice-cli-bridge');
   const queueDir = join(dir, 'queue');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      broker: { url: broker.url, clientId: 'sluice-cli-bridge', username: 'bridge' },
-      routes: [{ topic: 'devices/{deviceId}/{event}', source: 'fleet' }],
-    }),
-  );
   const bridge = await startBridgeProcess({ SLUICE_MQTT_PASSWORD: 'bridge-secret' }, [
     '--config',
     configFile,

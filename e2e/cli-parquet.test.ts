@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSluice, startSluice } from './cli-process.js';
+import { jsonLines, postDemoBatch, runSluice, startSluice } from './cli-process.js';
 
 // `sluice start --format parquet` as a user runs it: a real process fed over HTTP and stopped
 // with Ctrl+C, twice (two files in one partition); DuckDB (`sluice query`) reads the Parquet files
@@ -28,16 +28,11 @@ async function runOnce(events: Record<string, unknown>[]): Promise<void> {
     READY,
   );
   expect(sluice.stdout()).toContain(`read_parquet('${dir}/store/events/**/*.parquet'`);
-  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
-  const answer = await fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({
-      writeKey: 'demo-key',
-      sentAt: new Date().toISOString(),
-      batch: events.map((event) => ({ timestamp: TIMESTAMP, ...event })),
-    }),
-  });
+  const answer = await postDemoBatch(
+    sluice.stdout(),
+    events.map((event) => ({ timestamp: TIMESTAMP, ...event })),
+    { sentAt: new Date().toISOString() },
+  );
   expect(await answer.json()).toMatchObject({ accepted: events.length });
   const stopped = await sluice.stop('SIGINT');
   expect(stopped, stopped.stderr).toMatchObject({ code: 0, signal: null });
@@ -47,10 +42,7 @@ async function runOnce(events: Record<string, unknown>[]): Promise<void> {
 async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
   const result = await runSluice(['query', sql, '--json']);
   expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  return jsonLines(result.stdout);
 }
 
 const track = (n: number, userId: string, price: unknown) => ({
@@ -89,12 +81,7 @@ it('start --format parquet writes Parquet that DuckDB queries; compact and erase
   // `sluice query` without SQL reads the Parquet files too.
   const queried = await runSluice(['query', '--store-dir', store, '--json']);
   expect(queried.code, queried.stderr).toBe(0);
-  expect(
-    queried.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-  ).toEqual([
+  expect(jsonLines(queried.stdout)).toEqual([
     { dt: '2026-11-24', type: 'track', event: 'Order Completed', events: '4' },
     { dt: '2026-11-24', type: 'track', event: 'Product Viewed', events: '3' },
   ]);

@@ -33,21 +33,14 @@ function sluiceProcess(
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = collectOutput(child);
   const finished = new Promise<Finished>((resolve) =>
     child.once('close', (code, signal) => {
       children.delete(child);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, ...output() });
     }),
   );
-  return { child, finished, output: () => ({ stdout, stderr }) };
+  return { child, finished, output };
 }
 
 /** Runs `sluice <args>` to its end. */
@@ -92,4 +85,46 @@ export async function startSluice(
     },
     finished,
   };
+}
+
+/** The JSON lines a command printed (its stdout), parsed. */
+export function jsonLines<T = unknown>(stdout: string): T[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** What a child process printed so far, on stdout and stderr, as text. */
+export function collectOutput(child: {
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+}): () => { stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return () => ({ stdout, stderr });
+}
+
+/** The collector URL `sluice start` prints in its banner (the demo page's origin). */
+export function demoUrl(stdout: string): string | undefined {
+  return /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(stdout)?.[1];
+}
+
+/** Posts `batch` with the demo write key to `sluice start`'s collector, as its demo page does. */
+export function postDemoBatch(
+  stdout: string,
+  batch: Record<string, unknown>[],
+  fields: Record<string, unknown> = {},
+): Promise<Response> {
+  return fetch(`${demoUrl(stdout)}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ writeKey: 'demo-key', ...fields, batch }),
+  });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSluice } from './cli-process.js';
+import { demoUrl, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
 
 // `sluice start` as a user runs it: a real process on embedded defaults in its own data
@@ -33,7 +33,7 @@ async function sendOne(url: string, event: string, messageId: string): Promise<v
 it('prints where everything is, serves tag, demo and live view, and writes pending events at Ctrl+C', async () => {
   const sluice = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
   const out = sluice.stdout();
-  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(out)?.[1];
+  const url = demoUrl(out);
   expect(url).toBeDefined();
   // Security review 2026-12, finding 9: stdout that is no terminal (a container's or the
   // journal's log) gets the file the secret is in, never the secret.
@@ -78,7 +78,7 @@ it('prints where everything is, serves tag, demo and live view, and writes pendi
 
 it('takes one Ctrl+C that arrives twice (terminal and pnpm) as one: pending events are written', async () => {
   const sluice = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
-  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
+  const url = demoUrl(sluice.stdout());
   await sendOne(url!, 'Twice Interrupted', 'cli-2');
   // A terminal signals the whole process group; pnpm (and tsx) pass the signal on again.
   sluice.signal('SIGINT');

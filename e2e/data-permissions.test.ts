@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSluice } from './cli-process.js';
+import { postDemoBatch, startSluice } from './cli-process.js';
 
 let dir: string;
 let umask: number;
@@ -27,15 +27,9 @@ async function modesAfterStart(dataDir: string, extra: string[] = []) {
     ['start', '--data-dir', dataDir, '--port', '0', ...extra],
     /Press Ctrl\+C to stop/,
   );
-  const url = /demo page\s+(http:\/\/127\.0\.0\.1:\d+)\/demo/.exec(sluice.stdout())?.[1];
-  const answer = await fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({
-      writeKey: 'demo-key',
-      batch: [{ type: 'track', event: 'Modes Checked', messageId: 'mode-1', anonymousId: 'a' }],
-    }),
-  });
+  const answer = await postDemoBatch(sluice.stdout(), [
+    { type: 'track', event: 'Modes Checked', messageId: 'mode-1', anonymousId: 'a' },
+  ]);
   expect(await answer.json()).toMatchObject({ accepted: 1 });
   const stopped = await sluice.stop('SIGINT');
   expect(stopped, stopped.stderr).toMatchObject({ code: 0 });

@@ -166,17 +166,18 @@ describe('sluice erase', () => {
     ]);
 
     const reportFile = join(dir, 'erasure-report.json');
-    const erased = await runSluice([
-      'erase',
-      '--user-id',
-      'victim-1',
-      '--queue',
-      `log:${queueDir}`,
-      '--store-dir',
-      storeDir,
-      '--report',
-      reportFile,
-    ]);
+    const eraseVictim = (...more: string[]) =>
+      runSluice([
+        'erase',
+        '--user-id',
+        'victim-1',
+        '--queue',
+        `log:${queueDir}`,
+        '--store-dir',
+        storeDir,
+        ...more,
+      ]);
+    const erased = await eraseVictim('--report', reportFile);
     expect(erased.code, erased.stderr).toBe(0);
 
     const after = await readEveryFile(dir);
@@ -231,15 +232,7 @@ describe('sluice erase', () => {
     expect([...replayed.values()].filter((t) => t.includes('victim-1'))).toEqual([]);
 
     // A second erasure finds nothing.
-    const second = await runSluice([
-      'erase',
-      '--user-id',
-      'victim-1',
-      '--queue',
-      `log:${queueDir}`,
-      '--store-dir',
-      storeDir,
-    ]);
+    const second = await eraseVictim();
     expect(JSON.parse(second.stdout)).toMatchObject({ recordsRemoved: 0, complete: true });
   }, 180_000);
 });

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MosquittoBroker, startMosquitto } from '@sluice/testkit/mosquitto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT, startSluice } from './cli-process.js';
 import { exportedNames, scrape } from './metrics-scrape.js';
-import { startBridgeProcess } from './mqtt-bridge-process.js';
+import { startBridgeProcess, writeBridgeConfig } from './mqtt-bridge-process.js';
 
 // docs/grafana-dashboard.json is only useful if its queries find data: every metric named in
 // its PromQL must be exported by a running sluice start, sluice forwarder or sluice mqtt-bridge.
@@ -68,14 +68,7 @@ it('names in its queries only metrics the processes export', async () => {
     ],
     /"ready":true/,
   );
-  const configFile = join(dir, 'bridge.json');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      broker: { url: broker.url, clientId: 'sluice-dashboard', username: 'bridge' },
-      routes: [{ topic: 'devices/{deviceId}/{event}', source: 'fleet' }],
-    }),
-  );
+  const configFile = await writeBridgeConfig(dir, broker.url, 'sluice-dashboard');
   const bridge = await startBridgeProcess({ SLUICE_MQTT_PASSWORD: 'bridge-secret' }, [
     '--config',
     configFile,

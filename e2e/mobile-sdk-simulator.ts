@@ -42,7 +42,7 @@ export interface MobileAppOptions {
   concurrency?: number;
 }
 
-export { seededRandom } from '../apps/forwarder/src/testing/seeded-random.js';
+export { seededRandom } from '@sluice/testkit/random';
 
 export function createMobileApp(options: MobileAppOptions): MobileApp {
   const { random } = options;

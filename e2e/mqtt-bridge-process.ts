@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawnTsx } from './tsx-child.js';
 
@@ -14,6 +16,26 @@ export interface BridgeProcess {
   kill(): Promise<void>;
   /** SIGTERM: finishes the message in hand, disconnects, prints its stats. */
   stop(): Promise<void>;
+}
+
+/**
+ * Writes `<dir>/bridge.json`: the test broker (user `bridge`, its password from the env) and
+ * one route of `devices/{deviceId}/{event}` to source `fleet`; returns the file's path.
+ */
+export async function writeBridgeConfig(
+  dir: string,
+  brokerUrl: string,
+  clientId: string,
+  more: Record<string, unknown> = {},
+): Promise<string> {
+  const file = join(dir, 'bridge.json');
+  const config = {
+    broker: { url: brokerUrl, clientId, username: 'bridge' },
+    routes: [{ topic: 'devices/{deviceId}/{event}', source: 'fleet' }],
+    ...more,
+  };
+  await writeFile(file, JSON.stringify(config));
+  return file;
 }
 
 /** Starts `sluice mqtt-bridge [args]` with `env` and waits until it is subscribed. */

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withConfigReference } from '../apps/collector/src/config-reference.js';
 import { launchChromium } from './browser.js';
-import { REPO_ROOT } from './cli-process.js';
+import { collectOutput, REPO_ROOT } from './cli-process.js';
 
 // The README, followed as written: its quick start, its config reference, and a newcomer's
 // path from `pnpm start` to their own events in the live view and in DuckDB.
@@ -74,16 +74,9 @@ function shell(command: string, args: string[], env: NodeJS.ProcessEnv = {}, std
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end(stdin);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = collectOutput(child);
   const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { child, closed, out: () => stdout, err: () => stderr };
+  return { child, closed, out: () => output().stdout, err: () => output().stderr };
 }
 
 function interrupt(child: ChildProcess): void {

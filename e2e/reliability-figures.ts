@@ -17,7 +17,7 @@ export function scaled(ci: number, soak: number): number {
 /** Seed of the run's random choices (kill moments, fuzz inputs), printed and recorded. */
 export const SEED = Number(process.env.SLUICE_RELIABILITY_SEED ?? Date.now() % 2 ** 31);
 
-export { seededRandom } from '../apps/forwarder/src/testing/seeded-random.js';
+export { seededRandom } from '@sluice/testkit/random';
 
 /** Where an event went, counted by messageId against what the collector acknowledged. */
 export interface EventFigures {

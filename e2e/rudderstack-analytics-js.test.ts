@@ -2,36 +2,14 @@
 // real Chromium: `load(writeKey, dataPlaneUrl, { configUrl })` with both URLs at sluice. It
 // fetches its source config (Basic auth, so a CORS preflight) and sends nothing until that
 // names an enabled source; then one request per call, each event stored once.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from './browser.js';
-import { bundleForBrowser, pageWithScript } from './sdk-bundle.js';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
-import { startSite } from './site-server.js';
+import { expect, it } from 'vitest';
+import { useSdkInBrowser } from './sdk-browser-setup.js';
 
 const WRITE_KEY = 'wk_rudder_js';
-let browser: Browser;
-let pipeline: SdkPipeline;
-let site: Awaited<ReturnType<typeof startSite>>;
-const pages: Record<string, string> = {};
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(pages);
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [{ id: 'rudder-web', writeKeys: [WRITE_KEY], allowedOrigins: [site.origin] }],
-  });
-  const sdk = await bundleForBrowser(
-    "export { RudderAnalytics } from '@rudderstack/analytics-js/bundled';",
-    'RudderSdk',
-  );
-  pages['/'] = pageWithScript(sdk);
-});
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.close();
-  await site?.close();
+const env = useSdkInBrowser({
+  sdk: "export { RudderAnalytics } from '@rudderstack/analytics-js/bundled';",
+  globalName: 'RudderSdk',
+  sources: (origin) => [{ id: 'rudder-web', writeKeys: [WRITE_KEY], allowedOrigins: [origin] }],
 });
 
 interface Seen {
@@ -40,17 +18,17 @@ interface Seen {
 }
 
 it('loads its source config from sluice, then page, identify, track, group and alias are stored once each', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const seen: Seen[] = [];
   page.on('request', (request) => {
-    if (!request.url().startsWith(pipeline.url)) return;
+    if (!request.url().startsWith(env.pipeline.url)) return;
     seen.push({
       line: `${request.method()} ${new URL(request.url()).pathname}`,
       headers: request.headers(),
     });
   });
-  await page.goto(`${site.origin}/`);
+  await page.goto(`${env.site.origin}/`);
   await page.evaluate(
     async ({ writeKey, url }) => {
       type Rudder = Record<string, (...a: unknown[]) => void>;
@@ -68,9 +46,9 @@ it('loads its source config from sluice, then page, identify, track, group and a
       await sent((done) => analytics.group!('initech', { employees: 12 }, done));
       await sent((done) => analytics.alias!('user-7-new', 'user-7', done));
     },
-    { writeKey: WRITE_KEY, url: pipeline.url },
+    { writeKey: WRITE_KEY, url: env.pipeline.url },
   );
-  const events = (await pipeline.stored(5)).map((line) => line.event);
+  const events = (await env.pipeline.stored(5)).map((line) => line.event);
   await page.close();
   await context.close();
 
@@ -107,5 +85,5 @@ it('loads its source config from sluice, then page, identify, track, group and a
     name: 'Pricing',
     category: 'Docs',
   });
-  expect(await pipeline.stored(0, 'quarantine/')).toEqual([]);
+  expect(await env.pipeline.stored(0, 'quarantine/')).toEqual([]);
 });

@@ -3,8 +3,8 @@
 // form to /v1/batch, with `originalTimestamp` and `channel`; every call is stored once. A
 // refused flush would be thrown from the SDK's timer into this process: none may happen.
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
+import { expect, it } from 'vitest';
+import { useSdkPipeline } from './sdk-pipeline.js';
 
 // The package is CommonJS; its ESM build imports its JSON without an import attribute.
 const RudderAnalytics = createRequire(import.meta.url)('@rudderstack/rudder-sdk-node') as new (
@@ -13,15 +13,7 @@ const RudderAnalytics = createRequire(import.meta.url)('@rudderstack/rudder-sdk-
 ) => Record<string, (message: Record<string, unknown>) => void> & { flush(): Promise<unknown> };
 
 const WRITE_KEY = 'wk_rudder_node';
-let pipeline: SdkPipeline;
-
-beforeAll(async () => {
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [{ id: 'rudder-node', writeKeys: [WRITE_KEY] }],
-  });
-});
-afterAll(() => pipeline?.close());
+const pipeline = useSdkPipeline([{ id: 'rudder-node', writeKeys: [WRITE_KEY] }]);
 
 it('delivers identify, track, page, screen, group and alias, each stored once and named by its SDK', async () => {
   const failures: unknown[] = [];

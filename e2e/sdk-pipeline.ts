@@ -12,6 +12,7 @@ import {
 import { type RunningForwarder, startForwarder } from '@sluice/forwarder';
 import { openLogQueue, type Queue } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
+import { afterAll, beforeAll } from 'vitest';
 import { readStoredEvents, type StoredLine } from './read-store.js';
 
 export interface SdkPipeline {
@@ -71,5 +72,37 @@ export async function startSdkPipeline(config: CollectorConfigInput): Promise<Sd
       await log.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One pipeline for the tests of a file, with these sources and no per-IP limits: started in
+ * `beforeAll`, closed in `afterAll`. Its fields are read through once it has started.
+ */
+export function useSdkPipeline(sources: CollectorConfigInput['sources']): SdkPipeline {
+  let running: SdkPipeline | undefined;
+  beforeAll(async () => {
+    running = await startSdkPipeline({
+      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
+      sources,
+    });
+  });
+  afterAll(() => running?.close());
+  const started = () => {
+    if (!running) throw new Error('the SDK pipeline starts in beforeAll');
+    return running;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get store() {
+      return started().store;
+    },
+    get acknowledged() {
+      return started().acknowledged;
+    },
+    stored: (count, prefix) => started().stored(count, prefix),
+    close: () => started().close(),
   };
 }

@@ -1,47 +1,25 @@
 // Segment's own browser SDK, @segment/analytics-next (npm, unchanged), in real Chromium: its
 // one setting `cdnURL` points at sluice, it loads its settings from the collector (no inline
 // settings), sends every call there, and each event is stored once.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from './browser.js';
-import { bundleForBrowser, pageWithScript } from './sdk-bundle.js';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
-import { startSite } from './site-server.js';
+import { expect, it } from 'vitest';
+import { useSdkInBrowser } from './sdk-browser-setup.js';
 
 const WRITE_KEY = 'wk_ajs';
-let browser: Browser;
-let pipeline: SdkPipeline;
-let site: Awaited<ReturnType<typeof startSite>>;
-const pages: Record<string, string> = {};
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(pages);
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [{ id: 'web', writeKeys: [WRITE_KEY], allowedOrigins: [site.origin] }],
-  });
-  const sdk = await bundleForBrowser(
-    "export { AnalyticsBrowser } from '@segment/analytics-next';",
-    'SegmentSdk',
-  );
-  pages['/'] = pageWithScript(sdk);
-});
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.close();
-  await site?.close();
+const env = useSdkInBrowser({
+  sdk: "export { AnalyticsBrowser } from '@segment/analytics-next';",
+  globalName: 'SegmentSdk',
+  sources: (origin) => [{ id: 'web', writeKeys: [WRITE_KEY], allowedOrigins: [origin] }],
 });
 
 it('loads its settings from sluice, sends page, identify, track, group and alias, stored once each', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (request) => {
-    if (!request.url().startsWith(pipeline.url)) return;
+    if (!request.url().startsWith(env.pipeline.url)) return;
     requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
   });
-  await page.goto(`${site.origin}/`);
+  await page.goto(`${env.site.origin}/`);
   await page.evaluate(
     async ({ writeKey, cdnURL }) => {
       type Sdk = {
@@ -61,7 +39,7 @@ it('loads its settings from sluice, sends page, identify, track, group and alias
       await analytics.group!('initech', { employees: 12 });
       await analytics.alias!('user-7-new', 'user-7');
     },
-    { writeKey: WRITE_KEY, cdnURL: pipeline.url },
+    { writeKey: WRITE_KEY, cdnURL: env.pipeline.url },
   );
   await page.close();
   await context.close();
@@ -74,7 +52,7 @@ it('loads its settings from sluice, sends page, identify, track, group and alias
     'POST /v1/g',
     'POST /v1/a',
   ]);
-  const events = (await pipeline.stored(5)).map((line) => line.event);
+  const events = (await env.pipeline.stored(5)).map((line) => line.event);
   expect(events.map((e) => e.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'track']);
   expect(new Set(events.map((e) => e.messageId)).size).toBe(5);
   const track = events.find((e) => e.type === 'track')!;
@@ -82,7 +60,7 @@ it('loads its settings from sluice, sends page, identify, track, group and alias
     event: 'Order Completed',
     properties: { revenue: 42 },
     userId: 'user-7',
-    context: { library: { name: 'analytics.js' }, page: { url: `${site.origin}/` } },
+    context: { library: { name: 'analytics.js' }, page: { url: `${env.site.origin}/` } },
   });
   expect(String(track.messageId)).toMatch(/^ajs-next-/);
   // A browser: the connection's address (anonymized) and the browser from its User-Agent.
@@ -91,5 +69,5 @@ it('loads its settings from sluice, sends page, identify, track, group and alias
     category: 'Docs',
     name: 'Pricing',
   });
-  expect(await pipeline.stored(0, 'quarantine/')).toEqual([]);
+  expect(await env.pipeline.stored(0, 'quarantine/')).toEqual([]);
 });

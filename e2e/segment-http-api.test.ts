@@ -2,19 +2,11 @@
 // source" page: no messageId, historical timestamps, batch-level context and integrations),
 // sent as plain requests to a running collector, each one twice as a client retrying after a
 // lost answer would: every event must be stored once, in the hour of its own timestamp.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
+import { describe, expect, it } from 'vitest';
+import { useSdkPipeline } from './sdk-pipeline.js';
 
 const WRITE_KEY = 'wk_http_api';
-let pipeline: SdkPipeline;
-
-beforeAll(async () => {
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [{ id: 'http-api', writeKeys: [WRITE_KEY] }],
-  });
-});
-afterAll(() => pipeline?.close());
+const pipeline = useSdkPipeline([{ id: 'http-api', writeKeys: [WRITE_KEY] }]);
 
 // The documented form `base64("<writeKey>:")`, and the one without the colon Segment takes too.
 const withColon = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;

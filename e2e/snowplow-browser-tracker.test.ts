@@ -3,40 +3,19 @@
 // sluice. POST sends payload_data as application/json with credentials (a CORS preflight for
 // content-type, the origin reflected); `eventMethod: 'get'` sends each event to GET /i. Every
 // event is stored once, with the browser's user agent and the anonymized address.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser.js';
-import { bundleForBrowser, pageWithScript } from './sdk-bundle.js';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
-import { startSite } from './site-server.js';
-
-let browser: Browser;
-let pipeline: SdkPipeline;
-let site: Awaited<ReturnType<typeof startSite>>;
-const pages: Record<string, string> = {};
+import { describe, expect, it } from 'vitest';
+import { useSdkInBrowser } from './sdk-browser-setup.js';
 
 const CHECKOUT = 'iglu:com.acme/checkout_started/jsonschema/1-0-0';
 const CART_ENTITY = { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { items: 2 } };
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(pages);
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [
-      { id: 'web', snowplowAppIds: ['site-post', 'site-get'], allowedOrigins: [site.origin] },
-    ],
-  });
-  const sdk = await bundleForBrowser(
-    "export { newTracker, setUserId, trackPageView, trackStructEvent, trackSelfDescribingEvent } from '@snowplow/browser-tracker';",
-    'Snowplow',
-  );
-  pages['/shop/cart'] = pageWithScript(sdk);
-});
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.close();
-  await site?.close();
+const env = useSdkInBrowser({
+  sdk: "export { newTracker, setUserId, trackPageView, trackStructEvent, trackSelfDescribingEvent } from '@snowplow/browser-tracker';",
+  globalName: 'Snowplow',
+  sources: (origin) => [
+    { id: 'web', snowplowAppIds: ['site-post', 'site-get'], allowedOrigins: [origin] },
+  ],
+  path: '/shop/cart',
 });
 
 describe.each([
@@ -46,13 +25,13 @@ describe.each([
   '@snowplow/browser-tracker, appId %s (eventMethod %s, encodeBase64 %s)',
   (appId, method, base64) => {
     it('sends a page view, a structured and a self-describing event, each stored once', async () => {
-      const context = await browser.newContext();
+      const context = await env.browser.newContext();
       const page = await context.newPage();
       const seen: Array<{ line: string; headers: Record<string, string> }> = [];
       // The parameter names of every event sent, from the POST body or the pixel's query.
       const parameters = new Set<string>();
       page.on('request', (request) => {
-        if (!request.url().startsWith(pipeline.url)) return;
+        if (!request.url().startsWith(env.pipeline.url)) return;
         seen.push({
           line: `${request.method()} ${new URL(request.url()).pathname}`,
           headers: request.headers(),
@@ -68,7 +47,7 @@ describe.each([
           }
         }
       });
-      await page.goto(`${site.origin}/shop/cart`);
+      await page.goto(`${env.site.origin}/shop/cart`);
       await page.evaluate(
         ({ url, appId, method, base64, schema, entity }) => {
           type Sp = Record<string, (...a: unknown[]) => unknown>;
@@ -84,10 +63,10 @@ describe.each([
           });
           sp.trackSelfDescribingEvent!({ event: { schema, data: { step: 1 } }, context: [entity] });
         },
-        { url: pipeline.url, appId, method, base64, schema: CHECKOUT, entity: CART_ENTITY },
+        { url: env.pipeline.url, appId, method, base64, schema: CHECKOUT, entity: CART_ENTITY },
       );
       const mine = async () =>
-        (await pipeline.stored(3))
+        (await env.pipeline.stored(3))
           .map((l) => l.event)
           .filter((e) => (e.context as { snowplow?: { aid?: string } }).snowplow?.aid === appId);
       let events = await mine();
@@ -120,7 +99,7 @@ describe.each([
       expect(pageView).toMatchObject({
         userId: 'user-7',
         anonymousId: expect.any(String),
-        properties: { url: `${site.origin}/shop/cart`, path: '/shop/cart', title: 'sdk' },
+        properties: { url: `${env.site.origin}/shop/cart`, path: '/shop/cart', title: 'sdk' },
         context: {
           library: { name: 'snowplow-js', version: '4.10.1', namespace: 'sp1' },
           userAgent,
@@ -147,7 +126,7 @@ describe.each([
           snowplow: { schema: CHECKOUT, entities: expect.arrayContaining([CART_ENTITY]) },
         },
       });
-      expect(await pipeline.stored(0, 'quarantine/')).toEqual([]);
+      expect(await env.pipeline.stored(0, 'quarantine/')).toEqual([]);
     });
   },
 );

@@ -12,18 +12,10 @@ import {
   buildStructEvent,
   newTracker,
 } from '@snowplow/node-tracker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SdkPipeline, startSdkPipeline } from './sdk-pipeline.js';
+import { describe, expect, it } from 'vitest';
+import { useSdkPipeline } from './sdk-pipeline.js';
 
-let pipeline: SdkPipeline;
-
-beforeAll(async () => {
-  pipeline = await startSdkPipeline({
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    sources: [{ id: 'jobs', snowplowAppIds: ['jobs-plain', 'jobs-base64'] }],
-  });
-});
-afterAll(() => pipeline?.close());
+const pipeline = useSdkPipeline([{ id: 'jobs', snowplowAppIds: ['jobs-plain', 'jobs-base64'] }]);
 
 const CART = 'iglu:com.acme/cart_updated/jsonschema/1-0-0';
 const USER_ENTITY = { schema: 'iglu:com.acme/user/jsonschema/1-0-0', data: { tier: 'gold' } };

@@ -33,11 +33,17 @@ const names = (events: Record<string, unknown>[]) =>
 const queued = async (page: import('playwright-core').Page) =>
   (await storage(page)).sluice_q?.split('\n').map((line) => JSON.parse(line)) ?? [];
 
-it('delivers the events recorded just before the tab is closed, once each', async () => {
+/** A new tab on the site's home page, once the tag there has loaded. */
+async function openHomePage() {
   const context = await browsers.context();
   const page = await context.newPage();
   await page.goto(`${site.origin}/`);
   await tagLoaded(page);
+  return { context, page };
+}
+
+it('delivers the events recorded just before the tab is closed, once each', async () => {
+  const { page } = await openHomePage();
   await waitUntil(() => collector.events().length === 1, 20_000, 'the page view');
   await sluice(page, 'track', 'Added to Cart', { sku: 'a-1' });
   await sluice(page, 'track', 'Last Words');
@@ -49,10 +55,7 @@ it('delivers the events recorded just before the tab is closed, once each', asyn
 });
 
 it('delivers on navigation to the next page, and the next page sends them again never', async () => {
-  const context = await browsers.context();
-  const page = await context.newPage();
-  await page.goto(`${site.origin}/`);
-  await tagLoaded(page);
+  const { page } = await openHomePage();
   await sluice(page, 'track', 'Clicked Next');
   await page.click('#next');
   await page.waitForFunction(() => document.title === 'Next');
@@ -69,10 +72,7 @@ it('delivers on navigation to the next page, and the next page sends them again 
 });
 
 it('keeps events while offline and delivers each once when back online', async () => {
-  const context = await browsers.context();
-  const page = await context.newPage();
-  await page.goto(`${site.origin}/`);
-  await tagLoaded(page);
+  const { context, page } = await openHomePage();
   await waitUntil(() => collector.events().length === 1, 20_000, 'the page view');
   await context.setOffline(true);
   for (let i = 0; i < 5; i++) await sluice(page, 'track', `Offline ${i}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSluice, startSluice } from './cli-process.js';
+import { jsonLines, runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
 
 // Issue 24: what each source sent, as `sluice usage` reports it from the store, after real
@@ -71,10 +71,7 @@ it('reports the events and bytes each source sent; the one over its quota gets 4
   ]);
   expect(report.stderr).toBe('');
   expect(report.code).toBe(0);
-  const rows = report.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, string>);
+  const rows = jsonLines<Record<string, string>>(report.stdout);
   const total = (source: string, field: 'events' | 'bytes') =>
     rows.filter((r) => r.source === source).reduce((n, r) => n + Number(r[field]), 0);
   expect(total('metered', 'events')).toBe(4);

@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { PREFLIGHT_MAX_AGE_SECONDS } from './cors.js';
-import { BLOG_ORIGIN, SHOP_KEY, SHOP_ORIGIN, testConfig, trackEvent } from './test-support.js';
+import {
+  BLOG_ORIGIN,
+  preflight,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+  trackEvent,
+} from './test-support.js';
 
 let queue: Queue;
 beforeEach(() => {
@@ -19,14 +26,11 @@ function beacon(origin: string, writeKey = SHOP_KEY, config = testConfig) {
   });
 }
 
-function preflight(origin: string) {
-  return createCollectorApp({ queue, config: testConfig }).request('/v1/batch', {
-    method: 'OPTIONS',
-    headers: {
-      Origin: origin,
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
-    },
+function preflightBatch(origin: string) {
+  return preflight(createCollectorApp({ queue, config: testConfig }), '/v1/batch', {
+    origin,
+    method: 'POST',
+    headers: 'content-type',
   });
 }
 
@@ -70,7 +74,7 @@ describe('CORS on /v1/batch', () => {
 
   it('answers a preflight from an origin some source allows', async () => {
     // The preflight carries no write key: the blog's origin is allowed by the blog source.
-    const res = await preflight(BLOG_ORIGIN);
+    const res = await preflightBatch(BLOG_ORIGIN);
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(BLOG_ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
@@ -83,7 +87,7 @@ describe('CORS on /v1/batch', () => {
   });
 
   it('does not allow a preflight from an origin no source allows', async () => {
-    const res = await preflight('https://evil.example');
+    const res = await preflightBatch('https://evil.example');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // Prometheus metrics for the Node collector (prom-client), fed through the core's observer.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { metricsIn } from '@sluice/queue/metrics';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CollectorObserver } from './observe.js';
 import type { UsageCounters } from './source-usage.js';
 
@@ -52,48 +53,36 @@ export function createPrometheusObserver(
     collectDefaultMetrics({ register: registry });
   }
   const registers = [registry];
-  const requests = new Counter({
-    name: 'sluice_http_requests_total',
-    help: 'HTTP requests answered, by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers,
-  });
-  const latency = new Histogram({
-    name: 'sluice_http_request_duration_seconds',
-    help: 'Time from a request to its answer, by route pattern',
-    labelNames: ['route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const refused = new Counter({
-    name: 'sluice_http_requests_refused_total',
-    help: 'Requests refused, by error code (nothing of them was queued)',
-    labelNames: ['code'] as const,
-    registers,
-  });
-  const accepted = new Counter({
-    name: 'sluice_events_accepted_total',
-    help: 'Valid events the queue acknowledged, by source',
-    labelNames: ['source'] as const,
-    registers,
-  });
-  const quarantined = new Counter({
-    name: 'sluice_events_quarantined_total',
-    help: 'Invalid events answered as rejected and kept in quarantine, by source and reason',
-    labelNames: ['source', 'reason'] as const,
-    registers,
-  });
+  const m = metricsIn(registry);
+  const requests = m.counter(
+    'sluice_http_requests_total',
+    'HTTP requests answered, by route pattern, method and status',
+    ['route', 'method', 'status'],
+  );
+  const latency = m.histogram(
+    'sluice_http_request_duration_seconds',
+    'Time from a request to its answer, by route pattern',
+    LATENCY_BUCKETS,
+    ['route'],
+  );
+  const refused = m.counter(
+    'sluice_http_requests_refused_total',
+    'Requests refused, by error code (nothing of them was queued)',
+    ['code'],
+  );
+  const accepted = m.counter(
+    'sluice_events_accepted_total',
+    'Valid events the queue acknowledged, by source',
+    ['source'],
+  );
+  const quarantined = m.counter(
+    'sluice_events_quarantined_total',
+    'Invalid events answered as rejected and kept in quarantine, by source and reason',
+    ['source', 'reason'],
+  );
   const { queueDepth } = options;
   if (queueDepth) {
-    new Gauge({
-      name: 'sluice_queue_depth',
-      help: 'Messages held in the queue and not yet removed',
-      registers,
-      collect() {
-        const depth = queueDepth();
-        if (depth !== undefined) this.set(depth);
-      },
-    });
+    m.gauge('sluice_queue_depth', 'Messages held in the queue and not yet removed', queueDepth);
   }
 
   const { usage } = options;
@@ -138,14 +127,12 @@ export function createPrometheusObserver(
   };
   const { logDamage } = options;
   if (logDamage) {
-    damageCounter(
-      registers,
+    m.total(
       'sluice_log_corrupt_bytes_total',
       'Damaged bytes of the embedded log skipped by its readers (torn tails of a crash not counted)',
       () => logDamage()?.corruptBytes,
     );
-    damageCounter(
-      registers,
+    m.total(
       'sluice_log_damaged_ranges_total',
       'Damaged byte ranges of the embedded log met, each kept in <log>/damaged/',
       () => logDamage()?.damagedRanges,
@@ -178,28 +165,6 @@ export function createPrometheusObserver(
     registry: target,
     metrics: async () => ({ contentType: target.contentType, body: await target.metrics() }),
   };
-}
-
-/** A counter that follows a count kept elsewhere (the log's stats), read at each scrape. */
-function damageCounter(
-  registers: Registry[],
-  name: string,
-  help: string,
-  read: () => number | undefined,
-): void {
-  let seen = 0;
-  new Counter({
-    name,
-    help,
-    registers,
-    collect() {
-      const now = read();
-      if (now !== undefined && now > seen) {
-        this.inc(now - seen);
-        seen = now;
-      }
-    },
-  });
 }
 
 /** Remembers `make(key)` per key: the label sets are few (routes, methods, statuses, sources). */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryQueue, openLogQueue, type Queue } from '@sluice/queue';
+import { createMemoryQueue, type LogQueue, openLogQueue, type Queue } from '@sluice/queue';
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
@@ -227,29 +227,36 @@ describe('startCollector operations', () => {
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
-  it('reports the depth of the embedded log', async () => {
+  /** A collector on an embedded log in a temp dir; all three closed after `use`. */
+  async function onEmbeddedLog(
+    logOptions: Omit<Parameters<typeof openLogQueue>[0], 'dir'>,
+    use: (running: RunningCollector, log: LogQueue, dir: string) => Promise<void>,
+  ) {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-collector-'));
-    const log = await openLogQueue({ dir, durability: 'none' });
+    const log = await openLogQueue({ dir, ...logOptions });
     try {
       const running = await startCollector({ queue: log, config: testConfig, logger: false });
       opened.push(running);
-      await beacon(running.url);
-      await beacon(running.url);
-      const text = await (await fetch(`${running.url}/metrics`)).text();
-      expect(text).toMatch(/^sluice_queue_depth 2$/m);
+      await use(running, log, dir);
     } finally {
       for (const running of opened.splice(0)) await running.close();
       await log.close();
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  it('reports the depth of the embedded log', async () => {
+    await onEmbeddedLog({ durability: 'none' }, async (running) => {
+      await beacon(running.url);
+      await beacon(running.url);
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      expect(text).toMatch(/^sluice_queue_depth 2$/m);
+    });
   });
 
   it('counts the damaged bytes and ranges the embedded log skipped', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sluice-collector-'));
-    const log = await openLogQueue({ dir, durability: 'none', logDamage: () => undefined });
-    try {
-      const running = await startCollector({ queue: log, config: testConfig, logger: false });
-      opened.push(running);
+    const logOptions = { durability: 'none' as const, logDamage: () => undefined };
+    await onEmbeddedLog(logOptions, async (running, log, dir) => {
       const before = await (await fetch(`${running.url}/metrics`)).text();
       expect(before).toMatch(/^sluice_log_corrupt_bytes_total 0$/m);
       for (let i = 0; i < 3; i++) await beacon(running.url);
@@ -265,11 +272,7 @@ describe('startCollector operations', () => {
       const text = await (await fetch(`${running.url}/metrics`)).text();
       expect(text).toMatch(new RegExp(`^sluice_log_corrupt_bytes_total ${third - second}$`, 'm'));
       expect(text).toMatch(/^sluice_log_damaged_ranges_total 1$/m);
-    } finally {
-      for (const running of opened.splice(0)) await running.close();
-      await log.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('writes JSON logs without raw client addresses or keys', async () => {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import {
   BACKEND_KEY,
+  basicAuth,
   bodyOf,
   expectError,
   readQueue,
@@ -20,7 +21,6 @@ beforeEach(() => {
 });
 afterEach(() => queue.close());
 
-const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
 const FORM = 'application/x-www-form-urlencoded';
 
 function post(path: string, body: BodyInit, headers: Record<string, string>) {
@@ -52,7 +52,7 @@ describe('RudderStack on the tracking routes', () => {
     const res = await post('/v1/batch', body, {
       'Content-Type': FORM,
       'Content-Encoding': 'gzip',
-      Authorization: basic(BACKEND_KEY),
+      Authorization: basicAuth(BACKEND_KEY),
     });
     expect(res.status).toBe(200);
     expect(bodyOf((await readQueue(queue))[0]!)).toMatchObject({
@@ -64,7 +64,7 @@ describe('RudderStack on the tracking routes', () => {
   it('refuses a real form body (not JSON) with 400 and queues nothing', async () => {
     const res = await post('/v1/batch', 'batch=1&writeKey=x', {
       'Content-Type': FORM,
-      Authorization: basic(BACKEND_KEY),
+      Authorization: basicAuth(BACKEND_KEY),
     });
     await expectError(res, 400, 'invalid_json');
     expect(await readQueue(queue)).toEqual([]);
@@ -76,7 +76,7 @@ describe('RudderStack on the tracking routes', () => {
       JSON.stringify({ type: 'track', event: 'X', messageId: 'j-1', userId: '', channel: 'web' }),
       {
         'Content-Type': 'application/json;charset=UTF-8',
-        Authorization: basic(SHOP_KEY),
+        Authorization: basicAuth(SHOP_KEY),
         Origin: SHOP_ORIGIN,
         AnonymousId: '%%not base64%%',
         SentAt: '2026-03-01T10:00:00.000Z',

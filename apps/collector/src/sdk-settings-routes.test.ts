@@ -3,20 +3,23 @@
 import { createMemoryQueue } from '@sluice/queue';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { expectError, SHOP_KEY, SHOP_ORIGIN, testConfig } from './test-support.js';
+import {
+  basicAuth,
+  expectError,
+  preflight,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testConfig,
+} from './test-support.js';
 
 const app = () => createCollectorApp({ queue: createMemoryQueue(), config: testConfig });
-const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
 
 describe('GET /sourceConfig', () => {
   it('answers the preflight of a page on an allowed origin asking for authorization', async () => {
-    const res = await app().request('/sourceConfig/?p=npm&v=3.34.1&writeKey=x', {
-      method: 'OPTIONS',
-      headers: {
-        Origin: SHOP_ORIGIN,
-        'Access-Control-Request-Method': 'GET',
-        'Access-Control-Request-Headers': 'authorization',
-      },
+    const res = await preflight(app(), '/sourceConfig/?p=npm&v=3.34.1&writeKey=x', {
+      origin: SHOP_ORIGIN,
+      method: 'GET',
+      headers: 'authorization',
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
@@ -25,7 +28,7 @@ describe('GET /sourceConfig', () => {
   });
 
   it.each([
-    ['Basic auth', `/sourceConfig/?p=npm`, { Authorization: basic(SHOP_KEY) }],
+    ['Basic auth', `/sourceConfig/?p=npm`, { Authorization: basicAuth(SHOP_KEY) }],
     ['the writeKey parameter', `/sourceConfig?writeKey=${SHOP_KEY}`, {}],
   ])('names an enabled source for the write key given by %s', async (_, path, headers) => {
     const res = await app().request(path, { headers: { Origin: SHOP_ORIGIN, ...headers } });
@@ -38,12 +41,12 @@ describe('GET /sourceConfig', () => {
 
   it('is 404 for an unknown or missing key and 403 for an origin the source does not allow', async () => {
     const unknown = await app().request('/sourceConfig/', {
-      headers: { Authorization: basic('wk_nope') },
+      headers: { Authorization: basicAuth('wk_nope') },
     });
     await expectError(unknown, 404, 'not_found');
     await expectError(await app().request('/sourceConfig/'), 404, 'not_found');
     const foreign = await app().request('/sourceConfig/', {
-      headers: { Authorization: basic(SHOP_KEY), Origin: 'https://evil.example' },
+      headers: { Authorization: basicAuth(SHOP_KEY), Origin: 'https://evil.example' },
     });
     await expectError(foreign, 403, 'origin_not_allowed');
   });

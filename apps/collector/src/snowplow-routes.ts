@@ -3,20 +3,14 @@
 // key: the source is the one whose `snowplowAppIds` lists the events' app id (`aid`), and its
 // allowed origins are enforced as for a write key. Then the path of every request: limit,
 // read, map (@sluice/ingest), validate, enrich, enqueue, answer.
-import {
-  fromSnowplow,
-  ingestBatch,
-  snowplowAppId,
-  snowplowPayload,
-  snowplowQueryEvent,
-} from '@sluice/ingest';
-import { MAX_REJECTED_LISTED } from '@sluice/schema';
+import { fromSnowplow, snowplowAppId, snowplowPayload, snowplowQueryEvent } from '@sluice/ingest';
 import type { Context, Hono } from 'hono';
 import { type Authenticated, checkOrigin } from './auth.js';
 import type { SourceConfig } from './config.js';
+import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
 import { CollectorError } from './errors.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
-import { type BatchResponse, enqueue, type TrackingDeps } from './tracking-routes.js';
+import type { TrackingDeps } from './tracking-routes.js';
 
 /** The path of Snowplow's POST endpoint (the trackers' default `postPath`). */
 export const SNOWPLOW_POST_PATH = '/com.snowplowanalytics.snowplow/tp2';
@@ -97,13 +91,7 @@ async function ingestSnowplow(
   const origin = senderOrigin(c, pixel);
   checkOrigin(deps.directory, auth, origin);
   deps.limits.checkSource(source, receivedAtMs);
-  if (bytes > source.limits.maxRequestBytes) {
-    throw new CollectorError(
-      413,
-      'payload_too_large',
-      `the request body is larger than ${source.limits.maxRequestBytes} bytes`,
-    );
-  }
+  checkSourceRequestBytes(source, bytes);
   deps.limits.checkVolume(address, source, { events: events.length, bytes }, receivedAtMs);
   const { batch, issues } = fromSnowplow(events);
   // A browser shows itself by its Origin (or the pixel's Referer); `p=srv` is a server tracker.
@@ -111,25 +99,13 @@ async function ingestSnowplow(
   const clientSide = source.side === 'auto' ? events[0]?.p !== 'srv' : source.side === 'client';
   // The tracker's `serverAnonymization` asks that the connection's address not be used.
   const anonymous = c.req.header('sp-anonymous') !== undefined;
-  const result = ingestBatch(batch, {
-    sourceId: source.id,
+  return ingestAndEnqueue(deps, source, batch, {
     receivedAtMs,
-    newId: deps.newId,
-    maxEventBytes: source.limits.maxEventBytes,
     presetIssues: issues,
     userAgent: browser ? c.req.header('user-agent') : undefined,
     ip: clientSide && !anonymous ? address?.anonymized : undefined,
     keepPastTimestamps: !clientSide,
-    options: source.enrich,
-    describeUserAgent: deps.describeUserAgent,
   });
-  await enqueue(deps, source.id, result.messages);
-  deps.observer?.eventsIngested({
-    source: source.id,
-    accepted: result.accepted,
-    quarantined: result.reasons,
-  });
-  return result;
 }
 
 async function receivePost(c: Context, deps: TrackingDeps) {
@@ -150,13 +126,7 @@ async function receivePost(c: Context, deps: TrackingDeps) {
     );
   }
   const result = await ingestSnowplow(c, deps, payload.events, bytes.length, receivedAtMs, false);
-  const answer: BatchResponse = {
-    success: true,
-    accepted: result.accepted,
-    rejectedCount: result.rejected.length,
-    rejected: result.rejected.slice(0, MAX_REJECTED_LISTED),
-  };
-  return c.json(answer);
+  return batchAnswer(c, result);
 }
 
 async function receivePixel(c: Context, deps: TrackingDeps) {

@@ -1,6 +1,9 @@
 // Shared fixtures for the collector's tests (not part of the package's API).
 import type { Queue, QueueEntry } from '@sluice/queue';
 import { expect } from 'vitest';
+
+export { bodyOf, trackEvent } from '@sluice/testkit/events';
+
 import { type CollectorConfig, parseCollectorConfig } from './config.js';
 
 export const SHOP_KEY = 'wk_shop';
@@ -33,33 +36,12 @@ export const testConfig: CollectorConfig = parseCollectorConfig({
   sources: testSources,
 });
 
-let counter = 0;
-
-/** A valid track event as the tag sends it. */
-export function trackEvent(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  counter += 1;
-  return {
-    type: 'track',
-    event: 'Signed Up',
-    messageId: `msg-${counter}`,
-    anonymousId: 'anon-1',
-    timestamp: '2026-03-01T10:00:00.000Z',
-    properties: { plan: 'pro' },
-    ...fields,
-  };
-}
-
 /** Everything appended to the queue so far. */
 export async function readQueue(queue: Queue): Promise<QueueEntry[]> {
   const consumer = await queue.consumer(`test-${Math.random()}`);
   const entries = await consumer.read(10_000, 0);
   await consumer.close();
   return entries;
-}
-
-/** A queue message's body as JSON. */
-export function bodyOf(entry: { body: Uint8Array }): Record<string, unknown> {
-  return JSON.parse(new TextDecoder().decode(entry.body)) as Record<string, unknown>;
 }
 
 /** Checks an error answer: its status, a JSON body with this code and a message; returns the error. */
@@ -74,3 +56,24 @@ export async function expectError(res: Response, status: number, code: string) {
 
 /** The RFC 5737 documentation address the tests' clients come from. */
 export const CLIENT_IP = '203.0.113.77';
+
+/** A browser's CORS preflight: a page on `origin` asks to send `method` with `headers`. */
+export function preflight(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  path: string,
+  ask: { origin: string; method: string; headers: string },
+): Promise<Response> {
+  return Promise.resolve(
+    app.request(path, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ask.origin,
+        'Access-Control-Request-Method': ask.method,
+        'Access-Control-Request-Headers': ask.headers,
+      },
+    }),
+  );
+}
+
+/** HTTP Basic auth with a write key as the user and no password, as the SDKs send it. */
+export const basicAuth = (key: string) => `Basic ${btoa(`${key}:`)}`;

@@ -3,21 +3,14 @@
 
 import {
   fromRudderStack,
-  ingestBatch,
   isMobileLibraryEvent,
   isRudderStackRequest,
-  type RejectedEvent,
   segmentBatch,
   segmentSingleEvent,
   type UserAgentFacts,
 } from '@sluice/ingest';
-import { QueueFullError, type QueueMessage, type QueueProducer } from '@sluice/queue';
-import {
-  type BatchRequest,
-  EVENT_TYPES,
-  type EventType,
-  MAX_REJECTED_LISTED,
-} from '@sluice/schema';
+import type { QueueProducer } from '@sluice/queue';
+import { type BatchRequest, EVENT_TYPES, type EventType } from '@sluice/schema';
 import type { Context, Hono } from 'hono';
 import {
   type Authenticated,
@@ -28,23 +21,13 @@ import {
 } from './auth.js';
 import type { ClientAddress } from './client-ip.js';
 import type { CollectorConfig } from './config.js';
+import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
 import { CollectorError } from './errors.js';
 import type { CollectorLogger, CollectorObserver } from './observe.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
 import type { RequestLimits } from './request-limits.js';
 
-/** Seconds a client should wait after a queue failure that gave no hint of its own. */
-export const QUEUE_RETRY_AFTER_SECONDS = 5;
-
-/** The 200 answer of every tracking route (Segment's clients read only `success`). */
-export interface BatchResponse {
-  success: true;
-  accepted: number;
-  /** How many events went to quarantine. */
-  rejectedCount: number;
-  /** The first MAX_REJECTED_LISTED of them, with their reasons. */
-  rejected: RejectedEvent[];
-}
+export { type BatchResponse, QUEUE_RETRY_AFTER_SECONDS } from './enqueue-batch.js';
 
 /** The paths of the Segment API, as `type → path`. */
 export const TRACKING_PATHS: Readonly<Record<'batch' | EventType, string>> = Object.fromEntries(
@@ -80,28 +63,6 @@ export interface TrackingDeps {
   observer?: CollectorObserver;
   /** Told when the queue refused events, so readiness can report it. */
   onQueueRefused: (retryAfterSeconds: number) => void;
-}
-
-/**
- * Appends and waits: the client hears 200 only once the queue holds the messages. Any
- * failure is a 503 so the client retries; nothing was acknowledged.
- */
-export async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessage[]) {
-  try {
-    await deps.queue.append(messages);
-  } catch (error) {
-    const full = error instanceof QueueFullError;
-    const retryAfter = full ? error.retryAfterSeconds : QUEUE_RETRY_AFTER_SECONDS;
-    deps.onQueueRefused(retryAfter);
-    if (full) deps.logger.warn({ source, events: messages.length }, 'queue full: answered 503');
-    else deps.logger.error({ err: error, source }, 'queue append failed: answered 503');
-    throw new CollectorError(
-      503,
-      full ? 'queue_full' : 'queue_unavailable',
-      full ? 'the collector is full; retry later' : 'the queue is unavailable; retry later',
-      { headers: { 'Retry-After': String(retryAfter) } },
-    );
-  }
 }
 
 /** A `/v1/batch` body as a batch (Segment's protocol), or a 400 naming what is wrong. */
@@ -157,13 +118,7 @@ async function receive(
   const { source } = auth;
   if (!fromHeader) {
     admit(deps, auth, origin, receivedAtMs);
-    if (bytes.length > source.limits.maxRequestBytes) {
-      throw new CollectorError(
-        413,
-        'payload_too_large',
-        `the request body is larger than ${source.limits.maxRequestBytes} bytes`,
-      );
-    }
+    checkSourceRequestBytes(source, bytes.length);
   }
   const segment = route === 'batch' ? parseBatch(body) : segmentSingleEvent(body, route);
   // RudderStack's SDKs post to the same paths: their differences are mapped in @sluice/ingest.
@@ -180,11 +135,8 @@ async function receive(
     headerAuth: fromHeader !== undefined,
     first: batch.batch[0],
   });
-  const result = ingestBatch(batch, {
-    sourceId: source.id,
+  const result = await ingestAndEnqueue(deps, source, batch, {
     receivedAtMs,
-    newId: deps.newId,
-    maxEventBytes: source.limits.maxEventBytes,
     requiredType: route === 'batch' ? undefined : route,
     // A browser sends an Origin; a server SDK's User-Agent names the SDK, not a browser.
     userAgent: origin === undefined ? undefined : c.req.header('user-agent'),
@@ -192,22 +144,8 @@ async function receive(
     ip: clientSide ? address?.anonymized : undefined,
     // `/v1/import` and server-side sources send old events on purpose.
     keepPastTimestamps: historical || !clientSide,
-    options: source.enrich,
-    describeUserAgent: deps.describeUserAgent,
   });
-  await enqueue(deps, source.id, result.messages);
-  deps.observer?.eventsIngested({
-    source: source.id,
-    accepted: result.accepted,
-    quarantined: result.reasons,
-  });
-  const answer: BatchResponse = {
-    success: true,
-    accepted: result.accepted,
-    rejectedCount: result.rejected.length,
-    rejected: result.rejected.slice(0, MAX_REJECTED_LISTED),
-  };
-  return c.json(answer);
+  return batchAnswer(c, result);
 }
 
 /** Adds `POST /v1/batch`, `POST /v1/{track,page,screen,identify,group,alias}` and the short paths. */

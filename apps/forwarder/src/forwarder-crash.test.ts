@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogQueue, openLogQueue, type QueueConsumer, type QueueMessage } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { gzipLevel6 } from './node.js';
 import type { ForwarderOptionsInput } from './options.js';
 import {
   bodyText,
+  cleanupsAfterEach,
   FAST,
   message,
   readFiles,
@@ -23,10 +24,7 @@ import {
   waitFor,
 } from './test-support.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function tempLogDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-forwarder-log-'));

@@ -1,6 +1,7 @@
 // Prometheus metrics of the forwarders of this process (prom-client): totals read from their
 // stats at each scrape, histograms and labelled counters fed by the ForwarderObserver.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { metricsIn } from '@sluice/queue/metrics';
+import type { Registry } from 'prom-client';
 import type { ForwarderObserver } from './forwarder-observer.js';
 import type { ForwarderStats } from './stats.js';
 
@@ -18,20 +19,13 @@ export interface ForwarderMetrics {
 
 /** Registers the forwarder's metrics (names start with `sluice_forwarder_`) in `registry`. */
 export function createForwarderMetrics(registry: Registry, now = Date.now): ForwarderMetrics {
-  const registers = [registry];
+  const m = metricsIn(registry);
   let source: { stats(): ForwarderStats[]; owned(): number[] } | undefined;
   const sum = (pick: (s: ForwarderStats) => number) =>
     (source?.stats() ?? []).reduce((total, s) => total + pick(s), 0);
+  // Nothing is reported before forwarding runs.
   const gauge = (name: string, help: string, read: () => number | undefined) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        const value = source && read();
-        if (value !== undefined) this.set(value);
-      },
-    });
+    m.gauge(name, help, () => (source ? read() : undefined));
   gauge(
     'sluice_forwarder_backlog_events',
     'Entries in the queue not yet forwarded and acknowledged (embedded log only)',
@@ -74,57 +68,36 @@ export function createForwarderMetrics(registry: Registry, now = Date.now): Forw
     ],
     ['sluice_forwarder_lines_written_total', 'Lines in uploaded files', (s) => s.linesWritten],
   ];
-  // Counters from the stats' totals: the increase since the last scrape (stats only grow, but
-  // a shard's forwarder that ends takes its totals with it; never go below zero then).
-  for (const [name, help, pick] of totals) {
-    let seen = 0;
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        const value = sum(pick);
-        if (value > seen) this.inc(value - seen);
-        seen = Math.max(seen, value);
-      },
-    });
-  }
-  const files = new Counter({
-    name: 'sluice_forwarder_files_written_total',
-    help: 'Files uploaded, by format',
-    labelNames: ['format'] as const,
-    registers,
-  });
-  const bytes = new Counter({
-    name: 'sluice_forwarder_bytes_written_total',
-    help: 'Bytes of uploaded files (compressed), by format',
-    labelNames: ['format'] as const,
-    registers,
-  });
-  const uploads = new Histogram({
-    name: 'sluice_forwarder_upload_duration_seconds',
-    help: 'Time of one successful file upload',
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const commits = new Histogram({
-    name: 'sluice_forwarder_commit_duration_seconds',
-    help: 'Time to save a checkpoint (the commit before the acknowledgement)',
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'sluice_forwarder_retries_total',
-    help: 'Failed store or queue calls, each retried after a backoff, by call (upload, ack, read, ...)',
-    labelNames: ['call'] as const,
-    registers,
-  });
-  const leases = new Counter({
-    name: 'sluice_forwarder_shard_lease_changes_total',
-    help: 'Shard leases acquired, released or lost (sharded JetStream)',
-    labelNames: ['change'] as const,
-    registers,
-  });
+  // Counters from the stats' totals: the increase since the last scrape.
+  for (const [name, help, pick] of totals) m.total(name, help, () => sum(pick));
+  const files = m.counter('sluice_forwarder_files_written_total', 'Files uploaded, by format', [
+    'format',
+  ]);
+  const bytes = m.counter(
+    'sluice_forwarder_bytes_written_total',
+    'Bytes of uploaded files (compressed), by format',
+    ['format'],
+  );
+  const uploads = m.histogram(
+    'sluice_forwarder_upload_duration_seconds',
+    'Time of one successful file upload',
+    LATENCY_BUCKETS,
+  );
+  const commits = m.histogram(
+    'sluice_forwarder_commit_duration_seconds',
+    'Time to save a checkpoint (the commit before the acknowledgement)',
+    LATENCY_BUCKETS,
+  );
+  const retries = m.counter(
+    'sluice_forwarder_retries_total',
+    'Failed store or queue calls, each retried after a backoff, by call (upload, ack, read, ...)',
+    ['call'],
+  );
+  const leases = m.counter(
+    'sluice_forwarder_shard_lease_changes_total',
+    'Shard leases acquired, released or lost (sharded JetStream)',
+    ['change'],
+  );
   return {
     observer: {
       fileUploaded(report) {

@@ -9,15 +9,20 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createMemoryQueue, openLogQueue } from '@sluice/queue';
 import { createS3Store, type ObjectStore } from '@sluice/store';
 import { startS3Server } from '@sluice/testkit/s3';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createForwarder } from './forwarder.js';
 import { gzipLevel6 } from './node.js';
-import { bodyText, FAST, message, NOW, readAllLines, waitFor } from './test-support.js';
+import {
+  bodyText,
+  cleanupsAfterEach,
+  FAST,
+  message,
+  NOW,
+  readAllLines,
+  waitFor,
+} from './test-support.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 it('acknowledges nothing while S3 is down, pauses reading, and delivers everything once it is back', async () => {
   const s3 = await startS3Server();

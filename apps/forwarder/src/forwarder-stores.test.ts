@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type LogQueue, openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createS3Store, type ObjectStore } from '@sluice/store';
 import { type S3Server, startS3Server } from '@sluice/testkit/s3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DedupIndex } from './dedup/dedup-index.js';
 import { openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
@@ -16,6 +16,7 @@ import { gzipLevel6 } from './node.js';
 import type { ForwarderOptionsInput } from './options.js';
 import {
   bodyText,
+  cleanupsAfterEach,
   FAST,
   message,
   NOW,
@@ -33,10 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => s3?.close());
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function tempDir(name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `sluice-${name}-`));

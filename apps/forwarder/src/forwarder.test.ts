@@ -1,12 +1,13 @@
 import { ConsumerLostError, createMemoryQueue, type Queue, type QueueMessage } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { gzipLevel6 } from './node.js';
 import type { ForwarderOptionsInput } from './options.js';
 import {
   bodyText,
+  cleanupsAfterEach,
   FAST,
   message,
   NOW,
@@ -16,10 +17,7 @@ import {
   waitFor,
 } from './test-support.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Setup {
   queue: Queue;

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '@sluice/store';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from './checkpoint.js';
 import { compactPartition } from './compaction/compact-partition.js';
 import { writeManifest } from './compaction/manifest.js';
@@ -10,15 +10,12 @@ import {
   interruptingStore,
   putForwarderFile,
   readLiveLines,
-  storeKinds,
+  storeKindsClosedAfterAll,
 } from './compaction/test-support.js';
 import { nodeFileCodecs } from './formats/node-codecs.js';
 import { listLiveFiles, readLiveFiles } from './live-files.js';
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.close();
-});
+const kinds = storeKindsClosedAfterAll();
 
 const OPTIONS = { targetFileBytes: 2_000, minFileBytes: 1, acknowledgedBelow: 1e9 };
 const key = (name: string) => `${HOUR}${name}`;

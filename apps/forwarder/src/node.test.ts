@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { openLogQueue } from '@sluice/queue';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startForwarder } from './node.js';
-import { bodyText, message, tempFsStore, waitFor } from './test-support.js';
+import { bodyText, cleanupsAfterEach, message, tempFsStore, waitFor } from './test-support.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function tempLog() {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-forwarder-node-'));

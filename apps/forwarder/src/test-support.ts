@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { MessageKind, QueueMessage } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
+import { afterEach } from 'vitest';
 
 /** 2026-11-24T10:30:00Z: "now" in the tests. */
 export const NOW = Date.UTC(2026, 10, 24, 10, 30);
@@ -107,4 +108,13 @@ export function runUntilCrash(
     await running;
     await close();
   };
+}
+
+/** What a test registers to undo (stop, close, remove), run after each test, last first. */
+export function cleanupsAfterEach(): Array<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
 }

@@ -1,6 +1,7 @@
 // Prometheus metrics of the MQTT bridge (prom-client): its delivery counters read at each
 // scrape, and whether it is connected to the broker, from its events.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricsIn } from '@sluice/queue/metrics';
+import type { Registry } from 'prom-client';
 import type { BridgeEvent } from './broker-connection.js';
 import type { DeliveryStats } from './delivery-handler.js';
 
@@ -36,36 +37,18 @@ const COUNTED: [keyof DeliveryStats, string, string][] = [
 
 /** Registers the bridge's metrics (names start with `sluice_mqtt_`) in `registry`. */
 export function createBridgeMetrics(registry: Registry): BridgeMetrics {
-  const registers = [registry];
+  const m = metricsIn(registry);
   let source: { stats(): DeliveryStats } | undefined;
   let isConnected = false;
-  for (const [field, name, help] of COUNTED) {
-    let seen = 0;
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        const value = source?.stats()[field] ?? 0;
-        if (value > seen) this.inc(value - seen);
-        seen = Math.max(seen, value);
-      },
-    });
-  }
-  new Gauge({
-    name: 'sluice_mqtt_connected',
-    help: '1 while connected and subscribed to the broker',
-    registers,
-    collect() {
-      this.set(isConnected ? 1 : 0);
-    },
-  });
-  const connections = new Counter({
-    name: 'sluice_mqtt_connection_events_total',
-    help: 'Broker connections made, lost and failed, by event',
-    labelNames: ['event'] as const,
-    registers,
-  });
+  for (const [field, name, help] of COUNTED) m.total(name, help, () => source?.stats()[field] ?? 0);
+  m.gauge('sluice_mqtt_connected', '1 while connected and subscribed to the broker', () =>
+    isConnected ? 1 : 0,
+  );
+  const connections = m.counter(
+    'sluice_mqtt_connection_events_total',
+    'Broker connections made, lost and failed, by event',
+    ['event'],
+  );
   return {
     event(event) {
       if (event.type === 'subscribed') isConnected = true;

@@ -61,12 +61,12 @@ function message(i: number) {
   const id = `e-${String(i).padStart(7, '0')}`;
   const source = i % 2 === 0 ? 'shop' : 'blog';
   const time = HOUR + (i % 4 < 2 ? 0 : 3_600_000) + (i % 3_600_000);
-  const event = {
-    type: 'track',
-    event: 'Viewed',
-    messageId: id,
-    properties: { i, pad: 'x'.repeat(200 + (i % 50)) },
-  };
+  return delivery(id, source, time, { i, pad: 'x'.repeat(200 + (i % 50)) });
+}
+
+/** How Cloudflare Queues hands the worker one track event `id` of `source` at `time`. */
+function delivery(id: string, source: string, time: number, properties: Record<string, unknown>) {
+  const event = { type: 'track', event: 'Viewed', messageId: id, properties };
   return {
     id: `cf-${id}`,
     timestamp: new Date(),
@@ -217,27 +217,8 @@ describe('a partition object counting its held bytes', () => {
       r2Persist: join(dir, 'r2-copies'),
     });
     started.push(instance);
-    const fixed = (i: number) => {
-      const id = `c-${String(i).padStart(7, '0')}`;
-      const event = {
-        type: 'track',
-        event: 'Viewed',
-        messageId: id,
-        properties: { pad: 'y'.repeat(300) },
-      };
-      return {
-        id: `cf-${id}`,
-        timestamp: new Date(),
-        attempts: 1,
-        body: toWireMessage({
-          id,
-          source: 'shop',
-          time: HOUR,
-          kind: 'event',
-          body: new TextEncoder().encode(JSON.stringify(event)),
-        }),
-      };
-    };
+    const fixed = (i: number) =>
+      delivery(`c-${String(i).padStart(7, '0')}`, 'shop', HOUR, { pad: 'y'.repeat(300) });
     const worker = await instance.getWorker();
     const deliver = async (batch: ReturnType<typeof fixed>[]) => {
       const outcome = await worker.queue(QUEUE, batch);

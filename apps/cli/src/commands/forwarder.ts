@@ -6,10 +6,14 @@ import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes } from '../lib/file-modes.js';
 import { exitWhenFailed, logForwarderErrors, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
-import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
+import {
+  metricsHostOption,
+  metricsPortOption,
+  processRegistry,
+  serveMetricsIfAsked,
+} from '../lib/metrics-server.js';
 import {
   fileAgeOption,
   formatOption,
@@ -73,8 +77,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
       const queue = await openQueue(options.queue, modes);
-      const registry = new Registry();
-      collectDefaultMetrics({ register: registry });
+      const registry = processRegistry();
       const metrics = createForwarderMetrics(registry);
       const forwarding = await startForwarding({
         queue,
@@ -97,15 +100,7 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         },
       });
       metrics.watch(forwarding);
-      const server =
-        options.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              host: options.metricsHost,
-              port: options.metricsPort,
-              registry,
-              notReady: () => forwarding.notForwarding(),
-            });
+      const server = await serveMetricsIfAsked(options, registry, () => forwarding.notForwarding());
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {
         await server?.close();

@@ -6,10 +6,14 @@ import { createNodeLogger } from '@sluice/collector';
 import { createBridgeMetrics, parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { stopOnSignal } from '../lib/lifecycle.js';
-import { metricsHostOption, metricsPortOption, startMetricsServer } from '../lib/metrics-server.js';
+import {
+  metricsHostOption,
+  metricsPortOption,
+  processRegistry,
+  serveMetricsIfAsked,
+} from '../lib/metrics-server.js';
 import { queueOption, wholeNumber, withOptions } from '../lib/options.js';
 
 interface MqttBridgeOptions {
@@ -67,8 +71,7 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
         readPem(config.broker.keyFile),
       ]);
       const queue = await openQueue(options.queue, fileModes(options.sharedRead));
-      const registry = new Registry();
-      collectDefaultMetrics({ register: registry });
+      const registry = processRegistry();
       const metrics = createBridgeMetrics(registry);
       const bridge = await startMqttBridge({
         queue,
@@ -81,15 +84,9 @@ refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the messa
         },
       });
       metrics.watch(bridge);
-      const server =
-        options.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              host: options.metricsHost,
-              port: options.metricsPort,
-              registry,
-              notReady: () => (metrics.connected() ? undefined : 'not connected to the broker'),
-            });
+      const server = await serveMetricsIfAsked(options, registry, () =>
+        metrics.connected() ? undefined : 'not connected to the broker',
+      );
       const statsTimer =
         options.statsMs > 0
           ? setInterval(() => line({ stats: bridge.stats() }), options.statsMs)

@@ -7,7 +7,6 @@ import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluic
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { adminSecretIn } from '../lib/admin-secret.js';
 import { fileModes } from '../lib/file-modes.js';
 import {
@@ -17,6 +16,7 @@ import {
   loggerAt,
   stopOnSignal,
 } from '../lib/lifecycle.js';
+import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
   fileAgeOption,
@@ -105,8 +105,7 @@ and how to query them. Without a config file it serves one demo source: write ke
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
       // process exits non-zero, instead of accepting events that would never be forwarded.
       // One /metrics for the process: the collector's and the forwarder's.
-      const registry = new Registry();
-      collectDefaultMetrics({ register: registry });
+      const registry = processRegistry();
       const forwarderMetrics = createForwarderMetrics(registry);
       let forwarder: Forwarding;
       try {

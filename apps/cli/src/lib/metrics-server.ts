@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Option } from 'commander';
-import type { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { wholeNumber } from './options.js';
 
 export const metricsPortOption = () =>
@@ -69,4 +69,26 @@ export async function startMetricsServer(options: {
         server.closeIdleConnections();
       }),
   };
+}
+
+/** A registry with Node's process metrics, for one process's own metrics. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** Starts the listener when `--metrics-port` was given; none otherwise. */
+export async function serveMetricsIfAsked(
+  options: { metricsPort?: number; metricsHost: string },
+  registry: Registry,
+  notReady: () => string | undefined,
+): Promise<MetricsServer | undefined> {
+  if (options.metricsPort === undefined) return undefined;
+  return startMetricsServer({
+    host: options.metricsHost,
+    port: options.metricsPort,
+    registry,
+    notReady,
+  });
 }

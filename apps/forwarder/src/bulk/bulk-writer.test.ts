@@ -56,6 +56,16 @@ function jitteryStore(store: ObjectStore): ObjectStore {
   };
 }
 
+/** Small files, one upload at a time, retries after 1-2 ms: the failure tests' writer. */
+const QUICK_RETRIES = {
+  prefix: '',
+  maxFileBytes: 100,
+  maxBufferedBytes: 1_000,
+  uploadConcurrency: 1,
+  retryInitialMs: 1,
+  retryMaxMs: 2,
+};
+
 it('cuts files by size and names them by their first line, however uploads are timed', async () => {
   const store = await fsCase.create();
   const w = writer(jitteryStore(store));
@@ -142,14 +152,7 @@ it('retries a failing store until it takes the file, and gives up only when abor
     store: flaky,
     compress: gzipLevel6,
     fileName: String,
-    options: {
-      prefix: '',
-      maxFileBytes: 100,
-      maxBufferedBytes: 1_000,
-      uploadConcurrency: 1,
-      retryInitialMs: 1,
-      retryMaxMs: 2,
-    },
+    options: QUICK_RETRIES,
     onError: (error, during) => errors.push(`${during}: ${(error as Error).message}`),
   });
   await w.add({ partition: 'events/a/', id: 'x', body: encoder.encode('{}'), ordinal: 7 });
@@ -170,14 +173,7 @@ it('retries a failing store until it takes the file, and gives up only when abor
     store: down,
     compress: gzipLevel6,
     fileName: String,
-    options: {
-      prefix: '',
-      maxFileBytes: 100,
-      maxBufferedBytes: 1_000,
-      uploadConcurrency: 1,
-      retryInitialMs: 1,
-      retryMaxMs: 2,
-    },
+    options: QUICK_RETRIES,
     onError: () => abort.abort(),
     signal: abort.signal,
   });

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '@sluice/store';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { saveCheckpoint } from '../checkpoint.js';
 import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { zstdCompress, zstdDecompress } from '../formats/zstd.js';
@@ -15,13 +15,10 @@ import {
   putForwarderFile,
   readLiveLines,
   readPlainLines,
-  storeKinds,
+  storeKindsClosedAfterAll,
 } from './test-support.js';
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.close();
-});
+const kinds = storeKindsClosedAfterAll();
 
 /** Small targets for tests; every position acknowledged unless a test says otherwise. */
 const OPTIONS: CompactPartitionOptions = {

@@ -8,7 +8,7 @@ import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { zstdParquet } from '../formats/parquet-zstd.js';
 import { readLiveFiles } from '../live-files.js';
 
-export { storeKinds } from '../testing/store-kinds.js';
+export { storeKinds, storeKindsClosedAfterAll } from '../testing/store-kinds.js';
 
 export const HOUR = 'events/source=shop/dt=2026-11-24/hh=10/';
 
@@ -260,4 +260,4 @@ export function interruptingStore(inner: ObjectStore, before: () => Promise<void
   };
 }
 
-export { seededRandom } from '../testing/seeded-random.js';
+export { seededRandom } from '@sluice/testkit/random';

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueueEntry } from '@sluice/queue';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterEach } from '../test-support.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup-index.js';
 import { openLmdbDedupIndex } from './lmdb-dedup-index.js';
 import { createRepeatWindow, type RepeatWindowSettings } from './repeat-window.js';
@@ -14,10 +15,7 @@ const SETTINGS: RepeatWindowSettings = {
   filterBytes: 1024 * 1024,
 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 function entry(position: number, id: string): QueueEntry {
   return { position, id, source: 's', time: 0, kind: 'event', body: new Uint8Array() };

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '@sluice/store';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { compactPartition } from '../compaction/compact-partition.js';
 import { readManifest } from '../compaction/manifest.js';
 import {
@@ -11,15 +11,12 @@ import {
   putForwarderFile,
   readLiveLines,
   readPlainLines,
-  storeKinds,
+  storeKindsClosedAfterAll,
 } from '../compaction/test-support.js';
 import { nodeFileCodecs } from '../formats/node-codecs.js';
 import { type ErasureProgress, eraseSubject } from './erase-subject.js';
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.close();
-});
+const kinds = storeKindsClosedAfterAll();
 
 const NEXT_HOUR = 'events/source=shop/dt=2026-11-24/hh=11/';
 const QUARANTINE = 'quarantine/source=shop/dt=2026-11-24/';

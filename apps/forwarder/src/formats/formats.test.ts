@@ -7,15 +7,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { FileFormatName } from '@sluice/layout';
 import { openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startForwarder } from '../node.js';
-import { bodyText, message, NOW, waitFor } from '../test-support.js';
+import { bodyText, cleanupsAfterEach, message, NOW, waitFor } from '../test-support.js';
 import { zstdDecompress } from './zstd.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** Forwards `messages` with `format` into a fresh local store; returns its root. */
 async function forward(format: FileFormatName, messages: QueueMessage[]) {

@@ -1,18 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueueEntry, QueueMessage } from '../queue.js';
 import { eraseLogRecords } from './erase-records.js';
 import { openLogQueue } from './log-queue.js';
 import { openLogReader } from './log-reader.js';
+import { tempDirEachTest } from './test-support.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-erase-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+tempDirEachTest('sluice-log-erase-', (d) => {
+  dir = d;
 });
 
 /** Every fourth message is victim-1's. */

@@ -1,20 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueueMessage } from '../queue.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type LogQueue, openLogQueue } from './log-queue.js';
+import { logMessage, tempDirEachTest } from './test-support.js';
 
 let dir: string;
 const queues: LogQueue[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-consumer-'));
+tempDirEachTest('sluice-log-consumer-', (d) => {
+  dir = d;
 });
-afterEach(async () => {
-  await Promise.all(queues.splice(0).map((queue) => queue.close()));
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => Promise.all(queues.splice(0).map((queue) => queue.close())));
 
 async function openQueue(segmentBytes?: number) {
   const queue = await openLogQueue({ dir, ...(segmentBytes ? { segmentBytes } : {}) });
@@ -22,13 +17,7 @@ async function openQueue(segmentBytes?: number) {
   return queue;
 }
 
-const message = (i: number): QueueMessage => ({
-  id: `id-${i}`,
-  source: 'web',
-  time: i,
-  kind: 'event',
-  body: Buffer.from(`{"n":${i}}`),
-});
+const message = (i: number) => logMessage(i);
 const messages = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => message(from + i));
 

@@ -1,32 +1,23 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../queue.js';
 import type { LogDamage, LogDamageRecord } from './log-damage.js';
 import { openLogQueue } from './log-queue.js';
 import { openLogReader } from './log-reader.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './record-codec.js';
 import { listSegments, segmentPath } from './segment-files.js';
+import { logMessage, tempDirEachTest } from './test-support.js';
 
 let dir: string;
 const lines: string[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-damage-'));
+tempDirEachTest('sluice-log-damage-', (d) => {
+  dir = d;
   lines.length = 0;
 });
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
-const message = (i: number): QueueMessage => ({
-  id: `id-${i}`,
-  source: 'web',
-  time: i,
-  kind: 'event',
-  body: Buffer.from(JSON.stringify({ n: i, pad: 'x'.repeat(40) })),
-});
+const message = (i: number) => logMessage(i, JSON.stringify({ n: i, pad: 'x'.repeat(40) }));
 
 /** Appends `count` acknowledged messages, one append each, and closes the log. */
 async function writeLog(count: number, segmentBytes?: number): Promise<void> {

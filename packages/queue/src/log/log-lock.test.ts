@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogLockedError, lockLogDir } from './log-lock.js';
 import { openLogQueue } from './log-queue.js';
+import { tempDirEachTest } from './test-support.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-lock-'));
+tempDirEachTest('sluice-log-lock-', (d) => {
+  dir = d;
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** The pid of a process that has ended. */
 function deadPid(): number {

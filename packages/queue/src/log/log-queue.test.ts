@@ -1,23 +1,20 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeQueueContract } from '../queue.contract.js';
 import type { QueueEntry, QueueMessage } from '../queue.js';
 import { READ_CHUNK_BYTES } from './frame-reader.js';
 import { type LogQueue, openLogQueue } from './log-queue.js';
 import { COMMIT_MS_BOUNDS } from './log-writer.js';
+import { tempDirEachTest } from './test-support.js';
 
 let dir: string;
 const queues: LogQueue[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-'));
+tempDirEachTest('sluice-log-', (d) => {
+  dir = d;
 });
-afterEach(async () => {
-  await Promise.all(queues.splice(0).map((queue) => queue.close()));
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => Promise.all(queues.splice(0).map((queue) => queue.close())));
 
 async function openQueue(options: { durability?: 'fsync' | 'none'; segmentBytes?: number } = {}) {
   const queue = await openLogQueue({ dir, ...options });

@@ -1,17 +1,14 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { QueueEntry, QueueMessage } from '../queue.js';
 import { openLogQueue } from './log-queue.js';
 import { openLogReader } from './log-reader.js';
+import { tempDirEachTest } from './test-support.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-reader-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+tempDirEachTest('sluice-log-reader-', (d) => {
+  dir = d;
 });
 
 function message(i: number): QueueMessage {

@@ -1,26 +1,16 @@
-import { appendFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueueMessage } from '../queue.js';
+import { describe, expect, it } from 'vitest';
 import { openLogQueue } from './log-queue.js';
 import { encodeFrame } from './record-codec.js';
+import { logMessage, tempDirEachTest } from './test-support.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-log-recovery-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+tempDirEachTest('sluice-log-recovery-', (d) => {
+  dir = d;
 });
 
-const message = (i: number): QueueMessage => ({
-  id: `id-${i}`,
-  source: 'web',
-  time: i,
-  kind: 'event',
-  body: Buffer.from(`{"n":${i}}`),
-});
+const message = (i: number) => logMessage(i);
 const segment = () => join(dir, 'segments', '00000000000000000000.log');
 
 /** Writes three messages, lets `damage` mangle the tail, reopens and appends one more. */

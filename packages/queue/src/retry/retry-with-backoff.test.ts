@@ -1,3 +1,4 @@
+import { seededRandom as seeded } from '@sluice/testkit/random';
 import { describe, expect, it } from 'vitest';
 import {
   backoffCeiling,
@@ -5,18 +6,6 @@ import {
   RetryAbortedError,
   retryWithBackoff,
 } from './retry-with-backoff.js';
-
-/** A seeded generator (mulberry32): the same seed gives the same jitter. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('retryWithBackoff', () => {
   it('doubles the ceiling after each failure, up to the cap', () => {
