@@ -5,14 +5,36 @@ import { z } from 'zod';
 /** Partition -> last queue position written to an uploaded file of that partition. */
 export type Watermarks = Map<string, number>;
 
+/** The first and last queue position of a file whose upload may have begun. */
+export interface FileRange {
+  first: number;
+  last: number;
+}
+
+/**
+ * Partition -> the file of it being uploaded, saved before the put: a restart rewrites that
+ * key with exactly that range, never a shorter cut of it (see partition-router.ts).
+ */
+export type Uploading = Map<string, FileRange>;
+
+/** What a forwarder restores from its checkpoint. */
+export interface CheckpointState {
+  watermarks: Watermarks;
+  uploading: Uploading;
+}
+
+const position = z.number().int().nonnegative();
+
 const checkpointSchema = z.object({
   version: z.literal(1),
-  watermarks: z.record(z.string(), z.number().int().nonnegative()),
+  watermarks: z.record(z.string(), position),
+  /** Files whose upload may have begun (older checkpoints lack it). */
+  uploading: z.record(z.string(), z.object({ first: position, last: position })).optional(),
   /**
    * Every position below it is in an uploaded file (or was skipped) when this was saved: where
    * a damaged consumer file is rebuilt from (older checkpoints lack it).
    */
-  resumeFrom: z.number().int().nonnegative().optional(),
+  resumeFrom: position.optional(),
 });
 
 /** Reads a consumer's watermarks from the store; none yet is an empty map. */
@@ -28,6 +50,16 @@ export async function loadCheckpoint(
 export function parseCheckpoint(key: string, bytes: Uint8Array | undefined): Watermarks {
   if (!bytes) return new Map();
   return new Map(Object.entries(decodeCheckpoint(key, bytes).watermarks));
+}
+
+/** Decodes a checkpoint object with the uploads it records as begun (undefined: none yet). */
+export function parseCheckpointState(key: string, bytes: Uint8Array | undefined): CheckpointState {
+  if (!bytes) return { watermarks: new Map(), uploading: new Map() };
+  const decoded = decodeCheckpoint(key, bytes);
+  return {
+    watermarks: new Map(Object.entries(decoded.watermarks)),
+    uploading: new Map(Object.entries(decoded.uploading ?? {})),
+  };
 }
 
 /** The position a consumer may resume at by this checkpoint (undefined: none, or too old). */
@@ -63,21 +95,28 @@ export async function saveCheckpoint(
   consumerName: string,
   watermarks: Watermarks,
   resumeFrom?: number,
+  uploading?: Uploading,
 ): Promise<void> {
-  await store.put(checkpointKeyOf(consumerName), encodeCheckpoint(watermarks, resumeFrom), {
+  const body = encodeCheckpoint(watermarks, resumeFrom, uploading);
+  await store.put(checkpointKeyOf(consumerName), body, {
     contentType: 'application/json',
   });
 }
 
 /**
- * The checkpoint object's bytes:
- * `{"version":1,"watermarks":{"<partition>":<position>},"resumeFrom":<position>}`.
+ * The checkpoint object's bytes: `{"version":1,"watermarks":{"<partition>":<position>},
+ * "resumeFrom":<position>,"uploading":{"<partition>":{"first":<position>,"last":<position>}}}`.
  */
-export function encodeCheckpoint(watermarks: Watermarks, resumeFrom?: number): Uint8Array {
+export function encodeCheckpoint(
+  watermarks: Watermarks,
+  resumeFrom?: number,
+  uploading?: Uploading,
+): Uint8Array {
   const body = JSON.stringify({
     version: 1,
     watermarks: Object.fromEntries(watermarks),
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    ...(uploading && uploading.size > 0 ? { uploading: Object.fromEntries(uploading) } : {}),
   });
   return new TextEncoder().encode(body);
 }

@@ -16,6 +16,7 @@ import {
   bodyText,
   cleanupsAfterEach,
   FAST,
+  isRecordingSave,
   message,
   readFiles,
   runUntilCrash,
@@ -32,15 +33,33 @@ async function tempLogDir(): Promise<string> {
   return dir;
 }
 
-function failingPuts(store: ObjectStore, fails: (key: string) => boolean): ObjectStore {
+function failingPuts(
+  store: ObjectStore,
+  fails: (key: string, body: Uint8Array) => boolean,
+): ObjectStore {
   return {
     put: (key, body, options) =>
-      fails(key)
+      fails(key, body)
         ? Promise.reject(new Error(`injected: put ${key} failed`))
         : store.put(key, body, options),
     get: (key) => store.get(key),
     list: (prefix) => store.list(prefix),
     delete: (key) => store.delete(key),
+  };
+}
+
+/** Gives the first read at most `entries` entries, then finds nothing more (an idle queue). */
+function readingOnly(entries: number): (consumer: QueueConsumer) => QueueConsumer {
+  return (consumer) => {
+    let reads = 0;
+    return {
+      read: (max, waitMs) =>
+        ++reads === 1
+          ? consumer.read(Math.min(max, entries), waitMs)
+          : new Promise((resolve) => setTimeout(() => resolve([]), Math.min(waitMs, 20))),
+      ack: (done) => consumer.ack(done),
+      close: () => consumer.close(),
+    };
   };
 }
 
@@ -112,6 +131,32 @@ function expectEachLineOnce(files: StoredFile[], messages: QueueMessage[]): void
   }
 }
 
+/**
+ * First run: the 10:00 file [0,2,4,6] is uploaded, recorded and acknowledged; then recording
+ * fails, so the 09:00 file [1,3,5,7] is uploaded but not recorded; crash. Returns that file.
+ */
+async function crashWithUnrecordedFile(
+  dir: string,
+  store: ObjectStore,
+  messages: QueueMessage[],
+): Promise<StoredFile> {
+  let recordingSaves = 0;
+  const flaky = failingPuts(
+    store,
+    (key, body) => isRecordingSave(key, body) && ++recordingSaves > 1,
+  );
+  const first = await startRun(dir, flaky, { maxFileBytes: 200 });
+  await first.queue.append(messages);
+  await waitFor(() => first.forwarder.stats().failures > 0);
+  await first.crash();
+  const afterCrash = await readFiles(store);
+  expect(afterCrash).toHaveLength(2);
+  const [unrecorded, ...more] = await unrecordedFiles(store, afterCrash);
+  expect(more).toEqual([]);
+  if (!unrecorded) throw new Error('no file was left unrecorded');
+  return unrecorded;
+}
+
 /** Files that no checkpoint watermark covers: uploaded, but not recorded. */
 async function unrecordedFiles(store: ObjectStore, files: StoredFile[]): Promise<StoredFile[]> {
   const watermarks = await loadCheckpoint(store, 'forwarder');
@@ -127,31 +172,15 @@ describe('a forwarder restarted after a crash', () => {
     ['shorter', 150],
     ['longer', 1_000],
   ])(
-    'writes no line twice when a file was uploaded but not checkpointed, and the re-run cuts it %s',
+    'writes a file uploaded but not recorded again with the same lines, though the re-run would cut %s',
     async (_cut, secondMaxFileBytes) => {
       const dir = await tempLogDir();
       const { store, cleanup } = await tempFsStore();
       cleanups.push(cleanup);
       const messages = interleaved(40);
+      const unrecorded = await crashWithUnrecordedFile(dir, store, messages);
 
-      // First run: the 10:00 file [0,2,4,6] is uploaded, checkpointed and acknowledged; then the
-      // second checkpoint save fails, so the 09:00 file [1,3,5,7] is uploaded but not recorded.
-      let checkpointSaves = 0;
-      const flaky = failingPuts(
-        store,
-        (key) => key.startsWith('_sluice/') && ++checkpointSaves > 1,
-      );
-      const first = await startRun(dir, flaky, { maxFileBytes: 200 });
-      await first.queue.append(messages);
-      await waitFor(() => first.forwarder.stats().failures > 0);
-      await first.crash();
-      const afterCrash = await readFiles(store);
-      expect(afterCrash).toHaveLength(2);
-      const [unrecorded, ...more] = await unrecordedFiles(store, afterCrash);
-      expect(unrecorded).toBeDefined();
-      expect(more).toEqual([]);
-
-      // Second run: rotation cuts elsewhere, so the unrecorded file's key is overwritten.
+      // Second run: its sizes would cut elsewhere, but the same key gets the same lines.
       const second = await startRun(dir, store, { maxFileBytes: secondMaxFileBytes });
       await second.readAll();
       await second.forwarder.stop();
@@ -159,12 +188,35 @@ describe('a forwarder restarted after a crash', () => {
 
       const files = await readFiles(store);
       expectEachLineOnce(files, messages);
-      const rewritten = files.find((f) => f.key === unrecorded!.key);
-      expect(rewritten?.lines.length).not.toBe(unrecorded!.lines.length);
+      expect(files.find((f) => f.key === unrecorded.key)?.lines).toEqual(unrecorded.lines);
       // Reading resumed at position 1: 2, 4 and 6 were read again and skipped, being in a file.
       expect(second.forwarder.stats().skipped).toBe(3);
     },
   );
+
+  it('keeps a file uploaded but not recorded whole when the re-run stops before reading all of it', async () => {
+    const dir = await tempLogDir();
+    const { store, cleanup } = await tempFsStore();
+    cleanups.push(cleanup);
+    const messages = interleaved(40);
+    const unrecorded = await crashWithUnrecordedFile(dir, store, messages);
+
+    // Second run: it reads 1, 2 and 3 (of the file's 1, 3, 5, 7) and is stopped.
+    const second = await startRun(dir, store, { maxFileBytes: 200 }, readingOnly(3));
+    await waitFor(() => second.forwarder.stats().read === 3);
+    await second.forwarder.stop();
+    await second.crash();
+    const afterStop = await readFiles(store);
+    expect(afterStop.find((f) => f.key === unrecorded.key)?.lines).toEqual(unrecorded.lines);
+    expect(second.forwarder.stats().filesWritten).toBe(0);
+
+    // Third run: 1 and 3 were left unacknowledged, so it writes the file and the rest.
+    const third = await startRun(dir, store, { maxFileBytes: 200 });
+    await third.readAll();
+    await third.forwarder.stop();
+    await third.crash();
+    expectEachLineOnce(await readFiles(store), messages);
+  });
 
   it('skips what a checkpointed file holds when the crash came before the acknowledgement', async () => {
     const dir = await tempLogDir();

@@ -18,6 +18,7 @@ import {
   bodyText,
   cleanupsAfterEach,
   FAST,
+  isRecordingSave,
   message,
   NOW,
   readAllLines,
@@ -221,12 +222,12 @@ describe.each(STORES)('a forwarder writing to %s', (_name, openStore) => {
   it('writes no event twice nor loses one when it crashed after the upload and the id record, before the checkpoint', async () => {
     const store = await openStore();
     const [logDir, stateDir] = [await tempDir('log'), await tempDir('state')];
-    // The first checkpoint save fails: the file is uploaded and its ids are recorded as
-    // stored, but the watermark is not saved and nothing is acknowledged.
+    // The first recording checkpoint save fails: the file is uploaded and its ids are recorded
+    // as stored, but the watermark is not saved and nothing is acknowledged.
     const noCheckpoint: ObjectStore = {
       ...store,
       put: (key, body, options) =>
-        key.startsWith('_sluice/')
+        isRecordingSave(key, body)
           ? Promise.reject(new Error('injected: checkpoint failed'))
           : store.put(key, body, options),
       get: (key) => store.get(key),

@@ -1,16 +1,15 @@
 // Queue -> partition buffers -> gzip NDJSON files -> checkpoint -> ack.
 //
-// Why a re-run writes nothing twice (even though rotation by age follows the wall clock):
-// files are named by the first position they hold, and the checkpoint records, per
-// partition, the last position already in an uploaded file (its watermark). Within one
-// partition a file is always followed by the partition's next entry, and uploads, the
-// checkpoint and acks of one partition are sequential, so at most one file per partition
-// is uploaded but not yet in the checkpoint.
+// Why a re-run writes nothing twice and takes nothing back (even though rotation by age follows
+// the wall clock): files are named by the first position they hold, and the checkpoint records,
+// per partition, the last position already in an uploaded file (its watermark), and, saved
+// before each put, the range of every file being uploaded. Within one partition a file is always
+// followed by the partition's next entry, and uploads, the checkpoint and acks of one partition
+// are sequential, so at most one file per partition is uploaded but not yet under a watermark.
 // - Crash after the put, before the checkpoint: nothing of that file is acknowledged, so the
 //   restart reads it again; entries up to the old watermark are skipped, and the partition's
-//   next buffer starts at the same first position, so its file (cut wherever the new run cuts
-//   it) overwrites the same key. Anything the old file held beyond the new cut goes into the
-//   next file, which the old run never wrote.
+//   next buffer starts at the same first position and is cut at the saved range's end, so the
+//   same key gets the same lines again (partition-router.ts), never a shorter part of them.
 // - Crash after the checkpoint, before the ack: the restart reads the entries again, and
 //   each is at or below its partition's watermark: skipped and acknowledged.
 // - Crash before the put: nothing was acknowledged or recorded; the entries are read again.
@@ -33,7 +32,7 @@ import {
   retryWithBackoff,
 } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
-import { parseCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { parseCheckpointState, saveCheckpoint } from './checkpoint.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { createRepeatWindow } from './dedup/repeat-window.js';
 import { callOf, type ForwarderObserver } from './forwarder-observer.js';
@@ -80,7 +79,11 @@ export interface Forwarder {
    * again by the next forwarder; this one must not be used again).
    */
   run(signal?: AbortSignal): Promise<void>;
-  /** Stops reading, flushes every buffer, and resolves once all of it is uploaded and acknowledged. */
+  /**
+   * Stops reading, flushes every buffer, and resolves once all of it is uploaded and
+   * acknowledged, except a file a crash left uploaded but unrecorded that is not read whole
+   * again yet: it stays unacknowledged (its old copy is in the store) and is read again later.
+   */
   stop(): Promise<void>;
   /** Uploads every buffer now, whatever its size or age. */
   flushAll(): Promise<void>;
@@ -157,10 +160,10 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       return body.byteLength;
     },
     recordStored: (entries) => retry('record stored ids', () => repeats.record(entries)),
-    saveCheckpoint: (watermarks, resumeFrom) =>
+    saveCheckpoint: (watermarks, resumeFrom, uploading) =>
       retry('save checkpoint', async () => {
         const started = performance.now();
-        await saveCheckpoint(deps.store, consumerName, watermarks, resumeFrom);
+        await saveCheckpoint(deps.store, consumerName, watermarks, resumeFrom, uploading);
         observer.committed?.(seconds(started));
       }),
     ack: (entries) => retry('ack', () => deps.consumer.ack(entries)),
@@ -179,7 +182,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       // Retries of the checkpoint load and of reads end on stop() too: nothing is buffered then.
       const key = checkpointKeyOf(consumerName);
       const stored = await retry('load checkpoint', () => deps.store.get(key), stopReading.signal);
-      router.restore(parseCheckpoint(key, stored));
+      router.restore(parseCheckpointState(key, stored));
       await retry('load dedup index', () => repeats.load(), stopReading.signal);
       for (;;) {
         const entries = await retry(
