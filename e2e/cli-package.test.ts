@@ -4,8 +4,11 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO_ROOT } from './cli-process.js';
+import { demoUrl, postDemoBatch, REPO_ROOT, startSluice } from './cli-process.js';
+import { packInstall } from './pack-install.js';
+import { readStoredEvents } from './read-store.js';
 
 // The packages as npm would get them: built, packed with their publish settings, installed
 // from the tarballs into an empty project (offline, from pnpm's store), and run from there,
@@ -60,49 +63,32 @@ it('packs the CLI with every workspace package it depends on', () => {
 });
 
 it('installs from the packed tarballs and runs `sluice` from built JavaScript', async () => {
-  // The CLI's build builds the packages it references; the tag has a build of its own.
-  await run('pnpm', ['--filter', '@sluice/tracker', '--filter', '@sluice/cli', 'build'], {
-    cwd: REPO_ROOT,
-  });
-  const tarballs: Record<string, string> = {};
-  for (const path of PACKAGES) {
-    const manifest = JSON.parse(await readFile(join(REPO_ROOT, path, 'package.json'), 'utf8'));
-    const { name, version } = manifest;
-    expect(manifest.license, name).toBe('MIT');
-    expect(manifest.files, name).toContain('dist');
-    await run('pnpm', ['pack', '--pack-destination', dir], { cwd: join(REPO_ROOT, path) });
-    tarballs[name] =
-      `file:${join(dir, `${name.replace('@', '').replace('/', '-')}-${version}.tgz`)}`;
-  }
+  // The same script the container image runs (deploy/Dockerfile).
   const project = join(dir, 'project');
-  await run('mkdir', ['-p', project]);
-  await writeFile(
-    join(project, 'package.json'),
-    JSON.stringify({
-      name: 'try-sluice',
-      private: true,
-      dependencies: { '@sluice/cli': tarballs['@sluice/cli'] },
-    }),
-  );
-  // The tarballs name each other by version: point those names at the files.
-  await writeFile(
-    join(project, 'pnpm-workspace.yaml'),
-    [
-      'allowBuilds:',
-      '  lmdb: false',
-      '  msgpackr-extract: false',
-      'overrides:',
-      ...Object.entries(tarballs).map(([name, file]) => `  "${name}": "${file}"`),
-      '',
-    ].join('\n'),
-  );
-  await run('pnpm', ['install', '--offline'], { cwd: project });
+  const sluice = await packInstall(project);
+  const tarballs = await readdir(join(project, 'tarballs'));
+  const expected = [...workspacePackages().values()]
+    .filter((entry) => PACKAGES.includes(entry.path))
+    .map(
+      ({ manifest }) =>
+        `${String(manifest.name).slice(1).replace('/', '-')}-${manifest.version}.tgz`,
+    );
+  expect(tarballs.sort()).toEqual(expected.sort());
+  for (const tarball of tarballs) {
+    const { stdout } = await run('tar', [
+      '-xzOf',
+      join(project, 'tarballs', tarball),
+      'package/package.json',
+    ]);
+    const manifest = JSON.parse(stdout);
+    expect(manifest.license, tarball).toBe('MIT');
+    expect(manifest.files, tarball).toContain('dist');
+  }
   // pnpm puts a package's dependencies beside it, in the store's folder of the package.
   const collector = join(await realpath(join(project, 'node_modules/@sluice/cli')), '../collector');
   const packed = JSON.parse(await readFile(join(collector, 'package.json'), 'utf8'));
   expect(packed.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
 
-  const sluice = join(project, 'node_modules/.bin/sluice');
   const { stdout: version } = await run(sluice, ['--version'], { cwd: project });
   expect(version.trim()).toBe('0.1.0');
   const { stdout: keys } = await run(sluice, ['keys', 'create', '--json'], { cwd: project });
@@ -115,6 +101,28 @@ it('installs from the packed tarballs and runs `sluice` from built JavaScript', 
     'createCollectorApp',
   );
 }, 240_000);
+
+// Runs after the install above: the command the container image starts (deploy/Dockerfile).
+it('runs `sluice start` from the install: an event sent lands in a file', async () => {
+  const project = join(dir, 'project');
+  const data = join(dir, 'data');
+  const started = await startSluice(
+    ['start', '--data-dir', data, '--port', '0', '--file-age-ms', '200'],
+    /Press Ctrl\+C to stop/,
+    // Not in the project, whose sluice.config.json (above) has no demo source.
+    { cwd: dir, command: [join(project, 'node_modules/.bin/sluice')] },
+  );
+  // The packed tag is served: the demo page works from an install.
+  const tag = await fetch(`${demoUrl(started.stdout())}/s.js`);
+  expect(tag.status).toBe(200);
+  const sent = await postDemoBatch(started.stdout(), [
+    { type: 'track', event: 'Installed', messageId: 'packed-1', anonymousId: 'a-1' },
+  ]);
+  expect(await sent.json()).toMatchObject({ accepted: 1 });
+  expect((await started.stop('SIGTERM')).code).toBe(0);
+  const stored = await readStoredEvents(createFsStore({ root: join(data, 'store') }), 'events/');
+  expect(stored.map((line) => line.event.messageId)).toEqual(['packed-1']);
+}, 120_000);
 
 // Runs after the build above, so the tarballs hold dist as well as src.
 it('ships no test code: no published package packs tests, contract suites or harnesses', async () => {

@@ -22,11 +22,19 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function sluiceProcess(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv },
-) {
-  const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+/** The command line that runs `sluice` from source (what `pnpm sluice` runs). */
+export const SLUICE_FROM_SOURCE: readonly string[] = [process.execPath, '--import', TSX, BIN];
+
+interface SluiceRun {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Another `sluice` to run: an installed one, or one under a wrapper (default: from source). */
+  command?: readonly string[];
+}
+
+function sluiceProcess(args: readonly string[], options: SluiceRun) {
+  const [program, ...prefix] = options.command ?? SLUICE_FROM_SOURCE;
+  const child = spawn(program!, [...prefix, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     // As typed in a shell, not run by a package script (which changes what `start` prints).
     env: { ...process.env, npm_lifecycle_event: undefined, ...options.env },
@@ -46,7 +54,7 @@ function sluiceProcess(
 /** Runs `sluice <args>` to its end. */
 export function runSluice(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+  options: SluiceRun & { stdin?: string } = {},
 ): Promise<Finished> {
   const { child, finished } = sluiceProcess(args, options);
   child.stdin.end(options.stdin ?? '');
@@ -54,11 +62,7 @@ export function runSluice(
 }
 
 /** Starts a long-running `sluice <args>` and waits until its stdout matches `ready`. */
-export async function startSluice(
-  args: readonly string[],
-  ready: RegExp,
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-) {
+export async function startSluice(args: readonly string[], ready: RegExp, options: SluiceRun = {}) {
   const { child, finished, output } = sluiceProcess(args, options);
   await new Promise<void>((resolve, reject) => {
     const check = () => {

@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { makeTestCertificates, type TestCertificates } from '@sluice/testkit/tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSluice } from './cli-process.js';
+import { runSluice, startSluice } from './cli-process.js';
 
 // `sluice collector --tls-cert --tls-key`: HTTPS, and a renewed certificate taken on SIGHUP
 // without dropping connections. Certificates are throwaway ones made by openssl.
@@ -97,4 +97,60 @@ it('serves HTTPS and takes a renewed certificate on SIGHUP, keeping open connect
     const stopped = await collector.stop('SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(0);
   }
+}, 60_000);
+
+it('serves HTTPS from the config file: tls.certFile and tls.keyFile beside it (sluice start)', async () => {
+  const etc = join(dir, 'etc');
+  await mkdir(etc);
+  await copyFile(first.server.certFile, join(etc, 'cert.pem'));
+  await copyFile(first.server.keyFile, join(etc, 'key.pem'));
+  const config = join(etc, 'sluice.config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      sources: [{ id: 'shop', writeKeys: ['wk_shop'] }],
+      tls: { certFile: 'cert.pem', keyFile: 'key.pem' },
+    }),
+  );
+  const data = join(dir, 'data');
+  // Started from another folder: the config's relative paths are from its own.
+  const started = await startSluice(
+    ['start', '--config', config, '--data-dir', data, '--port', '0'],
+    /Press Ctrl\+C to stop/,
+    { cwd: tmpdir() },
+  );
+  try {
+    const url = /demo page\s+(https:\/\/127\.0\.0\.1:\d+)\/demo/.exec(started.stdout())?.[1];
+    expect(url, started.stdout()).toBeDefined();
+    const agent = new Agent({ keepAlive: false, ca: [first.ca] });
+    const answer = await get(url!, agent);
+    expect(answer.status).toBe(200);
+    expect(answer.fingerprint).toBe(await fingerprintOf(first.server.certFile));
+    agent.destroy();
+  } finally {
+    const stopped = await started.stop('SIGTERM');
+    expect(stopped.code, stopped.stderr).toBe(0);
+  }
+}, 60_000);
+
+it('refuses to start when the config names a tls file that is not there, naming it', async () => {
+  const config = join(dir, 'missing-key.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      sources: [{ id: 'shop', writeKeys: ['wk_shop'] }],
+      tls: { certFile: first.server.certFile, keyFile: 'nowhere/key.pem' },
+    }),
+  );
+  const failed = await runSluice([
+    'start',
+    '--config',
+    config,
+    '--data-dir',
+    join(dir, 'data-missing'),
+    '--port',
+    '0',
+  ]);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toContain(`cannot read the TLS key ${join(dir, 'nowhere/key.pem')}`);
 }, 60_000);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests drive for real (Chromium for the browser
 # tests, nats-server for the JetStream tests, mosquitto and openssl for the MQTT bridge)
-# and curl for the docs' examples, from Debian's packages when missing.
+# curl for the docs' examples and tini (the container's PID 1), from Debian's packages when
+# missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -12,4 +13,6 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missin
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # curl runs the docs' example requests (e2e/readme-scale-out.test.ts).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# tini is the image's PID 1 (deploy/Dockerfile); e2e/deploy-signals.test.ts runs it.
+command -v tini >/dev/null 2>&1 || missing+=(tini)
 bash "$(dirname "$0")/lib/apt-install.sh" "${missing[@]}"

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,5 +76,33 @@ describe('loadCollectorConfig', () => {
     await expect(
       loadCollectorConfig({ cwd: dir, env: { SLUICE_CONFIG: 'missing.json' } }),
     ).rejects.toThrow(/ENOENT.*missing\.json/);
+  });
+
+  it("takes the tls files from the config, relative paths from the file's folder", async () => {
+    await mkdir(join(dir, 'etc'));
+    const path = join(dir, 'etc', 'sluice.json');
+    await writeFile(
+      path,
+      JSON.stringify({ ...shop, tls: { certFile: 'cert.pem', keyFile: '/k/key.pem' } }),
+    );
+    // Run from another folder: the paths still mean the files beside the config.
+    const { config } = await loadCollectorConfig({ cwd: tmpdir(), env: { SLUICE_CONFIG: path } });
+    expect(config.tls).toEqual({ certFile: join(dir, 'etc', 'cert.pem'), keyFile: '/k/key.pem' });
+  });
+
+  it('refuses a tls section without its key, or with a field it does not know', async () => {
+    const path = join(dir, 'tls.json');
+    await writeFile(path, JSON.stringify({ ...shop, tls: { certFile: 'cert.pem', cert: 'x' } }));
+    const error = await loadCollectorConfig({ cwd: dir, env: { SLUICE_CONFIG: path } }).catch(
+      (e: Error) => e,
+    );
+    expect((error as Error).message).toContain(
+      'tls.keyFile: keyFile must be the path of a PEM file',
+    );
+    expect((error as Error).message).toMatch(/tls[.:].*cert/);
+    await writeFile(path, JSON.stringify({ ...shop, tls: { certFile: ' ', keyFile: 'key.pem' } }));
+    await expect(loadCollectorConfig({ cwd: dir, env: { SLUICE_CONFIG: path } })).rejects.toThrow(
+      'tls.certFile: certFile must be the path of a PEM file',
+    );
   });
 });

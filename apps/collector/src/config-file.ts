@@ -1,6 +1,6 @@
 // Loads the Node collector's config: a JSON file plus environment overrides.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type CollectorConfig, parseCollectorConfig } from './config.js';
 import { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
 
@@ -22,6 +22,19 @@ async function readJson(path: string): Promise<unknown> {
   } catch (error) {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The tls section's relative paths, from the config file's folder (as its reader expects). */
+function withTlsPathsFrom(json: unknown, dir: string): unknown {
+  if (typeof json !== 'object' || json === null || !('tls' in json)) return json;
+  const tls = (json as { tls: unknown }).tls;
+  if (typeof tls !== 'object' || tls === null) return json;
+  const fixed: Record<string, unknown> = { ...tls };
+  for (const field of ['certFile', 'keyFile']) {
+    const value = fixed[field];
+    if (typeof value === 'string' && value.trim() !== '') fixed[field] = resolve(dir, value.trim());
+  }
+  return { ...json, tls: fixed };
 }
 
 /** The zero-config demo: one source, any origin, a public write key. */
@@ -59,6 +72,7 @@ export async function loadCollectorConfig(
       json = demoConfig(env);
     }
   }
+  if (path) json = withTlsPathsFrom(json, dirname(path));
   const overridden = Object.keys(env).some((name) => name.startsWith(CONFIG_ENV_PREFIX));
   const from = `${path ?? 'the built-in demo source'}${overridden ? ` with ${CONFIG_ENV_PREFIX}* overrides` : ''}`;
   try {

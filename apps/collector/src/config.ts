@@ -1,6 +1,7 @@
 import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
 import { adminSchema } from './config-admin.js';
+import { tlsSchema } from './config-tls.js';
 
 export { DEFAULT_MAX_VIEWERS } from './config-admin.js';
 
@@ -91,6 +92,7 @@ const configObjectSchema = z.strictObject({
     .min(1, 'sources must hold at least one source')
     .describe('The sites and apps that send events.'),
   admin: adminSchema,
+  tls: tlsSchema,
 });
 
 type ConfigObject = z.output<typeof configObjectSchema>;

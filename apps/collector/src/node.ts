@@ -54,14 +54,15 @@ export interface StartCollectorOptions {
   /**
    * Reload the config while running (SIGHUP, file changes): requests in flight finish with
    * the config they started with, the next ones get the new one. The live view's admin
-   * section and the listening address stay as started.
+   * section, the tls section and the listening address stay as started.
    */
   reload?: ConfigReloadOptions;
   /** Label event metrics with every source id (default: the first 100, then "_other"). */
   perSourceMetrics?: boolean;
   /**
-   * Serve HTTPS with these PEM files, reloaded on SIGHUP (node-tls.ts). Without it, plain
-   * HTTP: for use behind a proxy that terminates TLS.
+   * Serve HTTPS with these PEM files, reloaded on SIGHUP (node-tls.ts); wins over the
+   * config's `tls` section. Without either, plain HTTP: for use behind a proxy that
+   * terminates TLS.
    */
   tls?: TlsFiles;
 }
@@ -150,7 +151,9 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     });
   const app = reloadableApp(build, config, options.reload, logger);
   const host = options.host ?? '127.0.0.1';
-  const tls = options.tls && (await readTlsFiles(options.tls));
+  // The option (the CLI's flags) wins over the config file's tls section.
+  const tlsFiles = options.tls ?? config.tls;
+  const tls = tlsFiles && (await readTlsFiles(tlsFiles));
   const { server, address } = await new Promise<{
     server: ReturnType<typeof serve>;
     address: AddressInfo;
@@ -175,7 +178,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
   const stopReloading =
-    options.tls && reloadTlsOnHangup(server as unknown as TlsServer, options.tls, logger);
+    tlsFiles && reloadTlsOnHangup(server as unknown as TlsServer, tlsFiles, logger);
   logger?.info(
     {
       url,

@@ -64,6 +64,10 @@ Example (scale-out, docs/scale-out.md):
         // Sources, keys and limits change without a restart: SIGHUP or a save of the file.
         reload: file ? reloadFromFile(file, { ...process.env }) : undefined,
         tls: tlsFilesOf(options),
+      }).catch(async (error: unknown) => {
+        // Left open, the queue would keep the failed process alive.
+        await queue.close().catch(() => undefined);
+        throw error;
       });
       // Before the ready line: whoever reads it may stop the process at once.
       stopOnSignal(async () => {

@@ -11,6 +11,7 @@ import {
 } from '@sluice/forwarder';
 import { eraseLogRecords, eraseStreamMessages } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { withLogLock } from '../lib/log-lock.js';
 import { collect, withOptions } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -48,7 +49,8 @@ export function addEraseCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Stop the collector and the forwarder first: the log has no lock. The queue is erased first
+Stop the collector and the forwarder first: with a log: queue, erase refuses to run while a
+sluice holds the log (naming it). The queue is erased first
 (log records are replaced by erased markers, stream messages deleted with the server's erase),
 then every file of the store holding the subject is rewritten under its own key, keeping every
 other event; a second run finds nothing. What changed goes to stderr, the evidence to stdout
@@ -59,19 +61,20 @@ other event; a second run finds nothing. What changed goes to stderr, the eviden
         command.error('error: give --user-id or --anonymous-id (or both)');
       }
       const { store, where } = openStore(options);
-      const evidence = await eraseEverywhere(
-        {
-          store,
-          codecs: nodeFileCodecs,
-          storeWhere: where,
-          ...queueErasure(options.queue),
-          now: () => new Date(),
-        },
-        {
-          subject: { userId: options.userId, anonymousId: options.anonymousId },
-          prefixes: options.prefix,
-        },
-      );
+      const queue = queueErasure(options.queue);
+      const erase = () =>
+        eraseEverywhere(
+          { store, codecs: nodeFileCodecs, storeWhere: where, ...queue, now: () => new Date() },
+          {
+            subject: { userId: options.userId, anonymousId: options.anonymousId },
+            prefixes: options.prefix,
+          },
+        );
+      // The durable log's lock, held for the store's rewrite too: a forwarder started meanwhile
+      // could write files with the subject's events while they are being rewritten.
+      const evidence = queue.log
+        ? await withLogLock(queue.log.where, 'sluice erase', erase)
+        : await erase();
       for (const line of describeErasure(evidence)) process.stderr.write(`${line}\n`);
       const json = `${JSON.stringify(evidence, null, 2)}\n`;
       if (options.report !== undefined) {

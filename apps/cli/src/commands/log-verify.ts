@@ -23,6 +23,7 @@ import type { ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
 import { damagedDedupIndexes, moveDedupIndexAside } from '../lib/dedup-index-check.js';
 import { fileModes } from '../lib/file-modes.js';
+import { withLogLock } from '../lib/log-lock.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface VerifyOptions extends StoreOptions {
@@ -47,44 +48,54 @@ export function addLogCommand(program: Command): void {
       `
 --repair moves a damaged dedup index aside (the forwarder starts an empty one), rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
 the raw bytes of each damaged range in <data-dir>/queue/damaged/ and rewrites the segment with
-the range replaced by erased records (positions kept). Stop sluice first.`,
+the range replaced by erased records (positions kept). Stop sluice first: --repair refuses to
+run while a sluice holds the log (naming it).`,
     )
     .action(async (options: VerifyOptions) => {
-      const dataDir = resolve(options.dataDir);
-      const queueDir = resolve(dataDir, 'queue');
-      const { store } = openStore(options, resolve(dataDir, 'store'));
-      const modes = fileModes(options.sharedRead);
-      const result = await verifyLog(queueDir);
-      const out = (line: string) => process.stdout.write(`${line}\n`);
-      let damaged = result.damage.length;
-      out(
-        `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
-      );
-      for (const note of result.notes) out(`note: ${describe(note)}`);
-      for (const index of await damagedDedupIndexes(dataDir)) {
-        damaged++;
-        out(`DAMAGED: ${index.message}`);
-        if (!options.repair) continue;
-        const aside = await moveDedupIndexAside(index.dir, Date.now());
-        out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
-      }
-      for (const message of await damagedCheckpoints(queueDir, store)) {
-        damaged++;
-        out(`DAMAGED: ${message}`);
-        if (options.repair) out('  not repaired: the store is the truth; do as the line says');
-      }
-      for (const finding of result.damage) {
-        out(`DAMAGED: ${describe(finding)}`);
-        if (!options.repair) continue;
-        out(`  repaired: ${await repair(finding, queueDir, store, modes)}`);
-      }
-      if (options.repair) {
-        for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
-      }
-      if (damaged === 0) out('no damage found');
-      else if (!options.repair) out('run again with --repair to apply the safe recoveries');
-      process.exitCode = damaged === 0 || options.repair ? 0 : 1;
+      const queueDir = resolve(options.dataDir, 'queue');
+      // Repairs rewrite the log: not beside the sluice that owns it. A plain verify only reads.
+      if (options.repair)
+        await withLogLock(queueDir, 'sluice log verify --repair', () => checkLog(options));
+      else await checkLog(options);
     });
+}
+
+/** Verifies the log and its state, and with --repair applies the safe recoveries. */
+async function checkLog(options: VerifyOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  const queueDir = resolve(dataDir, 'queue');
+  const { store } = openStore(options, resolve(dataDir, 'store'));
+  const modes = fileModes(options.sharedRead);
+  const result = await verifyLog(queueDir);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let damaged = result.damage.length;
+  out(
+    `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
+  );
+  for (const note of result.notes) out(`note: ${describe(note)}`);
+  for (const index of await damagedDedupIndexes(dataDir)) {
+    damaged++;
+    out(`DAMAGED: ${index.message}`);
+    if (!options.repair) continue;
+    const aside = await moveDedupIndexAside(index.dir, Date.now());
+    out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
+  }
+  for (const message of await damagedCheckpoints(queueDir, store)) {
+    damaged++;
+    out(`DAMAGED: ${message}`);
+    if (options.repair) out('  not repaired: the store is the truth; do as the line says');
+  }
+  for (const finding of result.damage) {
+    out(`DAMAGED: ${describe(finding)}`);
+    if (!options.repair) continue;
+    out(`  repaired: ${await repair(finding, queueDir, store, modes)}`);
+  }
+  if (options.repair) {
+    for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
+  }
+  if (damaged === 0) out('no damage found');
+  else if (!options.repair) out('run again with --repair to apply the safe recoveries');
+  process.exitCode = damaged === 0 || options.repair ? 0 : 1;
 }
 
 function describe(finding: LogFinding): string {

@@ -131,6 +131,8 @@ and how to query them. Without a config file it serves one demo source: write ke
         await queue.close().catch(() => undefined);
         throw error;
       }
+      // If the collector cannot start (e.g. a TLS file it cannot read), the forwarder and the
+      // queue are stopped too: left running, they would keep the failed process alive.
       const collector = await startCollector({
         port: options.port,
         host: options.host,
@@ -141,6 +143,10 @@ and how to query them. Without a config file it serves one demo source: write ke
         tls: tlsFilesOf(options),
         notReady: forwarder.notForwarding,
         registry,
+      }).catch(async (error: unknown) => {
+        await forwarder.stop().catch(() => undefined);
+        await queue.close().catch(() => undefined);
+        throw error;
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {

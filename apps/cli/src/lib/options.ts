@@ -103,7 +103,7 @@ export function withOptions(command: Command, ...options: Option[]): Command {
 export const tlsOptions = () => [
   new Option(
     '--tls-cert <file>',
-    'serve HTTPS with this certificate (PEM; reloaded on SIGHUP)',
+    'serve HTTPS with this certificate (PEM; reloaded on SIGHUP); wins over the config file tls section',
   ).env('SLUICE_TLS_CERT'),
   new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)').env('SLUICE_TLS_KEY'),
 ];

@@ -2,8 +2,9 @@
 // replaced by an erased frame (record-codec.ts), so positions do not move and readers, replays
 // and consumers skip it. Crash safety, one segment at a time (replace-segment.ts): a crash
 // leaves each segment old or new, never torn; the next run finds what is left and finishes.
-// The log has no lock: stop the collector and the forwarder that use it while this runs (a
-// writer would go on appending to a replaced active segment's old file).
+// No other process may have the log open while this runs (a writer would go on appending to a
+// replaced active segment's old file): the caller holds its lock (lockLogDir), as `sluice
+// erase` does, so it refuses while a collector or forwarder owns the log.
 
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -10,6 +10,7 @@ export {
   type LogDamage,
   type LogDamageRecord,
 } from './log-damage.js';
+export { type LockHolder, type LogLock, LogLockedError, lockLogDir } from './log-lock.js';
 export {
   DEFAULT_SEGMENT_BYTES,
   type LogQueue,
