@@ -122,11 +122,15 @@ function compileRule(
     if (schema === undefined) continue;
     const at = [...path, field].join('.');
     if (!ajv.validateSchema(schema)) {
+      // The meta-schema reports one mistake several ways (an enum, then its anyOf): the first.
+      const seen = new Set<string>();
       for (const e of ajv.errors ?? []) {
-        issues.push({
-          path: at + e.instancePath.replaceAll('/', '.'),
-          message: e.message ?? 'invalid',
-        });
+        if (seen.has(e.instancePath)) continue;
+        seen.add(e.instancePath);
+        const message = e.params.allowedValues
+          ? `${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`
+          : (e.message ?? 'invalid');
+        issues.push({ path: at + e.instancePath.replaceAll('/', '.'), message });
       }
       continue;
     }

@@ -1,0 +1,75 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSluice } from './cli-process.js';
+
+// `sluice plan` run as the real command, on plan files in a scratch directory.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-cli-plan-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const GOOD = `# the shop's tracking plan
+onViolation: flag
+events:
+  track:
+    Order Completed:
+      properties:
+        type: object
+        properties:
+          price: { type: number }
+        required: [price]
+`;
+
+async function planFile(name: string, text: string) {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('sluice plan check', () => {
+  it('accepts a valid plan with exit code 0', async () => {
+    const file = await planFile('good.yaml', GOOD);
+    const result = await runSluice(['plan', 'check', file]);
+    expect(result.stdout).toBe(`${file}: the plan is valid\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it('names the place of each mistake in a schema and exits 1', async () => {
+    const text = `${GOOD.replace('type: number', 'type: numbr')}    Signed Up:
+      properties: { properties: { email: { type: string, format: e-mail } } }
+`;
+    const file = await planFile('broken.yaml', text);
+    const result = await runSluice(['plan', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}: 2 problems`);
+    expect(result.stderr).toContain(
+      '  events.track.Order Completed.properties.properties.price.type: must be equal to one of the allowed values: array, boolean, integer, null, number, object, string',
+    );
+    expect(result.stderr).toMatch(/events\.track\.Signed Up\.properties: unknown format "e-mail"/);
+  });
+
+  it('names a wrong setting and a file that is not YAML, and exits 1', async () => {
+    const setting = await planFile('setting.json', '{"onViolation":"drop","events":{}}');
+    const wrong = await runSluice(['plan', 'check', setting]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('  onViolation: onViolation must be "quarantine" or "flag"');
+    const garbled = await planFile('garbled.yaml', 'events: [unclosed');
+    const unreadable = await runSluice(['plan', 'check', garbled]);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(`is not valid YAML`);
+  });
+});
+
+describe('sluice plan types', () => {
+  it('prints the typed tracker wrapper of a valid plan', async () => {
+    const file = await planFile('types.yaml', GOOD);
+    const result = await runSluice(['plan', 'types', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"Order Completed": TrackOrderCompletedProperties;');
+    expect(result.stdout).toContain('export function typedTracker(tracker: UntypedTracker)');
+  });
+});
