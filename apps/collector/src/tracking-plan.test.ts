@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryQueue, type Queue } from '@sluice/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollectorApp } from './app.js';
 import { loadCollectorConfig } from './config-file.js';
+import { reloadableApp } from './config-reload.js';
 import { type RunningCollector, startCollector } from './node.js';
 import {
   BACKEND_KEY,
@@ -171,5 +173,35 @@ describe('loading plans with the config', () => {
     await expect(loadCollectorConfig({ env: { SLUICE_CONFIG: file } })).rejects.toThrow(
       /sources\.0\.plan: cannot read .*plans\/none\.yaml/,
     );
+  });
+});
+
+describe('a config reload', () => {
+  it('reads and compiles the plan file again: the new plan judges the next request', async () => {
+    const file = await writeConfig({ 'reload.yaml': SHOP_PLAN }, { shop: 'plans/reload.yaml' });
+    const load = async () => (await loadCollectorConfig({ env: { SLUICE_CONFIG: file } })).config;
+    const reloadQueue = createMemoryQueue();
+    const app = reloadableApp(
+      (config) => createCollectorApp({ queue: reloadQueue, config }),
+      await load(),
+      { load, signal: false },
+      undefined,
+    );
+    const post = async () => {
+      const res = await app.fetch(
+        new Request('http://collector/v1/batch', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Origin: SHOP_ORIGIN },
+          body: JSON.stringify({ writeKey: SHOP_KEY, batch: [order('12.50')] }),
+        }),
+      );
+      return ((await res.json()) as { rejectedCount: number }).rejectedCount;
+    };
+    expect(await post()).toBe(1);
+    await writeFile(join(dir, 'plans', 'reload.yaml'), SHOP_PLAN.replace('number', 'string'));
+    expect(await app.reload()).toBe(true);
+    expect(await post()).toBe(0);
+    app.close();
+    await reloadQueue.close();
   });
 });
