@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSluice } from './cli-process.js';
+import { REPO_ROOT, runSluice } from './cli-process.js';
 
 // `sluice plan` run as the real command, on plan files in a scratch directory.
 
@@ -61,6 +61,20 @@ describe('sluice plan check', () => {
     const unreadable = await runSluice(['plan', 'check', garbled]);
     expect(unreadable.code).toBe(1);
     expect(unreadable.stderr).toContain(`is not valid YAML`);
+  });
+});
+
+describe("the README's tracking plan", () => {
+  it('passes sluice plan check as written', async () => {
+    const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## Tracking plans\n');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 4));
+    const yaml = /^```yaml\n([\s\S]*?)^```$/m.exec(section)?.[1];
+    expect(yaml, 'a yaml block in "## Tracking plans"').toContain('onViolation');
+    const file = await planFile('readme.yaml', yaml ?? '');
+    const result = await runSluice(['plan', 'check', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });
 

@@ -11,9 +11,11 @@ import { z } from 'zod';
 
 /** The `plan` field of a source: a file path, or a plan that passed every check. */
 export const sourcePlanSchema = z
-  .unknown()
+  .union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    message: 'plan must be the path of a plan file (JSON or YAML) or a plan object',
+  })
   .transform((input, ctx): string | TrackingPlan => {
-    if (typeof input === 'string' && input.length > 0) return input;
+    if (typeof input === 'string') return input;
     const check = checkTrackingPlan(input);
     if (check.ok) return check.plan;
     for (const issue of check.issues) {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkTrackingPlan, type TrackingPlan } from '@sluice/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTypes } from './plan-types.js';
@@ -12,7 +13,15 @@ import { planTypes } from './plan-types.js';
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 function tsc(dir: string, file: string): Promise<{ code: number | null; output: string }> {
-  const args = ['--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext'];
+  const args = [
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--target',
+    'ES2022',
+    '--module',
+    'NodeNext',
+  ];
   const child = spawn(process.execPath, [TSC, ...args, '--moduleResolution', 'NodeNext', file], {
     cwd: dir,
   });
@@ -45,10 +54,10 @@ const check = checkTrackingPlan({
 if (!check.ok) throw new Error('the test plan is invalid');
 const plan: TrackingPlan = check.plan;
 
-// A stand-in with the tracker's methods: the test is about what the compiler accepts.
-const PRELUDE = `import { typedTracker, type UntypedTracker } from './tracking-plan.js';
-declare const tracker: UntypedTracker;
-const analytics = typedTracker(tracker);
+// The real tracker's types (@sluice/tracker, built): the wrapper must take what users have.
+const PRELUDE = `import { createTracker } from '@sluice/tracker';
+import { typedTracker } from './tracking-plan.js';
+const analytics = typedTracker(createTracker({ writeKey: 'wk_shop', endpoint: 'https://c.example' }));
 `;
 
 let dir: string;
@@ -56,6 +65,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-plan-types-'));
   await writeFile(join(dir, 'tracking-plan.ts'), await planTypes(plan));
   await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+  // The CLI's dependencies, so `@sluice/tracker` resolves as in an app that has it.
+  await symlink(
+    fileURLToPath(new URL('../../node_modules', import.meta.url)),
+    join(dir, 'node_modules'),
+  );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
