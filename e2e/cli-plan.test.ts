@@ -64,6 +64,19 @@ describe('sluice plan check', () => {
   });
 });
 
+describe('sluice config check', () => {
+  it("reads the sources' plan files too: a broken one fails the check with its place", async () => {
+    await planFile('shop-plan.yaml', GOOD.replace('type: number', 'type: numbr'));
+    const sources = [{ id: 'shop', writeKeys: ['wk_shop'], plan: 'shop-plan.yaml' }];
+    const config = await planFile('sluice.config.json', JSON.stringify({ sources }));
+    const result = await runSluice(['config', 'check', config]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `error: ${join(dir, 'shop-plan.yaml')}  sources[0].plan: events.track.Order Completed.properties.properties.price.type`,
+    );
+  });
+});
+
 describe("the README's tracking plan", () => {
   it('passes sluice plan check as written', async () => {
     const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
