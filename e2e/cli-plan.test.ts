@@ -1,6 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { checkTrackingPlan, parsePlanText } from '@sluice/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runSluice } from './cli-process.js';
 
@@ -98,5 +100,58 @@ describe('sluice plan types', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('"Order Completed": TrackOrderCompletedProperties;');
     expect(result.stdout).toContain('export function typedTracker(tracker: UntypedTracker)');
+  });
+});
+
+describe('sluice plan infer', () => {
+  // Stored as the forwarder stores them: gzip NDJSON in source and hour folders.
+  const shop = [
+    { type: 'track', event: 'Order Completed', properties: { price: 12.5, currency: 'EUR' } },
+    {
+      type: 'track',
+      event: 'Order Completed',
+      properties: { price: 12, currency: 'EUR', coupon: 'X' },
+    },
+    { type: 'track', event: 'Signed Up', properties: { plan: 'pro', trial: true } },
+    { type: 'page', name: 'Home', properties: { path: '/' } },
+    { type: 'identify', userId: 'u-1', traits: { email: 'a@shop.example' } },
+  ].map((event, i) => ({ messageId: `m-${i}`, anonymousId: 'a-1', ...event }));
+  const blog = [{ type: 'track', event: 'Post Read', properties: { slug: 'a' }, messageId: 'b-1' }];
+
+  async function store(source: string, events: object[]) {
+    const folder = join(dir, 'store', 'events', `source=${source}`, 'dt=2026-03-01', 'hh=10');
+    await mkdir(folder, { recursive: true });
+    const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    await writeFile(join(folder, '0-0.ndjson.gz'), gzipSync(lines));
+  }
+
+  it("drafts a plan that accepts every stored event of the source, and only that source's names", async () => {
+    await store('shop', shop);
+    await store('blog', blog);
+    const args = ['plan', 'infer', '--source', 'shop', '--store-dir', join(dir, 'store')];
+    const result = await runSluice(args);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const check = checkTrackingPlan(parsePlanText(result.stdout, 'draft.yaml'));
+    if (!check.ok) throw new Error(JSON.stringify(check.issues));
+    expect(check.plan.onViolation).toBe('flag');
+    expect(Object.keys(check.plan.events.track ?? {}).sort()).toEqual([
+      'Order Completed',
+      'Signed Up',
+    ]);
+    expect(check.plan.events.track?.['Order Completed']?.properties).toEqual({
+      type: 'object',
+      properties: {
+        coupon: { type: 'string' },
+        currency: { type: 'string' },
+        price: { type: 'number' },
+      },
+      required: ['currency', 'price'],
+    });
+    for (const event of shop) expect(check.compiled.check(event), event.messageId).toBeUndefined();
+    expect(check.compiled.check(blog[0]!)).toMatchObject({ label: '_unplanned' });
+    // A wrong type is caught by the draft as it is.
+    const wrong = { ...shop[0]!, properties: { price: '12.50', currency: 'EUR' } };
+    expect(check.compiled.check(wrong)?.issues[0]?.path).toBe('properties/price');
   });
 });
