@@ -217,6 +217,11 @@ ${markdownTable(
   rows,
 )}
 
+A tracking plan (\`BENCH_PLAN\` in \`bench/request-costs.ts\`: a JSON Schema of seven properties
+per event name, two required context fields, compiled by ajv) judges a request's events in
+${costs.map((cost) => `${cost.planUs.toFixed(1)} µs at ${cost.batch}`).join(', ')} events/request: part of
+validate + enrich + serialize for a source with a plan (the benchmark's source has none).
+
 Why the targets are out of reach this way: at 10 events/request, half of bare
 \`node:http\`'s requests/s leaves about twice its time per request for everything, while
 \`JSON.parse\` of the body alone, a V8 built-in, takes about as long as bare Hono's whole

@@ -10,6 +10,7 @@ import { addImportCommand } from './commands/import.js';
 import { addKeysCommand } from './commands/keys.js';
 import { addLogCommand } from './commands/log-verify.js';
 import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
+import { addPlanCommand } from './commands/plan.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addSourcesCommand } from './commands/sources.js';
@@ -49,6 +50,7 @@ Every command has --help. Docs: README.md`,
   addKeysCommand(program);
   addConfigCommand(program);
   addSourcesCommand(program);
+  addPlanCommand(program);
   addQueryCommand(program);
   addUsageCommand(program);
   return program;

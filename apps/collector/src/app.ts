@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { createSourceDirectory } from './auth.js';
 import { describeClientAddress } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
+import { compileSourcePlans } from './config-plan.js';
 import { collectorCors } from './cors.js';
 import { CollectorError, errorResponse } from './errors.js';
 import type { LiveView } from './live/live-view.js';
@@ -92,6 +93,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     newId: () => crypto.randomUUID(),
     clientAddress,
     describeUserAgent: createUserAgentCache(),
+    plans: compileSourcePlans(config.sources),
     logger,
     observer,
     onQueueRefused: (seconds) => {

@@ -1,6 +1,7 @@
 // Loads the Node collector's config: a JSON file plus environment overrides.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { parsePlanText } from '@sluice/ingest';
 import { type CollectorConfig, parseCollectorConfig } from './config.js';
 import { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
 
@@ -50,7 +51,8 @@ function demoConfig(env: Record<string, string | undefined>): unknown {
 /**
  * Reads the config file named by `SLUICE_CONFIG`, else `./sluice.config.json` if present,
  * else the demo source (write key `SLUICE_WRITE_KEY` or "demo-key", origins
- * `SLUICE_ALLOWED_ORIGINS` or "*"); applies `SLUICE__…` overrides; validates. Throws an
+ * `SLUICE_ALLOWED_ORIGINS` or "*"); applies `SLUICE__…` overrides; reads the sources'
+ * plan files; validates (and compiles the plans). Throws an
  * Error naming the file and every problem.
  */
 export async function loadCollectorConfig(
@@ -76,8 +78,39 @@ export async function loadCollectorConfig(
   const overridden = Object.keys(env).some((name) => name.startsWith(CONFIG_ENV_PREFIX));
   const from = `${path ?? 'the built-in demo source'}${overridden ? ` with ${CONFIG_ENV_PREFIX}* overrides` : ''}`;
   try {
-    return { config: parseCollectorConfig(applyConfigEnv(json, env)), from, file: path };
+    // Plan paths are relative to the config file (the demo has none).
+    const withPlans = await readPlanFiles(applyConfigEnv(json, env), path ? dirname(path) : cwd);
+    return { config: parseCollectorConfig(withPlans), from, file: path };
   } catch (error) {
     throw new Error(`${from}: ${(error as Error).message}`);
   }
+}
+
+// Plan paths are relative to the config file's folder; each is replaced by its file's content
+// before the config is validated (which compiles the plans).
+/** `config` with each source's plan path replaced by what that file holds (a copy). */
+export async function readPlanFiles(config: unknown, folder: string): Promise<unknown> {
+  if (!isObject(config) || !Array.isArray(config.sources)) return config;
+  // Most configs (a hosted one of 100,000 sources) name no plan file: no copy then.
+  if (!config.sources.some((source) => isObject(source) && typeof source.plan === 'string')) {
+    return config;
+  }
+  const sources = await Promise.all(
+    config.sources.map(async (source: unknown, i: number) => {
+      if (!isObject(source) || typeof source.plan !== 'string' || source.plan === '') return source;
+      const path = resolve(folder, source.plan);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new Error(`sources.${i}.plan: cannot read ${path}: ${(error as Error).message}`);
+      }
+      return { ...source, plan: parsePlanText(text, path) };
+    }),
+  );
+  return { ...config, sources };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

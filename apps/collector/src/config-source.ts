@@ -2,6 +2,7 @@
 // the person editing the config file: they name what is wrong and how to fix it.
 import { MAX_BATCH_EVENTS, MAX_REQUEST_BYTES, SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
+import { sourcePlanSchema } from './config-plan.js';
 import { checkOriginPattern } from './origin-pattern.js';
 
 // Write keys travel in URLs, data attributes and Basic auth user names (where ':' ends the name).
@@ -237,6 +238,7 @@ export const sourceSchema = z
         detectBots: true,
       })
       .describe('What the collector adds to each valid event.'),
+    plan: sourcePlanSchema.optional(),
   })
   .refine(
     (source) =>

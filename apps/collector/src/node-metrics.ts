@@ -80,6 +80,11 @@ export function createPrometheusObserver(
     'Invalid events answered as rejected and kept in quarantine, by source and reason',
     ['source', 'reason'],
   );
+  const planViolations = m.counter(
+    'sluice_plan_violations_total',
+    "Events that broke their source's tracking plan (quarantined or flagged), by source and event: a name the plan lists, <type>:* or _unplanned",
+    ['source', 'event'],
+  );
   const { queueDepth } = options;
   if (queueDepth) {
     m.gauge('sluice_queue_depth', 'Messages held in the queue and not yet removed', queueDepth);
@@ -157,6 +162,8 @@ export function createPrometheusObserver(
       const source = sourceLabel(report.source);
       if (report.accepted > 0) acceptedBy(source).inc(report.accepted);
       for (const reason of report.quarantined) quarantined.inc({ source, reason });
+      // Labels come from the plan file, never from what a client sent: bounded by the plan.
+      for (const event of report.planViolations ?? []) planViolations.inc({ source, event });
     },
   };
   const target = registry;

@@ -21,6 +21,11 @@ export interface EventsReport {
   accepted: number;
   /** Why each quarantined event was refused (`event_too_large`, `invalid_<field>`). */
   quarantined: readonly string[];
+  /**
+   * The plan label of each event that broke the source's tracking plan (quarantined or
+   * flagged): a name the plan lists, `<type>:*`, or `_unplanned`.
+   */
+  planViolations?: readonly string[];
 }
 
 /** Receives counts and timings; implementations must be cheap and must not throw. */

@@ -2,6 +2,7 @@
 // takes the same path: limit, authenticate, read, validate, enrich, enqueue, answer.
 
 import {
+  type CompiledPlan,
   fromRudderStack,
   isMobileLibraryEvent,
   isRudderStackRequest,
@@ -57,6 +58,8 @@ export interface TrackingDeps {
   limits: RequestLimits;
   now: () => number;
   newId: () => string;
+  /** The compiled tracking plan of each source that has one. */
+  plans: ReadonlyMap<string, CompiledPlan>;
   clientAddress: (c: Context) => ClientAddress | undefined;
   describeUserAgent: (userAgent: string) => UserAgentFacts;
   logger: CollectorLogger;

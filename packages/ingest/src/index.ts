@@ -26,6 +26,25 @@ export { nestsDeeperThan } from './json-depth.js';
 export { DERIVED_ID_PREFIX, deriveMessageId } from './message-id.js';
 export { normalizeIsoTime, normalizeSpecFields } from './normalize-event.js';
 export { type JsonProblem, type ParsedObject, parseJsonObject } from './parse-json.js';
+export { checkTrackingPlan, isYamlFile, type PlanCheck, parsePlanText } from './plan/check-plan.js';
+export {
+  type CompiledPlan,
+  compilePlan,
+  MAX_PLAN_ISSUES,
+  PlanCompileError,
+  type PlanViolation,
+  UNPLANNED_LABEL,
+} from './plan/compile-plan.js';
+export {
+  ANY_NAME,
+  type EventRule,
+  PLAN_VIOLATIONS_FIELD,
+  type TrackingPlan,
+  type TrackingPlanInput,
+  trackingPlanSchema,
+  VIOLATION_ACTIONS,
+  type ViolationAction,
+} from './plan/plan-schema.js';
 export { isMobileLibraryEvent } from './protocols/client-side.js';
 export {
   fromRudderStack,

@@ -3,6 +3,8 @@ import { type BatchRequest, type FieldIssue, MAX_EVENT_BYTES } from '@sluice/sch
 import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
 import { deriveMessageId } from './message-id.js';
 import { normalizeSpecFields } from './normalize-event.js';
+import type { CompiledPlan } from './plan/compile-plan.js';
+import { PLAN_VIOLATIONS_FIELD } from './plan/plan-schema.js';
 import { quarantineRecord } from './quarantine.js';
 import { Utf8Lines } from './utf8.js';
 import { eventSizeIssue, usableMessageId, validateEvent } from './validate-event.js';
@@ -21,9 +23,14 @@ export interface IngestResult {
   rejected: RejectedEvent[];
   /** Why each rejected event went to quarantine, as a short metric label (same order). */
   reasons: QuarantineReason[];
+  /** The plan label (see PlanViolation) of each event that broke its plan, quarantined or flagged. */
+  planViolations: string[];
 }
 
-/** `event_too_large`, or `invalid_<field>` naming the first field that failed validation. */
+/**
+ * `event_too_large`, `plan_violation`, or `invalid_<field>` naming the first field that
+ * failed validation.
+ */
 export type QuarantineReason = string;
 
 export interface IngestContext extends ReceiveInfo {
@@ -40,6 +47,8 @@ export interface IngestContext extends ReceiveInfo {
    * them (Snowplow's, whose base64 or JSON parameters do not decode).
    */
   presetIssues?: ReadonlyMap<number, FieldIssue[]>;
+  /** The source's tracking plan: valid events are judged by it too (none: all kept as they are). */
+  plan?: CompiledPlan;
 }
 
 /**
@@ -66,8 +75,19 @@ function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
-function reasonOf(errors: FieldIssue[], tooLarge: boolean): QuarantineReason {
+/** Keeps a violating event with its issues, when the plan says `flag`. */
+function flagViolations(event: Record<string, unknown>, issues: FieldIssue[]): void {
+  const context = event.context;
+  event.context = {
+    ...(typeof context === 'object' && context !== null ? context : {}),
+    [PLAN_VIOLATIONS_FIELD]: issues,
+  };
+}
+
+function reasonOf(errors: FieldIssue[], tooLarge: boolean, planned: boolean): QuarantineReason {
   if (tooLarge) return 'event_too_large';
+  // Plan paths name the client's own properties: never a label.
+  if (planned) return 'plan_violation';
   // The first path segment is a field of the event schema: a small, fixed set of labels.
   const field = errors[0]?.path.split('.')[0];
   return field ? `invalid_${field}` : 'invalid_event';
@@ -83,6 +103,8 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
   const messages: QueueMessage[] = [];
   const rejected: RejectedEvent[] = [];
   const reasons: QuarantineReason[] = [];
+  const planViolations: string[] = [];
+  const plan = ctx.plan;
   const maxEventBytes = ctx.maxEventBytes ?? MAX_EVENT_BYTES;
   const origin = { receivedAtMs: ctx.receivedAtMs };
   lines.reset();
@@ -90,6 +112,7 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     const event = applyBatchDefaults(raw, batch);
     let errors: FieldIssue[] | undefined;
     let tooLarge = false;
+    let planned = false;
     const typeAllowed = ctx.requiredType === undefined || event.type === ctx.requiredType;
     const preset = ctx.presetIssues?.get(index);
     if (preset !== undefined) {
@@ -103,24 +126,33 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
     }
     if (errors === undefined) {
       const enriched = enrichEvent(event, ctx);
-      const bytes = lines.add(JSON.stringify(enriched.event));
-      // The limit is on the event as the client sent it; our additions may push the stored
-      // line a little over, so only then is the client's own size measured.
-      const sentBytes = bytes > maxEventBytes ? utf8Length(JSON.stringify(raw)) : 0;
-      if (sentBytes <= maxEventBytes) {
-        messages.push({
-          // Validated: a non-empty string.
-          id: event.messageId as string,
-          source: ctx.sourceId,
-          time: enriched.timeMs,
-          kind: 'event',
-          body: NO_BYTES,
-        });
-        return;
+      // Judged once enriched, so a plan may require what the collector adds (`context.userAgent`).
+      const violation = plan?.check(enriched.event);
+      if (violation) planViolations.push(violation.label);
+      if (violation && plan?.onViolation !== 'flag') {
+        errors = violation.issues;
+        planned = true;
+      } else {
+        if (violation) flagViolations(enriched.event, violation.issues);
+        const bytes = lines.add(JSON.stringify(enriched.event));
+        // The limit is on the event as the client sent it; our additions may push the stored
+        // line a little over, so only then is the client's own size measured.
+        const sentBytes = bytes > maxEventBytes ? utf8Length(JSON.stringify(raw)) : 0;
+        if (sentBytes <= maxEventBytes) {
+          messages.push({
+            // Validated: a non-empty string.
+            id: event.messageId as string,
+            source: ctx.sourceId,
+            time: enriched.timeMs,
+            kind: 'event',
+            body: NO_BYTES,
+          });
+          return;
+        }
+        lines.dropLast();
+        errors = [eventSizeIssue(sentBytes, maxEventBytes)];
+        tooLarge = true;
       }
-      lines.dropLast();
-      errors = [eventSizeIssue(sentBytes, maxEventBytes)];
-      tooLarge = true;
     }
     const messageId = usableMessageId(raw);
     const record = quarantineRecord(errors, scrubForQuarantine(raw, ctx.options), origin);
@@ -134,9 +166,10 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
       body: NO_BYTES,
     });
     rejected.push(messageId === undefined ? { index, errors } : { index, messageId, errors });
-    reasons.push(reasonOf(errors, tooLarge));
+    reasons.push(reasonOf(errors, tooLarge, planned));
   });
   const bodies = lines.take();
   for (let i = 0; i < messages.length; i++) (messages[i] as QueueMessage).body = bodies[i]!;
-  return { messages, accepted: messages.length - rejected.length, rejected, reasons };
+  const accepted = messages.length - rejected.length;
+  return { messages, accepted, rejected, reasons, planViolations };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_FILE } from '@sluice/collector';
 import type { Command } from 'commander';
 import { type ConfigCheck, checkConfig } from '../config-check/check-config.js';
 import { escapeControls } from '../lib/terminal-text.js';
+import { planFileProblems } from '../plan/plan-file-problems.js';
 
 export function addConfigCommand(program: Command): void {
   const config = program.command('config').description('work with the collector config');
@@ -44,6 +45,7 @@ it) and how to fix it. Exit code 0 when the collector would start with this conf
         env,
         fallback,
       });
+      check.problems.push(...(await planFileProblems(text === undefined ? undefined : path, text)));
       process.stdout.write(formatCheck(check));
       if (check.problems.some((p) => p.severity === 'error')) process.exitCode = 1;
     });
