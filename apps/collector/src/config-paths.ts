@@ -15,7 +15,7 @@ export const pathsSchema = z
       )
       .default(DEFAULT_TAG_PATHS.prefix)
       .describe(
-        'Path under which the tag (<prefix>/<script>) and the API (<prefix>/v1/...) are served too, for a reverse proxy on the site\'s own domain; the tag sends to its own folder. "": only the root paths.',
+        'Path under which the tag (`<prefix>/<script>`) and the API (`<prefix>/v1/...`) are served too, for a reverse proxy on the site\'s own domain; the tag sends to its own folder. `""`: only the root paths.',
       ),
     script: z
       .string({ message: 'script must be a file name like "x.js"' })
@@ -25,12 +25,12 @@ export const pathsSchema = z
       )
       .default(DEFAULT_TAG_PATHS.script)
       .describe(
-        'File name of the tag under the prefix (short cache); <name>.<version>.js is the same bytes with a year of immutable cache.',
+        'File name of the tag under the prefix (an hour of cache); `<name>.<version>.js` is the same bytes, immutable for a year (`sluice tag` prints it with its integrity hash).',
       ),
   })
   .default({ ...DEFAULT_TAG_PATHS })
   .describe(
-    'Neutral paths for first-party deployment (docs/first-party.md). /s.js and /v1/... stay served as well.',
+    'Neutral paths for first-party deployment (docs/first-party.md). `/s.js` and `/v1/...` stay served as well.',
   );
 
 /** Where the tag and the API are served under the configured prefix. */
