@@ -1,0 +1,3 @@
+export * from './caddy.js';
+export * from './nginx.js';
+export type { RunningProxy } from './proxy-process.js';
