@@ -37,12 +37,22 @@ const PROXY_IP = '::';
 const FORGED_IP = '198.51.100.0';
 
 const tagFile = join(REPO_ROOT, 'packages/tracker/dist/sluice.js');
+const DOC = join(REPO_ROOT, 'docs/first-party.md');
 let browser: Browser;
 let tagScript: string;
+let doc: string;
+/** The collector config of docs/first-party.md, as written there. */
+let docConfig: {
+  trustProxy: number;
+  paths: typeof PATHS;
+  sources: { id: string; allowedOrigins: string[] }[];
+};
 
 beforeAll(async () => {
   browser = await launchChromium();
   tagScript = await readFile(tagFile, 'utf8');
+  doc = await readFile(DOC, 'utf8');
+  docConfig = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]!);
 });
 afterAll(() => browser?.close());
 
@@ -60,10 +70,11 @@ async function deploy(
   const store = createFsStore({ root: join(dir, 'store') });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
+  // The docs' config, with this test's origin, key and proxy count.
   const config = {
+    ...docConfig,
     trustProxy,
-    paths: PATHS,
-    sources: [{ id: 'shop', writeKeys: ['site-key'], allowedOrigins: [origin] }],
+    sources: [{ ...docConfig.sources[0]!, writeKeys: ['site-key'], allowedOrigins: [origin] }],
   };
   const configFile = join(dir, 'sluice.config.json');
   await writeFile(configFile, JSON.stringify(config));
@@ -154,6 +165,16 @@ async function visit(
 const ipsOf = (events: Record<string, unknown>[]) => [
   ...new Set(events.map((e) => (e.context as { ip?: string }).ip)),
 ];
+
+describe('the first-party docs', () => {
+  it('show the tested recipe files as they are, and the config these tests run', async () => {
+    for (const { file } of Object.values(RECIPES)) {
+      const recipe = await readFile(join(REPO_ROOT, file), 'utf8');
+      expect(doc, file).toContain(`\n${recipe}\`\`\``);
+    }
+    expect(docConfig).toMatchObject({ trustProxy: 1, paths: PATHS });
+  });
+});
 
 describe.each(Object.keys(RECIPES) as ProxyName[])('first-party behind %s', (proxy) => {
   it('delivers events from a page on the site origin through the neutral paths into the store, with context.ip the browser address and not the forged header (trustProxy 1)', async () => {
