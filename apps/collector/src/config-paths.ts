@@ -28,6 +28,12 @@ export const pathsSchema = z
         'File name of the tag under the prefix (an hour of cache); `<name>.<version>.js` is the same bytes, immutable for a year (`sluice tag` prints it with its integrity hash).',
       ),
   })
+  // At the root, the demo page's own script would be shadowed by the tag.
+  .refine((paths) => paths.prefix !== '' || paths.script !== 'demo.js', {
+    message:
+      'script "demo.js" at the root would hide the demo page\'s script: pick another name or a prefix',
+    path: ['script'],
+  })
   .default({ ...DEFAULT_TAG_PATHS })
   .describe(
     'Neutral paths for first-party deployment (docs/first-party.md). `/s.js` and `/v1/...` stay served as well.',

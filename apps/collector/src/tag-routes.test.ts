@@ -115,6 +115,7 @@ describe('neutral paths (config paths)', () => {
     [{ prefix: '/../x' }, 'paths.prefix'],
     [{ script: 'x' }, 'paths.script'],
     [{ script: 'a/x.js' }, 'paths.script'],
+    [{ script: 'demo.js' }, 'paths.script'],
   ])('refuses paths %j, naming %s', (paths, where) => {
     expect(() => parseCollectorConfig({ sources: testSources, paths })).toThrow(
       new RegExp(`${where.replace('.', '\\.')}: `),
