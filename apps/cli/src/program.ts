@@ -15,6 +15,7 @@ import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addSourcesCommand } from './commands/sources.js';
 import { addStartCommand } from './commands/start.js';
+import { addTagCommand } from './commands/tag.js';
 import { addUsageCommand } from './commands/usage.js';
 
 // Read at run time, so the built and the source entry report the same version.
@@ -48,6 +49,7 @@ Every command has --help. Docs: README.md`,
   addCompactCommand(program);
   addLogCommand(program);
   addKeysCommand(program);
+  addTagCommand(program);
   addConfigCommand(program);
   addSourcesCommand(program);
   addPlanCommand(program);

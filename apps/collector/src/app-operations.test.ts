@@ -2,6 +2,7 @@ import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorLogger, EventsReport, RequestReport } from './observe.js';
+import { VERSIONED_TAG_ROUTE } from './tag-routes.js';
 import { BACKEND_SECRET, CLIENT_IP, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
 
 let queue: Queue;
@@ -85,6 +86,7 @@ describe('/openapi.json', () => {
     const served = app.routes
       .filter((r) => r.method === 'GET' || r.method === 'POST')
       // Hono's `:name` is OpenAPI's `{name}`.
+      .map((r) => ({ ...r, path: r.path === VERSIONED_TAG_ROUTE ? '/s.{version}.js' : r.path }))
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method} ${path}`),

@@ -1,6 +1,7 @@
 import { createUserAgentCache } from '@sluice/ingest';
 import type { QueueProducer } from '@sluice/queue';
 import { type Context, Hono } from 'hono';
+import { getPath } from 'hono/utils/url';
 import { createSourceDirectory } from './auth.js';
 import { describeClientAddress } from './client-ip.js';
 import { type CollectorConfigInput, parseCollectorConfig } from './config.js';
@@ -8,6 +9,7 @@ import { compileSourcePlans } from './config-plan.js';
 import { collectorCors } from './cors.js';
 import { CollectorError, errorResponse } from './errors.js';
 import type { LiveView } from './live/live-view.js';
+import { neutralPathRewriter } from './neutral-paths.js';
 import { type CollectorLogger, type CollectorObserver, consoleErrorLogger } from './observe.js';
 import { observeRequests } from './observe-requests.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -26,7 +28,7 @@ export interface CollectorDeps {
   config: CollectorConfigInput;
   /** The server clock, ms since the epoch (default `Date.now`). */
   now?: () => number;
-  /** The browser tag's source, served at `/s.js`. */
+  /** The browser tag's source, served at `/s.js`, `/s.<version>.js` and the config's `paths`. */
   tagScript?: string;
   /**
    * The client's IP address as the runtime knows it: on Node the socket or a trusted proxy's
@@ -66,7 +68,8 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? consoleErrorLogger(deps.logError ?? console.error);
   const directory = createSourceDirectory(config, { sha256: deps.sha256 });
-  const app = new Hono();
+  const routePath = neutralPathRewriter(config.paths);
+  const app = new Hono({ getPath: (request) => routePath(getPath(request)) });
   // Until then the queue said it is full or failing: not ready for more traffic.
   let refusingUntilMs = 0;
   // The live view watches acknowledged appends and finished requests; it changes neither.

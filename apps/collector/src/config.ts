@@ -1,6 +1,7 @@
 import { describeIssues, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { z } from 'zod';
 import { adminSchema } from './config-admin.js';
+import { pathsSchema } from './config-paths.js';
 import { tlsSchema } from './config-tls.js';
 
 export { DEFAULT_MAX_VIEWERS } from './config-admin.js';
@@ -78,6 +79,7 @@ const configObjectSchema = z.strictObject({
     .describe(
       'Proxies in front of the collector that append to X-Forwarded-For (Node). 0: the socket address; the header, which anyone can forge, is ignored.',
     ),
+  paths: pathsSchema,
   limits: collectorLimitsSchema
     .default({
       maxRequestBytes: MAX_REQUEST_BYTES,

@@ -109,7 +109,10 @@ export function buildOpenApiDocument(config: CollectorConfig, withMetrics: boole
   paths['/readyz'] = status('Readiness: not shutting down and the queue takes events');
   if (withMetrics) paths['/metrics'] = status('Prometheus metrics (Node)');
   paths['/openapi.json'] = status('This document');
-  paths['/s.js'] = status('The browser tag');
+  paths['/s.js'] = status('The browser tag (cached for an hour)');
+  paths['/s.{version}.js'] = status(
+    'The browser tag at its version (its SHA-384, 12 hex digits), cached as immutable',
+  );
   paths['/demo'] = status('A page to try the tag by hand');
   paths['/demo.js'] = status("The demo page's script");
   paths['/v1/projects/{writeKey}/settings'] = status(

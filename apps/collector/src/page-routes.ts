@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
-import { etag } from 'hono/etag';
 import type { CollectorConfig } from './config.js';
 import { DEMO_CSP, DEMO_SCRIPT, demoPage } from './demo-page.js';
 import { CollectorError } from './errors.js';
 
-/** How long browsers and CDNs may keep the tag before revalidating it (by ETag). */
-export const TAG_MAX_AGE_SECONDS = 3600;
+import { addTagRoutes } from './tag-routes.js';
 
-/** Adds the tag (`/s.js`) and the demo page that loads it (`/demo`, `/demo.js`). */
+export { TAG_MAX_AGE_SECONDS } from './tag-routes.js';
+
+/** Adds the tag (tag-routes.ts) and the demo page that loads it (`/demo`, `/demo.js`). */
 export function addPageRoutes(
   app: Hono,
   deps: { config: CollectorConfig; tagScript: string | undefined },
@@ -16,13 +16,7 @@ export function addPageRoutes(
   // The demo needs a public key; server-only sources have none.
   const demoKey = deps.config.sources.find((source) => source.writeKeys.length > 0)?.writeKeys[0];
 
-  app.get('/s.js', etag(), (c) => {
-    if (tagScript === undefined) {
-      throw new CollectorError(404, 'not_found', 'no tag script is configured');
-    }
-    c.header('Cache-Control', `public, max-age=${TAG_MAX_AGE_SECONDS}`);
-    return c.body(tagScript, 200, { 'Content-Type': 'application/javascript; charset=utf-8' });
-  });
+  addTagRoutes(app, tagScript);
   app.get('/demo', (c) => {
     if (demoKey === undefined) {
       throw new CollectorError(404, 'not_found', 'no source has a write key for the demo');

@@ -19,6 +19,7 @@ export * from './app.js';
 export { anonymizeIp, clientIpFromForwardedFor } from './client-ip.js';
 export * from './config.js';
 export { applyConfigEnv, CONFIG_ENV_PREFIX } from './config-env.js';
+export { DEFAULT_TAG_PATHS, type TagPaths } from './config-paths.js';
 export { configJsonSchema } from './config-reference.js';
 export * from './errors.js';
 export type { LiveEvent, LiveResult } from './live/live-event.js';
@@ -27,4 +28,11 @@ export { createLiveView, type LiveView } from './live/live-view.js';
 export type * from './observe.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { generateSecretKey, hashSecretKey } from './secret-keys.js';
+export { VERSIONED_TAG_CACHE } from './tag-routes.js';
+export {
+  describeTagScript,
+  scriptTagSnippet,
+  type TagScriptIdentity,
+  tagScriptPaths,
+} from './tag-script.js';
 export { type BatchResponse, TRACKING_PATHS } from './tracking-routes.js';

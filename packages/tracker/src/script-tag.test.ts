@@ -108,12 +108,20 @@ describe('the script tag', () => {
     expect(sentEvents().map((e) => e.type)).toEqual(['track']);
   });
 
-  it("sends to the script's origin when data-endpoint is not set", async () => {
-    startFromScript(scriptTag({ key: 'wk' }, `${collector.endpoint}/js/sluice.js?v=1`), host);
+  it("sends to the script's origin when data-endpoint is not set and it is served at the root", async () => {
+    startFromScript(scriptTag({ key: 'wk' }, `${collector.endpoint}/s.js?v=1`), host);
     await started();
     sluice().flush();
     await collector.waitForPosts(1);
     expect(collector.requests.find((r) => r.method === 'POST')!.path).toBe('/v1/batch');
+  });
+
+  it("sends under the script's own path prefix when data-endpoint is not set (first-party)", async () => {
+    startFromScript(scriptTag({ key: 'wk' }, `${collector.endpoint}/a/x.0123abcd.js?v=1`), host);
+    await started();
+    sluice().flush();
+    await collector.waitForPosts(1);
+    expect(collector.requests.find((r) => r.method === 'POST')!.path).toBe('/a/v1/batch');
   });
 
   it('does not start without data-key, leaving queued calls alone', () => {

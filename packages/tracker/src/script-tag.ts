@@ -15,7 +15,8 @@ export type SluiceHost = { sluice?: SluiceStub | SluiceGlobal };
 
 /**
  * Starts the tag from its own script element. `data-key` is required; `data-endpoint`
- * defaults to the script's origin; every other option of `createTracker` is a data attribute
+ * defaults to the script's folder (`https://site/a/x.js` sends to `https://site/a/v1/batch`, so a
+ * collector served under a path prefix of the site's own domain needs no attribute); every other option of `createTracker` is a data attribute
  * too (`data-flush-at="10"`, `data-require-consent="true"`, `data-auto-pageview="false"`),
  * and `sluice.options` set by the snippet adds the rest. Installs `target.sluice` and replays
  * the calls queued by the snippet, in order, before the page view on load.
@@ -34,7 +35,7 @@ export const startFromScript = (script: HTMLScriptElement | null, target: Sluice
     ...options,
     ...stub?.options,
     writeKey: data.key,
-    endpoint: data.endpoint || new URL(script!.src).origin,
+    endpoint: data.endpoint || new URL('.', script!.src).href,
   } as TrackerOptions);
   target.sluice = sluice;
   // The tracker records its page view on load after these.

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_TAG_PATHS, describeTagScript } from '@sluice/collector';
 import { describe, expect, it } from 'vitest';
 import { type BannerFacts, startBanner } from './start-banner.js';
 
@@ -29,5 +31,16 @@ describe('startBanner', () => {
     expect(banner).toContain(
       'admin secret: in /srv/data/admin-secret (readable by its owner only)',
     );
+  });
+
+  it('prints the script tag pinned to the served bytes: versioned URL and their SHA-384', async () => {
+    const script = 'window.sluice=1;';
+    const identity = await describeTagScript(script);
+    const banner = startBanner({ ...FACTS, tag: { identity, paths: DEFAULT_TAG_PATHS } });
+    const hash = createHash('sha384').update(script).digest();
+    expect(banner).toContain(
+      `<script async src="${FACTS.url}/s.${hash.toString('hex').slice(0, 12)}.js" integrity="sha384-${hash.toString('base64')}" crossorigin="anonymous" data-key="demo-key"></script>`,
+    );
+    expect(banner).toContain('sluice tag --base https://your.site');
   });
 });

@@ -1,5 +1,6 @@
 // What `sluice start` prints once everything runs: where to look, what to paste, how to query.
 
+import { scriptTagSnippet, type TagPaths, type TagScriptIdentity } from '@sluice/collector';
 import { eventsFolderPattern, eventsGlob, type FileFormatName, FORMATS } from '@sluice/layout';
 
 export interface BannerFacts {
@@ -20,6 +21,8 @@ export interface BannerFacts {
   fileAgeMs: number;
   /** What the event files hold; default gzip NDJSON. */
   format?: FileFormatName;
+  /** The served tag's hash and version (undefined when it is not built), and its paths. */
+  tag?: { identity: TagScriptIdentity; paths: TagPaths };
   /** How the user runs the CLI here: `pnpm sluice` in the repository, else `sluice`. */
   cli: string;
 }
@@ -37,7 +40,13 @@ export function startBanner(facts: BannerFacts): string {
   const tag =
     facts.writeKey === undefined
       ? '(no source has a write key: add one with `sluice keys create`)'
-      : `<script async src="${url}/s.js" data-key="${facts.writeKey}"></script>`;
+      : `<script async src="${url}/s.js" data-key="${facts.writeKey}"></script>${
+          facts.tag === undefined
+            ? ''
+            : `
+               pinned: ${scriptTagSnippet({ base: url, writeKey: facts.writeKey, ...facts.tag })}
+               on the site's own domain: ${facts.cli} tag --base https://your.site (docs/first-party.md)`
+        }`;
   const root = facts.storeDir ?? facts.storeWhere.replace(/\/$/, '');
   const { extension } = FORMATS[facts.format ?? 'ndjson-gzip'];
   const glob = eventsGlob(root, extension);

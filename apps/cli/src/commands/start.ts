@@ -2,7 +2,12 @@
 // embedded defaults: a durable log in <data-dir>/queue, files in <data-dir>/store, and the
 // live view behind an admin secret made on first start.
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_VIEWERS, hashSecretKey, startCollector } from '@sluice/collector';
+import {
+  DEFAULT_MAX_VIEWERS,
+  describeTagScript,
+  hashSecretKey,
+  startCollector,
+} from '@sluice/collector';
 import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
@@ -173,6 +178,9 @@ and how to query them. Without a config file it serves one demo source: write ke
           queue: redactQueueUrl(queueUrl),
           fileAgeMs: options.fileAgeMs,
           ...(options.format ? { format: options.format } : {}),
+          ...(tagScript === undefined
+            ? {}
+            : { tag: { identity: await describeTagScript(tagScript), paths: config.paths } }),
           cli: process.env.npm_lifecycle_event ? 'pnpm sluice' : 'sluice',
         }),
       );
