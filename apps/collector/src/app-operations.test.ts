@@ -125,7 +125,9 @@ describe('observer and logger', () => {
       { route: 'unmatched', method: 'GET', status: 404, code: 'not_found' },
     ]);
     expect(requests.every((r) => r.seconds >= 0)).toBe(true);
-    expect(events).toEqual([{ source: 'shop', accepted: 1, quarantined: ['invalid_type'] }]);
+    expect(events).toEqual([
+      { source: 'shop', accepted: 1, quarantined: ['invalid_type'], planViolations: [] },
+    ]);
   });
 
   it('logs refused requests with the anonymized IP, never the raw one or a key', async () => {
