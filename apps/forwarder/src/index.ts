@@ -31,5 +31,8 @@ export * from './partition-buffer.js';
 export * from './repeat-filter.js';
 export * from './replay/replay.js';
 export * from './replay/replay-options.js';
+export * from './requarantine/quarantined-event.js';
+export * from './requarantine/replay-quarantine.js';
+export * from './requarantine/replay-quarantine-options.js';
 export * from './start-forwarding.js';
 export * from './stats.js';

@@ -6,6 +6,8 @@ import { describeDamage, openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import {
   bulkWriteOptions,
+  collect,
+  configOption,
   formatOption,
   isoTime,
   wholeNumber,
@@ -13,6 +15,7 @@ import {
 } from '../lib/options.js';
 import { count, megabytes, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { runQuarantineReplay } from './replay-quarantine.js';
 
 interface ReplayOptions extends StoreOptions {
   queueDir: string;
@@ -24,6 +27,9 @@ interface ReplayOptions extends StoreOptions {
   maxFileMb?: number;
   concurrency?: number;
   format?: FileFormatName;
+  quarantine?: boolean;
+  source?: string[];
+  config?: string;
 }
 
 export function addReplayCommand(program: Command): void {
@@ -56,15 +62,39 @@ export function addReplayCommand(program: Command): void {
     ),
     formatOption(),
     ...bulkWriteOptions(),
+    new Option(
+      '--quarantine',
+      "write quarantined events again, judged by the config's current plans, into events/",
+    ),
+    new Option('--source <id>', 'with --quarantine: only this source (repeatable)').argParser(
+      collect,
+    ),
+    configOption(),
   );
   addStoreOptions(command)
     .addHelpText(
       'after',
       `
 Files are cut by size only and named by what they hold, so running the same replay again
-writes the same files. A progress bar goes to stderr; the result as JSON to stdout.`,
+writes the same files. A progress bar goes to stderr; the result as JSON to stdout.
+
+With --quarantine it reads the quarantine/ files of the sources (--source, default all) and
+days (--since/--until), not the log: each record is judged again by the collector's config
+(its current tracking plan), and the events that pass go into their own event-time hours under
+events/ (or --prefix). Repeats and events already stored are written once; a re-run writes the
+same files. Still-invalid records stay in quarantine and are listed in the result.`,
     )
     .action(async (options: ReplayOptions) => {
+      if (options.quarantine) {
+        if (options.from !== undefined || options.to !== undefined) {
+          throw new Error('--from and --to are queue positions: not with --quarantine');
+        }
+        return runQuarantineReplay({
+          ...options,
+          maxFileBytes: mebibytes(options.maxFileMb),
+        });
+      }
+      if (options.source) throw new Error('--source goes with --quarantine');
       const { store, where } = openStore(options);
       const result = await withProgressBar('replay', 'positions', undefined, async (bar) => {
         const replayed = await replayQueue(
