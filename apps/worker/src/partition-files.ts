@@ -43,7 +43,7 @@ import { createR2Store } from '@sluice/store/r2';
 import { compactWorkerPartition } from './compact-worker-partition.js';
 import type { WorkerEnv } from './env.js';
 import { type FileSettings, parseFileSettings } from './file-settings.js';
-import { deleteMarker, putMarker } from './partition-marker.js';
+import { MarkerSync } from './partition-marker.js';
 import {
   appendLines,
   type BufferedLine,
@@ -59,7 +59,6 @@ import {
   partitionOfTable,
   pendingBytes,
   SCHEMA,
-  setMarked,
 } from './partition-table.js';
 
 /** After a failed cut (R2 unavailable), the next attempt this much later. */
@@ -100,8 +99,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
   readonly #sql: SqlStorage;
   /** The cuts running now (alarm or sweep), so the two never cut at once. */
   #cutting: Promise<void> | undefined;
-  /** Marker puts and deletes, one after another, each deciding on the state it then sees. */
-  #markerOps: Promise<void> = Promise.resolve();
+  readonly #marker: MarkerSync;
   #compacting = false;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
@@ -109,6 +107,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     this.#settings = parseFileSettings(env as unknown as Record<string, unknown>);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(SCHEMA);
+    this.#marker = new MarkerSync(env.EVENTS_BUCKET, ctx.storage);
   }
 
   async append(partition: string, lines: BufferedLine[]): Promise<number> {
@@ -117,7 +116,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     );
     await this.#schedule();
     // Before the ack: a failed put fails the call, and the redelivery (adding nothing) puts it.
-    await this.#syncMarker();
+    await this.#marker.sync();
     return added;
   }
 
@@ -131,7 +130,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     }
     // Throws only if storage does, and then Cloudflare runs this alarm again.
     await this.#schedule(notBefore);
-    await this.#syncMarker();
+    await this.#marker.sync();
   }
 
   async sweep({ mayCompact, graceMs }: SweepOptions): Promise<SweepReport> {
@@ -144,8 +143,11 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
       pendingSince !== undefined && now - pendingSince > this.#settings.fileAgeMs + LOST_ALARM_MS;
     if (lost || openCut(this.#sql) !== undefined) {
       // The same work as the alarm, then a fresh alarm (#schedule re-arms a lost one).
-      await this.#runCuts();
-      await this.#schedule();
+      try {
+        await this.#runCuts();
+      } finally {
+        await this.#schedule();
+      }
       report.swept = lost;
     }
     const idle =
@@ -172,7 +174,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
         this.#compacting = false;
       }
     }
-    await this.#syncMarker();
+    await this.#marker.sync();
     report.marked = isMarked(this.#sql);
     return report;
   }
@@ -182,25 +184,6 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
       this.#cutting = undefined;
     });
     return this.#cutting;
-  }
-
-  /** Puts the marker while the object may need a visit, deletes it once it needs none. */
-  #syncMarker(): Promise<void> {
-    const op = this.#markerOps.then(async () => {
-      const partition = partitionOfTable(this.#sql);
-      if (partition === undefined) return;
-      const wanted =
-        oldestTimes(this.#sql).pendingSince !== undefined ||
-        openCut(this.#sql) !== undefined ||
-        filesSinceCompaction(this.#sql) > 0;
-      const marked = isMarked(this.#sql);
-      if (wanted && !marked) await putMarker(this.env.EVENTS_BUCKET, partition, Date.now());
-      else if (!wanted && marked) await deleteMarker(this.env.EVENTS_BUCKET, partition);
-      else return;
-      this.ctx.storage.transactionSync(() => setMarked(this.#sql, wanted));
-    });
-    this.#markerOps = op.catch(() => {});
-    return op;
   }
 
   /** Stores an open cut, then cuts while a file is full or its oldest line too old. */

@@ -6,7 +6,15 @@
 // delete once it is idle and compacted (not one call per queue batch), the sweep reads it with
 // one list call per 1,000 partitions, and no single object sits on every queue batch's path.
 // Markers sit under `_sluice/`, a hidden folder: readers and `listPartitionFolders` skip it.
-import type { R2Bucket } from '@cloudflare/workers-types';
+import type { DurableObjectStorage, R2Bucket } from '@cloudflare/workers-types';
+import {
+  filesSinceCompaction,
+  isMarked,
+  oldestTimes,
+  openCut,
+  partitionOfTable,
+  setMarked,
+} from './partition-table.js';
 
 export const MARKER_PREFIX = '_sluice/partition-files/';
 
@@ -49,4 +57,40 @@ export async function listMarkedPartitions(bucket: R2Bucket, limit: number): Pro
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor !== undefined && partitions.length < limit);
   return partitions;
+}
+
+/**
+ * A PartitionFiles object's side of its marker: `sync()` after every change puts it while the
+ * object holds lines, an open cut or files not yet compacted, and deletes it once none. The
+ * syncs run one after another, each deciding on the state it then sees, so a put and a delete
+ * never race, and the last sync matches the last change.
+ */
+export class MarkerSync {
+  #ops: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly storage: DurableObjectStorage,
+  ) {}
+
+  sync(): Promise<void> {
+    const op = this.#ops.then(() => this.#apply());
+    this.#ops = op.catch(() => {});
+    return op;
+  }
+
+  async #apply(): Promise<void> {
+    const { sql } = this.storage;
+    const partition = partitionOfTable(sql);
+    if (partition === undefined) return;
+    const wanted =
+      oldestTimes(sql).pendingSince !== undefined ||
+      openCut(sql) !== undefined ||
+      filesSinceCompaction(sql) > 0;
+    const marked = isMarked(sql);
+    if (wanted && !marked) await putMarker(this.bucket, partition, Date.now());
+    else if (!wanted && marked) await deleteMarker(this.bucket, partition);
+    else return;
+    this.storage.transactionSync(() => setMarked(sql, wanted));
+  }
 }

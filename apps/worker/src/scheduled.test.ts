@@ -4,7 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compactPartition, nodeFileCodecs } from '@sluice/forwarder';
+import { compactPartition } from '@sluice/forwarder';
+import { gunzip, gzip } from '@sluice/forwarder/push';
+import { ndjsonCodec } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { createR2Store } from '@sluice/store/r2';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
@@ -134,10 +136,12 @@ describe('the Cron Trigger on Workers', () => {
       const bucket = await bucketOf(mf);
       const ids = await smallFiles(mf, `k${mutation}`, CLOSED, 4);
       // The same compaction core the Worker runs, over the same bucket, with a store that fails
-      // at its `mutation`-th put or delete and every call after it: the crash point.
+      // at its `mutation`-th put or delete and every call after it: the crash point. The
+      // Worker's codec (Web streams): miniflare's R2 proxy takes no Node Buffer.
+      const codecs = [ndjsonCodec('ndjson-gzip', { compress: gzip, decompress: gunzip })];
       const store = crashingAt(createR2Store(bucket), mutation);
       await expect(
-        compactPartition({ store, codecs: nodeFileCodecs }, CLOSED_FOLDER, {
+        compactPartition({ store, codecs }, CLOSED_FOLDER, {
           targetFileBytes: FILE_BYTES,
           minFileBytes: 1,
         }),
