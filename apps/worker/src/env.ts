@@ -22,4 +22,6 @@ export interface WorkerEnv {
   SLUICE_FILE_BYTES?: string;
   SLUICE_FILE_AGE_SECONDS?: string;
   SLUICE_DEDUP_WINDOW_SECONDS?: string;
+  /** Partitions the Cron Trigger compacts per run at most (scheduled-handler.ts). */
+  SLUICE_COMPACTIONS_PER_RUN?: string;
 }

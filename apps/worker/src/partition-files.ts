@@ -22,22 +22,37 @@
 // - Alarms: a failed alarm re-arms itself (Cloudflare gives up on an alarm after a few
 //   retries), and every append re-arms one that is missing or long overdue, so held lines
 //   always have a deadline while events keep coming.
+// - The Cron Trigger (scheduled-handler.ts) visits every object that has a marker in the
+//   bucket (partition-marker.ts) through `sweep`: an object whose lines waited past their
+//   age by more than LOST_ALARM_MS lost its alarm and cuts them then; an idle object of a
+//   closed partition compacts the partition's small files (compact-worker-partition.ts).
 // NOT held: a repeat that arrives after the dedup window (`SLUICE_DEDUP_WINDOW_SECONDS`), and
 // a copy whose event time was changed into another hour (another partition, another object).
 
 import { DurableObject } from 'cloudflare:workers';
 import type { DurableObjectState, SqlStorage } from '@cloudflare/workers-types';
 import { gzip } from '@sluice/forwarder/push';
-import { encodeNdjson, FORMATS, messageIdsFileName, objectKeyOf } from '@sluice/layout';
+import {
+  encodeNdjson,
+  FORMATS,
+  isPartitionClosed,
+  messageIdsFileName,
+  objectKeyOf,
+} from '@sluice/layout';
 import { createR2Store } from '@sluice/store/r2';
+import { compactWorkerPartition } from './compact-worker-partition.js';
 import type { WorkerEnv } from './env.js';
 import { type FileSettings, parseFileSettings } from './file-settings.js';
+import { MarkerSync } from './partition-marker.js';
 import {
   appendLines,
   type BufferedLine,
   cutLines,
+  filesSinceCompaction,
+  forgetCompactedFiles,
   forgetStoredBefore,
   freezeCut,
+  isMarked,
   markCutStored,
   oldestTimes,
   openCut,
@@ -59,17 +74,40 @@ const LOST_ALARM_MS = 5_000;
 export interface PartitionFilesRpc {
   /** Buffers the lines whose messageIds are new here; resolves once they are durable. */
   append(partition: string, lines: BufferedLine[]): Promise<number>;
+  /** The Cron Trigger's visit: cuts lines a lost alarm left, compacts a closed partition. */
+  sweep(options: SweepOptions): Promise<SweepReport>;
+}
+
+export interface SweepOptions {
+  /** Whether this visit may compact (the run's budget is not spent). */
+  mayCompact: boolean;
+  /** A partition is compacted only this long after its hour (day, for quarantine) ended. */
+  graceMs: number;
+}
+
+export interface SweepReport {
+  /** Lines were overdue (a lost alarm): they were cut now. */
+  swept: boolean;
+  /** The compaction run, if one ran: files merged and files written. */
+  compacted?: { inputs: number; outputs: number };
+  /** The marker is still there: the object wants another visit. */
+  marked: boolean;
 }
 
 export class PartitionFiles extends DurableObject<WorkerEnv> implements PartitionFilesRpc {
   readonly #settings: FileSettings;
   readonly #sql: SqlStorage;
+  /** The cuts running now (alarm or sweep), so the two never cut at once. */
+  #cutting: Promise<void> | undefined;
+  readonly #marker: MarkerSync;
+  #compacting = false;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     this.#settings = parseFileSettings(env as unknown as Record<string, unknown>);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(SCHEMA);
+    this.#marker = new MarkerSync(env.EVENTS_BUCKET, ctx.storage);
   }
 
   async append(partition: string, lines: BufferedLine[]): Promise<number> {
@@ -77,19 +115,75 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
       appendLines(this.#sql, partition, lines, Date.now()),
     );
     await this.#schedule();
+    // Before the ack: a failed put fails the call, and the redelivery (adding nothing) puts it.
+    await this.#marker.sync();
     return added;
   }
 
   async alarm(): Promise<void> {
     let notBefore: number | undefined;
     try {
-      await this.#cutDueFiles();
+      await this.#runCuts();
     } catch (error) {
       console.error('sluice: could not cut a partition file; will retry', error);
       notBefore = Date.now() + RETRY_MS;
     }
     // Throws only if storage does, and then Cloudflare runs this alarm again.
     await this.#schedule(notBefore);
+    await this.#marker.sync();
+  }
+
+  async sweep({ mayCompact, graceMs }: SweepOptions): Promise<SweepReport> {
+    const report: SweepReport = { swept: false, marked: false };
+    const partition = partitionOfTable(this.#sql);
+    if (partition === undefined) return report;
+    const now = Date.now();
+    const { pendingSince } = oldestTimes(this.#sql);
+    const lost =
+      pendingSince !== undefined && now - pendingSince > this.#settings.fileAgeMs + LOST_ALARM_MS;
+    if (lost || openCut(this.#sql) !== undefined) {
+      // The same work as the alarm, then a fresh alarm (#schedule re-arms a lost one).
+      try {
+        await this.#runCuts();
+      } finally {
+        await this.#schedule();
+      }
+      report.swept = lost;
+    }
+    const idle =
+      oldestTimes(this.#sql).pendingSince === undefined && openCut(this.#sql) === undefined;
+    const files = filesSinceCompaction(this.#sql);
+    if (
+      mayCompact &&
+      idle &&
+      files > 0 &&
+      !this.#compacting &&
+      isPartitionClosed(partition, now, graceMs)
+    ) {
+      this.#compacting = true;
+      try {
+        const result = await compactWorkerPartition(
+          this.env.EVENTS_BUCKET,
+          partition,
+          this.#settings.fileBytes,
+        );
+        // Files stored while it ran (late events) still count for the next visit.
+        this.ctx.storage.transactionSync(() => forgetCompactedFiles(this.#sql, files));
+        report.compacted = { inputs: result.inputs.length, outputs: result.outputs.length };
+      } finally {
+        this.#compacting = false;
+      }
+    }
+    await this.#marker.sync();
+    report.marked = isMarked(this.#sql);
+    return report;
+  }
+
+  #runCuts(): Promise<void> {
+    this.#cutting ??= this.#cutDueFiles().finally(() => {
+      this.#cutting = undefined;
+    });
+    return this.#cutting;
   }
 
   /** Stores an open cut, then cuts while a file is full or its oldest line too old. */

@@ -127,7 +127,29 @@ export function cutLines(sql: SqlStorage, cut: number): { ids: string[]; bodies:
 /** After the cut's file is stored: its bodies go, its ids stay for the dedup window. */
 export function markCutStored(sql: SqlStorage, cut: number, now: number): void {
   sql.exec('UPDATE lines SET body = NULL, stored_at = ? WHERE cut = ?', now, cut);
-  if (openCut(sql) === cut) setState(sql, 'open_cut', null);
+  if (openCut(sql) === cut) {
+    setState(sql, 'open_cut', null);
+    setState(sql, 'files_since_compaction', filesSinceCompaction(sql) + 1);
+  }
+}
+
+/** Files this object stored in its partition since the partition was last compacted. */
+export function filesSinceCompaction(sql: SqlStorage): number {
+  return (getState(sql, 'files_since_compaction') as number | undefined) ?? 0;
+}
+
+/** After a compaction that saw the first `seen` of them: only later files still count. */
+export function forgetCompactedFiles(sql: SqlStorage, seen: number): void {
+  setState(sql, 'files_since_compaction', Math.max(0, filesSinceCompaction(sql) - seen));
+}
+
+/** Whether this partition's marker (partition-marker.ts) is in the bucket. */
+export function isMarked(sql: SqlStorage): boolean {
+  return getState(sql, 'marked') === 1;
+}
+
+export function setMarked(sql: SqlStorage, marked: boolean): void {
+  setState(sql, 'marked', marked ? 1 : null);
 }
 
 /** Forgets the ids stored before `before` (their dedup window has passed). */

@@ -6,6 +6,7 @@ import tagScript from '@sluice/tracker/sluice.js';
 import type { WorkerEnv } from './env.js';
 import { createFetchHandler } from './fetch-handler.js';
 import { type DeliveredBatch, handleQueueBatch } from './queue-handler.js';
+import { handleScheduled } from './scheduled-handler.js';
 
 export { PartitionFiles } from './partition-files.js';
 
@@ -15,4 +16,8 @@ const fetch = createFetchHandler(tagScript);
 export default {
   fetch,
   queue: (batch: DeliveredBatch, env: WorkerEnv) => handleQueueBatch(batch, env),
+  // The Cron Trigger: lost alarms and compaction of closed partitions (scheduled-handler.ts).
+  scheduled: async (_controller: unknown, env: WorkerEnv) => {
+    await handleScheduled(env);
+  },
 };

@@ -1,6 +1,17 @@
 /** gzip with the Web Streams API (workerd, Node, Bun and Deno all have CompressionStream). */
-export async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new CompressionStream('gzip');
+export function gzip(data: Uint8Array): Promise<Uint8Array> {
+  return throughStream(new CompressionStream('gzip'), data);
+}
+
+/** gunzip with the Web Streams API (DecompressionStream), the inverse of `gzip`. */
+export function gunzip(data: Uint8Array): Promise<Uint8Array> {
+  return throughStream(new DecompressionStream('gzip'), data);
+}
+
+async function throughStream(
+  stream: CompressionStream | DecompressionStream,
+  data: Uint8Array,
+): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
   // Not awaited before reading: the writer waits for the reader to drain (backpressure), and
   // a failure surfaces through the readable side.

@@ -2,7 +2,7 @@
 // instead of the forwarder pulling from a consumer. Runtime-free (Web APIs only), so it
 // bundles for workerd; the pull forwarder (`@sluice/forwarder`) needs Node. Keys and file
 // names come from @sluice/layout (`partitionOf`, `messageIdsFileName`, `objectKeyOf`).
-export { gzip } from './gzip.js';
+export { gunzip, gzip } from './gzip.js';
 export {
   type DeliveredMessage,
   readDeliveredMessage,
