@@ -32,4 +32,5 @@ export * from './repeat-filter.js';
 export * from './replay/replay.js';
 export * from './replay/replay-options.js';
 export * from './start-forwarding.js';
+export * from './start-partition-forwarders.js';
 export * from './stats.js';

@@ -3,9 +3,11 @@
 import { startCollector } from '@sluice/collector';
 import { openQueue } from '@sluice/queue';
 import type { Command } from 'commander';
+import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import { openWorkerQueues } from '../lib/log-partitions.js';
 import {
   configOption,
   hostOption,
@@ -15,8 +17,36 @@ import {
   tlsFilesOf,
   tlsOptions,
   withOptions,
+  workersOption,
 } from '../lib/options.js';
 import { readTagScript } from '../lib/tag-script.js';
+
+/** `--workers N`: N collector threads on one port, worker i appending to log partition i. */
+async function runWorkers(options: CollectorCommandOptions): Promise<void> {
+  const queues = await openWorkerQueues(
+    options.queue,
+    options.workers,
+    fileModes(options.sharedRead),
+  );
+  const closeQueues = () => Promise.all(queues.map((queue) => queue.close()));
+  const workers = await startCollectorWorkers({
+    workers: options.workers,
+    queues,
+    port: options.port,
+    host: options.host,
+    config: options.config,
+    logLevel: options.logLevel,
+    tls: tlsFilesOf(options),
+  }).catch(async (error: unknown) => {
+    await closeQueues().catch(() => undefined);
+    throw error;
+  });
+  stopOnSignal(async () => {
+    await workers.close();
+    await closeQueues();
+  });
+  process.stdout.write(`${JSON.stringify({ collector: process.pid, url: workers.url })}\n`);
+}
 
 interface CollectorCommandOptions {
   tlsCert?: string;
@@ -27,6 +57,7 @@ interface CollectorCommandOptions {
   config?: string;
   logLevel: string;
   sharedRead?: boolean;
+  workers: number;
 }
 
 export function addCollectorCommand(program: Command): void {
@@ -43,6 +74,7 @@ export function addCollectorCommand(program: Command): void {
     ...tlsOptions(),
     logLevelOption('info'),
     sharedReadOption(),
+    workersOption(),
   )
     .addHelpText(
       'after',
@@ -53,6 +85,10 @@ Example (scale-out, docs/scale-out.md):
     )
     .action(async (options: CollectorCommandOptions) => {
       const { config, file } = await loadConfig(options.config);
+      if (options.workers > 1) {
+        await runWorkers(options);
+        return;
+      }
       const queue = await openQueue(options.queue, fileModes(options.sharedRead));
       const collector = await startCollector({
         port: options.port,

@@ -19,7 +19,7 @@ import { type CompactionOptionsInput, parseCompactionOptions } from './compactio
 import { deleteAll } from './delete-all.js';
 import { type LiveOutput, writeManifest } from './manifest.js';
 import { mergeFiles } from './merge-files.js';
-import { loadCheckpointWatermarks, unsettledFileOf } from './settled-files.js';
+import { loadCheckpointWatermarks, unsettledFilesOf } from './settled-files.js';
 
 export interface CompactionDeps {
   store: ObjectStore;
@@ -88,7 +88,7 @@ export async function compactPartition(
     onProgress?.({ type: 'recovered', partition, deleted: snapshot.leftovers });
   }
 
-  const unsettled = unsettledFileOf({
+  const unsettled = unsettledFilesOf({
     names: [...snapshot.live.map((file) => file.name), ...snapshot.manifest.replaced],
     watermark: watermark ?? (await loadCheckpointWatermarks(store)).get(partition),
     acknowledgedBelow,
@@ -103,7 +103,7 @@ export async function compactPartition(
       // a small Parquet file, its metadata and all, can be larger than its events' NDJSON).
       const holdsRows = formatOfName(file.name)?.holds === 'rows';
       const small =
-        file.name !== unsettled &&
+        !unsettled.includes(file.name) &&
         (file.bytes === undefined
           ? holdsRows || (file.size ?? 0) < targetFileBytes
           : file.bytes * 2 < targetFileBytes);

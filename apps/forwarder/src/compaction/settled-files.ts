@@ -7,16 +7,27 @@
 // - the forwarder wrote a later file in the same partition (so this one's checkpoint was saved),
 // - a checkpoint's watermark for the partition reaches its first position, or
 // - the queue consumer acknowledged its first position (acks follow the checkpoint).
+// With workers (`--workers N`) each log partition has its own positions, checkpoint
+// (`<group>-w<i>`) and file names (`w<i>-<position>`): a partition's files are compared with
+// its own files only. Watermarks, the `watermark` option and `acknowledgedBelow` speak of
+// partition 0's positions; for the other partitions the newest file of each is held back
+// until a later file of that partition exists (conservative: at most one small file each).
 
-import { CHECKPOINT_PREFIX, forwarderPositionOf } from '@sluice/layout';
+import { CHECKPOINT_PREFIX, forwarderFileOf } from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import { parseCheckpoint } from '../checkpoint.js';
 
-/** Partition -> highest watermark over every forwarder checkpoint in the store. */
+// The checkpoint of log partition i >= 1 (start-partition-forwarders.ts): other positions.
+const LOG_PARTITION_CHECKPOINT = /-w[1-9]\d*\.json$/;
+
+/**
+ * Partition -> highest watermark over every forwarder checkpoint in the store, except those of
+ * log partitions >= 1, whose positions are not log partition 0's.
+ */
 export async function loadCheckpointWatermarks(store: ObjectStore): Promise<Map<string, number>> {
   const merged = new Map<string, number>();
   for await (const { key } of store.list(CHECKPOINT_PREFIX)) {
-    if (!key.endsWith('.json')) continue;
+    if (!key.endsWith('.json') || LOG_PARTITION_CHECKPOINT.test(key)) continue;
     for (const [partition, watermark] of parseCheckpoint(key, await store.get(key))) {
       merged.set(partition, Math.max(merged.get(partition) ?? -1, watermark));
     }
@@ -33,19 +44,24 @@ export interface SettlementFacts {
   acknowledgedBelow?: number;
 }
 
-/** The name of the partition's newest forwarder file if it may still be rewritten, else undefined. */
-export function unsettledFileOf(facts: SettlementFacts): string | undefined {
-  let newest: { name: string; position: number } | undefined;
+/** The names of the partition's forwarder files that may still be rewritten (one per log partition at most). */
+export function unsettledFilesOf(facts: SettlementFacts): string[] {
+  const newest = new Map<number, { name: string; position: number }>();
   for (const name of facts.names) {
-    const position = forwarderPositionOf(name);
-    if (position !== undefined && (!newest || position > newest.position)) {
-      newest = { name, position };
+    const file = forwarderFileOf(name);
+    if (file === undefined) continue;
+    const held = newest.get(file.logPartition);
+    if (!held || file.position > held.position) {
+      newest.set(file.logPartition, { name, position: file.position });
     }
   }
-  if (!newest) return undefined;
-  if (facts.watermark !== undefined && facts.watermark >= newest.position) return undefined;
-  if (facts.acknowledgedBelow !== undefined && newest.position < facts.acknowledgedBelow) {
-    return undefined;
+  const unsettled: string[] = [];
+  for (const [logPartition, { name, position }] of newest) {
+    if (logPartition === 0) {
+      if (facts.watermark !== undefined && facts.watermark >= position) continue;
+      if (facts.acknowledgedBelow !== undefined && position < facts.acknowledgedBelow) continue;
+    }
+    unsettled.push(name);
   }
-  return newest.name;
+  return unsettled;
 }
