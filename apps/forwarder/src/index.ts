@@ -6,6 +6,7 @@ export * from './compaction/compact-closed-partitions.js';
 export * from './compaction/compact-partition.js';
 export * from './compaction/compaction-options.js';
 export * from './compaction/manifest.js';
+export { logPartitionOfCheckpoint } from './compaction/settled-files.js';
 export * from './dedup/dedup-index.js';
 export * from './dedup/lmdb-dedup-index.js';
 export * from './dedup/lmdb-file-check.js';

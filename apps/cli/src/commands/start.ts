@@ -106,8 +106,9 @@ and how to query them. Without a config file it serves one demo source: write ke
         );
       }
       const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
-      // With workers, each appends to its own log partition (lib/log-partitions.ts).
-      const queues = await openWorkerQueues(queueUrl, options.workers, modes);
+      // With workers, each appends to its own log partition (lib/log-partitions.ts); partitions
+      // an earlier run with more workers left are forwarded too.
+      const queues = await openWorkerQueues(queueUrl, options.workers, modes, { found: true });
       const queue = queues[0] as Queue;
       const closeQueues = () => Promise.all(queues.map((q) => q.close())).then(() => undefined);
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
