@@ -26,15 +26,16 @@ export async function startCollectorWorkers(
   const threads: Worker[] = [];
   const stopAll = () => Promise.all(threads.map((thread) => thread.terminate()));
   try {
-    // Worker 0 first: with port 0 it picks the port the others then share.
-    const url = await startThread(threads, { ...start, index: 0 }, start.queues);
-    const { port } = new URL(url);
-    const rest = [];
+    // With port 0, worker 0 first: it picks the port the others then share. With a port
+    // given, all at once (a thread takes about as long to start as the whole process).
+    const first = startThread(threads, { ...start, index: 0 }, start.queues);
+    const port = start.port === 0 ? Number(new URL(await first).port) : start.port;
+    const rest = [first];
     for (let index = 1; index < start.workers; index++) {
-      rest.push(startThread(threads, { ...start, index, port: Number(port) }, start.queues));
+      rest.push(startThread(threads, { ...start, index, port }, start.queues));
     }
-    await Promise.all(rest);
-    return { url, close: () => closeThreads(threads) };
+    const [url] = await Promise.all(rest);
+    return { url: url as string, close: () => closeThreads(threads) };
   } catch (error) {
     await stopAll();
     throw error;
