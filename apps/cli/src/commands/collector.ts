@@ -8,6 +8,7 @@ import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
 import { openWorkerQueues } from '../lib/log-partitions.js';
+import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
   hostOption,
@@ -37,6 +38,8 @@ async function runWorkers(options: CollectorCommandOptions): Promise<void> {
     config: options.config,
     logLevel: options.logLevel,
     tls: tlsFilesOf(options),
+    // Node's process metrics, once for the process (the threads serve their sum with these).
+    registry: processRegistry(),
   }).catch(async (error: unknown) => {
     await closeQueues().catch(() => undefined);
     throw error;

@@ -152,6 +152,8 @@ and how to query them. Without a config file it serves one demo source: write ke
             collectorConfig: config,
             logLevel: options.logLevel,
             tls: tlsFilesOf(options),
+            notReady: forwarder.notForwarding,
+            registry,
           })
         : startCollector({
             port: options.port,

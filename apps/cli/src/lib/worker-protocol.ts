@@ -1,6 +1,7 @@
 // What the collector worker threads and the main thread of `--workers N` say to each other.
 import type { CollectorConfigInput, TlsFiles } from '@sluice/collector';
 import type { QueueMessage } from '@sluice/queue';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What a worker thread starts with. */
 export interface WorkerStart {
@@ -15,12 +16,19 @@ export interface WorkerStart {
   tls?: TlsFiles;
 }
 
+/** A registry's metrics as prom-client's `getMetricsAsJSON` gives them (structured-clonable). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
 /** Thread -> main. */
 export type FromWorker =
   | { type: 'append'; id: number; messages: QueueMessage[] }
   | { type: 'listening'; url: string }
   | { type: 'failed'; message: string }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /** A scrape of /metrics reached this thread: the process's metrics, please. */
+  | { type: 'scrape'; id: number }
+  /** This thread's metrics, asked for by `collect`. */
+  | { type: 'collected'; id: number; metrics: MetricsJson };
 
 /** Main -> thread. */
 export type ToWorker =
@@ -29,4 +37,11 @@ export type ToWorker =
       id: number;
       error?: { name: string; message: string; retryAfterSeconds?: number };
     }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** The answer to `scrape`: every thread's metrics summed, and the main thread's. */
+  | { type: 'scraped'; id: number; body: string; contentType: string }
+  | { type: 'collect'; id: number }
+  /** Why the process is not ready now (the forwarder's reason), or ready again. */
+  | { type: 'readiness'; notReady?: string }
+  /** The process got SIGHUP (signals reach the main thread only): reload config and TLS. */
+  | { type: 'hangup' };
