@@ -74,6 +74,8 @@ describe('sluice start --workers 2', () => {
         // The forwarder's metrics and Node's process metrics, from the main thread, once.
         expect(text).toContain('sluice_forwarder_');
         expect(text.match(/^process_resident_memory_bytes /gm)).toHaveLength(1);
+        // The log's depth over both partitions (retention keeps the forwarded records here).
+        expect(sampleSum(text, 'sluice_queue_depth')).toBe(posts);
       }
       for (let probe = 0; probe < 6; probe++) {
         expect((await call(`${url}/readyz`, 'GET')).status).toBe(200);

@@ -10,7 +10,11 @@ import { Worker } from 'node:worker_threads';
 import { reusePortSupport } from '@sluice/collector';
 import type { QueueMessage, QueueProducer } from '@sluice/queue';
 import type { Registry } from 'prom-client';
-import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+import {
+  createWorkerMetrics,
+  registerLogPartitionMetrics,
+  type WorkerMetrics,
+} from './worker-metrics.js';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.js';
 
 /** How often the main thread tells the threads whether the process is ready (/readyz). */
@@ -41,6 +45,7 @@ export async function startCollectorWorkers(
   const { workers, queues, notReady, registry, ...threadStart } = start;
   const threads: Worker[] = [];
   const metrics = createWorkerMetrics(threads, registry);
+  if (registry) registerLogPartitionMetrics(registry, queues);
   const stopAll = () => Promise.all(threads.map((thread) => thread.terminate()));
   // Signals reach the main thread only; without this listener SIGHUP would end the process.
   const hangup = () => broadcast(threads, { type: 'hangup' });

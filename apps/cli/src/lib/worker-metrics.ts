@@ -4,6 +4,8 @@
 // AggregatorRegistry (made for cluster workers; the same sums hold for threads). Every scrape
 // thus sees the whole process, and counters never jump between threads' values.
 import type { Worker } from 'node:worker_threads';
+import type { QueueProducer } from '@sluice/queue';
+import { metricsIn } from '@sluice/queue/metrics';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { FromWorker, MetricsJson, ToWorker } from './worker-protocol.js';
 
@@ -61,4 +63,36 @@ export function createWorkerMetrics(threads: readonly Worker[], main?: Registry)
       resolve?.(message.metrics);
     },
   };
+}
+
+/**
+ * The log's metrics a single collector serves (`sluice_queue_depth`, the damage totals), in the
+ * main thread's `registry` over every partition: the threads do not hold the log.
+ */
+export function registerLogPartitionMetrics(
+  registry: Registry,
+  queues: readonly QueueProducer[],
+): void {
+  const m = metricsIn(registry);
+  const sum = (read: (queue: QueueProducer) => number | undefined) => () => {
+    const values = queues.map(read).filter((value) => value !== undefined);
+    return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
+  };
+  const stats = (queue: QueueProducer) =>
+    (queue as { stats?: () => { corruptBytes?: number; damagedRanges?: number } }).stats?.();
+  m.gauge(
+    'sluice_queue_depth',
+    'Messages held in the queue and not yet removed',
+    sum((queue) => queue.depth?.()),
+  );
+  m.total(
+    'sluice_log_corrupt_bytes_total',
+    'Damaged bytes of the embedded log skipped by its readers (torn tails of a crash not counted)',
+    sum((queue) => stats(queue)?.corruptBytes),
+  );
+  m.total(
+    'sluice_log_damaged_ranges_total',
+    'Damaged byte ranges of the embedded log met, each kept in <log>/damaged/',
+    sum((queue) => stats(queue)?.damagedRanges),
+  );
 }
