@@ -10,6 +10,7 @@ import {
   eventFigures,
   recordFigures,
   SEED,
+  scaled,
   secondsSince,
   seededRandom,
   testFile,
@@ -20,7 +21,7 @@ import { collectorConfig, compare, storedCounts, waitUntil } from './scale-suppo
 // The crash test of reliability-crash.test.ts, smaller, on `sluice start --workers 2` itself:
 // two collector threads on one port, each appending to its own log partition, one forwarder per
 // partition sharing one dedup window. The process is SIGKILLed at random moments (twice during
-// the load, once while it drains) and started again on the same port and data each time. A
+// the load, once while it drains; more with --soak) and started again on the same port and data each time. A
 // batch resent after a kill may reach the other thread, so land in the other partition: every
 // event the collector answered 200 for must still be stored exactly once.
 
@@ -72,9 +73,14 @@ async function exitOf(signal: NodeJS.Signals): Promise<number | null> {
 
 it('stores every acknowledged event exactly once while sluice start --workers 2 is killed at random moments', async () => {
   const started = Date.now();
-  const total = 4_000;
+  const total = scaled(4_000, 100_000);
+  const kills = scaled(3, 10);
   const random = seededRandom(SEED);
-  const moments = killMoments(2, total, random);
+  // Spread over the load (each in its own slice of it): the load is short beside a restart
+  // (a few seconds), so two random moments close together would both pass during one kill.
+  const moments = killMoments(kills - 1, total, random).map((moment, i) =>
+    Math.floor((total * i) / (kills - 1) + moment / (kills - 1)),
+  );
   const config = await writeCollectorConfig(dir, {
     ...collectorConfig,
     limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
@@ -84,7 +90,7 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
   const killedAt: number[] = [];
   const schedule = killsDuringLoad(moments, killAndRestart);
   async function killAndRestart(): Promise<void> {
-    await sleep(Math.floor(random() * 300));
+    await sleep(Math.floor(random() * 100));
     killedAt.push(schedule.acknowledged);
     await exitOf('SIGKILL');
     url = await startWorkers(port, config);
@@ -112,9 +118,9 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
     what:
       `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through ` +
       '`sluice start --workers 2` (two collector threads on one port, a log partition and a ' +
-      'forwarder each, fsync, files cut every 300 ms), SIGKILLed 3 times at random moments ' +
-      '(2 during the load, 1 while draining) and restarted each time; failed batches resent ' +
-      'with the same messageIds.',
+      `forwarder each, fsync, files cut every 300 ms), SIGKILLed ${kills} times at random ` +
+      `moments (${kills - 1} planned during the load, 1 while draining) and restarted each ` +
+      'time; failed batches resent with the same messageIds.',
     events: eventFigures(total, result),
     details: {
       kills: killedAt.length,
@@ -125,7 +131,7 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
     },
     seconds: secondsSince(started),
   });
-  expect(killedAt).toHaveLength(3);
+  expect(killedAt).toHaveLength(kills);
   expect(w1Bytes).toBeGreaterThan(0);
   expect(result.lost).toBe(0);
   expect(result.duplicated).toBe(0);
