@@ -32,6 +32,18 @@ function post(url: string, body: string): Promise<number> {
   });
 }
 
+/** A batch of 10 events of about 500 bytes each. */
+function fillBatch(prefix: string): string {
+  const batch = Array.from({ length: 10 }, (_, e) => ({
+    type: 'track',
+    event: 'Filled',
+    messageId: `${prefix}-${e}`,
+    anonymousId: 'a-1',
+    properties: { padding: 'x'.repeat(400) },
+  }));
+  return JSON.stringify({ writeKey: 'demo-key', batch });
+}
+
 async function segmentBytes(logDir: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(join(logDir, 'segments'))) {
@@ -65,19 +77,11 @@ it('keeps both log partitions of --workers 2 together within the maxBytes of the
     },
   );
   const { url } = jsonLines<{ url: string }>(collector.stdout())[0]!;
-  const padding = 'x'.repeat(400);
   let accepted = 0;
   let fullInARow = 0;
   // Until both workers' partitions refuse: many 503s in a row on fresh connections.
   for (let b = 0; b < 400 && fullInARow < 20; b++) {
-    const batch = Array.from({ length: 10 }, (_, e) => ({
-      type: 'track',
-      event: 'Filled',
-      messageId: `f-${b}-${e}`,
-      anonymousId: 'a-1',
-      properties: { padding },
-    }));
-    const status = await post(url, JSON.stringify({ writeKey: 'demo-key', batch }));
+    const status = await post(url, fillBatch(`f-${b}`));
     expect([200, 503]).toContain(status);
     if (status === 200) {
       accepted++;
@@ -93,4 +97,28 @@ it('keeps both log partitions of --workers 2 together within the maxBytes of the
   expect(one).toBeGreaterThan(0);
   expect(zero + one).toBeLessThanOrEqual(BUDGET);
   expect(accepted).toBeGreaterThan(0);
+
+  // Back to one worker on the same URL: partition 1's bytes still count, so partition 0 keeps
+  // its half and the data directory stays within the budget.
+  const single = await startSluice(
+    [
+      'collector',
+      '--queue',
+      `log:${queueDir}?maxBytes=${BUDGET}&segmentBytes=40000`,
+      '--port',
+      '0',
+    ],
+    /"collector"/,
+    { cwd: dir, env: { SLUICE_LOG_LEVEL: 'silent' } },
+  );
+  const singleUrl = jsonLines<{ url?: string }>(single.stdout()).find((line) => line.url)!.url!;
+  const statuses: number[] = [];
+  for (let b = 0; b < 10; b++) {
+    statuses.push(await post(singleUrl, fillBatch(`g-${b}`)));
+  }
+  expect((await single.stop('SIGTERM')).code).toBe(0);
+  expect(statuses).toEqual(Array(10).fill(503));
+  expect(
+    (await segmentBytes(queueDir)) + (await segmentBytes(join(queueDir, 'w1'))),
+  ).toBeLessThanOrEqual(BUDGET);
 }, 60_000);

@@ -1,7 +1,7 @@
 // `sluice collector`: one collector process (scale-out: run as many as the load needs behind a
 // load balancer; they hold no state).
 import { startCollector } from '@sluice/collector';
-import { openQueue } from '@sluice/queue';
+import type { Queue } from '@sluice/queue';
 import type { Command } from 'commander';
 import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { reloadFromFile } from '../lib/config-reload.js';
@@ -92,11 +92,13 @@ Example (scale-out, docs/scale-out.md):
         await runWorkers(options);
         return;
       }
-      const queue = await openQueue(options.queue, fileModes(options.sharedRead));
+      // Through the partitions' rules: a log that workers wrote keeps its budget split.
+      const queues = await openWorkerQueues(options.queue, 1, fileModes(options.sharedRead));
+      const queue = queues[0] as Queue;
       const collector = await startCollector({
         port: options.port,
         host: options.host,
-        queue,
+        queue: queue,
         config,
         tagScript: await readTagScript(),
         logger: loggerAt(options.logLevel),

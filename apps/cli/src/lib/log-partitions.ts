@@ -7,8 +7,8 @@
 // fewer workers than the last one still forwards, erases and verifies what the others wrote.
 //
 // The disk budget is the data directory's, not a partition's: `maxBytes` and `retainBytes` of
-// the URL are split evenly among the partitions opened (`logPartitionUrl`), so all of them
-// together stay within what the URL says. `retainMs` is a time and applies to each as it is.
+// the URL are split evenly among the partitions (those opened and those found), so all of
+// them together stay within what the URL says. `retainMs` is a time and applies to each as it is.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -80,14 +80,17 @@ export async function openWorkerQueues(
   options: { found?: boolean } = {},
 ): Promise<Queue[]> {
   let count = 1;
+  let shares = 1;
   if (url.startsWith('log:')) {
-    const found = options.found ? await findLogPartitions(logDirOf(url)) : [];
-    count = Math.max(workers, ...found.map((index) => index + 1));
+    // Partitions left by a run with more workers hold bytes too: the budget counts them.
+    const found = await findLogPartitions(logDirOf(url));
+    shares = Math.max(workers, ...found.map((index) => index + 1));
+    count = options.found ? shares : workers;
   }
   const queues: Queue[] = [];
   try {
     for (let index = 0; index < count; index++) {
-      queues.push(await openQueue(logPartitionUrl(url, index, count), modes));
+      queues.push(await openQueue(logPartitionUrl(url, index, shares), modes));
     }
   } catch (error) {
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
