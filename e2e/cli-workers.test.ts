@@ -82,7 +82,7 @@ it('shares one port between two workers, each appending to its own log partition
   expect(names.some((name) => /^w1-\d{20}\./.test(name))).toBe(true);
   expect(names.some((name) => /^\d{20}\./.test(name))).toBe(true);
 
-  // Back to one worker: today's layout, with partition 1 left behind for a later N=2 run.
+  // Back to one worker: it still finds and forwards partition 1 (nothing left in it here).
   const single = await startSluice(['start', '--data-dir', dir, '--port', '0'], READY);
   const stoppedSingle = await single.stop('SIGTERM');
   expect(stoppedSingle, stoppedSingle.stderr).toMatchObject({ code: 0, signal: null });
