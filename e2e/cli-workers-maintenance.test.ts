@@ -207,4 +207,31 @@ describe('a data directory that collectors wrote with --workers 2', () => {
     expect(again.stdout).toContain('no damage found');
     expect(again.code).toBe(0);
   }, 60_000);
+
+  it('sluice replay says the log has partitions, and will not write a partition into the replay folder of partition 0', async () => {
+    const zero = await runSluice(['replay', '--queue-dir', queueDir, '--store-dir', storeDir]);
+    expect(zero.code, zero.stderr).toBe(0);
+    expect(zero.stderr).toContain('has log partitions w1');
+    const w1 = join(queueDir, 'w1');
+    const refused = await runSluice(['replay', '--queue-dir', w1, '--store-dir', storeDir]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('give --prefix');
+    const own = await runSluice([
+      'replay',
+      '--queue-dir',
+      w1,
+      '--store-dir',
+      storeDir,
+      '--prefix',
+      'replay/w1/',
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    const replayed = await readStoredEvents(createFsStore({ root: storeDir }), 'replay/');
+    const ids = replayed.map((line) => String(line.event.messageId));
+    // Each partition's replay in its own folder, no event in both, none of the victim's.
+    expect(replayed.some((line) => line.key.startsWith('replay/w1/'))).toBe(true);
+    expect(replayed.some((line) => !line.key.startsWith('replay/w1/'))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => userOf(Number(id.slice(2))) === 'victim-1')).toEqual([]);
+  }, 60_000);
 });

@@ -11,7 +11,7 @@
 // them together stay within what the URL says. `retainMs` is a time and applies to each as it is.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { openQueue, type Queue } from '@sluice/queue';
 
 type FileModes = NonNullable<Parameters<typeof openQueue>[1]>;
@@ -29,6 +29,11 @@ export function logDirOf(url: string): string {
 /** The directory of log partition `index` of the log in `queueDir`. */
 export function logPartitionDir(queueDir: string, index: number): string {
   return index === 0 ? queueDir : join(queueDir, `w${index}`);
+}
+
+/** True when `dir` is log partition i >= 1 of a log (`<queue>/w<i>` beside its segments). */
+export function isLogPartitionDir(dir: string): boolean {
+  return PARTITION_DIR.test(basename(dir)) && existsSync(join(dirname(dir), 'segments'));
 }
 
 /**
