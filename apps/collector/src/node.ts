@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { QueueProducer } from '@sluice/queue';
 import type { Context } from 'hono';
@@ -65,6 +65,31 @@ export interface StartCollectorOptions {
    * terminates TLS.
    */
   tls?: TlsFiles;
+  /**
+   * Bind with SO_REUSEPORT, so several collectors (worker threads or processes) share one port
+   * and the kernel spreads connections among them (Node >= 22.12 or 23.1; `reusePortSupport`).
+   */
+  reusePort?: boolean;
+}
+
+/** Why this Node cannot share a port with `reusePort`, or undefined when it can. */
+export function reusePortSupport(version = process.version): string | undefined {
+  const [major = 0, minor = 0] = version.slice(1).split('.').map(Number);
+  const supported = major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+  return supported
+    ? undefined
+    : `several workers share the port with SO_REUSEPORT, which needs Node 22.12, 23.1 or later; this is Node ${version}`;
+}
+
+/** `serve` of @hono/node-server, listening with `reusePort` (it has no option for it). */
+function reusePortServe(port: number, host: string): typeof serve {
+  return (options, listening) => {
+    const server = createAdaptorServer(options);
+    server.listen({ port, host, reusePort: true }, () => {
+      listening?.(server.address() as AddressInfo);
+    });
+    return server;
+  };
 }
 
 /** A running collector. `close` stops accepting connections and waits for open ones. */
@@ -158,7 +183,8 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     server: ReturnType<typeof serve>;
     address: AddressInfo;
   }>((resolve, reject) => {
-    const server = serve(
+    const listen = options.reusePort ? reusePortServe(options.port ?? 0, host) : serve;
+    const server = listen(
       {
         fetch: app.fetch,
         port: options.port ?? 0,

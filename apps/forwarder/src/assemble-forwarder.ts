@@ -8,6 +8,7 @@ import type { QueueConsumer } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
 import { type DedupFileModes, openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
+import type { RepeatWindow } from './dedup/repeat-window.js';
 import { gzipNdjson } from './formats/gzip.js';
 import { zstdParquet } from './formats/parquet-zstd.js';
 import { zstdNdjson } from './formats/zstd.js';
@@ -47,23 +48,28 @@ export interface AssembledForwarder {
   close(): Promise<void>;
 }
 
+/** One partition of the embedded log among several, sharing one dedup window. */
+export interface LogPartitionOf {
+  logPartition: number;
+  repeatWindow: RepeatWindow;
+}
+
 /**
  * A forwarder over `consumer`, checkpointed as `consumerName`, with its dedup index in
- * `<stateDir>/dedup/<consumerName>` (or in memory) and the format the options name.
+ * `<stateDir>/dedup/<consumerName>` (or in memory) and the format the options name; for a log
+ * partition (`partition`), with the window shared by all partitions instead.
  * Throws on invalid options, naming the setting.
  */
 export async function assembleForwarder(
   consumer: QueueConsumer,
   consumerName: string,
   setup: ForwarderSetup,
+  partition?: LogPartitionOf,
 ): Promise<AssembledForwarder> {
   const options = parseForwarderOptions(setup.options);
-  const dedupIndex: DedupIndex = setup.stateDir
-    ? await openLmdbDedupIndex(
-        join(setup.stateDir, 'dedup', encodeURIComponent(consumerName)),
-        setup.stateModes,
-      )
-    : createMemoryDedupIndex();
+  const dedupIndex: DedupIndex = partition
+    ? createMemoryDedupIndex()
+    : await openDedupIndex(setup, consumerName);
   const forwarder = createForwarder({
     consumer,
     store: setup.store,
@@ -71,12 +77,27 @@ export async function assembleForwarder(
     quarantineFormat: gzipNdjson,
     dedupIndex,
     consumerName,
+    logPartition: partition?.logPartition,
+    repeatWindow: partition?.repeatWindow,
     options: setup.options,
     now: setup.now,
     onError: setup.onError ?? logError(consumerName),
     observer: setup.observer,
   });
   return { forwarder, close: () => dedupIndex.close() };
+}
+
+/** The index in `<stateDir>/dedup/<consumerName>` (LMDB), or in memory without `stateDir`. */
+export async function openDedupIndex(
+  setup: ForwarderSetup,
+  consumerName: string,
+): Promise<DedupIndex> {
+  return setup.stateDir
+    ? openLmdbDedupIndex(
+        join(setup.stateDir, 'dedup', encodeURIComponent(consumerName)),
+        setup.stateModes,
+      )
+    : createMemoryDedupIndex();
 }
 
 function logError(consumerName: string) {

@@ -21,9 +21,9 @@ import {
   checkpointKeyOf,
   type FileFormat,
   isQuarantinePartition,
+  logPartitionFileName,
   ndjsonFormat,
   objectKeyOf,
-  positionFileName,
 } from '@sluice/layout';
 import {
   ConsumerLostError,
@@ -34,7 +34,7 @@ import {
 import type { ObjectStore } from '@sluice/store';
 import { parseCheckpointState, saveCheckpoint } from './checkpoint.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup/dedup-index.js';
-import { createRepeatWindow } from './dedup/repeat-window.js';
+import { createRepeatWindow, type RepeatWindow } from './dedup/repeat-window.js';
 import { callOf, type ForwarderObserver } from './forwarder-observer.js';
 import {
   type ForwarderOptions,
@@ -65,6 +65,17 @@ export interface ForwarderDeps {
   now?: () => number;
   /** Names the checkpoint; use the queue consumer's name. Default 'forwarder'. */
   consumerName?: string;
+  /**
+   * The partition of the embedded log this consumer reads (`--workers N`); it prefixes the file
+   * names of partitions >= 1 (`logPartitionFileName`). Default 0: today's names.
+   */
+  logPartition?: number;
+  /**
+   * The dedup window, when it is shared by the forwarders of every log partition (a repeat sent
+   * to another worker lands in another partition: dedup/shared-repeat-window.ts). Default: a
+   * window of this forwarder's own over `dedupIndex`.
+   */
+  repeatWindow?: RepeatWindow;
   /** Told about every failed store or queue call before it is retried. */
   onError?: (error: unknown, during: string) => void;
   options?: ForwarderOptionsInput;
@@ -100,15 +111,18 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   // Durations from the monotonic clock: wall-clock steps must not show up as latency.
   const seconds = (since: number) => (performance.now() - since) / 1000;
   const { format, quarantineFormat } = fileFormatsOf(deps, options);
-  const repeats = createRepeatWindow(
-    deps.dedupIndex ?? createMemoryDedupIndex(),
-    {
-      windowMs: options.dedupWindowMs,
-      slotMs: options.dedupSlotMs,
-      filterBytes: options.dedupMemoryBytes,
-    },
-    now,
-  );
+  const logPartition = deps.logPartition ?? 0;
+  const repeats =
+    deps.repeatWindow ??
+    createRepeatWindow(
+      deps.dedupIndex ?? createMemoryDedupIndex(),
+      {
+        windowMs: options.dedupWindowMs,
+        slotMs: options.dedupSlotMs,
+        filterBytes: options.dedupMemoryBytes,
+      },
+      now,
+    );
   let signal: AbortSignal | undefined;
   const stopReading = new AbortController();
   let running: Promise<void> | undefined;
@@ -149,7 +163,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       const body = buffer.streaming
         ? await buffer.finish()
         : await retry('encode', () => chosen.encode(buffer));
-      const name = positionFileName(buffer.firstPosition);
+      const name = logPartitionFileName(logPartition, buffer.firstPosition);
       const key = objectKeyOf(buffer.partition, name, chosen.extension);
       await retry(`upload ${key}`, async () => {
         const started = performance.now();

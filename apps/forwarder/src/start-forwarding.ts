@@ -15,6 +15,7 @@ import { assembleForwarder, type ForwarderSetup } from './assemble-forwarder.js'
 import type { Forwarder } from './forwarder.js';
 import { startForwarder } from './node.js';
 import { parseForwarderOptions } from './options.js';
+import { startPartitionForwarders } from './start-partition-forwarders.js';
 import type { ForwarderStats } from './stats.js';
 
 /** How long calls may fail in a row before the process stops saying it is ready (default). */
@@ -22,6 +23,12 @@ export const DEFAULT_UNREADY_AFTER_MS = 30_000;
 
 export interface StartForwardingOptions extends ForwarderSetup {
   queue: QueueSource;
+  /**
+   * The partitions of the embedded log when collectors run as workers (`--workers N`),
+   * partition 0 first; `queue` is then ignored. One forwarder each, sharing the dedup window
+   * (start-partition-forwarders.ts).
+   */
+  logPartitions?: readonly QueueSource[];
   /** Consumer group (and checkpoint prefix). Default 'forwarder'. */
   group?: string;
   /** Told when shards are acquired, released or lost, and about retried failures. */
@@ -74,6 +81,17 @@ export async function startForwarding(start: StartForwardingOptions): Promise<Fo
     }
     return undefined;
   };
+  if (start.logPartitions && start.logPartitions.length > 1) {
+    const partitions = await startPartitionForwarders(start.logPartitions, group, start);
+    const stats = () => partitions.forwarders.map((forwarder) => forwarder.stats());
+    return {
+      stop: () => partitions.stop(),
+      owned: () => partitions.forwarders.map((_, i) => i),
+      done: partitions.done,
+      notForwarding: () => notForwardingOf(stats())(),
+      stats,
+    };
+  }
   if (!isNatsQueue(queue) || queue.options.shards === 1) {
     const forwarder = await startForwarder({ ...start, consumerName: group });
     const stats = () => [forwarder.stats()];

@@ -2,6 +2,10 @@
 // the first dot. Every writer derives its names from what the file holds, never from the clock,
 // so writing a file again gives the same key:
 // - the forwarder and replay: `<first queue position, 20 digits>` (`positionFileName`);
+// - the forwarder of log partition i >= 1 (`--workers N`): `w<i>-<first position, 20 digits>`
+//   (`logPartitionFileName`): each partition counts positions from 0, so without the prefix two
+//   partitions' files would share keys and overwrite each other. Partition 0 keeps the plain
+//   name, so a single-worker run (and every data directory from before workers) is unchanged;
 // - import: `<input id, 32 hex digits>-<line of the first record, 12 digits>` (`importFileName`);
 // - push mode: `<32 hex digits of the messageIds' hash>` (`messageIdsFileName`);
 // - compaction: `<stem of its first input>.c<generation>` (`compactedNameOf`), so a reader can
@@ -14,7 +18,7 @@ export const MANIFEST_NAME = '_manifest.json';
 export const IMPORT_NAME_ID_DIGITS = 32;
 
 const COMPACTED = /^[^.]+\.c(\d+)\./;
-const FORWARDER = /^(\d{20})\./;
+const FORWARDER = /^(?:w([1-9]\d{0,3})-)?(\d{20})\./;
 
 /**
  * The name of a file whose first line has queue position `position`: 20 digits keep names in
@@ -38,11 +42,34 @@ export function isCompactedName(name: string): boolean {
   return COMPACTED.test(name);
 }
 
-/** The queue position that names a forwarder file, or undefined for any other name. */
-export function forwarderPositionOf(name: string): number | undefined {
+/**
+ * The name of the file whose first line has `position` in log partition `logPartition`:
+ * `positionFileName` for partition 0, `w<i>-<position>` for the others (module comment).
+ */
+export function logPartitionFileName(logPartition: number, position: number): string {
+  return logPartition === 0
+    ? positionFileName(position)
+    : `w${logPartition}-${positionFileName(position)}`;
+}
+
+/** The log partition and queue position that name a forwarder file, or undefined. */
+export function forwarderFileOf(
+  name: string,
+): { logPartition: number; position: number } | undefined {
   const match = FORWARDER.exec(name);
   if (!match || isCompactedName(name)) return undefined;
-  return Number(match[1]);
+  return {
+    logPartition: match[1] === undefined ? 0 : Number(match[1]),
+    position: Number(match[2]),
+  };
+}
+
+/**
+ * The queue position that names a forwarder file (of any log partition), or undefined for any
+ * other name. Positions of different log partitions are not comparable: see `forwarderFileOf`.
+ */
+export function forwarderPositionOf(name: string): number | undefined {
+  return forwarderFileOf(name)?.position;
 }
 
 /** The part of a name before its first dot. */

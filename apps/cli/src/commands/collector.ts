@@ -1,11 +1,14 @@
 // `sluice collector`: one collector process (scale-out: run as many as the load needs behind a
 // load balancer; they hold no state).
 import { startCollector } from '@sluice/collector';
-import { openQueue } from '@sluice/queue';
+import type { Queue } from '@sluice/queue';
 import type { Command } from 'commander';
+import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import { openWorkerQueues } from '../lib/log-partitions.js';
+import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
   hostOption,
@@ -15,8 +18,38 @@ import {
   tlsFilesOf,
   tlsOptions,
   withOptions,
+  workersOption,
 } from '../lib/options.js';
 import { readTagScript } from '../lib/tag-script.js';
+
+/** `--workers N`: N collector threads on one port, worker i appending to log partition i. */
+async function runWorkers(options: CollectorCommandOptions): Promise<void> {
+  const queues = await openWorkerQueues(
+    options.queue,
+    options.workers,
+    fileModes(options.sharedRead),
+  );
+  const closeQueues = () => Promise.all(queues.map((queue) => queue.close()));
+  const workers = await startCollectorWorkers({
+    workers: options.workers,
+    queues,
+    port: options.port,
+    host: options.host,
+    config: options.config,
+    logLevel: options.logLevel,
+    tls: tlsFilesOf(options),
+    // Node's process metrics, once for the process (the threads serve their sum with these).
+    registry: processRegistry(),
+  }).catch(async (error: unknown) => {
+    await closeQueues().catch(() => undefined);
+    throw error;
+  });
+  stopOnSignal(async () => {
+    await workers.close();
+    await closeQueues();
+  });
+  process.stdout.write(`${JSON.stringify({ collector: process.pid, url: workers.url })}\n`);
+}
 
 interface CollectorCommandOptions {
   tlsCert?: string;
@@ -27,6 +60,7 @@ interface CollectorCommandOptions {
   config?: string;
   logLevel: string;
   sharedRead?: boolean;
+  workers: number;
 }
 
 export function addCollectorCommand(program: Command): void {
@@ -43,6 +77,7 @@ export function addCollectorCommand(program: Command): void {
     ...tlsOptions(),
     logLevelOption('info'),
     sharedReadOption(),
+    workersOption(),
   )
     .addHelpText(
       'after',
@@ -53,11 +88,17 @@ Example (scale-out, docs/scale-out.md):
     )
     .action(async (options: CollectorCommandOptions) => {
       const { config, file } = await loadConfig(options.config);
-      const queue = await openQueue(options.queue, fileModes(options.sharedRead));
+      if (options.workers > 1) {
+        await runWorkers(options);
+        return;
+      }
+      // Through the partitions' rules: a log that workers wrote keeps its budget split.
+      const queues = await openWorkerQueues(options.queue, 1, fileModes(options.sharedRead));
+      const queue = queues[0] as Queue;
       const collector = await startCollector({
         port: options.port,
         host: options.host,
-        queue,
+        queue: queue,
         config,
         tagScript: await readTagScript(),
         logger: loggerAt(options.logLevel),

@@ -7,14 +7,19 @@ import {
 } from '@sluice/forwarder';
 import { DATA_ROOTS } from '@sluice/layout';
 import { type Command, Option } from 'commander';
-import { collect, positiveNumber, wholeNumber, withOptions } from '../lib/options.js';
+import {
+  type AcknowledgedBelow,
+  logPartitionsWithout,
+  parseAcknowledgedBelow,
+} from '../lib/acknowledged-below.js';
+import { collect, positiveNumber, withOptions } from '../lib/options.js';
 import { count, withProgressBar } from '../lib/progress.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface CompactOptions extends StoreOptions {
   graceHours?: number;
   targetMib?: number;
-  acknowledgedBelow?: number;
+  acknowledgedBelow?: string[];
   prefix?: string[];
   partition?: string;
 }
@@ -35,8 +40,8 @@ export function addCompactCommand(program: Command): void {
     ),
     new Option(
       '--acknowledged-below <position>',
-      "the forwarder acknowledged every queue position below this (lets compaction take each partition's newest file)",
-    ).argParser(wholeNumber),
+      "the forwarder acknowledged every queue position below this (lets compaction take each partition's newest file); with --workers, also w<i>=<position> for each log partition i (repeatable)",
+    ).argParser(collect),
     new Option(
       '--prefix <prefix>',
       'where to look (repeatable; default events/ and quarantine/)',
@@ -52,12 +57,26 @@ per store. Exit code 1 when a partition failed (running again resumes it).`,
     )
     .action(async (options: CompactOptions) => {
       const { store } = openStore(options);
+      let acknowledged: AcknowledgedBelow = {};
+      try {
+        acknowledged = parseAcknowledgedBelow(options.acknowledgedBelow ?? []);
+      } catch (error) {
+        command.error(`error: ${(error as Error).message}`);
+      }
+      if (options.acknowledgedBelow) {
+        const missing = await logPartitionsWithout(store, acknowledged);
+        if (missing.length > 0) {
+          command.error(
+            `error: the store has checkpoints of log partitions ${missing.map((i) => `w${i}`).join(', ')} (sluice --workers): each counts its own positions, so give --acknowledged-below w<i>=<position> for each too`,
+          );
+        }
+      }
       const settings = {
         graceMs:
           options.graceHours === undefined ? undefined : Math.round(options.graceHours * 3_600_000),
         targetFileBytes:
           options.targetMib === undefined ? undefined : Math.round(options.targetMib * MiB),
-        acknowledgedBelow: options.acknowledgedBelow,
+        ...acknowledged,
         prefixes: options.prefix,
       };
       const deps = { store, codecs: nodeFileCodecs };

@@ -9,9 +9,10 @@ import {
   nodeFileCodecs,
   type QueueMatch,
 } from '@sluice/forwarder';
-import { eraseLogRecords, eraseStreamMessages } from '@sluice/queue';
+import { eraseLogRecords, eraseStreamMessages, type LogErasureReport } from '@sluice/queue';
 import { type Command, Option } from 'commander';
-import { withLogLock } from '../lib/log-lock.js';
+import { withLogPartitionLocks } from '../lib/log-lock.js';
+import { findLogPartitions, logDirOf, logPartitionDir } from '../lib/log-partitions.js';
 import { collect, withOptions } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
@@ -50,8 +51,8 @@ export function addEraseCommand(program: Command): void {
       'after',
       `
 Stop the collector and the forwarder first: with a log: queue, erase refuses to run while a
-sluice holds the log (naming it). The queue is erased first
-(log records are replaced by erased markers, stream messages deleted with the server's erase),
+sluice holds the log (naming it). The queue is erased first, with a log: queue every
+partition a run with --workers wrote (DIR/w<i>) too (log records are replaced by erased markers, stream messages deleted with the server's erase),
 then every file of the store holding the subject is rewritten under its own key, keeping every
 other event; a second run finds nothing. What changed goes to stderr, the evidence to stdout
 (and --report). Exit code 1 when some files could not be read (listed in the evidence).`,
@@ -61,7 +62,7 @@ other event; a second run finds nothing. What changed goes to stderr, the eviden
         command.error('error: give --user-id or --anonymous-id (or both)');
       }
       const { store, where } = openStore(options);
-      const queue = queueErasure(options.queue);
+      const queue = await queueErasure(options.queue);
       const erase = () =>
         eraseEverywhere(
           { store, codecs: nodeFileCodecs, storeWhere: where, ...queue, now: () => new Date() },
@@ -72,8 +73,9 @@ other event; a second run finds nothing. What changed goes to stderr, the eviden
         );
       // The durable log's lock, held for the store's rewrite too: a forwarder started meanwhile
       // could write files with the subject's events while they are being rewritten.
+      // Every partition's (`--workers N`), so no sluice writes any of them meanwhile.
       const evidence = queue.log
-        ? await withLogLock(queue.log.where, 'sluice erase', erase)
+        ? await withLogPartitionLocks(queue.log.where, queue.log.partitions, 'sluice erase', erase)
         : await erase();
       for (const line of describeErasure(evidence)) process.stderr.write(`${line}\n`);
       const json = `${JSON.stringify(evidence, null, 2)}\n`;
@@ -87,16 +89,22 @@ other event; a second run finds nothing. What changed goes to stderr, the eviden
 }
 
 /** The queue part of the erasure a `--queue` URL names. */
-function queueErasure(url: string) {
+async function queueErasure(url: string) {
   if (url === 'none') return {};
   if (url.startsWith('log:')) {
-    const dir = resolve(url.slice('log:'.length).replace(/\?.*$/, ''));
+    const dir = logDirOf(url);
     if (!existsSync(join(dir, 'segments'))) {
       process.stderr.write(`no durable log in ${dir}: the queue is not erased\n`);
       return {};
     }
+    // With `--workers N` the log has a partition per worker: the subject may be in any.
+    const partitions = await findLogPartitions(dir);
     return {
-      log: { where: dir, erase: (matches: QueueMatch) => eraseLogRecords(dir, { matches }) },
+      log: {
+        where: dir,
+        partitions,
+        erase: (matches: QueueMatch) => eraseLogPartitions(dir, partitions, matches),
+      },
     };
   }
   if (/^(nats|tls):\/\//.test(url)) {
@@ -112,4 +120,32 @@ function queueErasure(url: string) {
     };
   }
   throw new Error(`--queue ${url}: use log:DIR, nats://HOST:PORT[?stream=NAME] or none`);
+}
+
+/**
+ * Erases the records that `matches` in every partition of the log in `dir`: one report, the
+ * segments of partition i >= 1 named `w<i>/<segment>`.
+ */
+async function eraseLogPartitions(
+  dir: string,
+  partitions: readonly number[],
+  matches: QueueMatch,
+): Promise<LogErasureReport> {
+  const total: LogErasureReport = {
+    segmentsScanned: 0,
+    segmentsRewritten: [],
+    recordsErased: 0,
+    staleTempFiles: 0,
+  };
+  for (const index of partitions) {
+    const report = await eraseLogRecords(logPartitionDir(dir, index), { matches });
+    total.segmentsScanned += report.segmentsScanned;
+    total.recordsErased += report.recordsErased;
+    total.staleTempFiles += report.staleTempFiles;
+    for (const rewritten of report.segmentsRewritten) {
+      const segment = index === 0 ? rewritten.segment : `w${index}/${rewritten.segment}`;
+      total.segmentsRewritten.push({ ...rewritten, segment });
+    }
+  }
+  return total;
 }

@@ -1,13 +1,15 @@
 // `sluice forwarder`: one forwarder process. Against one JetStream stream, several share its
-// shards; on the embedded log, one per log.
+// shards; on the embedded log, one per log (all its partitions, when collectors ran with
+// `--workers N`).
 
 import { createNodeLogger } from '@sluice/collector';
 import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
-import { openQueue, redactQueueUrl } from '@sluice/queue';
+import { openQueue, type Queue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { fileModes } from '../lib/file-modes.js';
 import { exitWhenFailed, logForwarderErrors, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
+import { openWorkerQueues } from '../lib/log-partitions.js';
 import {
   metricsHostOption,
   metricsPortOption,
@@ -76,11 +78,17 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       const { store } = openStore(options);
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
-      const queue = await openQueue(options.queue, modes);
+      // A log that collectors with `--workers N` wrote has a partition each: all are read.
+      const queues = options.queue.startsWith('log:')
+        ? await openWorkerQueues(options.queue, 1, modes, { found: true })
+        : [await openQueue(options.queue, modes)];
+      const queue = queues[0] as Queue;
+      const closeQueues = () => Promise.all(queues.map((q) => q.close())).then(() => undefined);
       const registry = processRegistry();
       const metrics = createForwarderMetrics(registry);
       const forwarding = await startForwarding({
         queue,
+        logPartitions: queues.length > 1 ? queues : undefined,
         store,
         options: {
           maxFileAgeMs: options.fileAgeMs,
@@ -105,13 +113,14 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       stopOnSignal(async () => {
         await server?.close();
         await forwarding.stop();
-        await queue.close();
+        await closeQueues();
       });
-      exitWhenFailed(forwarding.done, () => queue.close());
+      exitWhenFailed(forwarding.done, closeQueues);
       log({
         forwarder: process.pid,
         ready: true,
         queue: redactQueueUrl(options.queue),
+        ...(queues.length > 1 && { logPartitions: queues.length }),
         ...(server && { metrics: `${server.url}/metrics` }),
       });
     });

@@ -23,7 +23,8 @@ import type { ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
 import { damagedDedupIndexes, moveDedupIndexAside } from '../lib/dedup-index-check.js';
 import { fileModes } from '../lib/file-modes.js';
-import { withLogLock } from '../lib/log-lock.js';
+import { withLogPartitionLocks } from '../lib/log-lock.js';
+import { findLogPartitions, logPartitionDir } from '../lib/log-partitions.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 
 interface VerifyOptions extends StoreOptions {
@@ -48,31 +49,29 @@ export function addLogCommand(program: Command): void {
       `
 --repair moves a damaged dedup index aside (the forwarder starts an empty one), rebuilds a damaged consumer file from the forwarder's checkpoint in the store, keeps
 the raw bytes of each damaged range in <data-dir>/queue/damaged/ and rewrites the segment with
-the range replaced by erased records (positions kept). Stop sluice first: --repair refuses to
+the range replaced by erased records (positions kept). Every partition a run with --workers
+left (<data-dir>/queue/w<i>) is checked and repaired the same way. Stop sluice first: --repair refuses to
 run while a sluice holds the log (naming it).`,
     )
     .action(async (options: VerifyOptions) => {
       const queueDir = resolve(options.dataDir, 'queue');
+      // Every partition `--workers N` left (log-partitions.ts), each checked on its own.
+      const partitions = await findLogPartitions(queueDir);
       // Repairs rewrite the log: not beside the sluice that owns it. A plain verify only reads.
-      if (options.repair)
-        await withLogLock(queueDir, 'sluice log verify --repair', () => checkLog(options));
-      else await checkLog(options);
+      if (options.repair) {
+        await withLogPartitionLocks(queueDir, partitions, 'sluice log verify --repair', () =>
+          checkLog(options, partitions),
+        );
+      } else await checkLog(options, partitions);
     });
 }
 
 /** Verifies the log and its state, and with --repair applies the safe recoveries. */
-async function checkLog(options: VerifyOptions): Promise<void> {
+async function checkLog(options: VerifyOptions, partitions: readonly number[]): Promise<void> {
   const dataDir = resolve(options.dataDir);
-  const queueDir = resolve(dataDir, 'queue');
   const { store } = openStore(options, resolve(dataDir, 'store'));
-  const modes = fileModes(options.sharedRead);
-  const result = await verifyLog(queueDir);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  let damaged = result.damage.length;
-  out(
-    `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
-  );
-  for (const note of result.notes) out(`note: ${describe(note)}`);
+  let damaged = 0;
   for (const index of await damagedDedupIndexes(dataDir)) {
     damaged++;
     out(`DAMAGED: ${index.message}`);
@@ -80,6 +79,30 @@ async function checkLog(options: VerifyOptions): Promise<void> {
     const aside = await moveDedupIndexAside(index.dir, Date.now());
     out(`  repaired: moved to ${aside}; the forwarder starts an empty index`);
   }
+  // No log yet: partition 0 is still checked, as before workers (it reports what is missing).
+  for (const index of partitions.length === 0 ? [0] : partitions) {
+    const queueDir = logPartitionDir(resolve(dataDir, 'queue'), index);
+    damaged += await checkPartition(queueDir, store, options, out);
+  }
+  if (damaged === 0) out('no damage found');
+  else if (!options.repair) out('run again with --repair to apply the safe recoveries');
+  process.exitCode = damaged === 0 || options.repair ? 0 : 1;
+}
+
+/** Checks one log partition and its consumers' checkpoints; the damage found. */
+async function checkPartition(
+  queueDir: string,
+  store: ObjectStore,
+  options: VerifyOptions,
+  out: (line: string) => void,
+): Promise<number> {
+  const modes = fileModes(options.sharedRead);
+  const result = await verifyLog(queueDir);
+  let damaged = result.damage.length;
+  out(
+    `${queueDir}: ${result.segments} segments, ${result.records} records, ${result.consumers} consumer files`,
+  );
+  for (const note of result.notes) out(`note: ${describe(note)}`);
   for (const message of await damagedCheckpoints(queueDir, store)) {
     damaged++;
     out(`DAMAGED: ${message}`);
@@ -93,9 +116,7 @@ async function checkLog(options: VerifyOptions): Promise<void> {
   if (options.repair) {
     for (const line of await cleanSegments(result.damage, queueDir)) out(`  repaired: ${line}`);
   }
-  if (damaged === 0) out('no damage found');
-  else if (!options.repair) out('run again with --repair to apply the safe recoveries');
-  process.exitCode = damaged === 0 || options.repair ? 0 : 1;
+  return damaged;
 }
 
 function describe(finding: LogFinding): string {

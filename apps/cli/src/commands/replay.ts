@@ -1,9 +1,10 @@
 // `sluice replay`: re-delivers a range of the durable log into its own folder of the store.
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { FILE_FORMATS, gzipLevel6, replayQueue } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { describeDamage, openLogReader } from '@sluice/queue';
 import { type Command, Option } from 'commander';
+import { findLogPartitions, isLogPartitionDir } from '../lib/log-partitions.js';
 import {
   bulkWriteOptions,
   collect,
@@ -95,12 +96,26 @@ same files. Still-invalid records stay in quarantine and are listed in the resul
         });
       }
       if (options.source) throw new Error('--source goes with --quarantine');
+      const queueDir = resolve(options.queueDir);
+      // A log that `--workers N` wrote has a partition each, counting positions of its own.
+      const partitions = (await findLogPartitions(queueDir)).filter((index) => index > 0);
+      if (partitions.length > 0) {
+        process.stderr.write(
+          `${queueDir} has log partitions ${partitions.map((i) => `w${i}`).join(', ')} (sluice --workers): this replays partition 0 only; replay each with --queue-dir ${join(queueDir, 'w<i>')} --prefix replay/w<i>-<from>-<to>/\n`,
+        );
+      }
+      if (isLogPartitionDir(queueDir) && options.prefix === undefined) {
+        // Its positions are not partition 0's: the default folder would overwrite that replay.
+        command.error(
+          `error: ${queueDir} is a log partition of sluice --workers: give --prefix (e.g. replay/${basename(queueDir)}-<from>-<to>/), since replay/<from>-<to>/ is partition 0's`,
+        );
+      }
       const { store, where } = openStore(options);
       const result = await withProgressBar('replay', 'positions', undefined, async (bar) => {
         const replayed = await replayQueue(
           {
             // A damaged range is skipped; said on stderr like the forwarder says it.
-            source: openLogReader(resolve(options.queueDir), {
+            source: openLogReader(queueDir, {
               onDamage: (damage) =>
                 void process.stderr.write(
                   `\n${describeDamage(damage, '(not kept: replay writes nothing to the log)')}\n`,

@@ -10,9 +10,10 @@ import {
 } from '@sluice/collector';
 import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
-import { openQueue, redactQueueUrl } from '@sluice/queue';
+import { type Queue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
+import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { fileModes } from '../lib/file-modes.js';
 import {
   exitWhenFailed,
@@ -21,6 +22,7 @@ import {
   loggerAt,
   stopOnSignal,
 } from '../lib/lifecycle.js';
+import { openWorkerQueues } from '../lib/log-partitions.js';
 import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
@@ -33,6 +35,7 @@ import {
   tlsOptions,
   unreadyAfterOption,
   withOptions,
+  workersOption,
 } from '../lib/options.js';
 import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
 import { readTagScript } from '../lib/tag-script.js';
@@ -50,6 +53,7 @@ interface StartOptions extends StoreOptions {
   config?: string;
   logLevel: string;
   unreadyAfterMs: number;
+  workers: number;
 }
 
 export function addStartCommand(program: Command): void {
@@ -72,6 +76,7 @@ export function addStartCommand(program: Command): void {
     formatOption(),
     configOption(),
     unreadyAfterOption(),
+    workersOption(),
     ...tlsOptions(),
     logLevelOption('warn'),
   );
@@ -106,7 +111,11 @@ and how to query them. Without a config file it serves one demo source: write ke
         );
       }
       const queueUrl = options.queue ?? `log:${resolve(dataDir, 'queue')}`;
-      const queue = await openQueue(queueUrl, modes);
+      // With workers, each appends to its own log partition (lib/log-partitions.ts); partitions
+      // an earlier run with more workers left are forwarded too.
+      const queues = await openWorkerQueues(queueUrl, options.workers, modes, { found: true });
+      const queue = queues[0] as Queue;
+      const closeQueues = () => Promise.all(queues.map((q) => q.close())).then(() => undefined);
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
       // process exits non-zero, instead of accepting events that would never be forwarded.
       // One /metrics for the process: the collector's and the forwarder's.
@@ -117,6 +126,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
         forwarder = await startForwarding({
           queue,
+          logPartitions: queues.length > 1 ? queues : undefined,
           store,
           options: {
             maxFileAgeMs: options.fileAgeMs,
@@ -133,35 +143,48 @@ and how to query them. Without a config file it serves one demo source: write ke
         });
         forwarderMetrics.watch(forwarder);
       } catch (error) {
-        await queue.close().catch(() => undefined);
+        await closeQueues().catch(() => undefined);
         throw error;
       }
       // If the collector cannot start (e.g. a TLS file it cannot read), the forwarder and the
       // queue are stopped too: left running, they would keep the failed process alive.
-      const collector = await startCollector({
-        port: options.port,
-        host: options.host,
-        queue,
-        tagScript,
-        config,
-        logger: loggerAt(options.logLevel),
-        tls: tlsFilesOf(options),
-        notReady: forwarder.notForwarding,
-        registry,
-      }).catch(async (error: unknown) => {
+      const collector = await (options.workers > 1
+        ? startCollectorWorkers({
+            workers: options.workers,
+            queues,
+            port: options.port,
+            host: options.host,
+            collectorConfig: config,
+            logLevel: options.logLevel,
+            tls: tlsFilesOf(options),
+            notReady: forwarder.notForwarding,
+            registry,
+          })
+        : startCollector({
+            port: options.port,
+            host: options.host,
+            queue,
+            tagScript,
+            config,
+            logger: loggerAt(options.logLevel),
+            tls: tlsFilesOf(options),
+            notReady: forwarder.notForwarding,
+            registry,
+          })
+      ).catch(async (error: unknown) => {
         await forwarder.stop().catch(() => undefined);
-        await queue.close().catch(() => undefined);
+        await closeQueues().catch(() => undefined);
         throw error;
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {
         await collector.close();
         await forwarder.stop();
-        await queue.close();
+        await closeQueues();
       });
       exitWhenFailed(forwarder.done, async () => {
         await collector.close();
-        await queue.close();
+        await closeQueues();
       });
       process.stdout.write(
         startBanner({

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type LogLock, LogLockedError, lockLogDir } from '@sluice/queue';
+import { logPartitionDir } from './log-partitions.js';
 
 /**
  * Runs `work` holding the lock of the log in `queueDir` (none taken when there is no log
@@ -35,4 +36,22 @@ export async function withLogLock<T>(
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Runs `work` holding the lock of every partition of the log in `queueDir` (`--workers N`
+ * leaves one per worker, log-partitions.ts), taken in order: while a sluice holds any of them,
+ * nothing runs.
+ */
+export async function withLogPartitionLocks<T>(
+  queueDir: string,
+  partitions: readonly number[],
+  command: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = partitions;
+  if (first === undefined) return work();
+  return withLogLock(logPartitionDir(queueDir, first), command, () =>
+    withLogPartitionLocks(queueDir, rest, command, work),
+  );
 }

@@ -36,6 +36,23 @@ export const bulkWriteOptions = () => [
   new Option('--concurrency <n>', 'uploads at the same time (default 4)').argParser(wholeNumber),
 ];
 
+/**
+ * `--workers N`: collectors in N worker threads sharing the port (collector-workers.ts). The
+ * default is 1 until the gain of more is measured; it is to become the available cores.
+ */
+export const workersOption = () =>
+  new Option(
+    '--workers <n>',
+    'collectors sharing the port, one a core (Node >= 22.12); each appends to its own partition of the log (default 1; to become the available cores once measured)',
+  )
+    .env('SLUICE_WORKERS')
+    .argParser((value: string) => {
+      const n = wholeNumber(value);
+      if (n < 1 || n > 64) throw new InvalidArgumentError('give a number from 1 to 64.');
+      return n;
+    })
+    .default(1);
+
 export const portOption = (fallback: number) =>
   new Option('--port <n>', 'HTTP port (0: any free one)')
     .env('PORT')

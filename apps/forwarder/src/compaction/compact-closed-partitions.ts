@@ -50,7 +50,7 @@ export async function compactClosedPartitions(
       report.partitions.push(
         await compactPartition(deps, partition, {
           ...rest,
-          watermark: watermarks.get(partition),
+          watermarks: watermarks.get(partition),
           onProgress,
         }),
       );

@@ -19,7 +19,12 @@ import { type CompactionOptionsInput, parseCompactionOptions } from './compactio
 import { deleteAll } from './delete-all.js';
 import { type LiveOutput, writeManifest } from './manifest.js';
 import { mergeFiles } from './merge-files.js';
-import { loadCheckpointWatermarks, unsettledFileOf } from './settled-files.js';
+import {
+  acknowledgedByLogPartition,
+  type LogPartitionPositions,
+  loadCheckpointWatermarks,
+  unsettledFilesOf,
+} from './settled-files.js';
 
 export interface CompactionDeps {
   store: ObjectStore;
@@ -42,8 +47,11 @@ export type CompactionProgress =
   | { type: 'done'; result: PartitionCompaction };
 
 export interface CompactPartitionOptions extends CompactionOptionsInput {
-  /** The forwarder checkpoint's watermark for this partition; read from the store when omitted. */
-  watermark?: number;
+  /**
+   * The forwarder checkpoints' watermarks for this partition by log partition; read from the
+   * store when omitted.
+   */
+  watermarks?: LogPartitionPositions;
   onProgress?: (progress: CompactionProgress) => void;
 }
 
@@ -71,8 +79,9 @@ export async function compactPartition(
   partition: string,
   options: CompactPartitionOptions = {},
 ): Promise<PartitionCompaction> {
-  const { watermark, onProgress, ...rest } = options;
-  const { targetFileBytes, acknowledgedBelow } = parseCompactionOptions(rest);
+  const { watermarks, onProgress, ...rest } = options;
+  const parsed = parseCompactionOptions(rest);
+  const { targetFileBytes } = parsed;
   const { store } = deps;
   const snapshot = await snapshotPartition(store, partition);
   const result: PartitionCompaction = {
@@ -88,10 +97,10 @@ export async function compactPartition(
     onProgress?.({ type: 'recovered', partition, deleted: snapshot.leftovers });
   }
 
-  const unsettled = unsettledFileOf({
+  const unsettled = unsettledFilesOf({
     names: [...snapshot.live.map((file) => file.name), ...snapshot.manifest.replaced],
-    watermark: watermark ?? (await loadCheckpointWatermarks(store)).get(partition),
-    acknowledgedBelow,
+    watermarks: watermarks ?? (await loadCheckpointWatermarks(store)).get(partition),
+    acknowledgedBelow: acknowledgedByLogPartition(parsed),
   });
   const generation = snapshot.manifest.generation + 1;
   const merged: LiveFile[] = [];
@@ -103,7 +112,7 @@ export async function compactPartition(
       // a small Parquet file, its metadata and all, can be larger than its events' NDJSON).
       const holdsRows = formatOfName(file.name)?.holds === 'rows';
       const small =
-        file.name !== unsettled &&
+        !unsettled.includes(file.name) &&
         (file.bytes === undefined
           ? holdsRows || (file.size ?? 0) < targetFileBytes
           : file.bytes * 2 < targetFileBytes);

@@ -30,10 +30,17 @@ export const compactionOptionsSchema = z
       .default(2 * HOUR_MS),
     /**
      * The forwarder's queue consumer has acknowledged every position below this one (its
-     * committed position). Lets compaction take each partition's newest forwarder file, which
+     * committed position), in log partition 0 (the only one without `--workers`). Lets compaction take each partition's newest forwarder file, which
      * it otherwise leaves alone unless the forwarder's checkpoint shows it is final.
      */
     acknowledgedBelow: z.number().int().nonnegative().optional(),
+    /**
+     * `acknowledgedBelow` of the other log partitions of `--workers N` (key: the partition's
+     * number, >= 1): each counts its own positions, so one number cannot speak for them all.
+     */
+    logPartitionsAcknowledgedBelow: z
+      .record(z.string().regex(/^[1-9]\d*$/), z.number().int().nonnegative())
+      .optional(),
     /** Where partitions are looked for. Default `events/` and `quarantine/`. */
     prefixes: z
       .array(z.string())

@@ -1,0 +1,101 @@
+// One collector worker of `--workers N` (a worker thread): parses, validates and enriches on its
+// own core, sharing the port with the others (SO_REUSEPORT). Its appends go to the main thread,
+// which owns the log partition of this worker (collector-workers.ts), so each log directory
+// keeps one owner process and its consumer stays beside its writer. What only the main thread
+// has reaches the thread as messages: the forwarder's readiness (for /readyz), SIGHUP (signals
+// are not delivered to threads) and the process's metrics (worker-metrics.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { startCollector } from '@sluice/collector';
+import { QueueFullError, type QueueMessage, type QueueProducer } from '@sluice/queue';
+import { Registry } from 'prom-client';
+import { reloadFromFile } from './config-reload.js';
+import { loadConfig, loggerAt } from './lifecycle.js';
+import { readTagScript } from './tag-script.js';
+import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.js';
+
+const start = workerData as WorkerStart;
+const port = parentPort!;
+const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+const scrapes = new Map<number, (body: string) => void>();
+let nextId = 0;
+let notReady: string | undefined;
+const send = (message: FromWorker) => port.postMessage(message);
+
+/** Appends through the main thread; resolves once the log partition holds them durably. */
+const queue: QueueProducer = {
+  append(messages: readonly QueueMessage[]) {
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      send({ type: 'append', id, messages: messages as QueueMessage[] });
+    });
+  },
+  async close() {},
+};
+
+/** This thread's collector metrics; a scrape of /metrics answers with the whole process's. */
+class ThreadRegistry extends Registry {
+  override metrics(): Promise<string> {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      scrapes.set(id, resolve);
+      send({ type: 'scrape', id });
+    });
+  }
+}
+const registry = new ThreadRegistry();
+
+function settleAppend(message: Extract<ToWorker, { type: 'appended' }>): void {
+  const held = waiting.get(message.id);
+  waiting.delete(message.id);
+  if (!message.error) held?.resolve();
+  else if (message.error.name === 'QueueFullError') {
+    held?.reject(new QueueFullError(message.error.message, message.error.retryAfterSeconds));
+  } else held?.reject(new Error(message.error.message));
+}
+
+try {
+  const loaded = start.collectorConfig ? undefined : await loadConfig(start.config);
+  const config = start.collectorConfig ?? loaded!.config;
+  const collector = await startCollector({
+    port: start.port,
+    host: start.host,
+    queue,
+    config,
+    tagScript: await readTagScript(),
+    logger: loggerAt(start.logLevel, `sluice-collector-w${start.index}`),
+    tls: start.tls,
+    reusePort: true,
+    registry,
+    notReady: () => notReady,
+    // As `sluice collector` with one worker: sources, keys and limits change without a restart.
+    reload: loaded?.file ? reloadFromFile(loaded.file, { ...process.env }) : undefined,
+  });
+  port.on('message', async (message: ToWorker) => {
+    switch (message.type) {
+      case 'close':
+        await collector.close().catch(() => undefined);
+        send({ type: 'closed' });
+        return;
+      case 'appended':
+        return settleAppend(message);
+      case 'readiness':
+        notReady = message.notReady;
+        return;
+      case 'hangup':
+        // The collector's own SIGHUP listeners (config and TLS reload) run as on one thread.
+        process.emit('SIGHUP', 'SIGHUP');
+        return;
+      case 'collect':
+        send({ type: 'collected', id: message.id, metrics: await registry.getMetricsAsJSON() });
+        return;
+      case 'scraped':
+        scrapes.get(message.id)?.(message.body);
+        scrapes.delete(message.id);
+        return;
+    }
+  });
+  send({ type: 'listening', url: collector.url });
+} catch (error) {
+  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+}

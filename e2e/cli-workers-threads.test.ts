@@ -1,0 +1,159 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUrl, jsonLines, startSluice } from './cli-process.js';
+
+// What only the main thread of `--workers N` has must still reach every collector thread: the
+// forwarder's readiness (/readyz), the process's metrics (/metrics) and SIGHUP (signals are
+// delivered to the main thread only). Each request goes on a new connection, so the kernel
+// spreads them over both threads; every answer must speak for the whole process.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-workers-threads-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function call(
+  url: string,
+  method: string,
+  body?: string,
+  headers: Record<string, string> = { 'content-type': 'text/plain' },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const batch = (writeKey: string, n: number) =>
+  JSON.stringify({
+    writeKey,
+    batch: [{ type: 'track', event: 'Threaded', messageId: `t-${n}`, anonymousId: 'a' }],
+  });
+
+/** The sum of a metric's samples whose labels include every one of `labels`. */
+function sampleSum(text: string, name: string, labels: string[] = []): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labels.every((label) => line.includes(label))) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+describe('sluice start --workers 2', () => {
+  it('answers /metrics for the whole process (every thread, the forwarder) and /readyz with the forwarder readiness, on every thread', async () => {
+    const dataDir = join(dir, 'start');
+    const sluice = await startSluice(
+      ['start', '--data-dir', dataDir, '--port', '0', '--workers', '2', '--file-age-ms', '200'],
+      /Press Ctrl\+C to stop/,
+      { env: { SLUICE_UNREADY_AFTER_MS: '0' } },
+    );
+    try {
+      const url = demoUrl(sluice.stdout())!;
+      const posts = 30;
+      for (let n = 0; n < posts; n++) {
+        expect((await call(`${url}/v1/batch`, 'POST', batch('demo-key', n))).status).toBe(200);
+      }
+      for (let scrape = 0; scrape < 6; scrape++) {
+        const { text } = await call(`${url}/metrics`, 'GET');
+        // Both threads' requests in every scrape, whichever thread answered it.
+        const batches = sampleSum(text, 'sluice_http_requests_total', [
+          'route="/v1/batch"',
+          'status="200"',
+        ]);
+        expect(batches, `scrape ${scrape}`).toBe(posts);
+        // The forwarder's metrics and Node's process metrics, from the main thread, once.
+        expect(text).toContain('sluice_forwarder_');
+        expect(text.match(/^process_resident_memory_bytes /gm)).toHaveLength(1);
+        // The log's depth over both partitions (retention keeps the forwarded records here).
+        expect(sampleSum(text, 'sluice_queue_depth')).toBe(posts);
+      }
+      for (let probe = 0; probe < 6; probe++) {
+        expect((await call(`${url}/readyz`, 'GET')).status).toBe(200);
+      }
+
+      // The store breaks: a file where its directory was, so every upload fails.
+      await rm(join(dataDir, 'store'), { recursive: true, force: true });
+      await writeFile(join(dataDir, 'store'), 'not a directory');
+      expect((await call(`${url}/v1/batch`, 'POST', batch('demo-key', 1000))).status).toBe(200);
+      await expect
+        .poll(async () => (await call(`${url}/readyz`, 'GET')).status, { timeout: 20_000 })
+        .toBe(503);
+      for (let probe = 0; probe < 6; probe++) {
+        const readyz = await call(`${url}/readyz`, 'GET');
+        expect(readyz.status, `probe ${probe}`).toBe(503);
+        expect(readyz.text).toContain('forwarder');
+      }
+    } finally {
+      await sluice.stop('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describe('sluice collector --workers 2 --config', () => {
+  it('reloads the config file in every thread, on a save and on SIGHUP, and keeps running', async () => {
+    const file = join(dir, 'collector', 'sluice.config.json');
+    await mkdir(join(dir, 'collector'), { recursive: true });
+    const config = (writeKeys: string[]) =>
+      JSON.stringify({
+        limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
+        sources: [{ id: 'shop', writeKeys, allowedOrigins: ['*'] }],
+      });
+    await writeFile(file, config(['wk_old', 'wk_new']));
+    const collector = await startSluice(
+      [
+        'collector',
+        '--queue',
+        `log:${join(dir, 'collector', 'queue')}`,
+        '--port',
+        '0',
+        '--workers',
+        '2',
+        '--config',
+        file,
+      ],
+      /"collector"/,
+    );
+    try {
+      const { url } = jsonLines<{ url?: string }>(
+        collector
+          .stdout()
+          .split('\n')
+          .filter((line) => line.startsWith('{"collector"'))
+          .join('\n'),
+      )[0]!;
+      const send = async (key: string, n: number) =>
+        (await call(`${url}/v1/batch`, 'POST', batch(key, n))).status;
+      expect(await send('wk_old', 0)).toBe(200);
+
+      // A saved file revokes wk_old: no thread takes it any more.
+      await writeFile(file, config(['wk_new']));
+      await expect
+        .poll(() => collector.stdout().match(/config reloaded/g)?.length ?? 0, { timeout: 10_000 })
+        .toBe(2);
+      for (let n = 1; n <= 8; n++) {
+        expect(await send('wk_old', n), `request ${n}`).toBe(401);
+        expect(await send('wk_new', n)).toBe(200);
+      }
+
+      // SIGHUP reloads in both threads too, and does not end the process.
+      collector.signal('SIGHUP');
+      await expect
+        .poll(() => collector.stdout().match(/config reloaded/g)?.length ?? 0, { timeout: 10_000 })
+        .toBe(4);
+      expect(await send('wk_new', 100)).toBe(200);
+    } finally {
+      const stopped = await collector.stop('SIGTERM');
+      expect(stopped.signal).toBeNull();
+    }
+  }, 60_000);
+});
