@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // One runner for everything: node-side unit tests, the tag's DOM tests, and the
-// real-browser end-to-end tests (playwright-core driving the system Chromium).
+// real-browser end-to-end tests (playwright-core driving the system Chromium). A full
+// `pnpm test` (scripts/test.sh) runs these projects by name: name a new one there too.
 export default defineConfig({
   test: {
     projects: [
