@@ -18,7 +18,8 @@ export interface WorkerEnv {
    * file). A secret (`wrangler secret put SLUICE_CONFIG`), as it may hold secret keys.
    */
   SLUICE_CONFIG?: string;
-  /** How files are cut (file-settings.ts): `[vars]` in wrangler.toml. */
+  /** How files are cut, and their format (file-settings.ts): `[vars]` in wrangler.toml. */
+  SLUICE_FORMAT?: string;
   SLUICE_FILE_BYTES?: string;
   SLUICE_FILE_AGE_SECONDS?: string;
   SLUICE_DEDUP_WINDOW_SECONDS?: string;

@@ -20,7 +20,13 @@ export const DEFAULT_DEDUP_WINDOW_SECONDS = 24 * 3600;
 const seconds = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
+/** The formats a Worker writes events in (worker-formats.ts); quarantine is always gzip NDJSON. */
+export const WORKER_FORMATS = ['ndjson-gzip', 'parquet'] as const;
+export type WorkerFormatName = (typeof WORKER_FORMATS)[number];
+
 const fileSettingsSchema = z.object({
+  /** What the events' files are: gzip NDJSON (the default, read by everything) or Parquet. */
+  SLUICE_FORMAT: z.enum(WORKER_FORMATS).default('ndjson-gzip'),
   /** Cut a partition's file when its uncompressed NDJSON would pass this many bytes. */
   SLUICE_FILE_BYTES: z.coerce
     .number()
@@ -36,6 +42,7 @@ const fileSettingsSchema = z.object({
 
 /** How partition files are cut on Workers, in the units the code uses. */
 export interface FileSettings {
+  format: WorkerFormatName;
   fileBytes: number;
   fileAgeMs: number;
   dedupWindowMs: number;
@@ -44,13 +51,22 @@ export interface FileSettings {
 /** Reads the settings from the Worker's vars (wrangler.toml `[vars]`); throws with what is wrong. */
 export function parseFileSettings(vars: Record<string, unknown>): FileSettings {
   const parsed = fileSettingsSchema.parse({
+    SLUICE_FORMAT: vars.SLUICE_FORMAT,
     SLUICE_FILE_BYTES: vars.SLUICE_FILE_BYTES,
     SLUICE_FILE_AGE_SECONDS: vars.SLUICE_FILE_AGE_SECONDS,
     SLUICE_DEDUP_WINDOW_SECONDS: vars.SLUICE_DEDUP_WINDOW_SECONDS,
   });
   return {
+    format: parsed.SLUICE_FORMAT,
     fileBytes: parsed.SLUICE_FILE_BYTES,
     fileAgeMs: parsed.SLUICE_FILE_AGE_SECONDS * 1000,
     dedupWindowMs: parsed.SLUICE_DEDUP_WINDOW_SECONDS * 1000,
   };
+}
+
+/** A format name as stored with a cut; anything else (none) is gzip NDJSON. */
+export function parseWorkerFormat(name: string): WorkerFormatName {
+  return (WORKER_FORMATS as readonly string[]).includes(name)
+    ? (name as WorkerFormatName)
+    : 'ndjson-gzip';
 }

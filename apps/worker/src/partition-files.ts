@@ -31,20 +31,14 @@
 
 import { DurableObject } from 'cloudflare:workers';
 import type { DurableObjectState, SqlStorage } from '@cloudflare/workers-types';
-import { gzip } from '@sluice/forwarder/push';
-import {
-  encodeNdjson,
-  FORMATS,
-  isPartitionClosed,
-  messageIdsFileName,
-  objectKeyOf,
-} from '@sluice/layout';
+import { isPartitionClosed, messageIdsFileName, objectKeyOf } from '@sluice/layout';
 import { createR2Store } from '@sluice/store/r2';
 import { compactWorkerPartition } from './compact-worker-partition.js';
 import type { WorkerEnv } from './env.js';
-import { type FileSettings, parseFileSettings } from './file-settings.js';
+import { type FileSettings, parseFileSettings, parseWorkerFormat } from './file-settings.js';
 import { MarkerSync } from './partition-marker.js';
 import {
+  addTimeColumn,
   appendLines,
   type BufferedLine,
   cutLines,
@@ -56,14 +50,15 @@ import {
   markCutStored,
   oldestTimes,
   openCut,
+  openCutFormat,
   partitionOfTable,
   pendingBytes,
   SCHEMA,
 } from './partition-table.js';
+import { encodeFile, formatOf } from './worker-formats.js';
 
 /** After a failed cut (R2 unavailable), the next attempt this much later. */
 const RETRY_MS = 10_000;
-const GZIP = FORMATS['ndjson-gzip'];
 /**
  * An alarm this late has been lost (workerd restarted, or forgot it; see #schedule), so the
  * next append sets it again instead of trusting getAlarm().
@@ -107,6 +102,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     this.#settings = parseFileSettings(env as unknown as Record<string, unknown>);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(SCHEMA);
+    addTimeColumn(this.#sql);
     this.#marker = new MarkerSync(env.EVENTS_BUCKET, ctx.storage);
   }
 
@@ -196,7 +192,9 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
       if (pendingSince === undefined) break;
       const full = pendingBytes(this.#sql) >= fileBytes;
       if (!full && Date.now() - pendingSince < fileAgeMs) break;
-      const cut = this.ctx.storage.transactionSync(() => freezeCut(this.#sql, fileBytes));
+      const cut = this.ctx.storage.transactionSync(() =>
+        freezeCut(this.#sql, fileBytes, this.#settings.format),
+      );
       if (cut === undefined) break;
       await this.#storeCut(cut);
     }
@@ -208,10 +206,12 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
   async #storeCut(cut: number): Promise<void> {
     const partition = partitionOfTable(this.#sql);
     if (partition === undefined) throw new Error('a cut without a partition');
-    const { ids, bodies } = cutLines(this.#sql, cut);
-    const key = objectKeyOf(partition, await messageIdsFileName(ids), GZIP.extension);
-    const body = await gzip(encodeNdjson(bodies));
-    await createR2Store(this.env.EVENTS_BUCKET).put(key, body, { contentType: GZIP.contentType });
+    const { ids, bodies, times } = cutLines(this.#sql, cut);
+    // The format frozen with the cut: a retry after the setting changed keeps its key.
+    const format = formatOf(partition, parseWorkerFormat(openCutFormat(this.#sql)));
+    const key = objectKeyOf(partition, await messageIdsFileName(ids), format.extension);
+    const body = await encodeFile(format, bodies, times);
+    await createR2Store(this.env.EVENTS_BUCKET).put(key, body, { contentType: format.contentType });
     this.ctx.storage.transactionSync(() => markCutStored(this.#sql, cut, Date.now()));
   }
 

@@ -15,17 +15,34 @@ CREATE TABLE IF NOT EXISTS lines (
   bytes INTEGER NOT NULL,
   added_at INTEGER NOT NULL,
   cut INTEGER,
-  stored_at INTEGER
+  stored_at INTEGER,
+  time INTEGER
 );
 CREATE INDEX IF NOT EXISTS lines_by_cut ON lines (cut, seq);
 CREATE INDEX IF NOT EXISTS lines_by_stored_at ON lines (stored_at);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value);
 `;
 
-/** A line to buffer: the event's messageId and its NDJSON line without the newline. */
+/**
+ * Objects created before Parquet (which needs each line's event time) have no `time`
+ * column: it is added, and their lines without one get NaN (their time as the body says).
+ */
+export function addTimeColumn(sql: SqlStorage): void {
+  const columns = sql.exec<{ name: string }>('PRAGMA table_info(lines)').toArray();
+  if (!columns.some(({ name }) => name === 'time')) {
+    sql.exec('ALTER TABLE lines ADD COLUMN time INTEGER');
+  }
+}
+
+/**
+ * A line to buffer: the event's messageId, its NDJSON line without the newline, and its
+ * (corrected) event time, ms since the epoch, as the queue message carries it: Parquet's
+ * `timestamp` column, as on Node.
+ */
 export interface BufferedLine {
   id: string;
   body: Uint8Array;
+  time: number;
 }
 
 function getState(sql: SqlStorage, key: string): number | string | undefined {
@@ -70,11 +87,12 @@ export function appendLines(
     // pending bytes until the count said "full" with nothing pending.
     const inserted = sql
       .exec(
-        'INSERT OR IGNORE INTO lines (id, body, bytes, added_at) VALUES (?, ?, ?, ?) RETURNING seq',
+        'INSERT OR IGNORE INTO lines (id, body, bytes, added_at, time) VALUES (?, ?, ?, ?, ?) RETURNING seq',
         line.id,
         line.body,
         size,
         now,
+        Number.isFinite(line.time) ? line.time : null,
       )
       .toArray();
     if (inserted.length > 0) {
@@ -87,11 +105,20 @@ export function appendLines(
 }
 
 /**
- * Freezes the next file: the pending lines in arrival order up to `fileBytes` (at least one).
- * Its membership is fixed from here on, so every attempt to store it writes the same lines
- * under the same name. Returns the cut's number, or undefined when nothing is pending.
+ * The format the open cut was frozen with (cuts frozen before formats were recorded: gzip,
+ * the only format then).
  */
-export function freezeCut(sql: SqlStorage, fileBytes: number): number | undefined {
+export function openCutFormat(sql: SqlStorage): string {
+  return (getState(sql, 'open_cut_format') as string | undefined) ?? 'ndjson-gzip';
+}
+
+/**
+ * Freezes the next file: the pending lines in arrival order up to `fileBytes` (at least one),
+ * and its `format`. Its membership and format are fixed from here on, so every attempt to
+ * store it writes the same lines under the same name, even after the setting changed.
+ * Returns the cut's number, or undefined when nothing is pending.
+ */
+export function freezeCut(sql: SqlStorage, fileBytes: number, format: string): number | undefined {
   let total = 0;
   let last: number | undefined;
   for (const row of sql.exec<{ seq: number; bytes: number }>(
@@ -106,22 +133,28 @@ export function freezeCut(sql: SqlStorage, fileBytes: number): number | undefine
   sql.exec('UPDATE lines SET cut = ? WHERE cut IS NULL AND seq <= ?', cut, last);
   setState(sql, 'next_cut', cut);
   setState(sql, 'open_cut', cut);
+  setState(sql, 'open_cut_format', format);
   setState(sql, 'pending_bytes', pendingBytes(sql) - total);
   return cut;
 }
 
-/** The ids and bodies of a frozen cut, in arrival order. */
-export function cutLines(sql: SqlStorage, cut: number): { ids: string[]; bodies: Uint8Array[] } {
+/** The ids, bodies and event times (NaN if unknown) of a frozen cut, in arrival order. */
+export function cutLines(
+  sql: SqlStorage,
+  cut: number,
+): { ids: string[]; bodies: Uint8Array[]; times: number[] } {
   const ids: string[] = [];
   const bodies: Uint8Array[] = [];
-  for (const row of sql.exec<{ id: string; body: ArrayBuffer }>(
-    'SELECT id, body FROM lines WHERE cut = ? ORDER BY seq',
+  const times: number[] = [];
+  for (const row of sql.exec<{ id: string; body: ArrayBuffer; time: number | null }>(
+    'SELECT id, body, time FROM lines WHERE cut = ? ORDER BY seq',
     cut,
   )) {
     ids.push(row.id);
     bodies.push(new Uint8Array(row.body));
+    times.push(row.time ?? Number.NaN);
   }
-  return { ids, bodies };
+  return { ids, bodies, times };
 }
 
 /** After the cut's file is stored: its bodies go, its ids stay for the dedup window. */

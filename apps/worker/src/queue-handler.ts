@@ -39,7 +39,7 @@ export async function handleQueueBatch(batch: DeliveredBatch, env: WorkerEnv): P
       group = { lines: [], delivered: [] };
       groups.set(partition, group);
     }
-    group.lines.push({ id: message.id, body: message.body });
+    group.lines.push({ id: message.id, body: message.body, time: message.time });
     group.delivered.push(delivered);
   }
   await Promise.all(
