@@ -74,7 +74,17 @@ export function createMmdbLocator(open: (family: 4 | 6) => MmdbReader, name: str
     }
     return found;
   };
+  // Keep-alive connections send request after request from one address.
+  let lastIp: string | undefined;
+  let lastLocation: GeoLocation | undefined;
   return (ip) => {
+    if (ip === lastIp) return lastLocation;
+    lastLocation = lookup(ip);
+    lastIp = ip;
+    return lastLocation;
+  };
+
+  function lookup(ip: string): GeoLocation | undefined {
     const { reader, source } = database(ip.includes(':') ? 6 : 4);
     let record: unknown;
     try {
@@ -83,7 +93,7 @@ export function createMmdbLocator(open: (family: 4 | 6) => MmdbReader, name: str
       return undefined; // mmdb-lib throws on a malformed address
     }
     return locationFromRecord(record, source);
-  };
+  }
 }
 
 /**
