@@ -1,4 +1,4 @@
-import { createUserAgentCache } from '@sluice/ingest';
+import { createUserAgentCache, type GeoLocation, type LocateIp } from '@sluice/ingest';
 import type { QueueProducer } from '@sluice/queue';
 import { type Context, Hono } from 'hono';
 import { getPath } from 'hono/utils/url';
@@ -36,6 +36,13 @@ export interface CollectorDeps {
    * logged. Without it there is no per-IP rate limit and no `context.ip`.
    */
   clientIp?: (c: Context) => string | undefined;
+  /**
+   * Finds a raw address's location (Node: the DB-IP database) for sources with `enrich.geo`:
+   * the request's address (from `clientIp`) and addresses events send in `context.ip`.
+   */
+  locateIp?: LocateIp;
+  /** The request's location as the runtime knows it (Workers: `request.cf`); wins over `locateIp`. */
+  clientLocation?: (c: Context) => GeoLocation | undefined;
   /** Counts and timings (the Node entry point feeds Prometheus with them). */
   observer?: CollectorObserver;
   /** Structured logs (pino on Node). Without it, only unexpected failures are reported. */
@@ -57,6 +64,18 @@ export interface CollectorDeps {
   usage?: UsageCounters;
   /** SHA-256 for secret keys (default Web Crypto's; Node passes node:crypto's, faster). */
   sha256?: (text: string) => Uint8Array;
+}
+
+/** The request's location from its raw address: looked up before only the cut one is kept. */
+function locateClient(
+  clientIp: CollectorDeps['clientIp'],
+  locateIp: LocateIp | undefined,
+): ((c: Context) => GeoLocation | undefined) | undefined {
+  if (!clientIp || !locateIp) return undefined;
+  return (c) => {
+    const raw = clientIp(c);
+    return raw === undefined ? undefined : locateIp(raw);
+  };
 }
 
 /**
@@ -96,6 +115,8 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     newId: () => crypto.randomUUID(),
     clientAddress,
     describeUserAgent: createUserAgentCache(),
+    clientLocation: deps.clientLocation ?? locateClient(deps.clientIp, deps.locateIp),
+    locateIp: deps.locateIp,
     plans: compileSourcePlans(config.sources),
     logger,
     observer,

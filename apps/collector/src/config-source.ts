@@ -156,6 +156,12 @@ const enrichSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('Add `context.bot`: true for crawlers and scripts.'),
+  geo: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Add `context.location` (`country` code, `region`, `city`, `source`: the database and its version) from the client IP before it is anonymized: DB-IP lite on Node, `request.cf` on Workers.',
+    ),
 });
 
 export type EnrichOptions = z.output<typeof enrichSchema>;
@@ -236,6 +242,7 @@ export const sourceSchema = z
         ip: 'anonymize',
         parseUserAgent: true,
         detectBots: true,
+        geo: true,
       })
       .describe('What the collector adds to each valid event.'),
     plan: sourcePlanSchema.optional(),

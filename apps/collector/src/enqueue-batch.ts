@@ -29,7 +29,7 @@ export interface BatchResponse {
 /** What differs by protocol and request; the rest of the ingest context comes from the source. */
 export type RequestFacts = Omit<
   IngestContext,
-  'sourceId' | 'newId' | 'maxEventBytes' | 'options' | 'describeUserAgent' | 'plan'
+  'sourceId' | 'newId' | 'maxEventBytes' | 'options' | 'describeUserAgent' | 'plan' | 'locate'
 >;
 
 /** A 413 when the body is larger than the source allows. */
@@ -56,6 +56,7 @@ export async function ingestAndEnqueue(
     maxEventBytes: source.limits.maxEventBytes,
     options: source.enrich,
     describeUserAgent: deps.describeUserAgent,
+    locate: source.enrich.geo ? deps.locateIp : undefined,
     plan: deps.plans.get(source.id),
     ...facts,
   });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import { createAdaptorServer, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { LocateIp } from '@sluice/ingest';
 import type { QueueProducer } from '@sluice/queue';
 import type { Context } from 'hono';
 import { type DestinationStream, pino } from 'pino';
@@ -13,6 +14,7 @@ import { clientIpFromForwardedFor } from './client-ip.js';
 import { type CollectorConfig, type CollectorConfigInput, parseCollectorConfig } from './config.js';
 import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
+import { openGeoDatabase } from './node-geo.js';
 import { createPrometheusObserver, type LogDamageCounts } from './node-metrics.js';
 import { readTlsFiles, reloadTlsOnHangup, type TlsFiles } from './node-tls.js';
 import type { CollectorLogger } from './observe.js';
@@ -70,6 +72,11 @@ export interface StartCollectorOptions {
    * and the kernel spreads connections among them (Node >= 22.12 or 23.1; `reusePortSupport`).
    */
   reusePort?: boolean;
+  /**
+   * Looks up client locations for sources with `enrich.geo` (default: the installed DB-IP
+   * database, see node-geo.ts); false: none.
+   */
+  geo?: LocateIp | false;
 }
 
 /** Why this Node cannot share a port with `reusePort`, or undefined when it can. */
@@ -157,6 +164,8 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
           logDamage: logDamageOf(options.queue),
         });
   let closing = false;
+  // Opened once for every reload; its files are read on the first lookup.
+  const locateIp = options.geo === false ? undefined : (options.geo ?? openGeoDatabase());
   const liveView = config.admin ? createLiveView(config.admin, { now: options.now }) : undefined;
   const build = (config: CollectorConfig) =>
     createCollectorApp({
@@ -165,6 +174,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
       tagScript: options.tagScript,
       now: options.now,
       clientIp: nodeClientIp(config.trustProxy),
+      locateIp,
       logger,
       observer: prometheus?.observer,
       metrics: prometheus?.metrics,

@@ -104,6 +104,7 @@ async function ingestSnowplow(
     presetIssues: issues,
     userAgent: browser ? c.req.header('user-agent') : undefined,
     ip: clientSide && !anonymous ? address?.anonymized : undefined,
+    location: clientSide && !anonymous && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     keepPastTimestamps: !clientSide,
   });
 }

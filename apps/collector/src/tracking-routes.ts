@@ -4,8 +4,10 @@
 import {
   type CompiledPlan,
   fromRudderStack,
+  type GeoLocation,
   isMobileLibraryEvent,
   isRudderStackRequest,
+  type LocateIp,
   segmentBatch,
   segmentSingleEvent,
   type UserAgentFacts,
@@ -62,6 +64,10 @@ export interface TrackingDeps {
   plans: ReadonlyMap<string, CompiledPlan>;
   clientAddress: (c: Context) => ClientAddress | undefined;
   describeUserAgent: (userAgent: string) => UserAgentFacts;
+  /** The request's location from its raw address or the runtime (Cloudflare's `cf`). */
+  clientLocation?: (c: Context) => GeoLocation | undefined;
+  /** Looks up an address an event sends itself (Node's database; none on Workers). */
+  locateIp?: LocateIp;
   logger: CollectorLogger;
   observer?: CollectorObserver;
   /** Told when the queue refused events, so readiness can report it. */
@@ -145,6 +151,7 @@ async function receive(
     userAgent: origin === undefined ? undefined : c.req.header('user-agent'),
     // As Segment: the connection's address is the user's only for client-side SDKs.
     ip: clientSide ? address?.anonymized : undefined,
+    location: clientSide && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     // `/v1/import` and server-side sources send old events on purpose.
     keepPastTimestamps: historical || !clientSide,
   });

@@ -3,9 +3,12 @@
 // The per-event validation, enrichment and quarantine live in @sluice/ingest; re-exported for
 // code written against the collector's API.
 export {
+  type GeoLocation,
   type IngestContext,
   type IngestResult,
   ingestBatch,
+  type LocateIp,
+  locationFromCloudflare,
   nestsDeeperThan,
   type QuarantineReason,
   type RejectedEvent,

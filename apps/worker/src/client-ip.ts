@@ -1,3 +1,4 @@
+import { type GeoLocation, locationFromCloudflare } from '@sluice/collector/web';
 import type { Context } from 'hono';
 
 /**
@@ -11,4 +12,13 @@ import type { Context } from 'hono';
  */
 export function cloudflareClientIp(c: Context): string | undefined {
   return c.req.header('cf-connecting-ip');
+}
+
+/**
+ * The client's location on Workers, for sources with `enrich.geo`: Cloudflare's edge looks
+ * the connecting address up itself and puts country, region and city on `request.cf`, so the
+ * Worker needs no database of its own (events' own `context.ip` get no location here).
+ */
+export function cloudflareClientLocation(c: Context): GeoLocation | undefined {
+  return locationFromCloudflare((c.req.raw as { cf?: unknown }).cf);
 }

@@ -1,7 +1,7 @@
 import { createCollectorApp } from '@sluice/collector/web';
 import { createCloudflareQueue } from '@sluice/queue/cloudflare';
 import type { Hono } from 'hono';
-import { cloudflareClientIp } from './client-ip.js';
+import { cloudflareClientIp, cloudflareClientLocation } from './client-ip.js';
 import type { WorkerEnv } from './env.js';
 import { parseWorkerConfig } from './worker-config.js';
 
@@ -24,6 +24,7 @@ export function createFetchHandler(tagScript: string | undefined) {
       config: parseWorkerConfig(env.SLUICE_CONFIG),
       tagScript,
       clientIp: cloudflareClientIp,
+      clientLocation: cloudflareClientLocation,
     });
     collector = { configText: env.SLUICE_CONFIG, app };
     return app;

@@ -202,7 +202,7 @@ describe('the per-IP rate limit of the Worker in workerd', () => {
   async function waitForEvents(from: R2Bucket, prefix: string, ids: string[]) {
     for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
       const files = await waitForFiles(prefix, 1, from);
-      const events = new Map<string, { context?: { ip?: string } }>();
+      const events = new Map<string, { context?: { ip?: string; location?: unknown } }>();
       for (const line of [...files.values()].flat()) {
         const event = JSON.parse(line);
         events.set(event.messageId, event);
@@ -239,5 +239,52 @@ describe('the per-IP rate limit of the Worker in workerd', () => {
     expect(events.has('ip-3')).toBe(false);
     expect(events.get('ip-1')?.context?.ip).toBe('203.0.113.0');
     expect(events.get('ip-4')?.context?.ip).toBe('2001:db8:abcd::');
+  });
+
+  it('stores the country, region and city of request.cf as context.location, and none for a source with geo off', async () => {
+    const geo = await startWorker({
+      sources: [
+        ...CONFIG.sources,
+        {
+          id: 'nogeo',
+          writeKeys: ['wk_nogeo'],
+          allowedOrigins: [SHOP_ORIGIN],
+          enrich: { geo: false },
+        },
+      ],
+    });
+    const cf = {
+      country: 'NZ' as const,
+      region: 'Wellington',
+      city: 'Wellington',
+      regionCode: 'WGN',
+    };
+    const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+    const from = (writeKey: string, messageId: string) =>
+      geo.mf.dispatchFetch('http://collector.test/v1/batch', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'text/plain',
+          Origin: SHOP_ORIGIN,
+          'CF-Connecting-IP': '203.0.113.9',
+        },
+        body: JSON.stringify({ writeKey, batch: [track(messageId, at)] }),
+        cf,
+      });
+
+    expect((await from(SHOP_KEY, 'geo-on')).status).toBe(200);
+    expect((await from('wk_nogeo', 'geo-off')).status).toBe(200);
+    const on = await waitForEvents(geo.bucket, 'events/source=shop/', ['geo-on']);
+    expect(on.get('geo-on')?.context?.location).toEqual({
+      country: 'NZ',
+      region: 'Wellington',
+      city: 'Wellington',
+      source: 'cloudflare',
+    });
+    const off = await waitForEvents(geo.bucket, 'events/source=nogeo/', ['geo-off']);
+    expect(off.get('geo-off')?.context).not.toHaveProperty('location');
+    expect(off.get('geo-off')?.context?.ip).toBe('203.0.113.0');
+    // The raw address is in neither stored event.
+    expect(JSON.stringify([...on.values(), ...off.values()])).not.toContain('203.0.113.9');
   });
 });

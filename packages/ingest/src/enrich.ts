@@ -4,6 +4,7 @@
 import { clampEventTime, correctClockSkew, TIMESTAMP_CLAMPED_FIELD } from '@sluice/schema';
 import { anonymizeIp } from './anonymize-ip.js';
 import { copyFields } from './copy-fields.js';
+import type { GeoLocation, LocateIp } from './geo-location.js';
 import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
@@ -20,6 +21,11 @@ export interface EnrichOptions {
   parseUserAgent: boolean;
   /** Add `context.bot`: true for crawlers and scripts. */
   detectBots: boolean;
+  /**
+   * Add `context.location` (country, region, city) from `location` / `locate`, found from the
+   * raw IP before it is cut. Default true: nothing is added unless the caller gives those.
+   */
+  geo?: boolean;
 }
 
 function parseTime(value: unknown): number | undefined {
@@ -39,6 +45,10 @@ export interface ReceiveInfo {
   userAgent?: string;
   /** The client address, already anonymized: the request's fallback for `context.ip`. */
   ip?: string;
+  /** Where the request came from (looked up from its raw address, or Cloudflare's `cf`). */
+  location?: GeoLocation;
+  /** Finds the location of an address an event sends in `context.ip`, before it is cut. */
+  locate?: LocateIp;
   /** What to add (the source's `enrich` settings); everything when not given. */
   options?: EnrichOptions;
   /**
@@ -62,6 +72,7 @@ const ALL_ON: EnrichOptions = {
   ip: 'anonymize',
   parseUserAgent: true,
   detectBots: true,
+  geo: true,
 };
 
 let sharedUserAgentCache: ((userAgent: string) => UserAgentFacts) | undefined;
@@ -121,6 +132,16 @@ function ipOutcome(sent: unknown, requestIp: string | undefined, options: Enrich
   return { changed: requestIp !== undefined, ip: requestIp };
 }
 
+/**
+ * An address the event sends is the user's (a server SDK forwarding it): its own location
+ * when it can be looked up here; otherwise the request's. A client's own `context.location`
+ * (a mobile SDK's) is never replaced.
+ */
+function eventLocation(sent: unknown, info: ReceiveInfo): GeoLocation | undefined {
+  if (typeof sent === 'string' && info.locate) return info.locate(sent);
+  return info.location;
+}
+
 /** The event's context with server facts added, or undefined when nothing was added. */
 function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOptions) {
   const source = isPlainObject(original) ? original : undefined;
@@ -130,6 +151,13 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
   const removeIp = changed && settled.ip === undefined;
   const context = source ? copyFields(source, {}, removeIp ? 'ip' : undefined) : {};
   if (settled.ip !== undefined) context.ip = settled.ip;
+  if (options.geo !== false && context.location === undefined) {
+    const location = eventLocation(source?.ip, info);
+    if (location) {
+      context.location = { ...location };
+      changed = true;
+    }
+  }
   let userAgent = typeof context.userAgent === 'string' ? context.userAgent : undefined;
   if (userAgent === undefined && info.userAgent) {
     context.userAgent = userAgent = info.userAgent;
@@ -165,7 +193,8 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
  * Adds `receivedAt`, keeps the client's time as `originalTimestamp`, puts the skew-corrected
  * time in `timestamp` (receivedAt instead, with `timestampClamped`, when it lies more than an
  * hour ahead or 30 days behind: see `clampEventTime`), and settles `context`: the anonymized IP, the user agent (the header's
- * when the event has none) and what it tells (browser, os, device, bot). Each addition can
+ * when the event has none) and what it tells (browser, os, device, bot), and the location
+ * (`context.location`, see GeoLocation). Each addition can
  * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {

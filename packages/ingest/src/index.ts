@@ -16,6 +16,14 @@ export {
   scrubForQuarantine,
 } from './enrich.js';
 export {
+  createMmdbLocator,
+  type GeoLocation,
+  type LocateIp,
+  locationFromCloudflare,
+  locationFromRecord,
+  type MmdbReader,
+} from './geo-location.js';
+export {
   type IngestContext,
   type IngestResult,
   ingestBatch,
