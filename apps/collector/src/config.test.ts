@@ -53,6 +53,7 @@ describe('collectorConfigSchema', () => {
         ip: 'anonymize',
         parseUserAgent: true,
         detectBots: true,
+        geo: true,
       },
     });
   });
