@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const READY = /Press Ctrl\+C to stop/;
+const messageIdOf = (line: { event: Record<string, unknown> }) => String(line.event.messageId);
 
 /** Posts one batch on a connection of its own, so the kernel may give it to either worker. */
 function postOnNewConnection(url: string, body: string): Promise<{ status: number; text: string }> {
@@ -71,10 +72,18 @@ it('shares one port between two workers, each appending to its own log partition
   expect(await bytesOfSegments(join(dir, 'queue'))).toBeGreaterThan(0);
   expect(await bytesOfSegments(join(dir, 'queue', 'w1'))).toBeGreaterThan(0);
 
+  // Acknowledged means in the log: wait until the forwarders have written it all (a stop uploads
+  // what they hold, and leaves what they have not read yet in the log for the next start).
+  const store = createFsStore({ root: join(dir, 'store') });
+  await expect
+    .poll(async () => new Set((await readStoredEvents(store, 'events/')).map(messageIdOf)).size, {
+      timeout: 30_000,
+    })
+    .toBe(batches * perBatch);
   const stopped = await sluice.stop('SIGINT');
   expect(stopped, stopped.stderr).toMatchObject({ code: 0, signal: null });
-  const stored = await readStoredEvents(createFsStore({ root: join(dir, 'store') }), 'events/');
-  const ids = stored.map((line) => String(line.event.messageId));
+  const stored = await readStoredEvents(store, 'events/');
+  const ids = stored.map(messageIdOf);
   expect(new Set(ids).size).toBe(batches * perBatch);
   expect(ids).toHaveLength(batches * perBatch);
   // Partition 1's files carry its number; partition 0's keep the single-worker names.
