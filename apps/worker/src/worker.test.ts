@@ -22,6 +22,25 @@ const CONFIG = {
   sources: [
     { id: 'shop', writeKeys: [SHOP_KEY], allowedOrigins: [SHOP_ORIGIN] },
     { id: 'backend', writeKeys: ['wk_backend'] },
+    {
+      id: 'planned',
+      writeKeys: ['wk_planned'],
+      allowedOrigins: [SHOP_ORIGIN],
+      plan: {
+        onViolation: 'quarantine',
+        events: {
+          track: {
+            'Signed Up': {
+              properties: {
+                type: 'object',
+                properties: { plan: { enum: ['free', 'pro'] } },
+                required: ['plan'],
+              },
+            },
+          },
+        },
+      },
+    },
   ],
 };
 
@@ -192,6 +211,31 @@ describe('the collector Worker in workerd', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/javascript/);
     const built = await readFile(resolve(APP_DIR, '../../packages/tracker/dist/sluice.js'), 'utf8');
     expect(await res.text()).toBe(built);
+  });
+});
+
+describe('tracking plans in the Worker', () => {
+  // ajv compiles schemas into code, which workerd forbids: the plan's interpreter runs here.
+  it('quarantines an event that breaks its source’s plan with the error’s path, and stores the one that keeps it', async () => {
+    const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+    const response = await post({
+      writeKey: 'wk_planned',
+      batch: [
+        { ...track('plan-ok', at), properties: { plan: 'pro' } },
+        { ...track('plan-bad', at), properties: { plan: 'gold' } },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const stored = [...(await waitForFiles('events/source=planned/', 1)).values()]
+      .flat()
+      .map((line) => JSON.parse(line).messageId);
+    expect(stored).toEqual(['plan-ok']);
+    const quarantined = [...(await waitForFiles('quarantine/source=planned/', 1)).values()]
+      .flat()
+      .map((line) => JSON.parse(line));
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0].event.messageId).toBe('plan-bad');
+    expect(quarantined[0].reason).toEqual([expect.objectContaining({ path: 'properties/plan' })]);
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkTrackingPlan } from './check-plan.js';
 import { type CompiledPlan, compilePlan, UNPLANNED_LABEL } from './compile-plan.js';
+import {
+  ajvValidators,
+  interpretedValidators,
+  type SchemaValidators,
+} from './schema-validators.js';
 
 function compiled(plan: unknown): CompiledPlan {
   const check = checkTrackingPlan(plan);
@@ -78,5 +83,40 @@ describe('a compiled tracking plan', () => {
     const check = checkTrackingPlan({ events: {} });
     if (!check.ok) throw new Error('invalid');
     expect(compilePlan(check.plan)).toBe(check.compiled);
+  });
+});
+
+describe('a plan compiled where code generation is forbidden (Cloudflare Workers)', () => {
+  // workerd picks the interpreter by itself (apps/worker/src/worker.test.ts); here it is asked for.
+  const compiledWith = (validators: () => SchemaValidators) => {
+    const check = checkTrackingPlan({
+      events: {
+        track: {
+          'Order Completed': {
+            properties: {
+              type: 'object',
+              properties: { price: { type: 'number' }, items: { type: 'array', minItems: 1 } },
+              required: ['price'],
+            },
+          },
+        },
+      },
+    });
+    if (!check.ok) throw new Error(JSON.stringify(check.issues));
+    return compilePlan(check.plan, validators);
+  };
+  const plan = compiledWith(interpretedValidators);
+
+  it('keeps an event that follows the plan', () => {
+    expect(plan.check(track('Order Completed', { price: 3, items: [1] }))).toBeUndefined();
+  });
+
+  it('names the paths ajv names, one issue per wrong value', () => {
+    const event = track('Order Completed', { price: 'free', items: [] });
+    const paths = (p: CompiledPlan, e: Record<string, unknown>) =>
+      p.check(e)?.issues.map((i) => i.path);
+    expect(paths(plan, event)).toEqual(['properties/price', 'properties/items']);
+    expect(paths(compiledWith(ajvValidators), event)).toEqual(paths(plan, event));
+    expect(paths(plan, track('Order Completed', {}))).toEqual(['properties']);
   });
 });

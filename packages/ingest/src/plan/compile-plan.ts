@@ -1,15 +1,18 @@
 // Compiles a tracking plan's JSON Schemas once (ajv, draft 2020-12) into one check per event
 // type and name, so judging an event costs a map look-up and a generated function.
 import type { FieldIssue } from '@sluice/schema';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
 import {
   ANY_NAME,
   type EventRule,
   type TrackingPlan,
   type ViolationAction,
 } from './plan-schema.js';
+import {
+  type SchemaIssue,
+  type SchemaValidators,
+  schemaValidators,
+  type ValueCheck,
+} from './schema-validators.js';
 
 /** Issues listed per violating event: a broken schema must not make huge records. */
 export const MAX_PLAN_ISSUES = 10;
@@ -40,7 +43,7 @@ export class PlanCompileError extends Error {
 
 interface CompiledRule {
   label: string;
-  fields: { field: 'properties' | 'traits'; validate: ValidateFunction }[];
+  fields: { field: 'properties' | 'traits'; check: ValueCheck }[];
   context: string[][];
 }
 
@@ -48,28 +51,24 @@ type Rules = Map<string, CompiledRule>;
 
 const compiled = new WeakMap<TrackingPlan, CompiledPlan>();
 
-/** Compiles `plan` (once per plan object: a second call returns the first result). */
-export function compilePlan(plan: TrackingPlan): CompiledPlan {
+/**
+ * Compiles `plan` (once per plan object: a second call returns the first result), with ajv
+ * unless code generation is forbidden (Workers) or `validators` says otherwise.
+ */
+export function compilePlan(
+  plan: TrackingPlan,
+  validators: () => SchemaValidators = schemaValidators,
+): CompiledPlan {
+  if (validators !== schemaValidators) return compileNew(plan, validators());
   let result = compiled.get(plan);
   if (result === undefined) {
-    result = compileNew(plan);
+    result = compileNew(plan, validators());
     compiled.set(plan, result);
   }
   return result;
 }
 
-function compileNew(plan: TrackingPlan): CompiledPlan {
-  // One ajv per plan: `$id`s of one plan cannot clash with another's. Strict: a misspelt
-  // keyword or format is an error at load, not a schema that quietly accepts everything.
-  // Type hints are not demanded: `properties` and `traits` are objects already.
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-  });
-  formats.default(ajv);
+function compileNew(plan: TrackingPlan, validators: SchemaValidators): CompiledPlan {
   const issues: FieldIssue[] = [];
   const types = new Map<string, Rules>();
   for (const [type, byName] of Object.entries(plan.events)) {
@@ -77,7 +76,7 @@ function compileNew(plan: TrackingPlan): CompiledPlan {
     for (const [name, rule] of Object.entries(byName ?? {})) {
       const label = name === ANY_NAME ? `${type}:${ANY_NAME}` : name;
       const path = ['events', type, name];
-      rules.set(name, compileRule(ajv, rule, label, path, issues));
+      rules.set(name, compileRule(validators, rule, label, path, issues));
     }
     types.set(type, rules);
   }
@@ -98,8 +97,8 @@ function compileNew(plan: TrackingPlan): CompiledPlan {
         return found.length > 0 ? { issues: found, label: UNPLANNED_LABEL } : undefined;
       }
       const what = name === undefined ? type : `${type} "${name}"`;
-      for (const { field, validate } of rule.fields) {
-        if (!validate(event[field] ?? {})) addSchemaIssues(field, what, validate.errors, found);
+      for (const { field, check } of rule.fields) {
+        addSchemaIssues(field, what, check(event[field] ?? {}), found);
       }
       checkContext(event, rule.context, found);
       return found.length > 0
@@ -110,7 +109,7 @@ function compileNew(plan: TrackingPlan): CompiledPlan {
 }
 
 function compileRule(
-  ajv: Ajv2020,
+  validators: SchemaValidators,
   rule: EventRule,
   label: string,
   path: string[],
@@ -121,21 +120,14 @@ function compileRule(
     const schema = rule[field];
     if (schema === undefined) continue;
     const at = [...path, field].join('.');
-    if (!ajv.validateSchema(schema)) {
-      // The meta-schema reports one mistake several ways (an enum, then its anyOf): the first.
-      const seen = new Set<string>();
-      for (const e of ajv.errors ?? []) {
-        if (seen.has(e.instancePath)) continue;
-        seen.add(e.instancePath);
-        const message = e.params.allowedValues
-          ? `${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`
-          : (e.message ?? 'invalid');
-        issues.push({ path: at + e.instancePath.replaceAll('/', '.'), message });
-      }
+    const mistakes = validators.checkSchema(schema);
+    if (mistakes.length > 0) {
+      for (const e of mistakes)
+        issues.push({ path: at + e.path.replaceAll('/', '.'), message: e.message });
       continue;
     }
     try {
-      fields.push({ field, validate: ajv.compile(schema) });
+      fields.push({ field, check: validators.compile(schema) });
     } catch (error) {
       issues.push({ path: at, message: (error as Error).message });
     }
@@ -174,16 +166,7 @@ function checkContext(event: Record<string, unknown>, required: string[][], foun
   }
 }
 
-function addSchemaIssues(
-  field: string,
-  what: string,
-  errors: ErrorObject[] | null | undefined,
-  found: FieldIssue[],
-) {
-  for (const e of errors ?? []) {
-    found.push({
-      path: field + e.instancePath,
-      message: `${e.message ?? 'is invalid'} (plan of ${what})`,
-    });
-  }
+function addSchemaIssues(field: string, what: string, errors: SchemaIssue[], found: FieldIssue[]) {
+  for (const e of errors)
+    found.push({ path: field + e.path, message: `${e.message} (plan of ${what})` });
 }
