@@ -30,7 +30,18 @@ beforeAll(async () => {
     now: () => Date.now() + offsetMs,
     config: {
       limits: { ipRate: null },
-      sources: [{ id: 'shop', writeKeys: ['site-key'], allowedOrigins: [SHOP] }],
+      sources: [
+        { id: 'shop', writeKeys: ['site-key'], allowedOrigins: [SHOP] },
+        {
+          id: 'app',
+          writeKeys: ['app-key'],
+          allowedOrigins: [SHOP],
+          plan: {
+            onViolation: 'flag',
+            events: { track: { Buy: { properties: { type: 'object', required: ['price'] } } } },
+          },
+        },
+      ],
       admin: { secretHash: await hashSecretKey(SECRET) },
     },
   });
@@ -115,6 +126,21 @@ it('shows events as they arrive, with their validation result, without a reload'
   expect(
     await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
   ).toBe(true);
+
+  // Events that break their source's plan but are kept: flagged rows, and the plan's table.
+  expect(await page.locator('#plan').isVisible()).toBe(false);
+  await send([event('track', { event: 'Buy' }), event('track', { event: 'Buy' })], {
+    key: 'app-key',
+  });
+  await expect.poll(() => rows.first().locator('td.result').textContent(), POLL).toBe('flagged');
+  expect(await rows.first().locator('td').last().textContent()).toMatch(/^properties: .*price/);
+  await page.locator('#plan').waitFor();
+  const violations = await page
+    .locator('#violations tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
+    );
+  expect(violations).toEqual([['app', 'Buy', '2']]);
 
   await page.click('text=Log out');
   await page.locator('#secret').waitFor();

@@ -2,7 +2,7 @@
 // code. Plain ES2017 with no build step: it is small and runs in any current browser.
 
 export const LIVE_STYLE = `
-:root{--accepted:#1f9d55;--quarantined:#d98e04;--rejected:#d2342b;--muted:#667085}
+:root{--accepted:#1f9d55;--flagged:#7a5af8;--quarantined:#d98e04;--rejected:#d2342b;--muted:#667085}
 *{box-sizing:border-box}
 body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1d2939}
 h1{font-size:1.3rem;margin:0}h1 span{color:var(--muted);font-weight:400}
@@ -22,10 +22,11 @@ table{width:100%;border-collapse:collapse;font-size:.9rem}
 th{text-align:left;color:var(--muted);font-weight:500;border-bottom:1px solid #eaecf0;padding:.3rem .5rem}
 td{padding:.3rem .5rem;border-bottom:1px solid #f2f4f7;vertical-align:top;overflow-wrap:anywhere}
 td.result{font-weight:600}
-tr.result-accepted td.result{color:var(--accepted)}tr.result-quarantined td.result{color:var(--quarantined)}tr.result-rejected td.result{color:var(--rejected)}
+tr.result-accepted td.result{color:var(--accepted)}tr.result-flagged td.result{color:var(--flagged)}tr.result-quarantined td.result{color:var(--quarantined)}tr.result-rejected td.result{color:var(--rejected)}
 tr.fresh{animation:fresh 1.5s ease-out}@keyframes fresh{from{background:#fff7d6}to{background:transparent}}
 td.page{max-width:22rem;color:var(--muted)}
 .empty,.skipped{color:var(--muted)}
+#plan{margin:0 0 1rem}#plan h2{font-size:1rem;margin:0 0 .25rem}td.count{text-align:right;font-variant-numeric:tabular-nums}
 body.login main{max-width:24rem;margin:15vh auto}
 body.login form{display:flex;flex-direction:column;gap:.5rem;margin-top:1rem}
 input,button{font:inherit;padding:.4rem .6rem}
@@ -43,6 +44,8 @@ export const LIVE_SCRIPT = `(function () {
   var chart = document.getElementById('chart');
   var empty = document.getElementById('empty');
   var skippedEl = document.getElementById('skipped');
+  var plan = document.getElementById('plan');
+  var violations = document.getElementById('violations');
   var skipped = 0;
 
   function clock(ms) {
@@ -70,6 +73,16 @@ export const LIVE_SCRIPT = `(function () {
     }
     while (rows.childNodes.length > MAX_ROWS) rows.removeChild(rows.lastChild);
     empty.hidden = rows.childNodes.length > 0;
+  }
+  function showViolations(list) {
+    plan.hidden = !list || list.length === 0;
+    if (plan.hidden) return;
+    while (violations.firstChild) violations.removeChild(violations.firstChild);
+    list.forEach(function (v) {
+      var tr = document.createElement('tr');
+      cell(tr, v.source); cell(tr, v.event); cell(tr, v.count.toLocaleString(), 'count'); cell(tr, clock(v.last));
+      violations.appendChild(tr);
+    });
   }
   function svg(name, attrs, text) {
     var el = document.createElementNS(SVG, name);
@@ -118,6 +131,7 @@ export const LIVE_SCRIPT = `(function () {
         skippedEl.textContent = skipped.toLocaleString() + ' events came too fast to list one by one; the chart counts them all.';
       }
       draw(update.counts, update.now);
+      showViolations(update.violations);
       document.body.setAttribute('data-updates', String(Number(document.body.getAttribute('data-updates') || 0) + 1));
     });
     source.addEventListener('error', function () {

@@ -1,9 +1,11 @@
 // One row of the live view: what a person debugging their tag wants to see of an event.
 // Built off the request path (when the feed flushes), from the bytes the queue took.
+import { PLAN_VIOLATIONS_FIELD } from '@sluice/ingest';
 import type { QueueMessage } from '@sluice/queue';
 import type { RequestReport } from '../observe.js';
 
-export type LiveResult = 'accepted' | 'quarantined' | 'rejected';
+/** `flagged`: stored, with the tracking plan's issues in `context.planViolations`. */
+export type LiveResult = 'accepted' | 'flagged' | 'quarantined' | 'rejected';
 
 export interface LiveEvent {
   /** When the collector took (or refused) it, ms since the epoch. */
@@ -74,11 +76,20 @@ export function describeMessage(message: QueueMessage, at: number): LiveEvent {
     // The collector wrote these bytes itself; an unreadable one still gets its row.
   }
   if (message.kind === 'event') {
-    return { at, result: 'accepted', source: message.source, ...describeEvent(body) };
+    const row: LiveEvent = {
+      at,
+      result: 'accepted',
+      source: message.source,
+      ...describeEvent(body),
+    };
+    const flagged = object(body.context)[PLAN_VIOLATIONS_FIELD];
+    if (Array.isArray(flagged) && flagged.length > 0) {
+      row.result = 'flagged';
+      row.detail = firstIssue(flagged);
+    }
+    return row;
   }
-  const reasons = Array.isArray(body.reason) ? body.reason : [];
-  const first = object(reasons[0]);
-  const detail = [text(first.path), text(first.message)].filter(Boolean).join(': ');
+  const detail = firstIssue(Array.isArray(body.reason) ? body.reason : []);
   return {
     at,
     result: 'quarantined',
@@ -86,6 +97,12 @@ export function describeMessage(message: QueueMessage, at: number): LiveEvent {
     ...describeEvent(object(body.event)),
     detail: detail || 'invalid event',
   };
+}
+
+/** `path: message` of the first of `issues` (FieldIssue objects), or '' when it has neither. */
+function firstIssue(issues: unknown[]): string {
+  const first = object(issues[0]);
+  return [text(first.path), text(first.message)].filter(Boolean).join(': ');
 }
 
 /** A row for a tracking request the collector refused as a whole (bad key, origin, rate). */

@@ -98,6 +98,50 @@ describe('createLiveFeed', () => {
     expect(updates[0]?.skipped).toBe(3);
   });
 
+  it('shows an event its plan flagged as flagged, with the first issue', async () => {
+    vi.useFakeTimers();
+    const feed = createLiveFeed({ flushEveryMs: 100 });
+    const queue = feed.tapQueue(createMemoryQueue());
+    const updates: LiveUpdate[] = [];
+    feed.subscribe({ send: (u) => updates.push(u), end: () => {} });
+    const issue = { path: 'properties/price', message: 'must be number (plan of track "Buy")' };
+    const flagged = message('event', {
+      type: 'track',
+      event: 'Buy',
+      messageId: 'm-3',
+      context: { planViolations: [issue] },
+    });
+    await queue.append([flagged]);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(updates[0]?.events).toMatchObject([
+      { result: 'flagged', name: 'Buy', detail: `properties/price: ${issue.message}` },
+    ]);
+  });
+
+  it('counts plan violations by source and event, most first, and sends them to viewers', async () => {
+    vi.useFakeTimers();
+    const feed = createLiveFeed({ flushEveryMs: 100, maxViolationRows: 2 });
+    const observer = feed.observe();
+    const updates: LiveUpdate[] = [];
+    feed.subscribe({ send: (u) => updates.push(u), end: () => {} });
+    const ingested = (source: string, planViolations: string[]) =>
+      observer.eventsIngested({ source, accepted: 1, quarantined: [], planViolations });
+    ingested('shop', ['Buy', 'Buy', '_unplanned']);
+    ingested('blog', ['page:*']);
+    ingested('shop', ['Buy']);
+    ingested('blog', ['page:*', 'page:*', 'page:*']);
+    observer.eventsIngested({ source: 'shop', accepted: 2, quarantined: [] });
+    await vi.advanceTimersByTimeAsync(150);
+    const rows = updates
+      .at(-1)
+      ?.violations.map(({ source, event, count }) => [source, event, count]);
+    expect(rows).toEqual([
+      ['blog', 'page:*', 4],
+      ['shop', 'Buy', 3],
+    ]);
+    expect(feed.snapshot().violations).toHaveLength(2);
+  });
+
   it('refuses viewers above the limit and ends every stream on close', () => {
     const feed = createLiveFeed({ maxViewers: 1 });
     const end = vi.fn();

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_VIEWERS } from '../config-admin.js';
 import type { CollectorObserver, RequestReport } from '../observe.js';
 import { describeMessage, describeRefusal, type LiveEvent } from './live-event.js';
 import { createMinuteCounts, type MinuteCount } from './minute-counts.js';
+import { createViolationCounts, type ViolationCount } from './violation-counts.js';
 
 /** What a viewer receives: new rows, how many were left out, the per-minute counts. */
 export interface LiveUpdate {
@@ -14,6 +15,8 @@ export interface LiveUpdate {
   /** Events that arrived too fast to be shown one by one since the last update. */
   skipped: number;
   counts: MinuteCount[];
+  /** Tracking-plan violations by source and event since the collector started, most first. */
+  violations: ViolationCount[];
 }
 
 export interface LiveViewer {
@@ -45,6 +48,8 @@ export interface LiveFeedOptions {
   maxEventsPerUpdate?: number;
   /** Messages held between updates at most; older ones are dropped first (default 2,000). */
   maxPending?: number;
+  /** Rows of the violations table sent at most (default 20). */
+  maxViolationRows?: number;
 }
 
 type Pending =
@@ -62,6 +67,9 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
   const maxEvents = options.maxEventsPerUpdate ?? 100;
   const maxPending = options.maxPending ?? 2_000;
   const counts = createMinuteCounts(now);
+  const violations = createViolationCounts(now);
+  const maxViolationRows = options.maxViolationRows ?? 20;
+  const state = () => ({ counts: counts.series(), violations: violations.top(maxViolationRows) });
   const viewers = new Set<LiveViewer>();
   let pending: Pending[] = [];
   let pendingCount = 0;
@@ -108,7 +116,7 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
     if (events.length === 0 && skipped === 0 && !countsChanged && at - lastSent < HEARTBEAT_MS) {
       return;
     }
-    const update: LiveUpdate = { now: at, events, skipped, counts: counts.series() };
+    const update: LiveUpdate = { now: at, events, skipped, ...state() };
     skipped = 0;
     countsChanged = false;
     lastSent = at;
@@ -151,6 +159,7 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
           inner?.eventsIngested(report);
           counts.add('accepted', report.accepted);
           counts.add('quarantined', report.quarantined.length);
+          if (report.planViolations) violations.add(report.source, report.planViolations);
           countsChanged = true;
         },
       };
@@ -164,7 +173,7 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
         if (viewers.size === 0) stopTimer();
       };
     },
-    snapshot: () => ({ now: now(), events: [], skipped: 0, counts: counts.series() }),
+    snapshot: () => ({ now: now(), events: [], skipped: 0, ...state() }),
     viewers: () => viewers.size,
     close() {
       for (const viewer of viewers) viewer.end();

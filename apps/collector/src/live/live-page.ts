@@ -62,6 +62,13 @@ ${head('sluice · live events')}
 <span class="key quarantined">quarantined (invalid, kept with the reason)</span>
 <span class="key rejected">rejected (requests refused: key, origin, rate, size)</span></figcaption>
 </figure>
+<section id="plan" hidden>
+<h2>Tracking-plan violations by event, since the collector started</h2>
+<table>
+<thead><tr><th>source</th><th>event</th><th>violations</th><th>last</th></tr></thead>
+<tbody id="violations"></tbody>
+</table>
+</section>
 <p id="skipped" class="skipped" hidden></p>
 <table>
 <thead><tr><th>time</th><th>result</th><th>source</th><th>type</th><th>name</th><th>page</th><th>detail</th></tr></thead>
