@@ -25,4 +25,6 @@ export interface WorkerEnv {
   SLUICE_DEDUP_WINDOW_SECONDS?: string;
   /** Partitions the Cron Trigger compacts per run at most (scheduled-handler.ts). */
   SLUICE_COMPACTIONS_PER_RUN?: string;
+  /** Marked partitions the Cron Trigger visits per run at most (scheduled-handler.ts). */
+  SLUICE_VISITS_PER_RUN?: string;
 }

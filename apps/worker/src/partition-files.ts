@@ -23,7 +23,8 @@
 //   retries), and every append re-arms one that is missing or long overdue, so held lines
 //   always have a deadline while events keep coming.
 // - The Cron Trigger (scheduled-handler.ts) visits every object that has a marker in the
-//   bucket (partition-marker.ts) through `sweep`: an object whose lines waited past their
+//   bucket (partition-marker.ts, and partition-scan.ts for partitions older than markers)
+//   through `sweep`: an object whose lines waited past their
 //   age by more than LOST_ALARM_MS lost its alarm and cuts them then; an idle object of a
 //   closed partition compacts the partition's small files (compact-worker-partition.ts).
 // NOT held: a repeat that arrives after the dedup window (`SLUICE_DEDUP_WINDOW_SECONDS`), and
@@ -39,6 +40,7 @@ import { type FileSettings, parseFileSettings, parseWorkerFormat } from './file-
 import { MarkerSync } from './partition-marker.js';
 import {
   addTimeColumn,
+  adoptPartition,
   appendLines,
   type BufferedLine,
   cutLines,
@@ -69,8 +71,11 @@ const LOST_ALARM_MS = 5_000;
 export interface PartitionFilesRpc {
   /** Buffers the lines whose messageIds are new here; resolves once they are durable. */
   append(partition: string, lines: BufferedLine[]): Promise<number>;
-  /** The Cron Trigger's visit: cuts lines a lost alarm left, compacts a closed partition. */
-  sweep(options: SweepOptions): Promise<SweepReport>;
+  /**
+   * The Cron Trigger's visit through `partition`'s marker: cuts lines a lost alarm left,
+   * compacts a closed partition.
+   */
+  sweep(partition: string, options: SweepOptions): Promise<SweepReport>;
 }
 
 export interface SweepOptions {
@@ -100,6 +105,7 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     this.#settings = parseFileSettings(env as unknown as Record<string, unknown>);
+    if (this.#settings.clamped) console.warn(`sluice: ${this.#settings.clamped}`);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(SCHEMA);
     addTimeColumn(this.#sql);
@@ -129,10 +135,9 @@ export class PartitionFiles extends DurableObject<WorkerEnv> implements Partitio
     await this.#marker.sync();
   }
 
-  async sweep({ mayCompact, graceMs }: SweepOptions): Promise<SweepReport> {
+  async sweep(partition: string, { mayCompact, graceMs }: SweepOptions): Promise<SweepReport> {
     const report: SweepReport = { swept: false, marked: false };
-    const partition = partitionOfTable(this.#sql);
-    if (partition === undefined) return report;
+    this.ctx.storage.transactionSync(() => adoptPartition(this.#sql, partition));
     const now = Date.now();
     const { pendingSince } = oldestTimes(this.#sql);
     const lost =

@@ -4,7 +4,7 @@
 // good), or it stored files since its partition was last compacted. Why a marker in R2 and not
 // a row in one index Durable Object: it costs a put when an object first gets lines and a
 // delete once it is idle and compacted (not one call per queue batch), the sweep reads it with
-// one list call per 1,000 partitions, and no single object sits on every queue batch's path.
+// one list call per 1,000 partitions (from where the last run stopped), and no single object sits on every queue batch's path.
 // Markers sit under `_sluice/`, a hidden folder: readers and `listPartitionFolders` skip it.
 import type { DurableObjectStorage, R2Bucket } from '@cloudflare/workers-types';
 import {
@@ -40,23 +40,39 @@ export async function deleteMarker(bucket: R2Bucket, partition: string): Promise
   await bucket.delete(markerKeyOf(partition));
 }
 
-/** The partitions that have a marker, in key order, at most `limit` of them. */
-export async function listMarkedPartitions(bucket: R2Bucket, limit: number): Promise<string[]> {
-  const partitions: string[] = [];
+/**
+ * Up to `limit` marked partitions in key order, starting after the marker key `after` and
+ * going round to the first ones (never one twice), so runs that visit `limit` each reach every
+ * marker in turn however many there are. `last` is the key to start after next time.
+ */
+export async function listMarkedPartitions(
+  bucket: R2Bucket,
+  limit: number,
+  after?: string,
+): Promise<{ partitions: string[]; last?: string }> {
+  const keys = await listMarkerKeys(bucket, limit, after);
+  if (after !== undefined && keys.length < limit) {
+    const first = await listMarkerKeys(bucket, limit - keys.length);
+    keys.push(...first.filter((key) => key <= after));
+  }
+  const partitions = keys.flatMap((key) => partitionOfMarker(key) ?? []);
+  return { partitions, ...(keys.length > 0 ? { last: keys.at(-1) } : {}) };
+}
+
+async function listMarkerKeys(bucket: R2Bucket, limit: number, after?: string) {
+  const keys: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({
       prefix: MARKER_PREFIX,
-      limit: Math.min(1_000, limit - partitions.length),
+      limit: Math.min(1_000, limit - keys.length),
       ...(cursor === undefined ? {} : { cursor }),
+      ...(after === undefined ? {} : { startAfter: after }),
     });
-    for (const { key } of page.objects) {
-      const partition = partitionOfMarker(key);
-      if (partition !== undefined) partitions.push(partition);
-    }
+    keys.push(...page.objects.map(({ key }) => key));
     cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor !== undefined && partitions.length < limit);
-  return partitions;
+  } while (cursor !== undefined && keys.length < limit);
+  return keys;
 }
 
 /**

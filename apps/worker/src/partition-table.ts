@@ -176,6 +176,21 @@ export function forgetCompactedFiles(sql: SqlStorage, seen: number): void {
   setState(sql, 'files_since_compaction', Math.max(0, filesSinceCompaction(sql) - seen));
 }
 
+/**
+ * The Cron Trigger visits this object through `partition`'s marker: the marker is there
+ * (however it got there: the scan, partition-scan.ts, puts markers for objects that never
+ * did), and an object that has never counted its files (new, or of a release before
+ * markers) may have stored some that were never compacted: it counts one, so the partition
+ * is compacted once it is closed. A count of 0 means compacted since markers: left as it is.
+ */
+export function adoptPartition(sql: SqlStorage, partition: string): void {
+  if (partitionOfTable(sql) === undefined) setState(sql, 'partition', partition);
+  if (getState(sql, 'files_since_compaction') === undefined) {
+    setState(sql, 'files_since_compaction', 1);
+  }
+  setMarked(sql, true);
+}
+
 /** Whether this partition's marker (partition-marker.ts) is in the bucket. */
 export function isMarked(sql: SqlStorage): boolean {
   return getState(sql, 'marked') === 1;

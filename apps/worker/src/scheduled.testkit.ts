@@ -6,12 +6,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { nodeFileCodecs, readLiveFiles } from '@sluice/forwarder';
+import { isDataKey } from '@sluice/layout';
 import { toWireMessage } from '@sluice/queue/cloudflare';
 import { createR2Store } from '@sluice/store/r2';
+import { parquetReadObjects } from 'hyparquet';
 import type { Miniflare } from 'miniflare';
 
-/** How Cloudflare Queues hands the worker one track event `id` of `shop` at `time`. */
-export function delivery(id: string, time: number) {
+/** How Cloudflare Queues hands the worker one track event `id` of `source` at `time`. */
+export function delivery(id: string, time: number, source = 'shop') {
   const event = {
     type: 'track',
     event: 'Viewed',
@@ -24,7 +26,7 @@ export function delivery(id: string, time: number) {
     attempts: 1,
     body: toWireMessage({
       id,
-      source: 'shop',
+      source,
       time,
       kind: 'event',
       body: new TextEncoder().encode(JSON.stringify(event)),
@@ -60,6 +62,29 @@ export async function fileLines(bucket: R2Bucket, prefix: string): Promise<Map<s
   return files;
 }
 
+/** The data files below `prefix` (gzip NDJSON or Parquet), key -> their messageIds in order. */
+export async function fileIds(bucket: R2Bucket, prefix: string): Promise<Map<string, string[]>> {
+  const files = new Map<string, string[]>();
+  for (const [key, body] of await objects(bucket, prefix)) {
+    if (!isDataKey(key)) continue;
+    if (key.endsWith('.ndjson.gz')) {
+      const lines = gunzipSync(body).toString().split('\n').slice(0, -1);
+      files.set(
+        key,
+        lines.map((line) => JSON.parse(line).messageId as string),
+      );
+    } else if (key.endsWith('.parquet')) {
+      const file = new Uint8Array(body).buffer;
+      const rows = await parquetReadObjects({ file, columns: ['messageId'] });
+      files.set(
+        key,
+        rows.map((row) => row.messageId as string),
+      );
+    }
+  }
+  return files;
+}
+
 /** The messageIds a manifest-aware reader sees below `prefix`, in file order. */
 export async function liveIds(bucket: R2Bucket, prefix: string): Promise<string[]> {
   const ids: string[] = [];
@@ -77,7 +102,7 @@ export async function liveIds(bucket: R2Bucket, prefix: string): Promise<string[
 /** Waits until `count` data files are below `prefix` (the age cuts), or throws. */
 export async function waitForFiles(bucket: R2Bucket, prefix: string, count: number): Promise<void> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    if ((await fileLines(bucket, prefix)).size >= count) return;
+    if ((await fileIds(bucket, prefix)).size >= count) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`fewer than ${count} files below ${prefix}`);

@@ -3,16 +3,15 @@
 // the bindings of wrangler.toml: a local Queue (producer and consumer) and a local R2 bucket.
 // A POST goes through the collector app, the queue and the consumer into R2, where the test
 // reads the files back through miniflare's R2 API.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { messageIdsFileName } from '@sluice/layout';
 import { toWireMessage } from '@sluice/queue/cloudflare';
-import { Miniflare } from 'miniflare';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledWorkerOptions, bundleWorker } from './bundled-worker.testkit.js';
+import type { Miniflare } from 'miniflare';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledWorkers } from './bundled-worker.testkit.js';
 
 const APP_DIR = resolve(import.meta.dirname, '..');
 const QUEUE = 'sluice-events';
@@ -44,27 +43,24 @@ const CONFIG = {
   ],
 };
 
-let outdir: string;
-const started: Miniflare[] = [];
+const workers = bundledWorkers('worker');
 let mf: Miniflare;
 let bucket: R2Bucket;
 
 /** The bundle in workerd with wrangler.toml's bindings and `config` as SLUICE_CONFIG. */
 async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2Bucket }> {
   // A file is cut after 1 s instead of wrangler.toml's 120 s (the other vars as there).
-  const options = await bundledWorkerOptions(outdir, {
+  const options = await workers.options({
     SLUICE_CONFIG: JSON.stringify(config),
     SLUICE_FILE_AGE_SECONDS: '1',
   });
   const consumer = options.queueConsumers[QUEUE];
-  const instance = new Miniflare({
+  const instance = await workers.start({
     ...options,
     // Deliver batches after 0.1 s instead of wrangler.toml's 30 s, to keep the test fast.
     queueConsumers: { [QUEUE]: { ...consumer, maxBatchTimeout: 0.1 } },
     r2Persist: false,
   });
-  started.push(instance);
-  await instance.ready;
   return {
     mf: instance,
     bucket: (await instance.getR2Bucket('EVENTS_BUCKET')) as unknown as R2Bucket,
@@ -72,15 +68,8 @@ async function startWorker(config: object): Promise<{ mf: Miniflare; bucket: R2B
 }
 
 beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'sluice-worker-'));
-  await bundleWorker(outdir);
   ({ mf, bucket } = await startWorker(CONFIG));
 }, 60_000);
-
-afterAll(async () => {
-  for (const instance of started) await instance.dispose();
-  if (outdir) await rm(outdir, { recursive: true, force: true });
-});
 
 function post(
   body: unknown,
