@@ -32,8 +32,17 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
   const acknowledged: Acknowledged = [];
   let refusals = 0;
   let refused = 0;
+  // While held, appends wait (the tag's request stays in flight) until released.
+  let gate: Promise<void> | undefined;
+  let open = () => {};
+  let held = 0;
   const queue: QueueProducer = {
     async append(messages) {
+      if (gate) {
+        held++;
+        await gate;
+        held--;
+      }
       if (refusals > 0) {
         refusals--;
         refused++;
@@ -81,6 +90,18 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
     refused: () => refused,
     refuse(count: number) {
       refusals = count;
+    },
+    /** From now on appends wait, their requests in flight, until `release()`. */
+    hold() {
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    /** Appends waiting on `hold()`. */
+    held: () => held,
+    release() {
+      gate = undefined;
+      open();
     },
     async close() {
       await collector.close();

@@ -126,7 +126,35 @@ describe('observer and logger', () => {
     ]);
     expect(requests.every((r) => r.seconds >= 0)).toBe(true);
     expect(events).toEqual([
-      { source: 'shop', accepted: 1, quarantined: ['invalid_type'], planViolations: [] },
+      {
+        source: 'shop',
+        accepted: 1,
+        repeated: 0,
+        quarantined: ['invalid_type'],
+        planViolations: [],
+      },
+    ]);
+  });
+
+  it('tells a resend of an acknowledged messageId from its first copy: accepted counts both', async () => {
+    const events: EventsReport[] = [];
+    const app = createCollectorApp({
+      queue,
+      config: testConfig,
+      observer: { requestFinished: () => {}, eventsIngested: (e) => events.push(e) },
+    });
+    const [first, second] = [trackEvent(), trackEvent()];
+    const post = (batch: unknown[]) =>
+      app.request('/v1/batch', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: JSON.stringify({ writeKey: SHOP_KEY, batch }),
+      });
+    await post([first]);
+    await post([first, second]); // another tab's copy of the first, and a new one
+    expect(events.map(({ accepted, repeated }) => ({ accepted, repeated }))).toEqual([
+      { accepted: 1, repeated: 0 },
+      { accepted: 2, repeated: 1 },
     ]);
   });
 

@@ -14,6 +14,7 @@ import { type CollectorLogger, type CollectorObserver, consoleErrorLogger } from
 import { observeRequests } from './observe-requests.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { addPageRoutes } from './page-routes.js';
+import { createRecentIds } from './recent-ids.js';
 import { createRequestLimits } from './request-limits.js';
 import { addSdkSettingsRoutes } from './sdk-settings-routes.js';
 import { addSnowplowRoutes, SNOWPLOW_PIXEL_PATH } from './snowplow-routes.js';
@@ -120,6 +121,8 @@ export function createCollectorApp(deps: CollectorDeps): Hono {
     plans: compileSourcePlans(config.sources),
     logger,
     observer,
+    // Only where something counts them.
+    recentIds: observer ? createRecentIds() : undefined,
     onQueueRefused: (seconds) => {
       refusingUntilMs = now() + seconds * 1000;
     },

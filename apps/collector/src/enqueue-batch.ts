@@ -61,9 +61,14 @@ export async function ingestAndEnqueue(
     ...facts,
   });
   await enqueue(deps, source.id, result.messages);
+  const events = result.messages.filter((m) => m.kind === 'event');
   deps.observer?.eventsIngested({
     source: source.id,
     accepted: result.accepted,
+    repeated: deps.recentIds?.repeats(
+      source.id,
+      events.map((m) => m.id),
+    ),
     quarantined: result.reasons,
     planViolations: result.planViolations,
   });

@@ -2,6 +2,7 @@
 import { metricsIn } from '@sluice/queue/metrics';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CollectorObserver } from './observe.js';
+import { RECENT_IDS } from './recent-ids.js';
 import type { UsageCounters } from './source-usage.js';
 
 /** Sources named in the usage gauges: the most active today (a collector may serve 100,000). */
@@ -72,7 +73,12 @@ export function createPrometheusObserver(
   );
   const accepted = m.counter(
     'sluice_events_accepted_total',
-    'Valid events the queue acknowledged, by source',
+    'Valid events the queue acknowledged, by source; copies included: a resend of a messageId counts again (see sluice_events_repeated_total; the forwarder drops repeats)',
+    ['source'],
+  );
+  const repeated = m.counter(
+    'sluice_events_repeated_total',
+    `Acknowledged events whose source and messageId this process acknowledged shortly before (within its last ${RECENT_IDS.toLocaleString('en')}): resends, counted in accepted too, dropped by storage`,
     ['source'],
   );
   const quarantined = m.counter(
@@ -161,6 +167,7 @@ export function createPrometheusObserver(
     eventsIngested(report) {
       const source = sourceLabel(report.source);
       if (report.accepted > 0) acceptedBy(source).inc(report.accepted);
+      if (report.repeated) repeated.inc({ source }, report.repeated);
       for (const reason of report.quarantined) quarantined.inc({ source, reason });
       // Labels come from the plan file, never from what a client sent: bounded by the plan.
       for (const event of report.planViolations ?? []) planViolations.inc({ source, event });

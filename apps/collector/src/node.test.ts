@@ -201,6 +201,13 @@ describe('startCollector operations', () => {
   it('serves Prometheus metrics of requests, events, latency and queue depth', async () => {
     const running = await started(testConfig);
     await beacon(running.url);
+    const resent = trackEvent(); // posted twice, as two tabs (or a retry) would
+    for (let i = 0; i < 2; i++)
+      await fetch(`${running.url}/v1/batch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: JSON.stringify({ writeKey: SHOP_KEY, batch: [resent] }),
+      });
     await fetch(`${running.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
@@ -216,14 +223,15 @@ describe('startCollector operations', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toContain(
-      'sluice_http_requests_total{route="/v1/batch",method="POST",status="200"} 2',
+      'sluice_http_requests_total{route="/v1/batch",method="POST",status="200"} 4',
     );
     expect(text).toContain('sluice_http_requests_refused_total{code="unauthorized"} 1');
-    expect(text).toContain('sluice_events_accepted_total{source="shop"} 1');
+    expect(text).toContain('sluice_events_accepted_total{source="shop"} 3'); // copies too
+    expect(text).toContain('sluice_events_repeated_total{source="shop"} 1');
     expect(text).toContain(
       'sluice_events_quarantined_total{source="shop",reason="invalid_messageId"} 1',
     );
-    expect(text).toMatch(/sluice_http_request_duration_seconds_count\{route="\/v1\/batch"\} 3/);
+    expect(text).toMatch(/sluice_http_request_duration_seconds_count\{route="\/v1\/batch"\} 5/);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

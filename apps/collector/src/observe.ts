@@ -18,7 +18,13 @@ export interface RequestReport {
 /** The events of one acknowledged request. */
 export interface EventsReport {
   source: string;
+  /** Valid events the queue acknowledged, copies included (a client's resend counts again). */
   accepted: number;
+  /**
+   * How many of those this process acknowledged a moment ago (same source and messageId, in a
+   * window of recent ids): resends, which storage drops. Missing where nothing counts them.
+   */
+  repeated?: number;
   /** Why each quarantined event was refused (`event_too_large`, `invalid_<field>`). */
   quarantined: readonly string[];
   /**

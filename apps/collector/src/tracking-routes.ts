@@ -27,6 +27,7 @@ import type { CollectorConfig } from './config.js';
 import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
 import { CollectorError } from './errors.js';
 import type { CollectorLogger, CollectorObserver } from './observe.js';
+import type { RecentIds } from './recent-ids.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
 import type { RequestLimits } from './request-limits.js';
 
@@ -70,6 +71,8 @@ export interface TrackingDeps {
   locateIp?: LocateIp;
   logger: CollectorLogger;
   observer?: CollectorObserver;
+  /** The acknowledged events' recent messageIds, to count resends (see recent-ids.ts). */
+  recentIds?: RecentIds;
   /** Told when the queue refused events, so readiness can report it. */
   onQueueRefused: (retryAfterSeconds: number) => void;
 }

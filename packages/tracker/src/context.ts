@@ -15,12 +15,10 @@ export const readBrowser = (): Pick<
 /** The page's facts at the time of an event: URL parts, title, and UTM campaign parameters. */
 export const readPage = (): Pick<TrackerContext, 'page' | 'campaign'> => {
   let campaign: Campaign | undefined;
-  new URLSearchParams(location.search).forEach((value, key) => {
-    if (/^utm_/.test(key)) {
-      campaign ||= {};
-      campaign[key === 'utm_campaign' ? 'name' : key.slice(4)] = value;
-    }
-  });
+  for (const [key, value] of new URLSearchParams(location.search))
+    if (/^utm_/.test(key))
+      // biome-ignore lint/suspicious/noAssignInExpressions: the shortest form in the tag
+      (campaign ||= {})[key === 'utm_campaign' ? 'name' : key.slice(4)] = value;
   return {
     page: {
       url: location.href,

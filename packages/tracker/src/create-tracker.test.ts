@@ -77,6 +77,7 @@ describe('createTracker: events', () => {
     const first = kit.make();
     first.identify('user-7');
     first.flush();
+    await kit.waitForEvents(1); // delivered, as a page being left does
     const second = kit.make(); // the next page
     second.track('next page');
     second.reset();

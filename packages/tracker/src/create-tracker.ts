@@ -90,11 +90,11 @@ export const createTracker = (options: TrackerOptions): Tracker => {
       record({ type: 'alias', userId: id, previousId: previousId || visitor[1] || visitor[0] }),
     reset: () => {
       visitor = [randomId()];
-      keep(VISITOR_KEY, undefined, 1);
+      keep(VISITOR_KEY, '', 1);
     },
     flush: () => flushOutbox(document.hidden),
     consent: (granted) => {
-      consent = keep(CONSENT_KEY, granted ? '1' : '0', 1);
+      consent = keep(CONSENT_KEY, `${+granted}`, 1);
       if (granted) {
         remember(touchSession); // on the device from now on
         flushOutbox(document.hidden);
@@ -111,10 +111,9 @@ export const createTracker = (options: TrackerOptions): Tracker => {
   for (const name in api) tracker[name] = safe(api[name as 'track'] as Method);
 
   const navigated = (): void => {
-    if (here() !== lastPath) {
-      lastPath = here();
-      tracker.page!();
-    }
+    // The old path against the new one, which is kept (fewer bytes in the tag).
+    // biome-ignore lint/suspicious/noAssignInExpressions: see above
+    if (lastPath !== (lastPath = here())) tracker.page!();
   };
   // After the caller's first calls (the script tag replays the snippet's queue), so that
   // consent and identify made right away apply to the page view on load. Outside a browser

@@ -183,6 +183,37 @@ describe('the outbox across pages and tabs', () => {
     expect(stored().sort()).toEqual([event(1), event(2), event(9)]);
   });
 
+  it("never sends another open tab's waiting events: each tab sends its own", async () => {
+    collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
+    const [add, flush] = outbox(); // two tabs open
+    const [add2, flush2] = outbox();
+    add(event(1));
+    flush(); // refused: event 1 waits, in the shared outbox, for its tab's retry
+    await collector.waitForPosts(1);
+    await collector.waitFor(() => stored().length === 1);
+    add2(event(2));
+    flush2();
+    await collector.waitFor(() => collector.accepted().length === 1);
+    await sleep(50);
+    expect(names(collector.accepted())).toEqual(['e2']);
+    expect(stored()).toEqual([event(1)]); // still there, for the first tab
+  });
+
+  it('never brings back, nor sends, what another tab had confirmed', async () => {
+    collector.answers.push({ status: 200, delay: 200 });
+    const [add, flush] = outbox();
+    const [, flush2] = outbox();
+    add(event(1));
+    flush();
+    await collector.waitForPosts(1);
+    flush2(); // the other tab writes the outbox while event 1 is in flight
+    await collector.waitFor(() => collector.accepted().length === 1 && stored().length === 0);
+    flush2(); // and again once it was confirmed: without event 1
+    await sleep(50);
+    expect(stored()).toEqual([]);
+    expect(collector.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
   it('keeps at most MAX_QUEUED_EVENTS, dropping the oldest', async () => {
     allowed = false; // nothing goes out
     const [add, flush] = outbox({ flushAt: 1e9 });

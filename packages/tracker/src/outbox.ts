@@ -15,7 +15,7 @@ export type Outbox = [
   add: (event: string) => void,
   /** Sends what waits; with `beacon` when the page is being hidden or left. */
   flush: (beacon?: unknown) => void,
-  /** Sends what waits now, backoff or not: what earlier pages left, or all once back online. */
+  /** Sends what waits now, backoff or not: on load (with what earlier pages left), or online. */
   retry: () => void,
   /** Forgets every unsent event, in memory and on the device. */
   clear: () => void,
@@ -29,8 +29,9 @@ export type Outbox = [
  * goes by fetch, one request at a time (so keepalive bytes in flight stay under 64 KB), and
  * its events leave the outbox on a 2xx, or a 4xx other than 429 (no retry would change that
  * answer). A network error, 5xx or 429 is retried with the same
- * messageIds after an exponential backoff with jitter, never sooner than `Retry-After`; a new
- * page of the site, or the `online` event, sends at once what is left.
+ * messageIds after an exponential backoff with jitter, never sooner than `Retry-After`. A new
+ * page of the site takes over, and sends at once, what earlier pages left on the device; the
+ * `online` event sends at once what this page has waiting.
  */
 export const createOutbox = (
   { endpoint, writeKey, flushAt, flushInterval }: TrackerOptions,
@@ -38,7 +39,10 @@ export const createOutbox = (
   device: () => unknown,
 ): Outbox => {
   const url = endpoint.replace(/\/*$/, '/v1/batch'); // with or without a trailing slash
-  let queue: string[] = [];
+  const stored = (): string[] => recall(OUTBOX_KEY, device())?.split('\n') || [];
+  // What earlier pages of the site left unsent (a tab closed or killed): this page sends it.
+  // So may a live tab, its own: a copy of what it had waiting when this page was opened.
+  let queue = stored();
   let inFlight: string[] = [];
   let added = 0;
   let failures = 0;
@@ -50,15 +54,21 @@ export const createOutbox = (
     flush();
   };
 
-  // Tabs of one site share the stored outbox: merge with it, so no tab drops another's events
-  // (two may then send one; storage keeps it once). `done` events leave it. `force` writes to
-  // the device even when device() says no (to remove what it holds).
-  const save = (done: string[], force?: unknown): void => {
-    // A serialized event never holds a raw newline, so newlines separate them.
-    queue = [...new Set([...queue, ...(recall(OUTBOX_KEY, device())?.split('\n') || [])])]
-      .filter((event) => !done.includes(event))
-      .slice(-MAX_QUEUED_EVENTS);
-    keep(OUTBOX_KEY, queue.join('\n') || undefined, force || device());
+  // Tabs of one site share the stored outbox, but each sends only its own events, and what
+  // earlier pages left, taken over when it was created (`queue`): other tabs' events stay
+  // where they are (their tabs send them), so no tab sends or brings back what another has in
+  // flight or had confirmed. Writes what is stored plus `queue`, without the `done` events.
+  const save = (done: string[]): void => {
+    queue = queue.filter((event) => !done.includes(event)).slice(-MAX_QUEUED_EVENTS);
+    keep(
+      OUTBOX_KEY,
+      // A serialized event never holds a raw newline, so newlines separate them.
+      [...new Set([...stored(), ...queue])]
+        .filter((event) => !done.includes(event))
+        .slice(-MAX_QUEUED_EVENTS)
+        .join('\n'),
+      device(),
+    );
   };
 
   const drain = (): void => {
@@ -113,6 +123,9 @@ export const createOutbox = (
       failures = 0;
       flush();
     },
-    () => save(queue, 1),
+    () => {
+      queue = [];
+      keep(OUTBOX_KEY, '', 1); // every tab's: the choice is the site's
+    },
   ];
 };

@@ -31,13 +31,14 @@ export const startFromScript = (script: HTMLScriptElement | null, target: Sluice
     try {
       options[name] = JSON.parse(data[name]!); // "false", "10"; URLs and other text stay text
     } catch {}
-  const sluice = createTracker({
+  // biome-ignore lint/suspicious/noAssignInExpressions: fewer bytes in the tag
+  const sluice = (target.sluice = createTracker({
     ...options,
     ...stub?.options,
     writeKey: data.key,
     endpoint: data.endpoint || new URL('.', script!.src).href,
-  } as TrackerOptions);
-  target.sluice = sluice;
-  // The tracker records its page view on load after these.
-  for (const args of stub?.q || []) sluice.apply(null, args as Parameters<Tracker>);
+  } as TrackerOptions));
+  // The tracker records its page view on load after these. (The snippet's `arguments`
+  // objects are iterable.)
+  for (const args of stub?.q || []) (sluice as (...args: unknown[]) => void)(...(args as []));
 };

@@ -58,7 +58,7 @@ ${head('sluice · live events')}
 </section>
 <figure>
 <svg id="chart" viewBox="0 0 720 170" role="img" aria-label="Events per minute"></svg>
-<figcaption>Events per minute: <span class="key accepted">accepted</span>
+<figcaption>Events per minute: <span class="key accepted">accepted (copies included: a resend counts again; storage keeps one)</span>
 <span class="key quarantined">quarantined (invalid, kept with the reason)</span>
 <span class="key rejected">rejected (requests refused: key, origin, rate, size)</span></figcaption>
 </figure>
