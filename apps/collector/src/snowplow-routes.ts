@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import { type Authenticated, checkOrigin } from './auth.js';
 import type { SourceConfig } from './config.js';
 import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
+import { requestTransport } from './request-transport.js';
 import { CollectorError } from './errors.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
 import type { TrackingDeps } from './tracking-routes.js';
@@ -106,6 +107,7 @@ async function ingestSnowplow(
     ip: clientSide && !anonymous ? address?.anonymized : undefined,
     location: clientSide && !anonymous && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     keepPastTimestamps: !clientSide,
+    transport: requestTransport(c.req.raw.headers),
   });
 }
 
