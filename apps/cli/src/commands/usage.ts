@@ -2,19 +2,8 @@
 // DuckDB (the store's `source=` and `dt=` folders, so only the days asked for are read).
 import { resolve } from 'node:path';
 import { eventsGlob, FORMATS } from '@sluice/layout';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { terminalSafeJson } from '../lib/terminal-text.js';
-import { formatTable } from './query.js';
-
-function day(value: string): string {
-  // Strict: the day goes into the SQL text.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('give a UTC day as YYYY-MM-DD.');
-  }
-  return value;
-}
-
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+import { type Command, Option } from 'commander';
+import { day, printStoreReport, sqlString } from '../lib/store-report.js';
 
 /** The report's query: one row per source and day, `bytes` the stored JSON of its events. */
 export function usageQuery(storeDir: string, from: string, to: string): string {
@@ -51,29 +40,9 @@ Example:
     .action(async (options: { from: string; to?: string; storeDir: string; json?: boolean }) => {
       const to = options.to ?? options.from;
       if (to < options.from) throw new Error(`--to ${to} is before --from ${options.from}`);
-      const { DuckDBInstance } = await import('@duckdb/node-api');
-      const instance = await DuckDBInstance.create(':memory:');
-      const connection = await instance.connect();
-      try {
-        const reader = await connection.runAndReadAll(
-          usageQuery(options.storeDir, options.from, to),
-        );
-        const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
-        process.stdout.write(
-          options.json
-            ? rows.map((row) => `${terminalSafeJson(row)}\n`).join('')
-            : formatTable(reader.columnNames(), rows),
-        );
-      } catch (error) {
-        const message = (error as Error).message;
-        // No file at all yet is an empty report, not a failure.
-        if (!/No files found/i.test(message)) throw error;
-        process.stdout.write(
-          options.json ? '' : formatTable(['source', 'day', 'events', 'bytes'], []),
-        );
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
+      await printStoreReport(usageQuery(options.storeDir, options.from, to), {
+        json: options.json,
+        emptyColumns: ['source', 'day', 'events', 'bytes'],
+      });
     });
 }
