@@ -4,8 +4,8 @@
 // arrival. DuckDB over the store's gzip NDJSON, as `sluice usage`.
 import { resolve } from 'node:path';
 import { eventsGlob, FORMATS } from '@sluice/layout';
-import { type Command, Option } from 'commander';
-import { day, printStoreReport, sqlString } from '../lib/store-report.js';
+import type { Command } from 'commander';
+import { addStoreReportCommand, sqlString } from '../lib/store-report.js';
 
 /** The report's columns, in order. */
 export const QUALITY_COLUMNS = [
@@ -79,22 +79,11 @@ ORDER BY day, source, browser, transport`;
 }
 
 export function addQualityCommand(program: Command): void {
-  program
-    .command('quality')
-    .description(
+  addStoreReportCommand(program, {
+    name: 'quality',
+    description:
       'the delivery ledger: events, gaps, repeats and delay per source, day, browser, transport',
-    )
-    .addOption(
-      new Option('--from <day>', 'first UTC day, YYYY-MM-DD').argParser(day).makeOptionMandatory(),
-    )
-    .addOption(
-      new Option('--to <day>', 'last UTC day, YYYY-MM-DD (default: --from)').argParser(day),
-    )
-    .addOption(new Option('--store-dir <dir>', 'the store').default('data/store'))
-    .addOption(new Option('--json', 'print rows as JSON lines'))
-    .addHelpText(
-      'after',
-      `
+    help: `
 Reads what the forwarder stored (events/source=<id>/dt=<day>/, ndjson-gzip files).
   events        events stored (each messageId once)
   numbered      of those, events with a session number (context.eventIndex: the sluice tag,
@@ -108,13 +97,7 @@ transport is how the request came (beacon, fetch, pixel; unknown without Fetch M
 e.g. from a server). An event the page's beforeSend drops, or one over 32 KB, is a gap too.
 Example:
   sluice quality --from 2026-03-01 --to 2026-03-07 --store-dir data/store`,
-    )
-    .action(async (options: { from: string; to?: string; storeDir: string; json?: boolean }) => {
-      const to = options.to ?? options.from;
-      if (to < options.from) throw new Error(`--to ${to} is before --from ${options.from}`);
-      await printStoreReport(qualityQuery(options.storeDir, options.from, to), {
-        json: options.json,
-        emptyColumns: [...QUALITY_COLUMNS],
-      });
-    });
+    columns: QUALITY_COLUMNS,
+    query: qualityQuery,
+  });
 }

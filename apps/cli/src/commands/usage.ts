@@ -2,8 +2,8 @@
 // DuckDB (the store's `source=` and `dt=` folders, so only the days asked for are read).
 import { resolve } from 'node:path';
 import { eventsGlob, FORMATS } from '@sluice/layout';
-import { type Command, Option } from 'commander';
-import { day, printStoreReport, sqlString } from '../lib/store-report.js';
+import type { Command } from 'commander';
+import { addStoreReportCommand, sqlString } from '../lib/store-report.js';
 
 /** The report's query: one row per source and day, `bytes` the stored JSON of its events. */
 export function usageQuery(storeDir: string, from: string, to: string): string {
@@ -17,32 +17,16 @@ ORDER BY day, source`;
 }
 
 export function addUsageCommand(program: Command): void {
-  program
-    .command('usage')
-    .description('events and bytes per source per day, from the store (DuckDB)')
-    .addOption(
-      new Option('--from <day>', 'first UTC day, YYYY-MM-DD').argParser(day).makeOptionMandatory(),
-    )
-    .addOption(
-      new Option('--to <day>', 'last UTC day, YYYY-MM-DD (default: --from)').argParser(day),
-    )
-    .addOption(new Option('--store-dir <dir>', 'the store').default('data/store'))
-    .addOption(new Option('--json', 'print rows as JSON lines'))
-    .addHelpText(
-      'after',
-      `
+  addStoreReportCommand(program, {
+    name: 'usage',
+    description: 'events and bytes per source per day, from the store (DuckDB)',
+    help: `
 Counts what the forwarder stored (events/source=<id>/dt=<day>/, ndjson-gzip files): the day is
 the event's partition day. Bytes are those of each event's JSON as stored. What a collector
 counts right now is in its /metrics (sluice_source_events_today, sluice_source_bytes_today).
 Example:
   sluice usage --from 2026-03-01 --to 2026-03-31 --store-dir data/store`,
-    )
-    .action(async (options: { from: string; to?: string; storeDir: string; json?: boolean }) => {
-      const to = options.to ?? options.from;
-      if (to < options.from) throw new Error(`--to ${to} is before --from ${options.from}`);
-      await printStoreReport(usageQuery(options.storeDir, options.from, to), {
-        json: options.json,
-        emptyColumns: ['source', 'day', 'events', 'bytes'],
-      });
-    });
+    columns: ['source', 'day', 'events', 'bytes'],
+    query: usageQuery,
+  });
 }

@@ -1,6 +1,6 @@
 // What `sluice usage` and `sluice quality` share: a UTC day range given on the command line,
 // and one DuckDB query over the store printed as a table or JSON lines.
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatTable } from '../commands/query.js';
 import { terminalSafeJson } from './terminal-text.js';
 
@@ -42,4 +42,38 @@ export async function printStoreReport(
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** A report command over a day range of the store: `--from`, `--to`, `--store-dir`, `--json`. */
+export function addStoreReportCommand(
+  program: Command,
+  report: {
+    name: string;
+    description: string;
+    help: string;
+    /** The report's columns, printed for an empty store. */
+    columns: readonly string[];
+    query: (storeDir: string, from: string, to: string) => string;
+  },
+): void {
+  program
+    .command(report.name)
+    .description(report.description)
+    .addOption(
+      new Option('--from <day>', 'first UTC day, YYYY-MM-DD').argParser(day).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--to <day>', 'last UTC day, YYYY-MM-DD (default: --from)').argParser(day),
+    )
+    .addOption(new Option('--store-dir <dir>', 'the store').default('data/store'))
+    .addOption(new Option('--json', 'print rows as JSON lines'))
+    .addHelpText('after', report.help)
+    .action(async (options: { from: string; to?: string; storeDir: string; json?: boolean }) => {
+      const to = options.to ?? options.from;
+      if (to < options.from) throw new Error(`--to ${to} is before --from ${options.from}`);
+      await printStoreReport(report.query(options.storeDir, options.from, to), {
+        json: options.json,
+        emptyColumns: [...report.columns],
+      });
+    });
 }
