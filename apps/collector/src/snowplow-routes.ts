@@ -8,9 +8,9 @@ import type { Context, Hono } from 'hono';
 import { type Authenticated, checkOrigin } from './auth.js';
 import type { SourceConfig } from './config.js';
 import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
-import { requestTransport } from './request-transport.js';
 import { CollectorError } from './errors.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
+import { requestTransport } from './request-transport.js';
 import type { TrackingDeps } from './tracking-routes.js';
 
 /** The path of Snowplow's POST endpoint (the trackers' default `postPath`). */
