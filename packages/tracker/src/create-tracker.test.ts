@@ -159,6 +159,8 @@ describe('createTracker: page view on load and batching', () => {
     expect(kit.collector.requests).toHaveLength(0);
     tracker.track('three');
     await kit.waitForEvents(3);
+    // Until the tag read the answer (the events left its outbox): a later event then waits.
+    await kit.collector.waitFor(() => !localStorage.getItem('sluice_q'));
     tracker.track('four');
     await sleep(50);
     expect(kit.accepted()).toHaveLength(3); // it waits for company
