@@ -52,7 +52,12 @@ describe.each([
         ({ url, appId, method, base64, schema, entity }) => {
           type Sp = Record<string, (...a: unknown[]) => unknown>;
           const sp = (window as unknown as { Snowplow: Sp }).Snowplow;
-          sp.newTracker!('sp1', url, { appId, eventMethod: method, encodeBase64: base64 });
+          sp.newTracker!('sp1', url, {
+            appId,
+            eventMethod: method,
+            encodeBase64: base64,
+            contexts: { webPage: true, session: true }, // client_session: eventIndex
+          });
           sp.setUserId!('user-7');
           sp.trackPageView!();
           sp.trackStructEvent!({
@@ -95,6 +100,9 @@ describe.each([
       }
       expect(events).toHaveLength(3);
       expect(new Set(events.map((e) => e.messageId)).size).toBe(3);
+      // The client_session entity's eventIndex, the events' numbers in their session.
+      const indexes = events.map((e) => (e.context as { eventIndex?: number }).eventIndex);
+      expect(indexes.sort()).toEqual([1, 2, 3]);
       const pageView = events.find((e) => e.type === 'page')!;
       expect(pageView).toMatchObject({
         userId: 'user-7',

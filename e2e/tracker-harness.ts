@@ -84,6 +84,8 @@ export async function startObservedCollector(siteOrigin: string, retryAfterSecon
       forwarding = { stop: () => forwarder.stop(), dir, store };
       return async () => (await readStoredEvents(store, 'events/')).map((line) => line.event);
     },
+    /** The directory of the store `forward()` writes into (undefined before it runs). */
+    storeDir: () => forwarding?.dir,
     /** The events acknowledged so far (quarantined ones are a failure of the test). */
     events: () => acknowledged.map((a) => a.event),
     /** Appends refused so far. */

@@ -11,6 +11,7 @@ import { addKeysCommand } from './commands/keys.js';
 import { addLogCommand } from './commands/log-verify.js';
 import { addMqttBridgeCommand } from './commands/mqtt-bridge.js';
 import { addPlanCommand } from './commands/plan.js';
+import { addQualityCommand } from './commands/quality.js';
 import { addQueryCommand } from './commands/query.js';
 import { addReplayCommand } from './commands/replay.js';
 import { addSourcesCommand } from './commands/sources.js';
@@ -55,6 +56,7 @@ Every command has --help. Docs: README.md`,
   addPlanCommand(program);
   addQueryCommand(program);
   addUsageCommand(program);
+  addQualityCommand(program);
   return program;
 }
 

@@ -71,6 +71,8 @@ export async function ingestAndEnqueue(
     ),
     quarantined: result.reasons,
     planViolations: result.planViolations,
+    transport: facts.transport,
+    delaysMs: deps.observer && eventDelays(result.messages, facts.receivedAtMs),
   });
   return result;
 }
@@ -106,4 +108,13 @@ async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessag
       { headers: { 'Retry-After': String(retryAfter) } },
     );
   }
+}
+
+/** The delivery ledger's live figure: how long each accepted event took to arrive. */
+function eventDelays(messages: readonly QueueMessage[], receivedAtMs: number): number[] {
+  const delays: number[] = [];
+  for (const message of messages) {
+    if (message.kind === 'event') delays.push(receivedAtMs - message.time);
+  }
+  return delays;
 }

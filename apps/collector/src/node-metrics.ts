@@ -12,6 +12,11 @@ export const MAX_SOURCE_LABELS = 100;
 
 /** Latency buckets in seconds: an fsync'd group commit takes a few ms, a slow disk 100s of ms. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/**
+ * Event time to arrival, in seconds: a batch waits up to its flush interval (2 s), a retry
+ * backs off up to minutes, a beacon waits for the page to go, a resend from a later visit days.
+ */
+const DELAY_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86_400];
 
 export interface PrometheusObserverOptions {
   /** Where the metrics are registered (default: a new registry with Node's process metrics). */
@@ -91,6 +96,18 @@ export function createPrometheusObserver(
     "Events that broke their source's tracking plan (quarantined or flagged), by source and event: a name the plan lists, <type>:* or _unplanned",
     ['source', 'event'],
   );
+  // The delivery ledger's live part (the gaps need the store: `sluice quality`).
+  const delivered = m.counter(
+    'sluice_events_delivered_total',
+    'Valid events acknowledged, by source and transport (beacon, fetch, pixel; unknown without Fetch Metadata)',
+    ['source', 'transport'],
+  );
+  const delay = m.histogram(
+    'sluice_event_delay_seconds',
+    'Time from an event (its skew-corrected time) to its arrival at the collector, by transport',
+    DELAY_BUCKETS,
+    ['transport'],
+  );
   const { queueDepth } = options;
   if (queueDepth) {
     m.gauge('sluice_queue_depth', 'Messages held in the queue and not yet removed', queueDepth);
@@ -157,6 +174,8 @@ export function createPrometheusObserver(
   );
   const latencyBy = labelled((route) => latency.labels(route));
   const acceptedBy = labelled((source) => accepted.labels(source));
+  const deliveredBy = labelled((key) => delivered.labels(...(key.split('\n') as [string, string])));
+  const delayBy = labelled((transport) => delay.labels(transport));
 
   const observer: CollectorObserver = {
     requestFinished(report) {
@@ -168,6 +187,10 @@ export function createPrometheusObserver(
       const source = sourceLabel(report.source);
       if (report.accepted > 0) acceptedBy(source).inc(report.accepted);
       if (report.repeated) repeated.inc({ source }, report.repeated);
+      // Only the collector's own values: never a label a client chose.
+      const transport = TRANSPORTS.has(report.transport ?? '') ? report.transport! : 'unknown';
+      if (report.accepted > 0) deliveredBy(`${source}\n${transport}`).inc(report.accepted);
+      for (const ms of report.delaysMs ?? []) delayBy(transport).observe(Math.max(ms, 0) / 1000);
       for (const reason of report.quarantined) quarantined.inc({ source, reason });
       // Labels come from the plan file, never from what a client sent: bounded by the plan.
       for (const event of report.planViolations ?? []) planViolations.inc({ source, event });
@@ -180,6 +203,8 @@ export function createPrometheusObserver(
     metrics: async () => ({ contentType: target.contentType, body: await target.metrics() }),
   };
 }
+
+const TRANSPORTS = new Set(['beacon', 'fetch', 'pixel']);
 
 /** Remembers `make(key)` per key: the label sets are few (routes, methods, statuses, sources). */
 function labelled<T>(make: (key: string) => T): (key: string) => T {

@@ -32,6 +32,10 @@ export interface EventsReport {
    * flagged): a name the plan lists, `<type>:*`, or `_unplanned`.
    */
   planViolations?: readonly string[];
+  /** How the request came (`beacon`, `fetch`, `pixel`), when the browser said (Fetch Metadata). */
+  transport?: string;
+  /** Each accepted event's delay, ms from its (skew-corrected) time to the request's arrival. */
+  delaysMs?: readonly number[];
 }
 
 /** Receives counts and timings; implementations must be cheap and must not throw. */

@@ -10,6 +10,7 @@ import type { SourceConfig } from './config.js';
 import { batchAnswer, checkSourceRequestBytes, ingestAndEnqueue } from './enqueue-batch.js';
 import { CollectorError } from './errors.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
+import { requestTransport } from './request-transport.js';
 import type { TrackingDeps } from './tracking-routes.js';
 
 /** The path of Snowplow's POST endpoint (the trackers' default `postPath`). */
@@ -106,6 +107,7 @@ async function ingestSnowplow(
     ip: clientSide && !anonymous ? address?.anonymized : undefined,
     location: clientSide && !anonymous && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     keepPastTimestamps: !clientSide,
+    transport: requestTransport(c.req.raw.headers),
   });
 }
 

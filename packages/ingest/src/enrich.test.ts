@@ -142,6 +142,13 @@ describe('enrichEvent', () => {
     expect(enrichEvent(junk, info).event.context).toEqual({});
   });
 
+  it("stores the request's transport as context.transport, over what the client says", () => {
+    const claimed = { ...event, context: { locale: 'en', transport: 'fetch' } };
+    const { event: out } = enrichEvent(claimed, { receivedAtMs: RECEIVED, transport: 'beacon' });
+    expect(out.context).toEqual({ locale: 'en', transport: 'beacon' });
+    expect(enrichEvent(event, { receivedAtMs: RECEIVED }).event.context).toEqual({ locale: 'en' });
+  });
+
   it('switches each addition off per source', () => {
     const off = {
       receivedAt: false,

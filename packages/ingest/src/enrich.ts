@@ -56,6 +56,11 @@ export interface ReceiveInfo {
    * sources); the clamp of times ahead stays. Default false: such times become receivedAt.
    */
   keepPastTimestamps?: boolean;
+  /**
+   * How the request came (`beacon`, `fetch`, `pixel`: the collector tells it from the browser's
+   * Fetch Metadata), stored as `context.transport` for the delivery ledger.
+   */
+  transport?: string;
   /** Describes user agents (cached); a shared cache when not given. */
   describeUserAgent?: (userAgent: string) => UserAgentFacts;
 }
@@ -158,6 +163,11 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
       changed = true;
     }
   }
+  // The server saw the request; what a client says of it does not count.
+  if (info.transport !== undefined) {
+    context.transport = info.transport;
+    changed = true;
+  }
   let userAgent = typeof context.userAgent === 'string' ? context.userAgent : undefined;
   if (userAgent === undefined && info.userAgent) {
     context.userAgent = userAgent = info.userAgent;
@@ -193,8 +203,8 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
  * Adds `receivedAt`, keeps the client's time as `originalTimestamp`, puts the skew-corrected
  * time in `timestamp` (receivedAt instead, with `timestampClamped`, when it lies more than an
  * hour ahead or 30 days behind: see `clampEventTime`), and settles `context`: the anonymized IP, the user agent (the header's
- * when the event has none) and what it tells (browser, os, device, bot), and the location
- * (`context.location`, see GeoLocation). Each addition can
+ * when the event has none) and what it tells (browser, os, device, bot), the location
+ * (`context.location`, see GeoLocation) and the request's transport (`context.transport`). Each addition can
  * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {

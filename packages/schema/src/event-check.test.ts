@@ -14,6 +14,7 @@ const CONTEXT = {
   screen: { width: 1920, height: 1080, density: 2 },
   campaign: { name: 'n', source: 's', medium: 'm', term: 't', content: 'c' },
   library: { name: 'sluice', version: '0.1.0' },
+  eventIndex: 3,
   extra: { kept: true },
 };
 
@@ -58,6 +59,7 @@ const PROBES: unknown[] = [
   0,
   1.5,
   -1,
+  2 ** 53,
   Number.POSITIVE_INFINITY,
   Number.NaN,
   true,
@@ -79,7 +81,7 @@ const PROBES: unknown[] = [
   'bogus',
 ];
 
-const CONTEXT_FIELDS = ['page', 'userAgent', 'locale', 'timezone', 'ip', 'screen'];
+const CONTEXT_FIELDS = ['page', 'userAgent', 'locale', 'timezone', 'ip', 'screen', 'eventIndex'];
 const NESTED_FIELDS = [
   ['page', 'path'],
   ['page', 'url'],

@@ -32,6 +32,8 @@ const isOptionalString = (value: unknown) => value === undefined || typeof value
 const isOptionalRecord = (value: unknown) => value === undefined || isRecord(value);
 const isOptionalTime = (value: unknown) =>
   value === undefined || (typeof value === 'string' && ISO_TIME_PATTERN.test(value));
+const isOptionalIndex = (value: unknown) =>
+  value === undefined || value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
 const isOptionalNumber = (value: unknown) =>
   value === undefined || (typeof value === 'number' && Number.isFinite(value));
 
@@ -48,6 +50,7 @@ const CONTEXT_STRINGS = ['userAgent', 'locale', 'timezone', 'ip'] as const;
 function isOptionalContext(value: unknown): boolean {
   if (value === undefined) return true;
   if (!isRecord(value) || !hasStrings(value, CONTEXT_STRINGS)) return false;
+  if (!isOptionalIndex(value.eventIndex)) return false;
   const { page, screen, campaign, library } = value;
   if (page !== undefined && !(isRecord(page) && hasStrings(page, PAGE_FIELDS))) return false;
   if (campaign !== undefined && !(isRecord(campaign) && hasStrings(campaign, CAMPAIGN_FIELDS))) {

@@ -41,6 +41,13 @@ export const contextSchema = z.looseObject({
     .optional(),
   campaign: campaignContext.optional(),
   library: z.looseObject({ name: z.string(), version: z.string().optional() }).optional(),
+  /**
+   * The event's number in its session (`sessionId`), from 1, as the client counted it: the
+   * sluice tag's, Snowplow's client_session `eventIndex`. A number never stored is a lost
+   * event (the delivery ledger, `sluice quality`). Null is accepted: the tag sends it once
+   * for a visitor an older tag stored mid-session.
+   */
+  eventIndex: z.number().int().nonnegative().nullish(),
 });
 
 const base = {

@@ -57,6 +57,7 @@ describe('createTracker: events', () => {
       },
       campaign: { source: 'news', name: 'spring' },
       sessionId: expect.any(Number),
+      eventIndex: 1,
       locale: navigator.language,
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       screen: { width: screen.width, height: screen.height },
@@ -104,6 +105,35 @@ describe('createTracker: events', () => {
     expect(session(after!)).toBeGreaterThan(session(before!));
   });
 
+  it('numbers the events of a session from 1 across pages and tabs, and again from 1 in the next', async () => {
+    const index = (e: Record<string, unknown>) => (e.context as { eventIndex: number }).eventIndex;
+    const tab = kit.make();
+    const other = kit.make(); // another tab of the site: the same stored visitor
+    tab.track('a');
+    other.track('b');
+    tab.track('c');
+    tab.reset(); // a new visitor, a new session
+    tab.track('d');
+    other.track('e'); // reads what the first tab stored
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + SESSION_TIMEOUT_MS + 1);
+    other.track('f');
+    tab.flush();
+    other.flush();
+    const events = await kit.waitForEvents(6);
+    const byName = Object.fromEntries(events.map((e) => [e.event, index(e)]));
+    expect(byName).toEqual({ a: 1, b: 2, c: 3, d: 1, e: 2, f: 1 });
+  });
+
+  it('gives consent no number: the events before and after it count on', async () => {
+    const tracker = kit.make({ requireConsent: true });
+    tracker.track('waited');
+    tracker.consent(true);
+    tracker.track('after');
+    tracker.flush();
+    const events = await kit.waitForEvents(2);
+    expect(events.map((e) => (e.context as { eventIndex: number }).eventIndex)).toEqual([1, 2]);
+  });
+
   it('is callable by method name, as the script tag global is', async () => {
     const tracker = kit.make();
     tracker('track', 'by name', { n: 1 });
@@ -130,6 +160,8 @@ describe('createTracker: page view on load and batching', () => {
     expect(kit.collector.requests).toHaveLength(0);
     tracker.track('three');
     await kit.waitForEvents(3);
+    // Until the tag read the answer (the events left its outbox): a later event then waits.
+    await kit.collector.waitFor(() => !localStorage.getItem('sluice_q'));
     tracker.track('four');
     await sleep(50);
     expect(kit.accepted()).toHaveLength(3); // it waits for company

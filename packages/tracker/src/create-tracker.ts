@@ -54,7 +54,7 @@ export const createTracker = (options: TrackerOptions): Tracker => {
 
   const record = (fields: OwnFields<TrackerEvent>): void => {
     if (consent === '0') return;
-    const [anonymousId, userId, sessionId] = remember(touchSession);
+    const [anonymousId, userId, sessionId, , eventIndex] = remember(touchSession);
     browser ||= readBrowser(); // here, not at creation: server-side rendering has no navigator
     const scrub = options.beforeSend || ((event: TrackerEvent) => event);
     const kept = scrub({
@@ -62,7 +62,7 @@ export const createTracker = (options: TrackerOptions): Tracker => {
       anonymousId,
       userId,
       timestamp: new Date().toISOString(),
-      context: { ...readPage(), sessionId, ...browser },
+      context: { ...readPage(), sessionId, eventIndex, ...browser },
       ...fields,
     } as TrackerEvent);
     if (!kept) return;
@@ -96,7 +96,9 @@ export const createTracker = (options: TrackerOptions): Tracker => {
     consent: (granted) => {
       consent = keep(CONSENT_KEY, `${+granted}`, 1);
       if (granted) {
-        remember(touchSession); // on the device from now on
+        // On the device from now on. `allowed` changes nothing: consent is not an event, so it
+        // takes no number of the session (the ledger would count it as a lost event).
+        remember(allowed);
         flushOutbox(document.hidden);
       } else {
         clearOutbox(); // from the device too

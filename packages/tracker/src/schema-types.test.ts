@@ -21,6 +21,7 @@ describe('tracker types', () => {
       },
       campaign: { name: 'spring', source: 'news' },
       sessionId: 1_767_225_600_000,
+      eventIndex: 1,
       locale: 'en-US',
       timezone: 'Europe/Berlin',
       screen: { width: 1280, height: 800 },

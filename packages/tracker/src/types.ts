@@ -55,6 +55,11 @@ export type TrackerContext = {
   campaign?: Campaign;
   /** The visit's start time (ms since 1970): a new visit starts after 30 minutes without events. */
   sessionId: number;
+  /**
+   * The event's number in its session, from 1, shared by the site's tabs (Snowplow's
+   * `eventIndex`): a number the store never got is a lost event (`sluice quality`).
+   */
+  eventIndex: number;
   locale: string;
   timezone: string;
   screen: { width: number; height: number };

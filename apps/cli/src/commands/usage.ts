@@ -2,19 +2,8 @@
 // DuckDB (the store's `source=` and `dt=` folders, so only the days asked for are read).
 import { resolve } from 'node:path';
 import { eventsGlob, FORMATS } from '@sluice/layout';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { terminalSafeJson } from '../lib/terminal-text.js';
-import { formatTable } from './query.js';
-
-function day(value: string): string {
-  // Strict: the day goes into the SQL text.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('give a UTC day as YYYY-MM-DD.');
-  }
-  return value;
-}
-
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+import type { Command } from 'commander';
+import { addStoreReportCommand, sqlString } from '../lib/store-report.js';
 
 /** The report's query: one row per source and day, `bytes` the stored JSON of its events. */
 export function usageQuery(storeDir: string, from: string, to: string): string {
@@ -28,52 +17,16 @@ ORDER BY day, source`;
 }
 
 export function addUsageCommand(program: Command): void {
-  program
-    .command('usage')
-    .description('events and bytes per source per day, from the store (DuckDB)')
-    .addOption(
-      new Option('--from <day>', 'first UTC day, YYYY-MM-DD').argParser(day).makeOptionMandatory(),
-    )
-    .addOption(
-      new Option('--to <day>', 'last UTC day, YYYY-MM-DD (default: --from)').argParser(day),
-    )
-    .addOption(new Option('--store-dir <dir>', 'the store').default('data/store'))
-    .addOption(new Option('--json', 'print rows as JSON lines'))
-    .addHelpText(
-      'after',
-      `
+  addStoreReportCommand(program, {
+    name: 'usage',
+    description: 'events and bytes per source per day, from the store (DuckDB)',
+    help: `
 Counts what the forwarder stored (events/source=<id>/dt=<day>/, ndjson-gzip files): the day is
 the event's partition day. Bytes are those of each event's JSON as stored. What a collector
 counts right now is in its /metrics (sluice_source_events_today, sluice_source_bytes_today).
 Example:
   sluice usage --from 2026-03-01 --to 2026-03-31 --store-dir data/store`,
-    )
-    .action(async (options: { from: string; to?: string; storeDir: string; json?: boolean }) => {
-      const to = options.to ?? options.from;
-      if (to < options.from) throw new Error(`--to ${to} is before --from ${options.from}`);
-      const { DuckDBInstance } = await import('@duckdb/node-api');
-      const instance = await DuckDBInstance.create(':memory:');
-      const connection = await instance.connect();
-      try {
-        const reader = await connection.runAndReadAll(
-          usageQuery(options.storeDir, options.from, to),
-        );
-        const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
-        process.stdout.write(
-          options.json
-            ? rows.map((row) => `${terminalSafeJson(row)}\n`).join('')
-            : formatTable(reader.columnNames(), rows),
-        );
-      } catch (error) {
-        const message = (error as Error).message;
-        // No file at all yet is an empty report, not a failure.
-        if (!/No files found/i.test(message)) throw error;
-        process.stdout.write(
-          options.json ? '' : formatTable(['source', 'day', 'events', 'bytes'], []),
-        );
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
-    });
+    columns: ['source', 'day', 'events', 'bytes'],
+    query: usageQuery,
+  });
 }

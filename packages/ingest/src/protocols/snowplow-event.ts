@@ -3,10 +3,16 @@
 // sentAt, uid → userId, duid (else tnuid, nuid) → anonymousId, url/page/refr → context.page,
 // res → context.screen, vp → context.viewport, lang → context.locale, tz → context.timezone,
 // ua → context.userAgent, ip → context.ip (anonymized by enrichment), tv/tna → context.library,
-// co/cx → context.snowplow.entities, ue_pr/ue_px → properties (the schema URI in
-// context.snowplow.schema). Every other parameter is kept as sent in `context.snowplow`.
+// co/cx → context.snowplow.entities (and the client_session entity's eventIndex, the event's
+// number in its session `sid`, → context.eventIndex, for the delivery ledger), ue_pr/ue_px →
+// properties (the schema URI in context.snowplow.schema). Every other parameter is kept as sent in `context.snowplow`.
 import type { FieldIssue } from '@sluice/schema';
-import { decodeEntities, decodeSelfDescribingEvent, igluName } from './snowplow-json.js';
+import {
+  decodeEntities,
+  decodeSelfDescribingEvent,
+  igluName,
+  type SelfDescribing,
+} from './snowplow-json.js';
 
 type Fields = Record<string, unknown>;
 
@@ -59,6 +65,19 @@ const PROPERTIES: Record<string, Array<[string, string, boolean]>> = {
 };
 
 const EVENT_TYPES = ['pv', 'pp', 'se', 'ue', 'tr', 'ti'];
+
+/** Every version of the entity the browser tracker adds with `contexts: { session: true }`. */
+const CLIENT_SESSION_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-';
+
+/** The client_session entity's `eventIndex` (the event's number in its session, from 1). */
+function sessionEventIndex(entities: SelfDescribing[]): number | undefined {
+  for (const entity of entities) {
+    if (!entity.schema.startsWith(CLIENT_SESSION_SCHEMA)) continue;
+    const index = (entity.data as Fields | null)?.eventIndex;
+    if (Number.isSafeInteger(index) && (index as number) >= 0) return index as number;
+  }
+  return undefined;
+}
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
@@ -211,7 +230,11 @@ export function mapSnowplowEvent(params: Fields): MappedEvent {
     context.viewport = viewport;
     delete rest.vp;
   }
-  if (entities?.ok) snowplow.entities = entities.value;
+  if (entities?.ok) {
+    snowplow.entities = entities.value;
+    const eventIndex = sessionEventIndex(entities.value);
+    if (eventIndex !== undefined) context.eventIndex = eventIndex;
+  }
   context.snowplow = Object.assign(snowplow, rest);
   event.context = context;
   return { ok: true, event };

@@ -124,6 +124,28 @@ describe('the Snowplow mapping', () => {
     });
   });
 
+  it("reads the client_session entity's eventIndex into context.eventIndex (the delivery ledger's)", () => {
+    const session = (data: Record<string, unknown>) => ({
+      schema: 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2',
+      data: { sessionId: 'c1d2-session', sessionIndex: 1, userId: 'd0e1-device', ...data },
+    });
+    const withSession = (eid: string, data: Record<string, unknown>) => ({
+      ...common,
+      e: 'pv',
+      eid,
+      cx: b64url({ ...entities, data: [...entities.data, session(data)] }),
+    });
+    const result = ingest([
+      withSession('e-1', { eventIndex: 4 }),
+      withSession('e-2', { eventIndex: 'four' }), // not a number: left in the entity only
+      { ...common, e: 'pv', eid: 'e-3' },
+    ]);
+    expect(result.rejected).toEqual([]);
+    const stored = result.messages.map((m) => bodyOf(m).context as Record<string, unknown>);
+    expect(stored.map((c) => c.eventIndex)).toEqual([4, undefined, undefined]);
+    expect((stored[1]!.snowplow as { entities: unknown[] }).entities).toHaveLength(2);
+  });
+
   it('maps structured events, page pings and transactions onto tracks with numeric values', () => {
     const result = ingest([
       {

@@ -1,0 +1,20 @@
+// How a browser carried a request, told by its Fetch Metadata headers, so the delivery ledger
+// can compare transports without the tag spending bytes on saying it. Chromium, Firefox and
+// Safari 16.4+ send them to secure origins (HTTPS, localhost, 127.0.0.1).
+
+/** `beacon` (navigator.sendBeacon), `fetch` (fetch or XHR) or `pixel` (an image request). */
+export type RequestTransport = 'beacon' | 'fetch' | 'pixel';
+
+/**
+ * The transport of a request from its `Sec-Fetch-Mode` and `Sec-Fetch-Dest`: a text/plain
+ * sendBeacon is a `no-cors` request to no destination, fetch and XHR are `cors` (or
+ * `same-origin`), an `<img>` pixel has the destination `image`. Undefined without the headers:
+ * a server SDK, an older browser, plain HTTP to another host.
+ */
+export function requestTransport(headers: Headers): RequestTransport | undefined {
+  const mode = headers.get('sec-fetch-mode');
+  if (headers.get('sec-fetch-dest') === 'image') return 'pixel';
+  if (mode === 'no-cors') return 'beacon';
+  if (mode === 'cors' || mode === 'same-origin') return 'fetch';
+  return undefined;
+}
