@@ -15,7 +15,7 @@ import { type Preloaded, preloadQueue } from './preload-queue.js';
 
 const POLL_MS = 100;
 /** A drain that takes longer than this is stuck (the full run's takes seconds). */
-const DRAIN_TIMEOUT_MS = 5 * 60_000;
+const DRAIN_TIMEOUT_MS = 20 * 60_000;
 
 /** The V8 setting that trades speed for a smaller heap, measured beside the default. */
 export const SMALL_HEAP_FLAG = '--optimize-for-size';
