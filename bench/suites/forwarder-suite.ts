@@ -14,7 +14,7 @@ import type { Settings } from '../settings.js';
 import { type Preloaded, preloadQueue } from './preload-queue.js';
 
 const POLL_MS = 100;
-/** A drain that takes longer than this is stuck (the full run's takes seconds). */
+/** A drain that takes longer than this is stuck (seconds in the forwarder suite; 1M events as Parquet in the lake suite take minutes on a busy machine). */
 const DRAIN_TIMEOUT_MS = 20 * 60_000;
 
 /** The V8 setting that trades speed for a smaller heap, measured beside the default. */

@@ -6,6 +6,8 @@ import {
   minFileBytesSchema,
 } from '../file-size-option.js';
 
+export { DEFAULT_COMPACTED_FILE_BYTES } from '../file-size-option.js';
+
 const HOUR_MS = 3_600_000;
 
 /** Compaction's settings, one zod schema: its parse errors are the user's messages. */
