@@ -173,9 +173,12 @@ await suite('sources', async () => {
 });
 
 await suite('lake', async () => {
+  const loadBefore = loadavg();
   const results = await runLakeSuite(settings, servers(), profileDir);
   const profiles = await profileBlock(['lake-forwarder-parquet', 'lake-forwarder-ndjson-gzip']);
-  await writeSection('lake', lakeReport(results, label, profiles));
+  // Its own machine lines: a run of this suite alone is read without the machine section.
+  const machine = `${describeMachine(startedAt)}\n- load average (1 / 5 / 15 min): ${formatLoad(loadBefore)} at the start of the suite, ${formatLoad(loadavg())} at its end (${cpus().length} cores)`;
+  await writeSection('lake', lakeReport(results, label, profiles, machine));
 });
 
 if (profileDir) {

@@ -8,7 +8,13 @@ const LABELS: Record<LakeFormat, string> = {
 };
 
 /** The lake section of BENCHMARKS.md (issue #17's benchmarks). */
-export function lakeReport(results: LakeResults, label: string, profiles: string): string {
+export function lakeReport(
+  results: LakeResults,
+  label: string,
+  profiles: string,
+  /** The machine and its load during the suite, as a Markdown list (run.ts). */
+  machine: string,
+): string {
   const { preloaded, drains, queries } = results;
   const mbIn = preloaded.ndjsonBytes / 1e6;
   const drainOf = (format: LakeFormat) => drains.find((d) => d.format === format);
@@ -51,6 +57,11 @@ export function lakeReport(results: LakeResults, label: string, profiles: string
   return `## Lake formats: gzip NDJSON and zstd Parquet
 
 ${label}
+
+${machine}
+
+The machine is shared with other sessions' builds and tests (load average above), so the times
+can be long; the formats run in turns in the same minutes, so compare them by their ratios.
 
 ${integer(preloaded.events)} of the benchmark's events (${megabytes(preloaded.ndjsonBytes)} of NDJSON
 as the collector stores them, each with its own messageId) spread evenly over ${results.hours} hours,
