@@ -19,6 +19,8 @@ import { endToEndReport } from './suites/end-to-end-report.js';
 import { runEndToEndSuite } from './suites/end-to-end-suite.js';
 import { forwarderReport } from './suites/forwarder-report.js';
 import { type ForwarderResults, runForwarderSuite } from './suites/forwarder-suite.js';
+import { lakeReport } from './suites/lake-report.js';
+import { runLakeSuite } from './suites/lake-suite.js';
 import { memoryReport, type OtherPeak } from './suites/memory-report.js';
 import { runMemorySuite } from './suites/memory-suite.js';
 import { sourcesReport } from './suites/sources-report.js';
@@ -168,6 +170,15 @@ await suite('memory', async () => {
 await suite('sources', async () => {
   const results = await runSourcesSuite(settings, servers());
   await writeSection('sources', sourcesReport(results, label));
+});
+
+await suite('lake', async () => {
+  const loadBefore = loadavg();
+  const results = await runLakeSuite(settings, servers(), profileDir);
+  const profiles = await profileBlock(['lake-forwarder-parquet', 'lake-forwarder-ndjson-gzip']);
+  // Its own machine lines: a run of this suite alone is read without the machine section.
+  const machine = `${describeMachine(startedAt)}\n- load average (1 / 5 / 15 min): ${formatLoad(loadBefore)} at the start of the suite, ${formatLoad(loadavg())} at its end (${cpus().length} cores)`;
+  await writeSection('lake', lakeReport(results, label, profiles, machine));
 });
 
 if (profileDir) {

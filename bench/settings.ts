@@ -8,6 +8,7 @@ export const SUITES = [
   'end-to-end',
   'memory',
   'sources',
+  'lake',
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 
@@ -38,6 +39,8 @@ export interface Settings {
     lowLatency: { maxFileAgeMs: number; readWaitMs: number };
   };
   memory: { seconds: number; batch: number; connections: number };
+  /** Events spread over `hours`, drained as each format; each query timed `rounds` times. */
+  lake: { events: number; hours: number; rounds: number };
 }
 
 const USAGE = `pnpm bench [--quick] [--cpu-prof] [--only=${SUITES.join(',')}]
@@ -85,6 +88,8 @@ export function parseSettings(argv: readonly string[]): Settings {
       lowLatency: { maxFileAgeMs: 1_000, readWaitMs: 200 },
     },
     memory: { seconds: quick ? 5 : 60, batch: 10, connections: 50 },
+    // 1M events (~600 MB of NDJSON) over four days: one folder an hour, a filter on one day.
+    lake: { events: quick ? 100_000 : 1_000_000, hours: 96, rounds: quick ? 2 : 5 },
   };
 }
 

@@ -1,9 +1,9 @@
 // The forwarder under test: drains a queue the harness preloaded into the store with default
-// options and its dedup index in LMDB (as `sluice start` runs it), then stops (uploading what
+// options (or those given) and its dedup index in LMDB (as `sluice start` runs it), then stops (uploading what
 // is still buffered). Reports wall and CPU time from the start to the last acknowledgement;
 // gzip runs on libuv's threads, so CPU time can exceed wall.
 import { join } from 'node:path';
-import { startForwarder } from '@sluice/forwarder';
+import { type ForwarderOptionsInput, startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
 import { openStore, type StoreTarget } from './bench-store.js';
 import { runChild } from './child-runtime.js';
@@ -13,11 +13,13 @@ export interface ForwarderDrainConfig {
   store: StoreTarget;
   /** Entries in the queue: the drain is over once all were read and the forwarder stopped. */
   expected: number;
+  /** Forwarder options beside the defaults (the lake suite sets `format`). */
+  options?: ForwarderOptionsInput;
 }
 
 const POLL_MS = 5;
 
-runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected }) => {
+runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) => {
   const queue = await openLogQueue({ dir: queueDir });
   const cpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
@@ -27,6 +29,7 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected }) => {
     queue,
     store: openStore(store),
     stateDir: join(queueDir, 'forwarder'),
+    ...(options ? { options } : {}),
   });
   let result: Record<string, number> = { done: 0 };
   const drained = (async () => {

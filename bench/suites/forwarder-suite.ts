@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { startS3Server } from '@sluice/testkit/s3';
 import type { BuiltServers } from '../build-servers.js';
 import type { ChildValues } from '../protocol.js';
-import { startServerProcess } from '../server-process.js';
+import { type ServerProcessOptions, startServerProcess } from '../server-process.js';
 import { openStore, type StoreTarget } from '../servers/bench-store.js';
+import type { ForwarderDrainConfig } from '../servers/forwarder-drain.js';
 import type { Settings } from '../settings.js';
 import { type Preloaded, preloadQueue } from './preload-queue.js';
 
 const POLL_MS = 100;
-/** A drain that takes longer than this is stuck (the full run's takes seconds). */
-const DRAIN_TIMEOUT_MS = 5 * 60_000;
+/** A drain that takes longer than this is stuck (seconds in the forwarder suite; 1M events as Parquet in the lake suite take minutes on a busy machine). */
+const DRAIN_TIMEOUT_MS = 20 * 60_000;
 
 /** The V8 setting that trades speed for a smaller heap, measured beside the default. */
 export const SMALL_HEAP_FLAG = '--optimize-for-size';
@@ -36,6 +37,33 @@ export interface ForwarderDrain {
 export interface ForwarderResults {
   preloaded: Preloaded;
   drains: ForwarderDrain[];
+}
+
+/**
+ * Runs the forwarder-drain child on `config` until it has drained the queue and stopped; its
+ * final values and the sizes of the files under `events/` in its store.
+ */
+export async function drainInChild(
+  built: BuiltServers,
+  config: ForwarderDrainConfig,
+  options: ServerProcessOptions,
+  what: string,
+): Promise<{ values: ChildValues; fileSizes: number[] }> {
+  const child = await startServerProcess(built.entry('forwarder-drain'), config, options);
+  let values: ChildValues;
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  try {
+    do {
+      if (Date.now() > deadline) throw new Error(`forwarder drain to ${what} is stuck`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      values = await child.values();
+    } while (!values.done);
+  } finally {
+    values = await child.stop();
+  }
+  const fileSizes: number[] = [];
+  for await (const object of openStore(config.store).list('events/')) fileSizes.push(object.size);
+  return { values, fileSizes };
 }
 
 export async function runForwarderSuite(
@@ -63,28 +91,16 @@ export async function runForwarderSuite(
       // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
       const queueDir = join(dir, `queue-${drains.length}`);
       await cp(join(dir, 'queue'), queueDir, { recursive: true });
-      const child = await startServerProcess(
-        built.entry('forwarder-drain'),
+      const { values, fileSizes } = await drainInChild(
+        built,
         { queueDir, store, expected: preloaded.events },
         {
           label: `forwarder-${store.kind}${nodeFlags.length > 0 ? '-small-heap' : ''}`,
           cpuProfileDir,
           nodeFlags,
         },
+        target,
       );
-      let values: ChildValues;
-      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-      try {
-        do {
-          if (Date.now() > deadline) throw new Error(`forwarder drain to ${target} is stuck`);
-          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-          values = await child.values();
-        } while (!values.done);
-      } finally {
-        values = await child.stop();
-      }
-      const fileSizes: number[] = [];
-      for await (const object of openStore(store).list('events/')) fileSizes.push(object.size);
       const drain: ForwarderDrain = {
         target,
         elapsedMs: values.elapsedMs ?? Number.NaN,

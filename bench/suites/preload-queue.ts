@@ -1,7 +1,7 @@
 // Fills a log queue with events exactly as the collector would have stored them: one batch of
 // every event variant goes through the collector app in-process (validated, enriched), and
 // its stored bodies are copied with new random messageIds (as the tag makes them) and times
-// a millisecond apart.
+// a millisecond apart (or `spacingMs` apart, to spread them over many hours).
 
 import { randomUUID } from 'node:crypto';
 import { createCollectorApp } from '@sluice/collector';
@@ -39,13 +39,16 @@ async function collectorMessages(): Promise<QueueMessage[]> {
   return taken;
 }
 
-/** Appends `events` messages to a new log in `dir` (without fdatasync: setup, not measured). */
-export async function preloadQueue(dir: string, events: number) {
+/**
+ * Appends `events` messages to a new log in `dir` (without fdatasync: setup, not measured), the
+ * last one now and each `spacingMs` after the one before.
+ */
+export async function preloadQueue(dir: string, events: number, spacingMs = 1) {
   const templates = (await collectorMessages()).map((m) => ({
     message: m,
     text: Buffer.from(m.body).toString('utf8'),
   }));
-  const firstTime = Date.now() - events;
+  const firstTime = Date.now() - events * spacingMs;
   const queue = await openLogQueue({ dir, durability: 'none' });
   let ndjsonBytes = 0;
   try {
@@ -54,7 +57,7 @@ export async function preloadQueue(dir: string, events: number) {
       for (let i = start; i < Math.min(events, start + APPEND_CHUNK); i++) {
         const template = templates[i % templates.length]!;
         const id = randomUUID();
-        const time = firstTime + i;
+        const time = firstTime + Math.round(i * spacingMs);
         const iso = new Date(time).toISOString();
         const text = template.text.replace(template.message.id, id).replace(ISO_TIME, iso);
         const body = Buffer.from(text);

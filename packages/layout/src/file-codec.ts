@@ -2,6 +2,7 @@
 // its codecs injected (gzip comes from node:zlib in the Node entry: apps/forwarder/src/formats/
 // node-codecs.ts), so a new format is one more codec, not a change in its readers.
 
+import type { FileWriter } from './file-format.js';
 import { type FileFormatName, FORMATS } from './formats.js';
 
 /** Converts one file format to and from NDJSON bytes (one JSON value a line, each ending in `\n`). */
@@ -14,6 +15,11 @@ export interface FileCodec {
   fromNdjson(ndjson: Uint8Array): Promise<Uint8Array>;
   /** The Content-Type to store files with. */
   contentType?: string;
+  /**
+   * Starts a file encoded while its NDJSON arrives (the same bytes as `fromNdjson` of it all),
+   * so a writer need not hold the whole file's NDJSON; without it, `fromNdjson` at the end.
+   */
+  openWriter?: () => FileWriter;
 }
 
 /** A compressor and its inverse, e.g. gzip and gunzip. */
@@ -26,6 +32,7 @@ export interface Compression {
 export function ndjsonCodec(
   name: Exclude<FileFormatName, 'parquet'>,
   compression: Compression,
+  openWriter?: () => FileWriter,
 ): FileCodec {
   const { extension, contentType } = FORMATS[name];
   return {
@@ -33,6 +40,7 @@ export function ndjsonCodec(
     contentType,
     toNdjson: (file) => compression.decompress(file),
     fromNdjson: (ndjson) => compression.compress(ndjson),
+    ...(openWriter ? { openWriter } : {}),
   };
 }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { encodeNdjsonText } from './ndjson.js';
 import {
+  parquetCodec,
   parquetEvents,
+  parquetWriter,
   readParquetRows,
   UnsupportedParquetError,
   writeParquetRows,
@@ -40,6 +43,28 @@ describe('Parquet', () => {
     ]);
     // Written again from what was read, the file holds the same values.
     expect((await readParquetRows(await writeParquetRows({ columns, rows }))).rows).toEqual(rows);
+  });
+
+  it('writes NDJSON handed over in pieces as the same file as the codec writes of it whole', async () => {
+    const events = Array.from({ length: 300 }, (_, n) =>
+      JSON.stringify({
+        messageId: `m${n}`,
+        type: 'track',
+        event: n % 2 === 0 ? 'Signed Up' : 'Order Completed',
+        timestamp: new Date(TIME + n * 1000).toISOString(),
+        properties: { n, tag: n % 3 === 0 ? 'x' : n },
+      }),
+    );
+    const writer = parquetWriter();
+    for (let at = 0; at < events.length; at += 70) {
+      if (!writer.write(encodeNdjsonText(events.slice(at, at + 70)))) await writer.drained();
+    }
+    const file = await writer.finish();
+
+    expect(file).toEqual(await parquetCodec().fromNdjson(encodeNdjsonText(events)));
+    const { rows } = await readParquetRows(file);
+    expect(rows.map((row) => row.messageId)).toEqual(events.map((_, n) => `m${n}`));
+    expect(rows[3]?.properties).toEqual({ n: 3, tag: 'x' });
   });
 
   it('refuses a file it did not write', async () => {

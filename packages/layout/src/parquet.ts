@@ -6,9 +6,9 @@
 // names and paths do not bundle the Parquet libraries.
 
 import { type CompressionCodec, parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer';
 import type { FileCodec } from './file-codec.js';
-import type { FileContent, FileFormat } from './file-format.js';
+import type { FileContent, FileFormat, FileWriter } from './file-format.js';
 import { FORMATS } from './formats.js';
 import { decodeNdjson, encodeNdjsonText } from './ndjson.js';
 import { eventToRow, PARQUET_COLUMNS, type ParquetColumn, rowToEvent } from './parquet-rows.js';
@@ -66,11 +66,74 @@ export function parquetCodec(compression?: ParquetCompression): FileCodec {
       return encodeNdjsonText(rows.map((row) => JSON.stringify(rowToEvent(row))));
     },
     fromNdjson(ndjson) {
-      const rows = decodeNdjson(ndjson).map((line) => {
-        const event = JSON.parse(line) as Row;
-        return eventToRow(event, Date.parse(String(event.timestamp)));
-      });
-      return writeParquetRows({ columns: PARQUET_COLUMNS, rows }, compression);
+      return writeParquetRows(
+        { columns: PARQUET_COLUMNS, rows: decodeNdjson(ndjson).map(lineToRow) },
+        compression,
+      );
+    },
+    openWriter: () => parquetWriter(compression),
+  };
+}
+
+/** An event's NDJSON line as its row; the event time comes from `timestamp`. */
+function lineToRow(line: string): Row {
+  const event = JSON.parse(line) as Row;
+  return eventToRow(event, Date.parse(String(event.timestamp)));
+}
+
+/**
+ * Parquet of NDJSON events written a row group at a time (the same bytes as the codec's
+ * `fromNdjson` of all of it): holds the rows of one row group and the compressed file so far,
+ * not the whole file's rows.
+ */
+export function parquetWriter(compression?: ParquetCompression): FileWriter {
+  const output = new ByteWriter();
+  const writer = new ParquetWriter({
+    writer: output,
+    schema: schemaOf(PARQUET_COLUMNS),
+    ...(compression
+      ? { codec: compression.codec, compressors: { [compression.codec]: compression.compress } }
+      : {}),
+  });
+  let rows: Row[] = [];
+  let ready = !compression?.ready;
+  const becameReady = (compression?.ready?.() ?? Promise.resolve()).then(() => {
+    ready = true;
+  });
+  // Reported by `drained` and `finish`; until then an error must not go unhandled.
+  becameReady.catch(() => {});
+  // Whole row groups only: a smaller one is written by `finish`. Compresses only once ready.
+  const writeFullGroups = () => {
+    if (!ready) return;
+    while (rows.length >= PARQUET_ROW_GROUP_ROWS) {
+      const group = rows.slice(0, PARQUET_ROW_GROUP_ROWS);
+      rows = rows.slice(PARQUET_ROW_GROUP_ROWS);
+      writeGroup(group);
+    }
+  };
+  const writeGroup = (group: Row[]) =>
+    writer.write({
+      columnData: columnDataOf(PARQUET_COLUMNS, group),
+      rowGroupSize: PARQUET_ROW_GROUP_ROWS,
+    });
+  return {
+    write(ndjson, done) {
+      for (const line of decodeNdjson(ndjson)) rows.push(lineToRow(line));
+      done?.();
+      writeFullGroups();
+      return rows.length < PARQUET_ROW_GROUP_ROWS;
+    },
+    async drained() {
+      await becameReady;
+      writeFullGroups();
+    },
+    async finish() {
+      await becameReady;
+      writeFullGroups();
+      if (rows.length > 0) writeGroup(rows);
+      rows = [];
+      writer.finish();
+      return new Uint8Array(output.getBuffer());
     },
   };
 }
@@ -116,13 +179,9 @@ export async function writeParquetRows(
   compression?: ParquetCompression,
 ): Promise<Uint8Array> {
   await compression?.ready?.();
-  const columnData = columns.map(({ name }) => ({
-    name,
-    data: rows.map((row) => row[name] ?? null),
-  }));
   return new Uint8Array(
     parquetWriteBuffer({
-      columnData,
+      columnData: columnDataOf(columns, rows),
       schema: schemaOf(columns),
       rowGroupSize: PARQUET_ROW_GROUP_ROWS,
       ...(compression
@@ -130,6 +189,11 @@ export async function writeParquetRows(
         : {}),
     }),
   );
+}
+
+/** The rows as one array of values a column, as the writer takes them. */
+function columnDataOf(columns: readonly ParquetColumn[], rows: readonly Row[]) {
+  return columns.map(({ name }) => ({ name, data: rows.map((row) => row[name] ?? null) }));
 }
 
 function toRows(file: FileContent): Row[] {

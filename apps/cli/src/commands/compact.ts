@@ -30,12 +30,12 @@ export function addCompactCommand(program: Command): void {
   const command = withOptions(
     program
       .command('compact')
-      .description('merge the small files of closed partitions into files of up to 64 MiB'),
+      .description('merge the small files of closed partitions into files of up to 256 MiB'),
     new Option(
       '--grace-hours <h>',
       'compact partitions whose hour ended this long ago (default 2)',
     ).argParser(positiveNumber),
-    new Option('--target-mib <n>', 'NDJSON per output file, 1-1024 (default 64)').argParser(
+    new Option('--target-mib <n>', 'NDJSON per output file, 1-1024 (default 256)').argParser(
       positiveNumber,
     ),
     new Option(

@@ -1,10 +1,12 @@
 import { DATA_ROOTS } from '@sluice/layout';
 import { z } from 'zod';
 import {
+  compactedFileBytesSchema,
   FILE_SIZE_FLOOR_MESSAGE,
-  fileBytesSchema,
   minFileBytesSchema,
 } from '../file-size-option.js';
+
+export { DEFAULT_COMPACTED_FILE_BYTES } from '../file-size-option.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -13,9 +15,10 @@ export const compactionOptionsSchema = z
   .strictObject({
     /**
      * Outputs hold up to this many bytes of NDJSON; files of at least half of it are left alone.
-     * Same bounds as the forwarder's `maxFileBytes`: `minFileBytes`–1 GiB, default 64 MiB.
+     * Same bounds as the forwarder's `maxFileBytes` (`minFileBytes`–1 GiB), default 256 MiB:
+     * four of the forwarder's full 64 MiB files, or many of its 2-minute ones, make one.
      */
-    targetFileBytes: fileBytesSchema,
+    targetFileBytes: compactedFileBytesSchema,
     /** The smallest `targetFileBytes` accepted: 1 MiB; lower it only for tests. */
     minFileBytes: minFileBytesSchema,
     /**
