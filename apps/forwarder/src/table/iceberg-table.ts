@@ -30,7 +30,12 @@ import {
   type ManifestEntry,
   type ManifestFile,
 } from './manifests.js';
-import { nextSequenceNumber, type TableMetadata, withSnapshot } from './table-metadata.js';
+import {
+  nextSequenceNumber,
+  type SnapshotOperation,
+  type TableMetadata,
+  withSnapshot,
+} from './table-metadata.js';
 
 /** Where the table of events lives in the store by default. */
 export const EVENTS_TABLE_PREFIX = 'tables/events/';
@@ -79,7 +84,8 @@ interface LoadedVersion {
   manifests: ManifestFile[];
   /** Every manifest's live entries, by manifest path. */
   entries: Map<string, ManifestEntry[]>;
-  live: Set<string>;
+  /** The current snapshot's data files by path. */
+  live: Map<string, DataFile>;
 }
 
 /** A table over `deps.store`; nothing is read or written until the first call. */
@@ -125,7 +131,9 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
         all.filter((entry) => entry.status !== EntryStatus.deleted),
       );
     }
-    const live = new Set([...entries.values()].flat().map((entry) => entry.file.path));
+    const live = new Map(
+      [...entries.values()].flat().map((entry) => [entry.file.path, entry.file] as const),
+    );
     cached = { version, metadata, manifests, entries, live };
     return cached;
   }
@@ -154,7 +162,7 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
     base: LoadedVersion | undefined,
     removed: ReadonlySet<string>,
     added: readonly DataFile[],
-    operation: 'append' | 'replace',
+    operation: SnapshotOperation,
   ): Promise<{ version: number; snapshotId: number } | undefined> {
     const snapshotId = newSnapshotId(base);
     const sequenceNumber = nextSequenceNumber(base?.metadata);
@@ -254,13 +262,23 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
     const added = addedFiles.map(dataFileOf);
     for (;;) {
       const base = await load();
-      const live = base?.live ?? new Set<string>();
-      const removed = new Set(removedKeys.map(urlOf).filter((path) => live.has(path)));
-      const missing = added.filter((file) => !live.has(file.path));
-      // Added files all live: this commit (or its replacement's) was made before a crash.
+      const live = base?.live ?? new Map<string, DataFile>();
+      // A live file put again with other contents (erasure rewrote it) is overwritten.
+      const changed = added.filter((file) => {
+        const known = live.get(file.path);
+        return (
+          known && (known.sizeBytes !== file.sizeBytes || known.recordCount !== file.recordCount)
+        );
+      });
+      const missing = added.filter((file) => !live.has(file.path) || changed.includes(file));
+      // Added files all live as they are: this commit was made before a crash.
       if (missing.length === 0) return { committed: false, reason: 'already committed' };
+      const removed = new Set([
+        ...removedKeys.map(urlOf).filter((path) => live.has(path)),
+        ...changed.map((file) => file.path),
+      ]);
       // A replace of files the table never had only adds rows: that is an append.
-      const kind = removed.size === 0 ? 'append' : operation;
+      const kind = changed.length > 0 ? 'overwrite' : removed.size === 0 ? 'append' : operation;
       const done = await commitOnce(base, removed, missing, kind);
       if (done) return { committed: true, ...done };
     }
