@@ -86,11 +86,11 @@ export interface IcebergPartition {
 }
 
 /**
- * The partition values of an events folder (`events/source=<s>/dt=YYYY-MM-DD/hh=HH/`, any
- * prefix in front), or undefined for a folder that is not one (quarantine, replay roots).
+ * The partition values of a live events folder (`events/source=<s>/dt=YYYY-MM-DD/hh=HH/`), or
+ * undefined for any other folder (quarantine, replays and imports below their own prefixes).
  */
 export function icebergPartitionOf(folder: string): IcebergPartition | undefined {
-  const match = /(?:^|\/)source=([^/]*)\/dt=(\d{4})-(\d{2})-(\d{2})\/hh=(\d{2})\/$/.exec(folder);
+  const match = /^events\/source=([^/]*)\/dt=(\d{4})-(\d{2})-(\d{2})\/hh=(\d{2})\/$/.exec(folder);
   if (!match) return undefined;
   const [, source, year, month, day, hour] = match;
   const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour));
