@@ -74,6 +74,11 @@ export interface IcebergTable {
    * files, as compaction makes them). Keys not in the table are ignored.
    */
   replace(removed: readonly string[], added: readonly CommitFile[]): Promise<CommitOutcome>;
+  /**
+   * Records the new size and row count of files already in the table that were rewritten in
+   * place (erasure), as an `overwrite` snapshot; files not in the table, or unchanged, are left.
+   */
+  refresh(files: readonly CommitFile[]): Promise<CommitOutcome>;
   /** The data files of the current snapshot (full paths), for tests and tools. */
   liveFiles(): Promise<DataFile[]>;
 }
@@ -255,14 +260,16 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
     removedKeys: readonly string[],
     addedFiles: readonly CommitFile[],
     operation: 'append' | 'replace',
+    onlyLive = false,
   ): Promise<CommitOutcome> {
     if (removedKeys.length === 0 && addedFiles.length === 0) {
       return { committed: false, reason: 'nothing to commit' };
     }
-    const added = addedFiles.map(dataFileOf);
+    const files = addedFiles.map(dataFileOf);
     for (;;) {
       const base = await load();
       const live = base?.live ?? new Map<string, DataFile>();
+      const added = onlyLive ? files.filter((file) => live.has(file.path)) : files;
       // A live file put again with other contents (erasure rewrote it) is overwritten.
       const changed = added.filter((file) => {
         const known = live.get(file.path);
@@ -287,6 +294,7 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
   return {
     append: (files) => serialized(() => commit([], files, 'append')),
     replace: (removed, added) => serialized(() => commit(removed, added, 'replace')),
+    refresh: (files) => serialized(() => commit([], files, 'append', true)),
     liveFiles: () =>
       serialized(async () => {
         const base = await load();

@@ -33,12 +33,21 @@ export async function serveDirectory(
   };
 }
 
-/** A Parquet file (as the forwarder writes it) of events `m<from>`..`m<to - 1>` at `time`. */
-export function parquetOfEvents(from: number, to: number, time: number): Promise<Uint8Array> {
+/**
+ * A Parquet file (as the forwarder writes it) of events `m<from>`..`m<to - 1>` at `time`, the
+ * event of number n with `userIdOf(n)` as its userId.
+ */
+export function parquetOfEvents(
+  from: number,
+  to: number,
+  time: number,
+  userIdOf: (n: number) => string = (n) => `u${n % 4}`,
+): Promise<Uint8Array> {
   const lines = Array.from({ length: to - from }, (_, i) => ({
     body: new TextEncoder().encode(
       JSON.stringify({
         messageId: `m${from + i}`,
+        userId: userIdOf(from + i),
         type: 'track',
         event: 'Clicked',
         timestamp: new Date(time).toISOString(),
