@@ -142,4 +142,19 @@ describe('Iceberg table', () => {
       `${http.url}/events/source=shop/dt=2026-11-24/hh=10/00000000000000000000.c1.parquet`,
     ]);
   });
+
+  it('merges manifests and drops old snapshots as appends pile up, every row still once', async () => {
+    const limits = { manifestsBeforeMerge: 4, snapshotsKept: 3 };
+    table = createIcebergTable({ store: store.store, location: http.url, limits });
+    const appends = 9;
+    for (let i = 0; i < appends; i++) {
+      const key = `events/source=shop/dt=2026-11-24/hh=10/${String(i).padStart(20, '0')}.parquet`;
+      await table.append([await put(key, i, i + 1, TEN)]);
+    }
+    const metadata = await icebergMetadata({ tableUrl: tableUrl() });
+    expect(metadata.snapshots).toHaveLength(3);
+    const manifests = await icebergManifests(metadata);
+    expect(manifests.length).toBeLessThanOrEqual(4);
+    expect(idsOf(await icebergRead({ tableUrl: tableUrl() }))).toEqual(range(0, appends));
+  });
 });

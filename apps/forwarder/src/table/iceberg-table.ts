@@ -59,6 +59,8 @@ export interface IcebergTableDeps {
   /** The table's folder in the store. Default `tables/events/`. */
   prefix?: string;
   now?: () => number;
+  /** Default MANIFESTS_BEFORE_MERGE and SNAPSHOTS_KEPT (smaller in tests). */
+  limits?: { manifestsBeforeMerge?: number; snapshotsKept?: number };
 }
 
 /** What a commit did. */
@@ -97,6 +99,7 @@ interface LoadedVersion {
 export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
   const prefix = deps.prefix ?? EVENTS_TABLE_PREFIX;
   const now = deps.now ?? Date.now;
+  const manifestsBeforeMerge = deps.limits?.manifestsBeforeMerge ?? MANIFESTS_BEFORE_MERGE;
   const metadataKey = (name: string) => `${prefix}metadata/${name}`;
   const urlOf = (key: string) => `${deps.location}/${key}`;
   const versionKey = (version: number) => metadataKey(`v${version}.metadata.json`);
@@ -185,7 +188,7 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
     let carried = base?.manifests ?? [];
     const deleted: ManifestEntry[] = [];
     const rewritten: ManifestEntry[] = [];
-    const merge = carried.length + 1 > MANIFESTS_BEFORE_MERGE;
+    const merge = carried.length + 1 > manifestsBeforeMerge;
     const keep: ManifestFile[] = [];
     for (const manifest of carried) {
       const entries = base!.entries.get(manifest.path) ?? [];
@@ -243,6 +246,7 @@ export function createIcebergTable(deps: IcebergTableDeps): IcebergTable {
         },
       },
       { location: urlOf(prefix.replace(/\/$/, '')), uuid: crypto.randomUUID() },
+      deps.limits?.snapshotsKept,
     );
     for (const file of toWrite) await deps.store.put(file.key, file.body);
     const version = (base?.version ?? 0) + 1;

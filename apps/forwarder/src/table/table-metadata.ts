@@ -65,6 +65,7 @@ export function withSnapshot(
   previous: { metadata: TableMetadata; file: string } | undefined,
   snapshot: NextSnapshot,
   create: { location: string; uuid: string },
+  snapshotsKept = SNAPSHOTS_KEPT,
 ): TableMetadata {
   const base = previous?.metadata ?? newTable(create.location, create.uuid);
   const sequenceNumber = nextSequenceNumber(previous?.metadata);
@@ -89,12 +90,12 @@ export function withSnapshot(
     'last-sequence-number': sequenceNumber,
     'last-updated-ms': snapshot.timestampMs,
     'current-snapshot-id': snapshot.id,
-    snapshots: [...base.snapshots, entry].slice(-SNAPSHOTS_KEPT),
+    snapshots: [...base.snapshots, entry].slice(-snapshotsKept),
     'snapshot-log': [
       ...base['snapshot-log'],
       { 'timestamp-ms': snapshot.timestampMs, 'snapshot-id': snapshot.id },
-    ].slice(-SNAPSHOTS_KEPT),
-    'metadata-log': metadataLog.slice(-SNAPSHOTS_KEPT),
+    ].slice(-snapshotsKept),
+    'metadata-log': metadataLog.slice(-snapshotsKept),
     refs: { ...base.refs, main: { 'snapshot-id': snapshot.id, type: 'branch' } },
   };
 }
