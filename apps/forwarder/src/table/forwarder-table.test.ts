@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { gzipNdjson } from '../formats/gzip.js';
 import { zstdParquet } from '../formats/parquet-zstd.js';
 import { createForwarder } from '../forwarder.js';
+import { startForwarding } from '../start-forwarding.js';
 import {
   cleanupsAfterEach,
   FAST,
@@ -137,5 +138,35 @@ describe('the forwarder with an Iceberg table', () => {
     const metadata = await icebergMetadata({ tableUrl: `${url}/tables/events` });
     const entries = (await icebergManifests(metadata)).flatMap((manifest) => manifest.entries);
     expect(new Set(entries.map((entry) => entry.data_file.file_path)).size).toBe(entries.length);
+  });
+
+  it('with log partitions (--workers), one shared table takes the files of every partition once', async () => {
+    const { dir, store, url } = await setup();
+    const queues = [
+      await openLogQueue({ dir: join(dir, 'w0'), durability: 'none' }),
+      await openLogQueue({ dir: join(dir, 'w1'), durability: 'none' }),
+    ];
+    cleanups.push(async () => {
+      for (const queue of queues) await queue.close();
+    });
+    await queues[0]!.append(messages.slice(0, 30));
+    await queues[1]!.append(messages.slice(30));
+    const forwarding = await startForwarding({
+      queue: queues[0]!,
+      logPartitions: queues,
+      store,
+      table: createIcebergTable({ store, location: url }),
+      options: { ...FAST, format: 'parquet', maxFileBytes: 600 },
+    });
+    await waitFor(() => forwarding.stats().reduce((sum, stats) => sum + stats.read, 0) === 60);
+    await forwarding.stop();
+
+    expect(await tableRows(url)).toEqual(allIds);
+    const metadata = await icebergMetadata({ tableUrl: `${url}/tables/events` });
+    const paths = (await icebergManifests(metadata))
+      .flatMap((manifest) => manifest.entries)
+      .map((entry) => entry.data_file.file_path);
+    expect(paths.some((path) => path.includes('/w1-'))).toBe(true);
+    expect(paths.some((path) => !path.includes('/w1-'))).toBe(true);
   });
 });
