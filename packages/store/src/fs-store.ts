@@ -43,17 +43,17 @@ export function createFsStore({
     return join(root, ...parts);
   }
 
-  // Writes `body` to a synced temp file and moves it to `key`'s path with `place` (a rename
-  // replaces, a hard link refuses an existing name); false when `place` found the name taken.
+  // Writes `body` to a synced temp file and moves it to `key`'s path with `place`: a rename
+  // replaces; a hard link refuses an existing name (then the temp goes and false is returned).
   async function write(
     key: string,
     body: Uint8Array,
-    place: (temp: string, path: string) => Promise<void>,
+    place: (temp: string, path: string) => Promise<boolean>,
   ): Promise<boolean> {
     const path = pathOf(key);
     await makeDirectories(dirname(path), dirMode);
     const temp = `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-    let placed = true;
+    let placed: boolean;
     try {
       const file = await open(temp, 'w', fileMode);
       try {
@@ -62,24 +62,34 @@ export function createFsStore({
       } finally {
         await file.close();
       }
-      await place(temp, path).catch((error: unknown) => {
-        if (errorCode(error) !== 'EEXIST') throw error;
-        placed = false;
-      });
-    } finally {
+      placed = await place(temp, path);
+    } catch (error) {
       await rm(temp, { force: true });
+      throw error;
     }
     if (placed) await syncDirectory(dirname(path));
     return placed;
   }
 
+  async function linkOnce(temp: string, path: string): Promise<boolean> {
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(temp);
+    }
+  }
+
   return {
     async put(key, body) {
-      await write(key, body, rename);
+      await write(key, body, (temp, path) => rename(temp, path).then(() => true));
     },
 
     putIfAbsent(key, body) {
-      return write(key, body, link);
+      return write(key, body, linkOnce);
     },
 
     async get(key) {
