@@ -69,7 +69,11 @@ export type CommitOutcome =
   | { committed: false; reason: 'already committed' | 'nothing to commit' };
 
 export interface IcebergTable {
-  /** Appends data files (a snapshot `append`); files already in the table are skipped. */
+  /**
+   * Appends data files (a snapshot `append`). Files already in the table with the same size and
+   * rows are skipped (a retried commit); one put again with other contents gets its entry
+   * replaced (`overwrite`).
+   */
   append(files: readonly CommitFile[]): Promise<CommitOutcome>;
   /**
    * Replaces `removed` keys by `added` files in one snapshot (`replace`: the same rows in other
