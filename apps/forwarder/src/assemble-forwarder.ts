@@ -15,6 +15,7 @@ import { zstdNdjson } from './formats/zstd.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import type { ForwarderObserver } from './forwarder-observer.js';
 import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
+import type { IcebergTable } from './table/iceberg-table.js';
 
 /** The Node encoders by option name. Parquet holds events; quarantined messages stay gzip NDJSON. */
 export const FILE_FORMATS: Record<FileFormatName, FileFormat> = {
@@ -35,6 +36,11 @@ export interface ForwarderSetup {
   stateDir?: string;
   /** Permissions of the files and folders of `stateDir`. Default owner-only (0o600, 0o700). */
   stateModes?: DedupFileModes;
+  /**
+   * The Iceberg table the events files are committed to (Parquet only): one per process, shared
+   * by every forwarder assembled with this setup, so their commits are serialized.
+   */
+  table?: IcebergTable;
   /** Told about failed store or queue calls (they are retried). Default: a line on stderr. */
   onError?: (error: unknown, during: string) => void;
   /** Told about uploads, commits and failures as they happen (forwarder-metrics.ts). */
@@ -83,6 +89,7 @@ export async function assembleForwarder(
     now: setup.now,
     onError: setup.onError ?? logError(consumerName),
     observer: setup.observer,
+    table: setup.table,
   });
   return { forwarder, close: () => dedupIndex.close() };
 }

@@ -14,6 +14,9 @@
 //   each is at or below its partition's watermark: skipped and acknowledged.
 // - Crash before the put: nothing was acknowledged or recorded; the entries are read again.
 // Watermarks are pruned once every unacknowledged position is above them (checkpoint.ts).
+// With an Iceberg table (deps.table), each events file is committed to it after its put and
+// before the checkpoint: a crash after the commit repeats the put (same key, same lines) and
+// the commit, which finds the file in the table and adds nothing (table/iceberg-table.ts).
 // Repeats are dropped by messageId within a window whose ids are recorded, like the
 // watermark, after the put and before the ack (the reasoning: dedup/repeat-window.ts).
 
@@ -43,6 +46,7 @@ import {
 } from './options.js';
 import { createPartitionRouter } from './partition-router.js';
 import { createStatsCounter, type ForwarderStats } from './stats.js';
+import type { IcebergTable } from './table/iceberg-table.js';
 
 export interface ForwarderDeps {
   consumer: QueueConsumer;
@@ -76,6 +80,11 @@ export interface ForwarderDeps {
    * window of this forwarder's own over `dedupIndex`.
    */
   repeatWindow?: RepeatWindow;
+  /**
+   * The Iceberg table the events files are committed to (Parquet only). Share one per process
+   * among all forwarders and compaction: it serializes their commits.
+   */
+  table?: IcebergTable;
   /** Told about every failed store or queue call before it is retried. */
   onError?: (error: unknown, during: string) => void;
   options?: ForwarderOptionsInput;
@@ -111,6 +120,9 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   // Durations from the monotonic clock: wall-clock steps must not show up as latency.
   const seconds = (since: number) => (performance.now() - since) / 1000;
   const { format, quarantineFormat } = fileFormatsOf(deps, options);
+  if (deps.table && format.name !== 'parquet') {
+    throw new Error(`an Iceberg table holds Parquet files: options.format is ${format.name}`);
+  }
   const logPartition = deps.logPartition ?? 0;
   const repeats =
     deps.repeatWindow ??
@@ -171,6 +183,11 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
         const report = { format: chosen.name, bytes: body.byteLength, seconds: seconds(started) };
         observer.fileUploaded?.(report);
       });
+      const table = deps.table;
+      if (table && !isQuarantinePartition(buffer.partition)) {
+        const file = { key, recordCount: buffer.lineCount, sizeBytes: body.byteLength };
+        await retry(`commit ${key} to the table`, () => table.append([file]));
+      }
       return body.byteLength;
     },
     recordStored: (entries) => retry('record stored ids', () => repeats.record(entries)),

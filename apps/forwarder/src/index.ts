@@ -38,3 +38,4 @@ export * from './requarantine/replay-quarantine-options.js';
 export * from './start-forwarding.js';
 export * from './start-partition-forwarders.js';
 export * from './stats.js';
+export * from './table/iceberg-table.js';

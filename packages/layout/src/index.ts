@@ -6,6 +6,7 @@ export * from './file-codec.js';
 export * from './file-format.js';
 export * from './file-names.js';
 export * from './formats.js';
+export * from './iceberg-schema.js';
 export * from './message-ids-name.js';
 export * from './ndjson.js';
 export * from './object-keys.js';

@@ -3,6 +3,7 @@
 // readers that know only those. Every column is optional: an event may lack any field.
 
 import type { SchemaElement } from 'hyparquet';
+import { icebergFieldIdOf } from './iceberg-schema.js';
 import type { ParquetColumn } from './parquet-rows.js';
 
 const ELEMENTS: Record<ParquetColumn['type'], Omit<SchemaElement, 'name'>> = {
@@ -26,10 +27,13 @@ const ELEMENTS: Record<ParquetColumn['type'], Omit<SchemaElement, 'name'>> = {
   },
 };
 
-/** The schema of a file with `columns`, root first. */
+/** The schema of a file with `columns`, root first, each known column with its Iceberg field id. */
 export function schemaOf(columns: readonly ParquetColumn[]): SchemaElement[] {
   return [
     { name: 'root', num_children: columns.length },
-    ...columns.map(({ name, type }) => ({ name, ...ELEMENTS[type] })),
+    ...columns.map(({ name, type }) => {
+      const fieldId = icebergFieldIdOf(name);
+      return { name, ...ELEMENTS[type], ...(fieldId === undefined ? {} : { field_id: fieldId }) };
+    }),
   ];
 }

@@ -10,6 +10,7 @@ import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer'
 import type { FileCodec } from './file-codec.js';
 import type { FileContent, FileFormat, FileWriter } from './file-format.js';
 import { FORMATS } from './formats.js';
+import { icebergSchemaOfColumns } from './iceberg-schema.js';
 import { decodeNdjson, encodeNdjsonText } from './ndjson.js';
 import { eventToRow, PARQUET_COLUMNS, type ParquetColumn, rowToEvent } from './parquet-rows.js';
 import { schemaOf } from './parquet-schema.js';
@@ -183,6 +184,10 @@ export async function writeParquetRows(
     parquetWriteBuffer({
       columnData: columnDataOf(columns, rows),
       schema: schemaOf(columns),
+      // What Iceberg's writers put in the footer: readers map the file's columns by these ids.
+      kvMetadata: [
+        { key: 'iceberg.schema', value: JSON.stringify(icebergSchemaOfColumns(columns)) },
+      ],
       rowGroupSize: PARQUET_ROW_GROUP_ROWS,
       ...(compression
         ? { codec: compression.codec, compressors: { [compression.codec]: compression.compress } }

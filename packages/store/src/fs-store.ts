@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 
@@ -43,25 +43,53 @@ export function createFsStore({
     return join(root, ...parts);
   }
 
+  // Writes `body` to a synced temp file and moves it to `key`'s path with `place`: a rename
+  // replaces; a hard link refuses an existing name (then the temp goes and false is returned).
+  async function write(
+    key: string,
+    body: Uint8Array,
+    place: (temp: string, path: string) => Promise<boolean>,
+  ): Promise<boolean> {
+    const path = pathOf(key);
+    await makeDirectories(dirname(path), dirMode);
+    const temp = `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    let placed: boolean;
+    try {
+      const file = await open(temp, 'w', fileMode);
+      try {
+        await file.writeFile(body);
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
+      placed = await place(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    if (placed) await syncDirectory(dirname(path));
+    return placed;
+  }
+
+  async function linkOnce(temp: string, path: string): Promise<boolean> {
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(temp);
+    }
+  }
+
   return {
     async put(key, body) {
-      const path = pathOf(key);
-      await makeDirectories(dirname(path), dirMode);
-      const temp = `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-      try {
-        const file = await open(temp, 'w', fileMode);
-        try {
-          await file.writeFile(body);
-          await file.datasync();
-        } finally {
-          await file.close();
-        }
-        await rename(temp, path);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
-      await syncDirectory(dirname(path));
+      await write(key, body, (temp, path) => rename(temp, path).then(() => true));
+    },
+
+    putIfAbsent(key, body) {
+      return write(key, body, linkOnce);
     },
 
     async get(key) {

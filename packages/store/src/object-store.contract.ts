@@ -47,6 +47,18 @@ export function describeObjectStoreContract(
       expect(await collect(store.list('data/'))).toEqual([{ key: 'data/file', size: 10 }]);
     });
 
+    it('putIfAbsent writes a new key once: of concurrent callers exactly one wins, whole', async () => {
+      if (!store.putIfAbsent) return; // a store without it (S3 here) commits from one place
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((fill) => store.putIfAbsent!('data/once', bytes(3_000, fill))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true) + 1;
+      expect(await store.get('data/once')).toEqual(bytes(3_000, winner));
+      expect(await store.putIfAbsent('data/once', bytes(5))).toBe(false);
+      expect(await collect(store.list('data/'))).toEqual([{ key: 'data/once', size: 3_000 }]);
+    });
+
     it('answers undefined for a key that was never put', async () => {
       expect(await store.get('never/put')).toBeUndefined();
       await store.put('never/other', bytes(1));

@@ -14,6 +14,12 @@ export interface PutOptions {
 export interface ObjectStore {
   /** Writes an object whole: readers see the old object or the new one, never a part. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /**
+   * Writes an object only if there is none at `key` yet, atomically: of two callers, one gets
+   * true, the other false and the object is the first one's. Only where the store can do it
+   * (a directory: a hard link fails on an existing name); table commits rely on it.
+   */
+  putIfAbsent?(key: string, body: Uint8Array, options?: PutOptions): Promise<boolean>;
   /** Reads an object, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
   /** Lists every object whose key starts with `prefix`, in key order. */

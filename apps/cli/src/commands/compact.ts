@@ -12,9 +12,9 @@ import {
   logPartitionsWithout,
   parseAcknowledgedBelow,
 } from '../lib/acknowledged-below.js';
-import { collect, positiveNumber, withOptions } from '../lib/options.js';
+import { collect, positiveNumber, tableOption, withOptions } from '../lib/options.js';
 import { count, withProgressBar } from '../lib/progress.js';
-import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { addStoreOptions, openStore, openTable, type StoreOptions } from '../lib/store-options.js';
 
 interface CompactOptions extends StoreOptions {
   graceHours?: number;
@@ -22,6 +22,7 @@ interface CompactOptions extends StoreOptions {
   acknowledgedBelow?: string[];
   prefix?: string[];
   partition?: string;
+  table?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +48,7 @@ export function addCompactCommand(program: Command): void {
       'where to look (repeatable; default events/ and quarantine/)',
     ).argParser(collect),
     new Option('--partition <folder>', 'compact this partition only, closed or not'),
+    tableOption(),
   );
   addStoreOptions(command)
     .addHelpText(
@@ -56,7 +58,8 @@ Safe to stop and run again at any point. Run one maintenance job (compact or era
 per store. Exit code 1 when a partition failed (running again resumes it).`,
     )
     .action(async (options: CompactOptions) => {
-      const { store } = openStore(options);
+      const opened = openStore(options);
+      const { store } = opened;
       let acknowledged: AcknowledgedBelow = {};
       try {
         acknowledged = parseAcknowledgedBelow(options.acknowledgedBelow ?? []);
@@ -79,7 +82,7 @@ per store. Exit code 1 when a partition failed (running again resumes it).`,
         ...acknowledged,
         prefixes: options.prefix,
       };
-      const deps = { store, codecs: nodeFileCodecs };
+      const deps = { store, codecs: nodeFileCodecs, table: openTable(options.table, opened) };
       if (options.partition !== undefined) {
         const folder = options.partition.endsWith('/')
           ? options.partition

@@ -13,8 +13,8 @@ import { eraseLogRecords, eraseStreamMessages, type LogErasureReport } from '@sl
 import { type Command, Option } from 'commander';
 import { withLogPartitionLocks } from '../lib/log-lock.js';
 import { findLogPartitions, logDirOf, logPartitionDir } from '../lib/log-partitions.js';
-import { collect, withOptions } from '../lib/options.js';
-import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { collect, tableOption, withOptions } from '../lib/options.js';
+import { addStoreOptions, openStore, openTable, type StoreOptions } from '../lib/store-options.js';
 
 interface EraseOptions extends StoreOptions {
   userId?: string;
@@ -22,6 +22,7 @@ interface EraseOptions extends StoreOptions {
   prefix?: string[];
   queue: string;
   report?: string;
+  table?: string;
 }
 
 export function addEraseCommand(program: Command): void {
@@ -45,6 +46,7 @@ export function addEraseCommand(program: Command): void {
       'where to look in the store (repeatable; default: everywhere, replays and imports too)',
     ).argParser(collect),
     new Option('--report <file>', 'write the evidence (JSON, the ids hashed) to this file'),
+    tableOption(),
   );
   addStoreOptions(command)
     .addHelpText(
@@ -61,11 +63,20 @@ other event; a second run finds nothing. What changed goes to stderr, the eviden
       if (options.userId === undefined && options.anonymousId === undefined) {
         command.error('error: give --user-id or --anonymous-id (or both)');
       }
-      const { store, where } = openStore(options);
+      const opened = openStore(options);
+      const { store, where } = opened;
+      const table = openTable(options.table, opened);
       const queue = await queueErasure(options.queue);
       const erase = () =>
         eraseEverywhere(
-          { store, codecs: nodeFileCodecs, storeWhere: where, ...queue, now: () => new Date() },
+          {
+            store,
+            codecs: nodeFileCodecs,
+            table,
+            storeWhere: where,
+            ...queue,
+            now: () => new Date(),
+          },
           {
             subject: { userId: options.userId, anonymousId: options.anonymousId },
             prefixes: options.prefix,

@@ -21,16 +21,18 @@ import {
   formatOption,
   logLevelOption,
   queueOption,
+  tableOption,
   unreadyAfterOption,
   wholeNumber,
   withOptions,
 } from '../lib/options.js';
-import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { addStoreOptions, openStore, openTable, type StoreOptions } from '../lib/store-options.js';
 
 interface ForwarderCommandOptions extends StoreOptions {
   queue: string;
   fileAgeMs: number;
   format?: FileFormatName;
+  table?: string;
   maxFileBytes?: number;
   stateDir?: string;
   metricsPort?: number;
@@ -49,6 +51,7 @@ export function addForwarderCommand(program: Command): void {
     queueOption('log:./data/queue'),
     fileAgeOption(),
     formatOption(),
+    tableOption(),
     new Option('--max-file-bytes <n>', 'cut a file at this many bytes of NDJSON (default 64 MiB)')
       .env('SLUICE_MAX_FILE_BYTES')
       .argParser(wholeNumber),
@@ -75,7 +78,8 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       const status = createNodeLogger({ service: 'sluice-forwarder' });
       const log = (line: Record<string, unknown>) =>
         status.info(line, String(line.type ?? (line.ready ? 'ready' : 'forwarder')));
-      const { store } = openStore(options);
+      const opened = openStore(options);
+      const { store } = opened;
       const maxFileBytes = options.maxFileBytes;
       const modes = fileModes(options.sharedRead);
       // A log that collectors with `--workers N` wrote has a partition each: all are read.
@@ -92,10 +96,14 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
         store,
         options: {
           maxFileAgeMs: options.fileAgeMs,
-          ...(options.format ? { format: options.format } : {}),
+          // A table holds Parquet: --table alone means --format parquet.
+          ...(options.format || options.table
+            ? { format: options.format ?? ('parquet' as const) }
+            : {}),
           // Tests and low-latency setups cut files below the usual 1 MiB floor.
           ...(maxFileBytes ? { maxFileBytes, minFileBytes: Math.min(maxFileBytes, 1 << 20) } : {}),
         },
+        table: openTable(options.table, opened),
         stateDir: options.stateDir,
         stateModes: modes,
         onError: logForwarderErrors(logger ?? false),

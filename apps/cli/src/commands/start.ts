@@ -31,13 +31,14 @@ import {
   hostOption,
   logLevelOption,
   portOption,
+  tableOption,
   tlsFilesOf,
   tlsOptions,
   unreadyAfterOption,
   withOptions,
   workersOption,
 } from '../lib/options.js';
-import { addStoreOptions, openStore, type StoreOptions } from '../lib/store-options.js';
+import { addStoreOptions, openStore, openTable, type StoreOptions } from '../lib/store-options.js';
 import { readTagScript } from '../lib/tag-script.js';
 import { startBanner } from './start-banner.js';
 
@@ -50,6 +51,7 @@ interface StartOptions extends StoreOptions {
   queue?: string;
   fileAgeMs: number;
   format?: FileFormatName;
+  table?: string;
   config?: string;
   logLevel: string;
   unreadyAfterMs: number;
@@ -74,6 +76,7 @@ export function addStartCommand(program: Command): void {
     ).env('QUEUE_URL'),
     fileAgeOption(),
     formatOption(),
+    tableOption(),
     configOption(),
     unreadyAfterOption(),
     workersOption(),
@@ -90,7 +93,8 @@ and how to query them. Without a config file it serves one demo source: write ke
     )
     .action(async (options: StartOptions) => {
       const dataDir = resolve(options.dataDir);
-      const { store, where, dir: storeDir } = openStore(options, resolve(dataDir, 'store'));
+      const opened = openStore(options, resolve(dataDir, 'store'));
+      const { store, where, dir: storeDir } = opened;
       const modes = fileModes(options.sharedRead);
       const loaded = await loadConfig(options.config);
       let { config } = loaded;
@@ -130,8 +134,12 @@ and how to query them. Without a config file it serves one demo source: write ke
           store,
           options: {
             maxFileAgeMs: options.fileAgeMs,
-            ...(options.format ? { format: options.format } : {}),
+            // A table holds Parquet: --table alone means --format parquet.
+            ...(options.format || options.table
+              ? { format: options.format ?? ('parquet' as const) }
+              : {}),
           },
+          table: openTable(options.table, opened),
           stateDir: resolve(dataDir, 'forwarder'),
           stateModes: modes,
           onError: logForwarderErrors(loggerAt(options.logLevel)),
@@ -200,7 +208,10 @@ and how to query them. Without a config file it serves one demo source: write ke
           storeWhere: where,
           queue: redactQueueUrl(queueUrl),
           fileAgeMs: options.fileAgeMs,
-          ...(options.format ? { format: options.format } : {}),
+          // A table holds Parquet: --table alone means --format parquet.
+          ...(options.format || options.table
+            ? { format: options.format ?? ('parquet' as const) }
+            : {}),
           ...(tagScript === undefined
             ? {}
             : { tag: { identity: await describeTagScript(tagScript), paths: config.paths } }),

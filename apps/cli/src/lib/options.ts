@@ -94,6 +94,15 @@ export const formatOption = (flag = '--format') =>
     .env('SLUICE_FORMAT')
     .choices(FILE_FORMAT_NAMES);
 
+/** The table the Parquet files are committed to (`iceberg`), beside the Hive folders. */
+export const tableOption = () =>
+  new Option(
+    '--table <kind>',
+    'also commit the Parquet files to a table: iceberg (Apache Iceberg v2, in <store>/tables/events/)',
+  )
+    .env('SLUICE_TABLE')
+    .choices(['iceberg']);
+
 /** How long the forwarder may fail before /readyz says not ready. */
 export const unreadyAfterOption = () =>
   new Option(

@@ -1,6 +1,8 @@
 // Where files go: a local directory, or an S3-compatible bucket. One set of options for every
 // command that reads or writes the store.
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createIcebergTable, type IcebergTable } from '@sluice/forwarder';
 import { createFsStore, createS3Store, type ObjectStore } from '@sluice/store';
 import { type Command, Option } from 'commander';
 import { fileModes, sharedReadOption } from './file-modes.js';
@@ -42,11 +44,11 @@ export function addStoreOptions(command: Command, fallbackDir = 'data/store'): C
     .addOption(sharedReadOption());
 }
 
-/** The store the options name, and where that is, for messages. */
+/** The store the options name, where that is (for messages), and its URL (`location`). */
 export function openStore(
   options: StoreOptions,
   fallbackDir = 'data/store',
-): { store: ObjectStore; where: string; dir?: string } {
+): { store: ObjectStore; where: string; dir?: string; location: string } {
   if (options.s3Bucket !== undefined) {
     if (options.storeDir !== undefined)
       throw new Error('give --store-dir or --s3-bucket, not both');
@@ -57,9 +59,25 @@ export function openStore(
       region: options.s3Region ?? 'us-east-1',
       forcePathStyle: options.s3PathStyle ?? options.s3Endpoint !== undefined,
     });
-    return { store, where: `s3://${options.s3Bucket}/${options.s3Prefix ?? ''}` };
+    const prefix = (options.s3Prefix ?? '').replace(/\/+$/, '');
+    return {
+      store,
+      where: `s3://${options.s3Bucket}/${options.s3Prefix ?? ''}`,
+      location: `s3://${options.s3Bucket}${prefix ? `/${prefix}` : ''}`,
+    };
   }
   const dir = resolve(options.storeDir ?? fallbackDir);
   const store = createFsStore({ root: dir, ...fileModes(options.sharedRead) });
-  return { store, where: `${dir}/`, dir };
+  return { store, where: `${dir}/`, dir, location: pathToFileURL(dir).href };
+}
+
+/**
+ * The table `--table` names over the opened store, or undefined. One per process: it
+ * serializes the commits of every forwarder (and compaction) that shares it.
+ */
+export function openTable(
+  table: string | undefined,
+  opened: { store: ObjectStore; location: string },
+): IcebergTable | undefined {
+  return table === 'iceberg' ? createIcebergTable(opened) : undefined;
 }

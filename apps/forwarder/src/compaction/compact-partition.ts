@@ -8,13 +8,25 @@
 //    ignore and the next run deletes in step 1.
 // Readers stay consistent throughout (live-files.ts). Names and cuts depend only on the inputs,
 // so a re-run after a crash writes the same files, and a run with nothing new writes nothing.
+// With an Iceberg table, step 2b commits the Parquet outputs in place of their inputs (one
+// `replace` snapshot, so table readers see each event once throughout): after the outputs
+// exist, before the switch. A crash after it repeats steps 1-2 (the same outputs, byte for
+// byte) and finds the commit made; until then the table names outputs step 1 deleted, so a
+// table read in that window fails rather than counting anything twice.
 // One maintenance job (compaction or erasure) at a time per store: step 1 deletes what it
 // takes for leftovers, and without conditional puts there is no safe lock on S3.
 
-import { codecFor, type FileCodec, formatOfName } from '@sluice/layout';
+import {
+  codecFor,
+  type FileCodec,
+  FORMATS,
+  formatOfName,
+  icebergPartitionOf,
+} from '@sluice/layout';
 import type { ObjectStore } from '@sluice/store';
 import type { LiveFile, PartitionSnapshot } from '../live-files.js';
 import { snapshotPartition } from '../live-files.js';
+import type { CommitFile, IcebergTable } from '../table/iceberg-table.js';
 import { type CompactionOptionsInput, parseCompactionOptions } from './compaction-options.js';
 import { deleteAll } from './delete-all.js';
 import { type LiveOutput, writeManifest } from './manifest.js';
@@ -30,6 +42,8 @@ export interface CompactionDeps {
   store: ObjectStore;
   /** The formats to read and write (Node: `nodeFileCodecs`); files of other formats stay as they are. */
   codecs: readonly FileCodec[];
+  /** The Iceberg table of the events files: Parquet outputs replace their inputs there. */
+  table?: IcebergTable;
 }
 
 /** What compaction reports while it works. */
@@ -105,6 +119,8 @@ export async function compactPartition(
   const generation = snapshot.manifest.generation + 1;
   const merged: LiveFile[] = [];
   const outputs: LiveOutput[] = [];
+  const tableInputs: string[] = [];
+  const tableOutputs: { key: string; lines: number }[] = [];
   for (const [codec, files] of byCodec(snapshot, deps.codecs, result.kept)) {
     const candidates = files.filter((file) => {
       // Outputs' NDJSON size is in the manifest; other files are measured once read, and only
@@ -134,6 +150,18 @@ export async function compactPartition(
     outputs.push(...done.outputs);
     merged.push(...done.merged);
     result.kept.push(...done.kept);
+    if (codec.extension === FORMATS.parquet.extension) {
+      tableInputs.push(...done.merged.map((file) => file.key));
+      tableOutputs.push(
+        ...done.outputs.map((output) => ({
+          key: `${partition}${output.name}`,
+          lines: output.lines,
+        })),
+      );
+    }
+  }
+  if (deps.table && tableOutputs.length > 0 && icebergPartitionOf(partition)) {
+    await deps.table.replace(tableInputs, await withSizes(store, partition, tableOutputs));
   }
 
   if (outputs.length > 0) {
@@ -178,4 +206,19 @@ function byCodec(
     groups.set(codec, files);
   }
   return groups;
+}
+
+/** The outputs as table files: their stored sizes, from one listing of the partition. */
+async function withSizes(
+  store: ObjectStore,
+  partition: string,
+  outputs: readonly { key: string; lines: number }[],
+): Promise<CommitFile[]> {
+  const sizes = new Map<string, number>();
+  for await (const { key, size } of store.list(partition)) sizes.set(key, size);
+  return outputs.map(({ key, lines }) => {
+    const size = sizes.get(key);
+    if (size === undefined) throw new Error(`${key} vanished before its table commit`);
+    return { key, recordCount: lines, sizeBytes: size };
+  });
 }

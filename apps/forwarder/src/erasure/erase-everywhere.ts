@@ -12,6 +12,7 @@
 import type { FileCodec } from '@sluice/layout';
 import type { LogErasureReport, QueueMessage, StreamErasureReport } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
+import type { IcebergTable } from '../table/iceberg-table.js';
 import { type ErasureProgress, type ErasureReport, eraseSubject } from './erase-subject.js';
 import { createSubjectMatcher, type Subject } from './subject-matcher.js';
 
@@ -21,6 +22,8 @@ export type QueueMatch = (message: QueueMessage) => boolean;
 export interface EraseEverywhereDeps {
   store: ObjectStore;
   codecs: readonly FileCodec[];
+  /** The Iceberg table of the events files, when there is one (`--table iceberg`). */
+  table?: IcebergTable;
   /** Where the store is, for the report (a directory or `s3://bucket/prefix`). */
   storeWhere: string;
   /** The durable log's erasure (`eraseLogRecords` of `@sluice/queue` on its directory). */
@@ -65,7 +68,7 @@ export async function eraseEverywhere(
   const stream = deps.stream && { where: deps.stream.where, ...(await deps.stream.erase(matches)) };
   const prefixes = [...(options.prefixes ?? [''])];
   const store = await eraseSubject(
-    { store: deps.store, codecs: deps.codecs },
+    { store: deps.store, codecs: deps.codecs, table: deps.table },
     { subject: options.subject, prefixes, onProgress: options.onProgress },
   );
   return {

@@ -8,14 +8,25 @@
 // the codecs, Parquet row by row (erase-parquet.ts). The queue is erased apart (erase-queue.ts).
 // Not covered: a partition's newest file while the forwarder may still rewrite it after a
 // crash - run again once the forwarder is done.
+// With an Iceberg table, a Parquet file rewritten in place gets its new size and row count in
+// the table (an `overwrite` snapshot) right after its put; every Parquet file read is checked,
+// so a run after a crash between the put and the commit makes the commit.
 // Like compaction, run one maintenance job at a time.
 
-import { codecFor, type FileCodec, FORMATS, formatOfName } from '@sluice/layout';
+import {
+  codecFor,
+  type FileCodec,
+  FORMATS,
+  formatOfName,
+  icebergPartitionOf,
+  splitKey,
+} from '@sluice/layout';
 import { UnsupportedParquetError } from '@sluice/layout/parquet';
 import type { ObjectStore } from '@sluice/store';
 import { deleteAll } from '../compaction/delete-all.js';
 import { writeManifest } from '../compaction/manifest.js';
 import { listPartitionFolders, snapshotPartition } from '../live-files.js';
+import type { IcebergTable } from '../table/iceberg-table.js';
 import { type ErasedLines, eraseLines } from './erase-lines.js';
 import { eraseParquetRows } from './erase-parquet.js';
 import { createSubjectMatcher, type Subject, type SubjectMatcher } from './subject-matcher.js';
@@ -24,6 +35,8 @@ export interface ErasureDeps {
   store: ObjectStore;
   /** Formats to read and rewrite (Node: `nodeFileCodecs`); other files are reported unreadable. */
   codecs: readonly FileCodec[];
+  /** The Iceberg table of the events files: rewritten Parquet files get their new sizes there. */
+  table?: IcebergTable;
 }
 
 export type ErasureProgress =
@@ -147,7 +160,7 @@ async function eraseFile(
   name: string,
   matcher: SubjectMatcher,
 ): Promise<ErasedLines | 'vanished' | 'unreadable'> {
-  if (formatOfName(name)?.name === 'parquet') return eraseParquetFile(deps.store, key, matcher);
+  if (formatOfName(name)?.name === 'parquet') return eraseParquetFile(deps, key, matcher);
   const codec = codecFor(name, deps.codecs);
   if (!codec) return 'unreadable';
   const stored = await deps.store.get(key);
@@ -173,7 +186,7 @@ async function eraseFile(
  * manifest names it: the empty `ndjson` only says that the file was rewritten.
  */
 async function eraseParquetFile(
-  store: ObjectStore,
+  { store, table }: ErasureDeps,
   key: string,
   matcher: SubjectMatcher,
 ): Promise<ErasedLines | 'vanished' | 'unreadable'> {
@@ -183,6 +196,10 @@ async function eraseParquetFile(
     const erased = await eraseParquetRows(stored, matcher);
     if (erased.file) {
       await store.put(key, erased.file, { contentType: FORMATS.parquet.contentType });
+    }
+    if (table && icebergPartitionOf(splitKey(key).folder)) {
+      const sizeBytes = (erased.file ?? stored).byteLength;
+      await table.refresh([{ key, recordCount: erased.rows - erased.removed, sizeBytes }]);
     }
     return {
       ndjson: erased.file ? new Uint8Array() : undefined,
