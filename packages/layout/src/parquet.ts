@@ -92,6 +92,7 @@ export function parquetWriter(compression?: ParquetCompression): FileWriter {
   const writer = new ParquetWriter({
     writer: output,
     schema: schemaOf(PARQUET_COLUMNS),
+    kvMetadata: icebergFooter(PARQUET_COLUMNS),
     ...(compression
       ? { codec: compression.codec, compressors: { [compression.codec]: compression.compress } }
       : {}),
@@ -185,9 +186,7 @@ export async function writeParquetRows(
       columnData: columnDataOf(columns, rows),
       schema: schemaOf(columns),
       // What Iceberg's writers put in the footer: readers map the file's columns by these ids.
-      kvMetadata: [
-        { key: 'iceberg.schema', value: JSON.stringify(icebergSchemaOfColumns(columns)) },
-      ],
+      kvMetadata: icebergFooter(columns),
       rowGroupSize: PARQUET_ROW_GROUP_ROWS,
       ...(compression
         ? { codec: compression.codec, compressors: { [compression.codec]: compression.compress } }
@@ -195,6 +194,11 @@ export async function writeParquetRows(
     }),
   );
 }
+
+/** What Iceberg's writers put in the footer: readers map the file's columns by these ids. */
+const icebergFooter = (columns: readonly ParquetColumn[]) => [
+  { key: 'iceberg.schema', value: JSON.stringify(icebergSchemaOfColumns(columns)) },
+];
 
 /** The rows as one array of values a column, as the writer takes them. */
 function columnDataOf(columns: readonly ParquetColumn[], rows: readonly Row[]) {
