@@ -3,7 +3,7 @@
 // fdatasync per group commit, as the command does. Counts what reached the partitions, so the
 // harness checks every acknowledged event was taken.
 
-import type { QueueProducer } from '@sluice/queue';
+import type { LogQueue, QueueProducer } from '@sluice/queue';
 import { startCollectorWorkers } from '../../apps/cli/src/lib/collector-workers.js';
 import { fileModes } from '../../apps/cli/src/lib/file-modes.js';
 import { openWorkerQueues } from '../../apps/cli/src/lib/log-partitions.js';
@@ -14,10 +14,13 @@ export interface CollectorWorkersChildConfig {
   /** The log's directory: partition 0, and w1, w2, ... beside its segments. */
   queueDir: string;
   workers: number;
+  /** The log's durability: fdatasync per group commit (the default) or none. */
+  durability: 'fsync' | 'none';
 }
 
-runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers }) => {
-  const partitions = await openWorkerQueues(`log:${queueDir}`, workers, fileModes(false));
+runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) => {
+  const url = `log:${queueDir}?durability=${durability}`;
+  const partitions = await openWorkerQueues(url, workers, fileModes(false));
   let appended = 0;
   const queues: QueueProducer[] = partitions.map((partition) => ({
     append: async (messages) => {
@@ -36,7 +39,10 @@ runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers }) => {
   });
   return {
     url: collector.url,
-    values: () => ({ appended }),
+    values: () => {
+      const stats = partitions.map((p) => ('stats' in p ? (p as LogQueue).stats() : undefined));
+      return { appended, syncs: stats.reduce((sum, s) => sum + (s?.syncs ?? 0), 0) };
+    },
     stop: async () => {
       await collector.close();
       await Promise.all(partitions.map((partition) => partition.close()));

@@ -18,6 +18,8 @@ export interface WorkersServer {
   key: string;
   label: string;
   entry: ServerEntry;
+  /** The server its ratios are to: the one process with the same durability. */
+  base: string;
   config: (queueDir: string) => Record<string, unknown>;
 }
 
@@ -26,19 +28,37 @@ export const WORKERS_SERVERS: readonly WorkersServer[] = [
     key: 'one-process',
     label: 'one process (`--workers 1`: the collector on the main thread)',
     entry: 'collector',
+    base: 'one-process',
     config: (queueDir) => ({ mode: 'fsync', queueDir }),
   },
   {
     key: 'threads-1',
-    label: 'one worker thread, the log written by the main thread',
+    label: 'one worker thread, its log written by the main thread',
     entry: 'collector-workers',
-    config: (queueDir) => ({ queueDir, workers: 1 }),
+    base: 'one-process',
+    config: (queueDir) => ({ queueDir, workers: 1, durability: 'fsync' }),
   },
   {
     key: 'threads-2',
     label: '`--workers 2`: two worker threads, two partitions written by the main thread',
     entry: 'collector-workers',
-    config: (queueDir) => ({ queueDir, workers: 2 }),
+    base: 'one-process',
+    config: (queueDir) => ({ queueDir, workers: 2, durability: 'fsync' }),
+  },
+  // Without fdatasync: what the two threads give when the disk does not set the pace.
+  {
+    key: 'one-process-nosync',
+    label: 'one process, log without fdatasync',
+    entry: 'collector',
+    base: 'one-process-nosync',
+    config: (queueDir) => ({ mode: 'none', queueDir }),
+  },
+  {
+    key: 'threads-2-nosync',
+    label: '`--workers 2`, log without fdatasync',
+    entry: 'collector-workers',
+    base: 'one-process-nosync',
+    config: (queueDir) => ({ queueDir, workers: 2, durability: 'none' }),
   },
 ];
 
@@ -47,6 +67,8 @@ export interface WorkersRun {
   p99Ms: number;
   /** CPU time of the server process (all its threads) per second of the run: cores used. */
   cores: number;
+  /** fdatasync calls per second (all partitions). */
+  syncsPerSecond: number;
   /** The 1-minute load average as the run began. */
   load: number;
   errors: number;
@@ -120,7 +142,7 @@ export async function runWorkersSuite(
           byServer.get(server.key)!.push(run);
           console.log(
             `workers: batch ${batch} round ${round} ${server.key}: ${Math.round(run.eventsPerSecond)} events/s, ` +
-              `${run.cores.toFixed(2)} cores, load ${loadNow.toFixed(2)}` +
+              `${run.cores.toFixed(2)} cores, ${Math.round(run.syncsPerSecond)} syncs/s, load ${loadNow.toFixed(2)}` +
               (run.errors ? `, ${run.errors} errors` : ''),
           );
         }
@@ -152,21 +174,25 @@ function toRun(
     eventsPerSecond: taken / seconds,
     p99Ms: wrk.p99Us / 1000,
     cores: ((after.cpuMs ?? 0) - (before.cpuMs ?? 0)) / 1000 / seconds,
+    syncsPerSecond: ((after.syncs ?? 0) - (before.syncs ?? 0)) / seconds,
     load,
     errors: errorCount(wrk),
   };
 }
 
-/** The median of each server's events/s, and of the per-round ratios to `baseKey`. */
-export function workersSummary(m: WorkersMeasurement, baseKey: string) {
-  const base = m.rounds.get(baseKey)!;
+/** The median of each server's events/s, and its per-round ratios to its base server. */
+export function workersSummary(m: WorkersMeasurement) {
   return WORKERS_SERVERS.map((server) => {
     const runs = m.rounds.get(server.key)!;
+    const base = m.rounds.get(server.base)!;
+    const ratios = runs.map((r, i) => r.eventsPerSecond / base[i]!.eventsPerSecond);
     return {
       server,
       eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
-      ratios: runs.map((r, i) => r.eventsPerSecond / base[i]!.eventsPerSecond),
+      ratios,
+      ratio: median(ratios),
       cores: median(runs.map((r) => r.cores)),
+      syncsPerSecond: median(runs.map((r) => r.syncsPerSecond)),
       p99Ms: median(runs.map((r) => r.p99Ms)),
     };
   });
