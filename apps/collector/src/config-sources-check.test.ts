@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { collectorConfigSchema, parseCollectorConfig } from './config.js';
 import { sourceSchema } from './config-source.js';
-import { checkSourcesFast } from './config-sources-check.js';
+import { checkSourcesFast, FAST_CHECK_FROM } from './config-sources-check.js';
 import { BACKEND_SECRET_HASH } from './test-support.js';
 
 const sourcesSchema = z.array(sourceSchema);
@@ -68,7 +69,7 @@ describe('checkSourcesFast', () => {
     let compared = 0;
     fc.assert(
       fc.property(fc.array(source, { minLength: 1, maxLength: 3 }), (sources) => {
-        const fast = checkSourcesFast(sources);
+        const fast = checkSourcesFast(sources, 1);
         const zod = sourcesSchema.safeParse(sources);
         if (!zod.success) expect(fast).toBeUndefined();
         else if (fast !== undefined) expect(fast).toStrictEqual(zod.data);
@@ -86,14 +87,32 @@ describe('checkSourcesFast', () => {
       { id: 'site-2', secretKeys: [BACKEND_SECRET_HASH], limits: { quota: { eventsPerDay: 5 } } },
       { id: 'site-3', snowplowAppIds: ['app'], side: 'client', enrich: { geo: false } },
     ];
-    const fast = checkSourcesFast(sources);
+    const fast = checkSourcesFast(sources, 1);
     expect(fast).toStrictEqual(sourcesSchema.parse(sources));
     expect(fast?.[0]?.writeKeys).not.toBe(sources[0]?.writeKeys);
   });
 
   it('counts lengths in UTF-16 units as zod does (an emoji is two)', () => {
     const within = [{ id: 'a', snowplowAppIds: ['😀'.repeat(128)] }];
-    expect(checkSourcesFast(within)).toStrictEqual(sourcesSchema.parse(within));
-    expect(checkSourcesFast([{ id: 'a', snowplowAppIds: ['😀'.repeat(129)] }])).toBeUndefined();
+    expect(checkSourcesFast(within, 1)).toStrictEqual(sourcesSchema.parse(within));
+    expect(checkSourcesFast([{ id: 'a', snowplowAppIds: ['😀'.repeat(129)] }], 1)).toBeUndefined();
+  });
+
+  it('parses a config of many sources as zod does, and zod words a mistake in one', () => {
+    const sources = Array.from({ length: FAST_CHECK_FROM }, (_, i) => ({
+      id: `site-${i}`,
+      writeKeys: [`wk_${i}`],
+      allowedOrigins: [`https://site-${i}.example`],
+    }));
+    expect(checkSourcesFast(sources)).toBeDefined();
+    expect(parseCollectorConfig({ sources })).toStrictEqual(
+      collectorConfigSchema.parse({ sources }),
+    );
+    const broken = sources.map((s, i) =>
+      i === 4321 ? { ...s, allowedOrigins: ['site.example'] } : s,
+    );
+    expect(() => parseCollectorConfig({ sources: broken })).toThrow(
+      /sources\.4321\.allowedOrigins\.0: an origin must be "\*"/,
+    );
   });
 });
