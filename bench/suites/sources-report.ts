@@ -42,7 +42,7 @@ ${rows.join('\n')}
 
 "Load" is \`loadCollectorConfig\`: reading the file, JSON.parse and validating; "start" is
 \`startCollector\` (key maps, origin matchers, listening). The validation, once the process is warm
-(as on a reload), each on a fresh JSON.parse of the file, the least of 2 turns in the same process:
+(as on a reload), each on a fresh JSON.parse of the file, in the same process:
 the sources checked by an ajv function compiled from the zod schema's JSON Schema (zod parses
 the rest, and all of it when anything is wrong, to word the errors) against zod alone on the
 whole config, as every load did before:

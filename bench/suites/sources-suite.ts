@@ -21,9 +21,10 @@ export interface SourcesSize {
   readyMs: number;
   /** Of readyMs: reading, JSON.parse and validating the config (loadCollectorConfig). */
   loadMs: number;
-  /** Once warm, on a fresh JSON.parse each : JSON.parse alone, the config's
-   * parse as it is now, and zod alone on the whole config (every load before the compiled check);
-   * the least of 2 turns. */
+  /**
+   * Once warm, each on a fresh JSON.parse: JSON.parse alone, the config's parse as it is now,
+   * and zod alone on the whole config (every load before the compiled check).
+   */
   jsonMs: number;
   parseMs: number;
   zodMs: number;
