@@ -15,6 +15,7 @@ export const SERVER_ENTRIES = [
   'bare-hono',
   'hono-parse',
   'collector',
+  'collector-workers',
   'forwarder-drain',
   'pipeline',
   'many-sources',
@@ -56,7 +57,14 @@ export async function buildServers(): Promise<BuiltServers> {
   await mkdir(BUILD_DIR, { recursive: true });
   await build({
     absWorkingDir: REPO_DIR,
-    entryPoints: SERVER_ENTRIES.map((name) => join(BENCH_DIR, 'servers', `${name}.ts`)),
+    entryPoints: [
+      ...SERVER_ENTRIES.map((name) => ({
+        in: join(BENCH_DIR, 'servers', `${name}.ts`),
+        out: name,
+      })),
+      // `--workers N` starts each thread from this file, found beside the bundle that starts it.
+      { in: join(REPO_DIR, 'apps/cli/src/lib/collector-thread.ts'), out: 'collector-thread' },
+    ],
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,

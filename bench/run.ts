@@ -15,6 +15,8 @@ import { measureRequestCosts } from './request-costs.js';
 import { parseSettings, type SuiteName } from './settings.js';
 import { collectorReport } from './suites/collector-report.js';
 import { type CollectorResults, runCollectorSuite } from './suites/collector-suite.js';
+import { workersReport } from './suites/collector-workers-report.js';
+import { runWorkersSuite } from './suites/collector-workers-suite.js';
 import { endToEndReport } from './suites/end-to-end-report.js';
 import { runEndToEndSuite } from './suites/end-to-end-suite.js';
 import { forwarderReport } from './suites/forwarder-report.js';
@@ -133,6 +135,12 @@ const collector: CollectorResults | undefined = await suite('collector', async (
   const profiles = await profileBlock(['collector-fsync-b10', 'collector-fsync-b50']);
   await writeSection('collector', collectorReport(results, label, costs) + profiles);
   return results;
+});
+
+await suite('workers', async () => {
+  const results = await runWorkersSuite(settings, servers(), runId, profileDir);
+  const profiles = await profileBlock(['workers-one-process-b10', 'workers-threads-2-b10']);
+  await writeSection('workers', workersReport(results, label) + profiles);
 });
 
 const forwarder: ForwarderResults | undefined = await suite('forwarder', async () => {

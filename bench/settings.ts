@@ -4,6 +4,7 @@
 export const SUITES = [
   'size',
   'collector',
+  'workers',
   'forwarder',
   'end-to-end',
   'memory',

@@ -20,3 +20,37 @@ export function openStore(target: StoreTarget): ObjectStore {
     ? createFsStore({ root: target.root })
     : createS3Store({ bucket: target.bucket, ...target.clientConfig });
 }
+
+/** Puts counted and timed: checkpoints apart from the rest (the data files). */
+export interface PutCounts {
+  checkpointPuts: number;
+  checkpointPutMs: number;
+  otherPuts: number;
+  otherPutMs: number;
+}
+
+/** `store` with its puts counted and timed, checkpoint keys (`isCheckpoint`) apart. */
+export function countingPuts(
+  store: ObjectStore,
+  isCheckpoint: (key: string) => boolean,
+): { store: ObjectStore; counts: PutCounts } {
+  const counts: PutCounts = { checkpointPuts: 0, checkpointPutMs: 0, otherPuts: 0, otherPutMs: 0 };
+  const counted: ObjectStore = {
+    get: (key) => store.get(key),
+    list: (prefix) => store.list(prefix),
+    delete: (key) => store.delete(key),
+    put: async (key, body, options) => {
+      const began = performance.now();
+      await store.put(key, body, options);
+      const ms = performance.now() - began;
+      if (isCheckpoint(key)) {
+        counts.checkpointPuts++;
+        counts.checkpointPutMs += ms;
+      } else {
+        counts.otherPuts++;
+        counts.otherPutMs += ms;
+      }
+    },
+  };
+  return { store: counted, counts };
+}

@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { type ForwarderOptionsInput, startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
-import { openStore, type StoreTarget } from './bench-store.js';
+// The checkpoint's folder (a bench-only import: the forwarder's own files are not its API).
+import { CHECKPOINT_PREFIX } from '../../packages/layout/src/object-keys.js';
+import { countingPuts, openStore, type StoreTarget } from './bench-store.js';
 import { runChild } from './child-runtime.js';
 
 export interface ForwarderDrainConfig {
@@ -25,9 +27,11 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) =>
   const startedAt = performance.now();
   // Its dedup index on disk (LMDB), as `sluice start` keeps it; inside the queue's folder, which
   // the harness removes after the run.
+  // Puts timed, checkpoints apart: what the checkpoint saved before each file's put costs.
+  const puts = countingPuts(openStore(store), (key) => key.startsWith(CHECKPOINT_PREFIX));
   const forwarder = await startForwarder({
     queue,
-    store: openStore(store),
+    store: puts.store,
     stateDir: join(queueDir, 'forwarder'),
     ...(options ? { options } : {}),
   });
@@ -47,6 +51,7 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) =>
       linesWritten: stats.linesWritten,
       bytesWritten: stats.bytesWritten,
       failures: stats.failures,
+      ...puts.counts,
     };
   })();
   drained.catch((error: unknown) => {

@@ -54,6 +54,10 @@ ${markdownTable(
   rows,
 )}
 
+Checkpoint saves during each drain (the checkpoint names each file's range before its put,
+since the crash-loss fix, and moves the watermarks after it), timed around the store's put:
+${drains.map((d) => `${d.target}: ${d.checkpointPuts} checkpoint puts for ${d.otherPuts} file puts, ${decimal(d.checkpointPutMs, 0)} ms in all (${decimal((100 * d.checkpointPutMs) / d.elapsedMs, 1)} % of the drain's time, though uploads overlap)`).join('; ')}.
+
 ### Targets (issue #7)
 
 ${markdownTable(

@@ -32,6 +32,11 @@ export interface ForwarderDrain {
   compressedBytes: number;
   linesWritten: number;
   maxRssBytes: number;
+  /** Checkpoint saves (one before each file's put, naming its range; one after) and their time. */
+  checkpointPuts: number;
+  checkpointPutMs: number;
+  /** The other puts: the files. */
+  otherPuts: number;
 }
 
 export interface ForwarderResults {
@@ -109,6 +114,9 @@ export async function runForwarderSuite(
         compressedBytes: values.bytesWritten ?? Number.NaN,
         linesWritten: values.linesWritten ?? Number.NaN,
         maxRssBytes: values.maxRssBytes ?? Number.NaN,
+        checkpointPuts: values.checkpointPuts ?? Number.NaN,
+        checkpointPutMs: values.checkpointPutMs ?? Number.NaN,
+        otherPuts: values.otherPuts ?? Number.NaN,
       };
       if (drain.linesWritten !== preloaded.events) {
         throw new Error(`forwarder wrote ${drain.linesWritten} of ${preloaded.events} lines`);

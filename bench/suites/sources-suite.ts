@@ -19,6 +19,15 @@ export interface SourcesSize {
   sources: number;
   configBytes: number;
   readyMs: number;
+  /** Of readyMs: reading, JSON.parse and validating the config (loadCollectorConfig). */
+  loadMs: number;
+  /**
+   * Once warm, each on a fresh JSON.parse: JSON.parse alone, the config's parse as it is now,
+   * and zod alone on the whole config (every load before the compiled check).
+   */
+  jsonMs: number;
+  parseMs: number;
+  zodMs: number;
   baselineRss: number;
   readyRss: number;
 }
@@ -94,10 +103,17 @@ export async function runSourcesSuite(
           sources: count,
           configBytes: Buffer.byteLength(text),
           readyMs: Number(values.readyMs),
+          loadMs: Number(values.loadMs),
+          jsonMs: Number(values.jsonMs),
+          parseMs: Number(values.parseMs),
+          zodMs: Number(values.zodMs),
           baselineRss: Number(values.baselineRss),
           readyRss: Number(values.readyRss),
         });
-        console.log(`${count} sources: ready in ${Math.round(Number(values.readyMs))} ms`);
+        console.log(
+          `${count} sources: ready in ${Math.round(Number(values.readyMs))} ms (load ${Math.round(Number(values.loadMs))} ms); ` +
+            `warm: JSON.parse ${Math.round(Number(values.jsonMs))} ms, parse ${Math.round(Number(values.parseMs))} ms, zod alone ${Math.round(Number(values.zodMs))} ms`,
+        );
         if (count !== SOURCE_COUNTS[SOURCE_COUNTS.length - 1]) continue;
         // A source in the middle: neither first nor last in any list.
         const i = Math.floor(count / 2);

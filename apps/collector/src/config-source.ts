@@ -105,7 +105,7 @@ export const quotaSchema = z
 
 export type Quota = NonNullable<z.output<typeof quotaSchema>>;
 
-const sourceLimitsSchema = z.strictObject({
+export const sourceLimitsSchema = z.strictObject({
   maxEventBytes: byteCount('maxEventBytes')
     .optional()
     .describe(
@@ -131,7 +131,7 @@ const sourceLimitsSchema = z.strictObject({
   quota: quotaSchema,
 });
 
-const enrichSchema = z.strictObject({
+export const enrichSchema = z.strictObject({
   receivedAt: z
     .boolean()
     .default(true)
@@ -165,6 +165,15 @@ const enrichSchema = z.strictObject({
 });
 
 export type EnrichOptions = z.output<typeof enrichSchema>;
+
+/** A source can be told apart by at least one key or app id (what its schema requires). */
+export function hasCredential(source: {
+  writeKeys: readonly string[];
+  secretKeys: readonly string[];
+  snowplowAppIds: readonly string[];
+}): boolean {
+  return source.writeKeys.length + source.secretKeys.length + source.snowplowAppIds.length > 0;
+}
 
 /** One source: who may send (keys, origins), its limits and what the collector adds. */
 export const sourceSchema = z
@@ -247,12 +256,8 @@ export const sourceSchema = z
       .describe('What the collector adds to each valid event.'),
     plan: sourcePlanSchema.optional(),
   })
-  .refine(
-    (source) =>
-      source.writeKeys.length + source.secretKeys.length + source.snowplowAppIds.length > 0,
-    {
-      message:
-        'a source needs at least one write key (browsers, SDKs), secret key (servers) or Snowplow app id',
-      path: ['writeKeys'],
-    },
-  );
+  .refine(hasCredential, {
+    message:
+      'a source needs at least one write key (browsers, SDKs), secret key (servers) or Snowplow app id',
+    path: ['writeKeys'],
+  });

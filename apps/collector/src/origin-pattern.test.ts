@@ -1,7 +1,40 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkOriginPattern, compileOriginPatterns } from './origin-pattern.js';
 
+/** What an exact origin is: one the URL parser gives back unchanged as its origin. */
+function isCanonicalOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 describe('checkOriginPattern', () => {
+  it('accepts an origin exactly when the URL parser gives it back unchanged', () => {
+    // Hosts near the shortcut's edges: numeric last labels (IPv4), punycode, upper case,
+    // hyphens at a label's ends, empty labels, ports, other schemes.
+    const label = fc.oneof(
+      fc.constantFrom('xn--', 'xn--80ak6aa92e', '0x1f', '08', '1', 'localhost', 'a-', '-a', ''),
+      fc.string({ unit: fc.constantFrom(...'abxn019-_A'.split('')), maxLength: 6 }),
+    );
+    const origin = fc
+      .tuple(
+        fc.constantFrom('http://', 'https://', 'ftp://', 'HTTP://', 'https:/'),
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('', ':443', ':80', ':8080', ':0', ':65536', '/', '.'),
+      )
+      .map(([scheme, labels, end]) => `${scheme}${labels.join('.')}${end}`);
+    fc.assert(
+      fc.property(origin, (value) => {
+        expect(checkOriginPattern(value) === undefined, value).toBe(isCanonicalOrigin(value));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it.each([
     '*',
     'https://shop.example',
