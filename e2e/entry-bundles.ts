@@ -3,11 +3,11 @@
 // compiling the workspace's sources again under tsx (measured: 2.5–3.5 s of CPU a start).
 // Outside a vitest run (e2e/reliability-report.ts) the entries run from source under tsx.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { importDependenciesInPlace } from '../bench/build-servers.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const source = (path: string) => join(REPO, path);
@@ -55,7 +55,8 @@ export async function bundleEntries(): Promise<() => Promise<void>> {
       format: 'esm',
       target: 'node22',
       logLevel: 'warning',
-      plugins: [npmPackagesWhereTheyAre(), ownModuleUrls(entry.package)],
+      // npm packages stay out, imported from where each workspace package finds them.
+      plugins: [importDependenciesInPlace, ownModuleUrls(entry.package)],
     });
   }
   process.env[ENV] = JSON.stringify(folders);
@@ -81,34 +82,6 @@ export function entryCommand<N extends EntryName>(
 }
 
 const TSX = pathToFileURL(source('node_modules/tsx/dist/loader.mjs')).href;
-
-/**
- * npm packages stay out of the bundle, imported from where each importing workspace package
- * finds them (pnpm gives every package its own `node_modules`): native addons, files read
- * beside a package's code and module singletons stay what they are when run from source.
- */
-function npmPackagesWhereTheyAre(): Plugin {
-  const builtins = new Set(builtinModules);
-  return {
-    name: 'npm-packages-where-they-are',
-    setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === 'resolving' || args.path.startsWith('@sluice/')) return undefined;
-        if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0]!)) {
-          return { path: args.path, external: true };
-        }
-        const found = await build.resolve(args.path, {
-          kind: args.kind,
-          resolveDir: args.resolveDir,
-          importer: args.importer,
-          pluginData: 'resolving',
-        });
-        if (found.errors.length > 0) return { errors: found.errors };
-        return { path: pathToFileURL(found.path).href, external: true };
-      });
-    },
-  };
-}
 
 /**
  * Modules of other workspace packages keep their own `import.meta.url` (the collector finds its
