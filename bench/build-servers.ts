@@ -34,7 +34,7 @@ export interface BuiltServers {
  * resolved it: packages with native addons (lmdb, ...) cannot be bundled, and Node then loads
  * each dependency just as it does without a bundle.
  */
-const importDependenciesInPlace: Plugin = {
+export const importDependenciesInPlace: Plugin = {
   name: 'import-dependencies-in-place',
   setup(plugin) {
     plugin.onResolve({ filter: /^[^./]/ }, async (args) => {

@@ -1,13 +1,10 @@
-// Runs the real `sluice` command in child processes: node with tsx's loader on the CLI's entry,
-// exactly what `pnpm sluice` runs, from any working directory.
+// Runs the real `sluice` command in child processes, from any working directory: the CLI's
+// entry bundled once for the e2e run (e2e/entry-bundles.ts), else under tsx as `pnpm sluice`.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { entryCommand } from './entry-bundles.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = fileURLToPath(new URL('../apps/cli/src/bin.ts', import.meta.url));
-const TSX = pathToFileURL(
-  fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url)),
-).href;
 
 export interface Finished {
   code: number | null;
@@ -22,8 +19,8 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** The command line that runs `sluice` from source (what `pnpm sluice` runs). */
-export const SLUICE_FROM_SOURCE: readonly string[] = [process.execPath, '--import', TSX, BIN];
+/** The command line that runs `sluice` from this checkout's source (bundled in an e2e run). */
+export const SLUICE_FROM_SOURCE: readonly string[] = entryCommand('cli', 'bin');
 
 interface SluiceRun {
   cwd?: string;

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { jsonLines, startSluice } from './cli-process.js';
+import { postBatchOnNewConnection, segmentBytes } from './workers-support.js';
 
 // The log's `maxBytes` is the budget of the data directory: with `--workers 2` the two log
 // partitions together stay within it (each gets half), instead of each taking all of it.
@@ -17,21 +17,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const BUDGET = 200_000;
 
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/v1/batch`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** A batch of 10 events of about 500 bytes each. */
 function fillBatch(prefix: string): string {
   const batch = Array.from({ length: 10 }, (_, e) => ({
@@ -42,14 +27,6 @@ function fillBatch(prefix: string): string {
     properties: { padding: 'x'.repeat(400) },
   }));
   return JSON.stringify({ writeKey: 'demo-key', batch });
-}
-
-async function segmentBytes(logDir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(join(logDir, 'segments'))) {
-    total += (await stat(join(logDir, 'segments', name))).size;
-  }
-  return total;
 }
 
 it('keeps both log partitions of --workers 2 together within the maxBytes of the queue URL', async () => {
@@ -81,7 +58,7 @@ it('keeps both log partitions of --workers 2 together within the maxBytes of the
   let fullInARow = 0;
   // Until both workers' partitions refuse: many 503s in a row on fresh connections.
   for (let b = 0; b < 400 && fullInARow < 20; b++) {
-    const status = await post(url, fillBatch(`f-${b}`));
+    const { status } = await postBatchOnNewConnection(url, fillBatch(`f-${b}`));
     expect([200, 503]).toContain(status);
     if (status === 200) {
       accepted++;
@@ -114,7 +91,7 @@ it('keeps both log partitions of --workers 2 together within the maxBytes of the
   const singleUrl = jsonLines<{ url?: string }>(single.stdout()).find((line) => line.url)!.url!;
   const statuses: number[] = [];
   for (let b = 0; b < 10; b++) {
-    statuses.push(await post(singleUrl, fillBatch(`g-${b}`)));
+    statuses.push((await postBatchOnNewConnection(singleUrl, fillBatch(`g-${b}`))).status);
   }
   expect((await single.stop('SIGTERM')).code).toBe(0);
   expect(statuses).toEqual(Array(10).fill(503));

@@ -1,5 +1,4 @@
 import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -8,6 +7,7 @@ import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUrl, jsonLines, runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
+import { postBatchOnNewConnection, segmentBytes } from './workers-support.js';
 
 // The commands that read or rewrite a data directory, after collectors ran with `--workers 2`
 // (one log partition each: <data>/queue and <data>/queue/w1), run as a user runs them: every
@@ -26,31 +26,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const userOf = (n: number) => (n % 4 === 0 ? 'victim-1' : `user-${n}`);
 const allIds: string[] = [];
 
-/** Posts one batch on a connection of its own, so the kernel may give it to either worker. */
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/v1/batch`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function segmentBytes(logDir: string): Promise<number> {
-  let total = 0;
-  const segments = join(logDir, 'segments');
-  for (const name of await readdir(segments).catch(() => [])) {
-    total += (await stat(join(segments, name))).size;
-  }
-  return total;
-}
-
 /** Posts batches `from`..`from + count` (4 events each), every batch on a new connection. */
 async function postBatches(url: string, from: number, count: number): Promise<void> {
   for (let b = from; b < from + count; b++) {
@@ -59,7 +34,9 @@ async function postBatches(url: string, from: number, count: number): Promise<vo
       allIds.push(`m-${n}`);
       return { type: 'track', event: 'Viewed', messageId: `m-${n}`, userId: userOf(n) };
     });
-    expect(await post(url, JSON.stringify({ writeKey: 'demo-key', batch }))).toBe(200);
+    expect(
+      (await postBatchOnNewConnection(url, JSON.stringify({ writeKey: 'demo-key', batch }))).status,
+    ).toBe(200);
   }
 }
 

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUrl, jsonLines, startSluice } from './cli-process.js';
+import { requestOnNewConnection } from './workers-support.js';
 
 // What only the main thread of `--workers N` has must still reach every collector thread: the
 // forwarder's readiness (/readyz), the process's metrics (/metrics) and SIGHUP (signals are
@@ -15,23 +15,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-workers-threads-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function call(
-  url: string,
-  method: string,
-  body?: string,
-  headers: Record<string, string> = { 'content-type': 'text/plain' },
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const batch = (writeKey: string, n: number) =>
   JSON.stringify({
@@ -61,10 +44,12 @@ describe('sluice start --workers 2', () => {
       const url = demoUrl(sluice.stdout())!;
       const posts = 30;
       for (let n = 0; n < posts; n++) {
-        expect((await call(`${url}/v1/batch`, 'POST', batch('demo-key', n))).status).toBe(200);
+        expect(
+          (await requestOnNewConnection(`${url}/v1/batch`, 'POST', batch('demo-key', n))).status,
+        ).toBe(200);
       }
       for (let scrape = 0; scrape < 6; scrape++) {
-        const { text } = await call(`${url}/metrics`, 'GET');
+        const { text } = await requestOnNewConnection(`${url}/metrics`, 'GET');
         // Both threads' requests in every scrape, whichever thread answered it.
         const batches = sampleSum(text, 'sluice_http_requests_total', [
           'route="/v1/batch"',
@@ -78,18 +63,22 @@ describe('sluice start --workers 2', () => {
         expect(sampleSum(text, 'sluice_queue_depth')).toBe(posts);
       }
       for (let probe = 0; probe < 6; probe++) {
-        expect((await call(`${url}/readyz`, 'GET')).status).toBe(200);
+        expect((await requestOnNewConnection(`${url}/readyz`, 'GET')).status).toBe(200);
       }
 
       // The store breaks: a file where its directory was, so every upload fails.
       await rm(join(dataDir, 'store'), { recursive: true, force: true });
       await writeFile(join(dataDir, 'store'), 'not a directory');
-      expect((await call(`${url}/v1/batch`, 'POST', batch('demo-key', 1000))).status).toBe(200);
+      expect(
+        (await requestOnNewConnection(`${url}/v1/batch`, 'POST', batch('demo-key', 1000))).status,
+      ).toBe(200);
       await expect
-        .poll(async () => (await call(`${url}/readyz`, 'GET')).status, { timeout: 20_000 })
+        .poll(async () => (await requestOnNewConnection(`${url}/readyz`, 'GET')).status, {
+          timeout: 20_000,
+        })
         .toBe(503);
       for (let probe = 0; probe < 6; probe++) {
-        const readyz = await call(`${url}/readyz`, 'GET');
+        const readyz = await requestOnNewConnection(`${url}/readyz`, 'GET');
         expect(readyz.status, `probe ${probe}`).toBe(503);
         expect(readyz.text).toContain('forwarder');
       }
@@ -132,7 +121,7 @@ describe('sluice collector --workers 2 --config', () => {
           .join('\n'),
       )[0]!;
       const send = async (key: string, n: number) =>
-        (await call(`${url}/v1/batch`, 'POST', batch(key, n))).status;
+        (await requestOnNewConnection(`${url}/v1/batch`, 'POST', batch(key, n))).status;
       expect(await send('wk_old', 0)).toBe(200);
 
       // A saved file revokes wk_old: no thread takes it any more.

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoUrl, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
+import { postBatchOnNewConnection, segmentBytes } from './workers-support.js';
 
 // `sluice start --workers 2` as a user runs it: two collector threads on one port (SO_REUSEPORT),
 // each appending to its own partition of the log, the forwarder reading both.
@@ -18,31 +18,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const READY = /Press Ctrl\+C to stop/;
 const messageIdOf = (line: { event: Record<string, unknown> }) => String(line.event.messageId);
-
-/** Posts one batch on a connection of its own, so the kernel may give it to either worker. */
-function postOnNewConnection(url: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/v1/batch`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function bytesOfSegments(queueDir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(join(queueDir, 'segments'))) {
-    total += (await stat(join(queueDir, 'segments', name))).size;
-  }
-  return total;
-}
 
 it('shares one port between two workers, each appending to its own log partition, and stores every event once', async () => {
   const sluice = await startSluice(
@@ -64,13 +39,13 @@ it('shares one port between two workers, each appending to its own log partition
     // Every batch twice, as a sender does that did not see the first answer: the copies may
     // reach different workers, so land in different partitions, and are stored once anyway.
     for (const copy of [0, 1]) {
-      const answer = await postOnNewConnection(url!, body);
+      const answer = await postBatchOnNewConnection(url!, body);
       expect(answer.status, `${b}/${copy}: ${answer.text}`).toBe(200);
     }
   }
   // Both workers took requests: each partition's log got appends.
-  expect(await bytesOfSegments(join(dir, 'queue'))).toBeGreaterThan(0);
-  expect(await bytesOfSegments(join(dir, 'queue', 'w1'))).toBeGreaterThan(0);
+  expect(await segmentBytes(join(dir, 'queue'))).toBeGreaterThan(0);
+  expect(await segmentBytes(join(dir, 'queue', 'w1'))).toBeGreaterThan(0);
 
   // Acknowledged means in the log: wait until the forwarders have written it all (a stop uploads
   // what they hold, and leaves what they have not read yet in the log for the next start).

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { spawnTsx } from './tsx-child.js';
+import { SLUICE_FROM_SOURCE } from './cli-process.js';
+import { spawnEntry } from './entry-child.js';
 
 export interface BridgeProcess {
   readonly pid: number;
@@ -43,8 +44,10 @@ export async function startBridgeProcess(
   env: Record<string, string>,
   args: readonly string[] = [],
 ): Promise<BridgeProcess> {
-  const cli = new URL('../apps/cli/src/bin.ts', import.meta.url).pathname;
-  const { child, exited, stderr, kill, stop } = spawnTsx(cli, env, ['mqtt-bridge', ...args]);
+  const { child, exited, stderr, kill, stop } = spawnEntry(SLUICE_FROM_SOURCE, env, [
+    'mqtt-bridge',
+    ...args,
+  ]);
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<{
     match: (line: Record<string, unknown>) => boolean;

@@ -1,6 +1,6 @@
-import { createFsStore } from '@sluice/store';
 import { expect, it } from 'vitest';
-import { killMoments, killsDuringLoad, sleep } from './kill-schedule.js';
+import { crashCollectorConfig, crashUnderLoad } from './crash-under-load.js';
+import { killMoments } from './kill-schedule.js';
 import { natsTestSetup } from './nats-test-setup.js';
 import {
   eventFigures,
@@ -11,18 +11,12 @@ import {
   seededRandom,
   testFile,
 } from './reliability-figures.js';
+import { type SluiceProcess, startSluiceProcess } from './reliability-process.js';
 import {
-  type SluiceProcess,
-  startSluiceProcess,
-  writeCollectorConfig,
-} from './reliability-process.js';
-import {
-  collectorConfig,
   compare,
   type ForwarderProcess,
   startForwarderProcess,
   storedCounts,
-  waitUntil,
 } from './scale-support.js';
 
 // The scale-out shape: two collector processes and two forwarder processes on one JetStream
@@ -43,10 +37,7 @@ it('stores every acknowledged event exactly once while collectors and forwarders
   const kills = scaled(6, 24);
   const random = seededRandom(SEED + 1);
   const { queueUrl, storeDir, forwarderEnv } = nats.shardedForwarders('500');
-  const config = await writeCollectorConfig(nats.dir, {
-    ...collectorConfig,
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-  });
+  const config = await crashCollectorConfig(nats.dir);
   for (let i = 0; i < 2; i++) {
     collectors.push(
       await startSluiceProcess({
@@ -59,36 +50,32 @@ it('stores every acknowledged event exactly once while collectors and forwarders
   forwarders.push(await startForwarderProcess(forwarderEnv));
   forwarders.push(await startForwarderProcess(forwarderEnv));
 
-  // Collectors and forwarders take turns; which of the two is random.
-  const moments = killMoments(kills - 1, total, random);
   const killed: string[] = [];
-  const schedule = killsDuringLoad(moments, () =>
-    killOne(killed.length % 2 === 0 ? 'collector' : 'forwarder'),
-  );
-  async function killOne(kind: 'collector' | 'forwarder'): Promise<void> {
-    await sleep(Math.floor(random() * 400));
-    const index = random() < 0.5 ? 0 : 1;
-    killed.push(`${kind} ${index + 1} at ${schedule.acknowledged}`);
-    if (kind === 'collector') {
-      await collectors[index]!.kill();
-      await collectors[index]!.start();
-    } else {
-      await forwarders[index]!.kill();
-      forwarders[index] = await startForwarderProcess(forwarderEnv);
-    }
-  }
-
-  const load = await schedule.sendLoad({
-    urls: () => collectors.map((c) => c.url),
+  const { load, store } = await crashUnderLoad({
     total,
     idPrefix: 'nats',
+    urls: () => collectors.map((c) => c.url),
+    moments: killMoments(kills - 1, total, random),
+    random,
+    killJitterMs: 400,
+    drainJitterMs: 1_500,
+    // Collectors and forwarders take turns; which of the two is random. The last kill hits a
+    // forwarder while the stream drains.
+    async kill({ acknowledged, draining }) {
+      const kind = draining || killed.length % 2 === 1 ? 'forwarder' : 'collector';
+      const index = random() < 0.5 ? 0 : 1;
+      killed.push(`${kind} ${index + 1} at ${acknowledged}`);
+      if (kind === 'collector') {
+        await collectors[index]!.kill();
+        await collectors[index]!.start();
+      } else {
+        await forwarders[index]!.kill();
+        forwarders[index] = await startForwarderProcess(forwarderEnv);
+      }
+    },
+    storeDir,
+    storedWithinMs: 180_000,
   });
-  // The last kill hits a forwarder while the stream drains.
-  await sleep(Math.floor(random() * 1_500));
-  await killOne('forwarder');
-
-  const store = createFsStore({ root: storeDir });
-  await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 180_000);
   const probes = await Promise.all(collectors.map((c) => c.probe()));
   for (const forwarder of forwarders) await forwarder.stop();
   const result = compare(load.acked, await storedCounts(store));

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { collectOutput, demoUrl, REPO_ROOT, SLUICE_FROM_SOURCE } from './cli-process.js';
-import { killMoments, killsDuringLoad, sleep } from './kill-schedule.js';
+import { demoUrl, startSluice } from './cli-process.js';
+import { crashCollectorConfig, crashUnderLoad } from './crash-under-load.js';
+import { killMoments, sleep } from './kill-schedule.js';
 import {
   eventFigures,
   recordFigures,
@@ -15,8 +14,8 @@ import {
   seededRandom,
   testFile,
 } from './reliability-figures.js';
-import { writeCollectorConfig } from './reliability-process.js';
-import { collectorConfig, compare, storedCounts, waitUntil } from './scale-support.js';
+import { compare, storedCounts } from './scale-support.js';
+import { segmentBytes } from './workers-support.js';
 
 // The crash test of reliability-crash.test.ts, smaller, on `sluice start --workers 2` itself:
 // two collector threads on one port, each appending to its own log partition, one forwarder per
@@ -26,49 +25,30 @@ import { collectorConfig, compare, storedCounts, waitUntil } from './scale-suppo
 // event the collector answered 200 for must still be stored exactly once.
 
 let dir: string;
-let child: ChildProcess | undefined;
+let sluice: Awaited<ReturnType<typeof startSluice>> | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-crash-workers-'));
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  await sluice?.stop('SIGKILL');
   await rm(dir, { recursive: true, force: true });
 });
 
+const READY = /demo page\s+http:\/\/127\.0\.0\.1:\d+\/demo/;
+
 /** Starts `sluice start --workers 2` on `port` (0 the first time); resolves with its URL. */
 async function startWorkers(port: number, config: string): Promise<string> {
-  const [program, ...prefix] = SLUICE_FROM_SOURCE;
   const args = ['start', '--data-dir', dir, '--port', String(port), '--workers', '2'];
   for (let attempt = 1; ; attempt++) {
-    const next = spawn(program!, [...prefix, ...args, '--file-age-ms', '300', '--config', config], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, npm_lifecycle_event: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = next;
-    const output = collectOutput(next);
-    const url = await new Promise<string | undefined>((resolve) => {
-      next.stdout!.on('data', () => {
-        const found = demoUrl(output().stdout);
-        if (found) resolve(found);
-      });
-      next.once('exit', () => resolve(undefined));
-    });
-    if (url) return url;
-    // The port may linger for a moment after a kill; try again briefly.
-    if (attempt >= 5 || !output().stderr.includes('EADDRINUSE')) {
-      throw new Error(`sluice start --workers 2 exited before it was ready:\n${output().stderr}`);
+    try {
+      sluice = await startSluice([...args, '--file-age-ms', '300', '--config', config], READY);
+      return demoUrl(sluice.stdout())!;
+    } catch (error) {
+      // The port may linger for a moment after a kill; try again briefly.
+      if (attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
     }
     await sleep(300);
   }
-}
-
-async function exitOf(signal: NodeJS.Signals): Promise<number | null> {
-  const running = child;
-  if (!running || running.exitCode !== null || running.signalCode !== null) return null;
-  const exited = new Promise<number | null>((resolve) => running.once('exit', resolve));
-  running.kill(signal);
-  return exited;
 }
 
 it('stores every acknowledged event exactly once while sluice start --workers 2 is killed at random moments', async () => {
@@ -81,36 +61,31 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
   const moments = killMoments(kills - 1, total, random).map((moment, i) =>
     Math.floor((total * i) / (kills - 1) + moment / (kills - 1)),
   );
-  const config = await writeCollectorConfig(dir, {
-    ...collectorConfig,
-    limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-  });
+  const config = await crashCollectorConfig(dir);
   let url = await startWorkers(0, config);
   const port = Number(new URL(url).port);
   const killedAt: number[] = [];
-  const schedule = killsDuringLoad(moments, killAndRestart);
-  async function killAndRestart(): Promise<void> {
-    await sleep(Math.floor(random() * 100));
-    killedAt.push(schedule.acknowledged);
-    await exitOf('SIGKILL');
-    url = await startWorkers(port, config);
-  }
-
-  const load = await schedule.sendLoad({ urls: () => [url], total, idPrefix: 'crash' });
-  // The last kill lands while the forwarders drain what the load left in the partitions.
-  await sleep(Math.floor(random() * 800));
-  await killAndRestart();
-
-  const store = createFsStore({ root: join(dir, 'store') });
-  await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 60_000);
-  expect(await exitOf('SIGTERM')).toBe(0);
+  const { load, store } = await crashUnderLoad({
+    total,
+    idPrefix: 'crash',
+    urls: () => [url],
+    moments,
+    random,
+    killJitterMs: 100,
+    // The last kill lands while the forwarders drain what the load left in the partitions.
+    drainJitterMs: 800,
+    async kill({ acknowledged }) {
+      killedAt.push(acknowledged);
+      await sluice?.stop('SIGKILL');
+      url = await startWorkers(port, config);
+    },
+    storeDir: join(dir, 'store'),
+    storedWithinMs: 60_000,
+  });
+  expect((await sluice!.stop('SIGTERM')).code).toBe(0);
   const result = compare(load.acked, await storedCounts(store));
   // Both threads took batches: partition 1 has records too, so the kills hit both.
-  const w1 = join(dir, 'queue', 'w1', 'segments');
-  const w1Bytes = (await Promise.all((await readdir(w1)).map((n) => stat(join(w1, n))))).reduce(
-    (sum, s) => sum + s.size,
-    0,
-  );
+  const w1Bytes = await segmentBytes(join(dir, 'queue', 'w1'));
 
   await recordFigures('crash-embedded-log-workers', {
     title: 'Crash: sluice start --workers 2 SIGKILLed (embedded log, 2 partitions)',

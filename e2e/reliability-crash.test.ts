@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { killMoments, killsDuringLoad, sleep } from './kill-schedule.js';
+import { crashCollectorConfig, crashUnderLoad } from './crash-under-load.js';
+import { killMoments } from './kill-schedule.js';
 import { readStoredEvents } from './read-store.js';
 import {
   eventFigures,
@@ -14,12 +14,8 @@ import {
   seededRandom,
   testFile,
 } from './reliability-figures.js';
-import {
-  type SluiceProcess,
-  startSluiceProcess,
-  writeCollectorConfig,
-} from './reliability-process.js';
-import { collectorConfig, compare, storedCounts, waitUntil } from './scale-support.js';
+import { type SluiceProcess, startSluiceProcess } from './reliability-process.js';
+import { compare, storedCounts } from './scale-support.js';
 
 // The default shape (`pnpm start`): the collector and the forwarder in one process on the
 // embedded log, files in a directory, the dedup index in a state directory. A load of
@@ -47,10 +43,7 @@ it('stores every acknowledged event exactly once while collector and forwarder a
   const storeDir = join(dir, 'store');
   sluice = await startSluiceProcess({
     QUEUE_URL: `log:${join(dir, 'queue')}`,
-    SLUICE_CONFIG: await writeCollectorConfig(dir, {
-      ...collectorConfig,
-      limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
-    }),
+    SLUICE_CONFIG: await crashCollectorConfig(dir),
     RELIABILITY_STORE_DIR: storeDir,
     RELIABILITY_STATE_DIR: join(dir, 'state'),
     RELIABILITY_FILE_AGE_MS: '500',
@@ -58,23 +51,24 @@ it('stores every acknowledged event exactly once while collector and forwarder a
   const pipeline = sluice;
   const killedAt: { acknowledged: number; uptimeMs: number }[] = [];
   let upSince = Date.now();
-  const schedule = killsDuringLoad(moments, killAndRestart);
-  async function killAndRestart(): Promise<void> {
-    // A little jitter, so kills do not line up with batch boundaries.
-    await sleep(Math.floor(random() * 400));
-    killedAt.push({ acknowledged: schedule.acknowledged, uptimeMs: Date.now() - upSince });
-    await pipeline.kill();
-    await pipeline.start();
-    upSince = Date.now();
-  }
-
-  const load = await schedule.sendLoad({ urls: () => [pipeline.url], total, idPrefix: 'crash' });
-  // The last kill lands while the forwarder drains what the load left in the log.
-  await sleep(Math.floor(random() * 1_500));
-  await killAndRestart();
-
-  const store = createFsStore({ root: storeDir });
-  await waitUntil(async () => compare(load.acked, await storedCounts(store)).lost === 0, 180_000);
+  const { load, store } = await crashUnderLoad({
+    total,
+    idPrefix: 'crash',
+    urls: () => [pipeline.url],
+    moments,
+    random,
+    killJitterMs: 400,
+    // The last kill lands while the forwarder drains what the load left in the log.
+    drainJitterMs: 1_500,
+    async kill({ acknowledged }) {
+      killedAt.push({ acknowledged, uptimeMs: Date.now() - upSince });
+      await pipeline.kill();
+      await pipeline.start();
+      upSince = Date.now();
+    },
+    storeDir,
+    storedWithinMs: 180_000,
+  });
   const probe = await pipeline.probe();
   await pipeline.stop();
   const counts = await storedCounts(store);

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { entryCommand } from './entry-bundles.js';
 
 export interface SluiceProcess {
   /** Process id of the running child, undefined while it is down. */
@@ -39,7 +40,7 @@ export async function writeCollectorConfig(dir: string, config: unknown): Promis
 
 /** Starts `reliability-pipeline-main.ts` with `env` (see its header) and waits until it is ready. */
 export async function startSluiceProcess(env: Record<string, string>): Promise<SluiceProcess> {
-  const script = new URL('./reliability-pipeline-main.ts', import.meta.url).pathname;
+  const [program, ...prefix] = entryCommand('reliability-pipeline', 'reliability-pipeline-main');
   const output: string[] = [];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -48,7 +49,7 @@ export async function startSluiceProcess(env: Record<string, string>): Promise<S
   let starts = 0;
 
   async function launch(): Promise<void> {
-    const next = spawn(process.execPath, ['--import', 'tsx', script], {
+    const next = spawn(program!, prefix, {
       env: { ...process.env, ...env, PORT: port },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -4,8 +4,9 @@
 
 import { createInterface } from 'node:readline';
 import type { ObjectStore } from '@sluice/store';
+import { SLUICE_FROM_SOURCE } from './cli-process.js';
+import { spawnEntry } from './entry-child.js';
 import { readStoredEvents } from './read-store.js';
-import { spawnTsx } from './tsx-child.js';
 
 export const WRITE_KEY = 'scale-key';
 export const collectorConfig = {
@@ -138,8 +139,10 @@ export async function startForwarderProcess(
   env: Record<string, string>,
   args: readonly string[] = [],
 ): Promise<ForwarderProcess> {
-  const cli = new URL('../apps/cli/src/bin.ts', import.meta.url).pathname;
-  const { child, exited, stderr, kill, stop } = spawnTsx(cli, env, ['forwarder', ...args]);
+  const { child, exited, stderr, kill, stop } = spawnEntry(SLUICE_FROM_SOURCE, env, [
+    'forwarder',
+    ...args,
+  ]);
   const events: Record<string, unknown>[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {

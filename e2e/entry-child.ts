@@ -1,5 +1,6 @@
-// A TypeScript entry run under tsx in a child process, as the e2e tests start the forwarder
-// and the MQTT bridge alike: killed with the test run, the tail of its stderr kept for errors.
+// An entry (such as `sluice`, see e2e/entry-bundles.ts) run in a child process, as the e2e tests
+// start the forwarder and the MQTT bridge alike: killed with the test run, the tail of its
+// stderr kept for errors.
 import { type ChildProcess, spawn } from 'node:child_process';
 
 const children = new Set<ChildProcess>();
@@ -7,7 +8,7 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-export interface TsxChild {
+export interface EntryChild {
   readonly child: ChildProcess;
   /** Resolves once the process has exited. */
   readonly exited: Promise<void>;
@@ -19,13 +20,14 @@ export interface TsxChild {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (a path) with `env` over this process's environment, stdout and stderr piped. */
-export function spawnTsx(
-  script: string,
+/** Starts `command` with `args`, `env` over this process's environment, stdout and stderr piped. */
+export function spawnEntry(
+  command: readonly string[],
   env: Record<string, string>,
   args: readonly string[] = [],
-): TsxChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+): EntryChild {
+  const [program, ...prefix] = command;
+  const child = spawn(program!, [...prefix, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
