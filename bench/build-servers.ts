@@ -63,7 +63,10 @@ export async function buildServers(): Promise<BuiltServers> {
         out: name,
       })),
       // `--workers N` starts each thread from this file, found beside the bundle that starts it.
-      { in: join(REPO_DIR, 'apps/cli/src/lib/collector-thread.ts'), out: 'collector-thread' },
+      {
+        in: join(REPO_DIR, 'apps/collector/src/node-workers/collector-thread.ts'),
+        out: 'collector-thread',
+      },
     ],
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },

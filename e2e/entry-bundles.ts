@@ -12,19 +12,25 @@ import { importDependenciesInPlace } from '../bench/build-servers.js';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const source = (path: string) => join(REPO, path);
 
-/** The entries and, per entry, the files its bundle sits beside (Worker threads it starts). */
+/**
+ * The entries and, per entry, the files its bundle sits beside (Worker threads it starts).
+ * `startsBeside`: modules that find such a file beside themselves through `import.meta.url`,
+ * so in the bundle they keep the bundle's URL.
+ */
 const ENTRIES = {
   cli: {
     package: source('apps/cli'),
     entries: {
       bin: source('apps/cli/src/bin.ts'),
-      // `sluice start --workers N` starts `./collector-thread.<ext>` beside its own module.
-      'collector-thread': source('apps/cli/src/lib/collector-thread.ts'),
+      // `sluice start --workers N` starts `./collector-thread.<ext>` beside collector-workers.ts.
+      'collector-thread': source('apps/collector/src/node-workers/collector-thread.ts'),
     },
+    startsBeside: [source('apps/collector/src/node-workers/collector-workers.ts')],
   },
   'reliability-pipeline': {
     package: source('e2e'),
     entries: { 'reliability-pipeline-main': source('e2e/reliability-pipeline-main.ts') },
+    startsBeside: [],
   },
 } as const;
 
@@ -56,7 +62,7 @@ export async function bundleEntries(): Promise<() => Promise<void>> {
       target: 'node22',
       logLevel: 'warning',
       // npm packages stay out, imported from where each workspace package finds them.
-      plugins: [importDependenciesInPlace, ownModuleUrls(entry.package)],
+      plugins: [importDependenciesInPlace, ownModuleUrls(entry.package, entry.startsBeside)],
     });
   }
   process.env[ENV] = JSON.stringify(folders);
@@ -86,16 +92,17 @@ const TSX = pathToFileURL(source('node_modules/tsx/dist/loader.mjs')).href;
 /**
  * Modules of other workspace packages keep their own `import.meta.url` (the collector finds its
  * IP database through it, from its own folder); the entry's own package's modules get the
- * bundle's, which sits inside that package.
+ * bundle's, which sits inside that package, and so do `startsBeside`, which start an entry
+ * bundled beside the bundle.
  */
-function ownModuleUrls(entryPackage: string): Plugin {
+function ownModuleUrls(entryPackage: string, startsBeside: readonly string[]): Plugin {
   return {
     name: 'own-module-urls',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
         const code = await readFile(args.path, 'utf8');
         const inEntryPackage = !relative(entryPackage, args.path).startsWith('..');
-        if (inEntryPackage || !code.includes('import.meta'))
+        if (inEntryPackage || startsBeside.includes(args.path) || !code.includes('import.meta'))
           return { contents: code, loader: 'ts' };
         const url = JSON.stringify(pathToFileURL(args.path).href);
         return {

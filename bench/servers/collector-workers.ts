@@ -3,8 +3,8 @@
 // fdatasync per group commit, as the command does. Counts what reached the partitions, so the
 // harness checks every acknowledged event was taken.
 
+import { startCollectorWorkers } from '@sluice/collector';
 import type { LogQueue, QueueProducer } from '@sluice/queue';
-import { startCollectorWorkers } from '../../apps/cli/src/lib/collector-workers.js';
 import { fileModes } from '../../apps/cli/src/lib/file-modes.js';
 import { openWorkerQueues } from '../../apps/cli/src/lib/log-partitions.js';
 import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
@@ -34,7 +34,7 @@ runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) 
     queues,
     port: 0,
     host: '127.0.0.1',
-    collectorConfig: BENCH_COLLECTOR_CONFIG,
+    config: BENCH_COLLECTOR_CONFIG,
     logLevel: 'info', // as startCollector's default logger in the one-process collector
   });
   return {

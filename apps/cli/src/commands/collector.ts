@@ -1,9 +1,8 @@
 // `sluice collector`: one collector process (scale-out: run as many as the load needs behind a
 // load balancer; they hold no state).
-import { startCollector } from '@sluice/collector';
+import { type CollectorConfig, startCollector, startCollectorWorkers } from '@sluice/collector';
 import type { Queue } from '@sluice/queue';
 import type { Command } from 'commander';
-import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
@@ -23,7 +22,11 @@ import {
 import { readTagScript } from '../lib/tag-script.js';
 
 /** `--workers N`: N collector threads on one port, worker i appending to log partition i. */
-async function runWorkers(options: CollectorCommandOptions): Promise<void> {
+async function runWorkers(
+  options: CollectorCommandOptions,
+  config: CollectorConfig,
+  file: string | undefined,
+): Promise<void> {
   const queues = await openWorkerQueues(
     options.queue,
     options.workers,
@@ -35,8 +38,11 @@ async function runWorkers(options: CollectorCommandOptions): Promise<void> {
     queues,
     port: options.port,
     host: options.host,
-    config: options.config,
+    config,
+    tagScript: await readTagScript(),
     logLevel: options.logLevel,
+    // As with one collector; each thread's reload is checked here, in the main thread.
+    reload: file ? reloadFromFile(file, { ...process.env }) : undefined,
     tls: tlsFilesOf(options),
     // Node's process metrics, once for the process (the threads serve their sum with these).
     registry: processRegistry(),
@@ -89,7 +95,7 @@ Example (scale-out, docs/scale-out.md):
     .action(async (options: CollectorCommandOptions) => {
       const { config, file } = await loadConfig(options.config);
       if (options.workers > 1) {
-        await runWorkers(options);
+        await runWorkers(options, config, file);
         return;
       }
       // Through the partitions' rules: a log that workers wrote keeps its budget split.

@@ -7,13 +7,13 @@ import {
   describeTagScript,
   hashSecretKey,
   startCollector,
+  startCollectorWorkers,
 } from '@sluice/collector';
 import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { type Queue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { adminSecretIn } from '../lib/admin-secret.js';
-import { startCollectorWorkers } from '../lib/collector-workers.js';
 import { fileModes } from '../lib/file-modes.js';
 import {
   exitWhenFailed,
@@ -162,7 +162,8 @@ and how to query them. Without a config file it serves one demo source: write ke
             queues,
             port: options.port,
             host: options.host,
-            collectorConfig: config,
+            config,
+            tagScript,
             logLevel: options.logLevel,
             tls: tlsFilesOf(options),
             notReady: forwarder.notForwarding,

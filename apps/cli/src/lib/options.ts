@@ -37,8 +37,9 @@ export const bulkWriteOptions = () => [
 ];
 
 /**
- * `--workers N`: collectors in N worker threads sharing the port (collector-workers.ts). The
- * default is 1 until the gain of more is measured; it is to become the available cores.
+ * `--workers N`: collectors in N worker threads sharing the port (`startCollectorWorkers` of
+ * @sluice/collector). The default is 1 until the gain of more is measured; it is to become the
+ * available cores.
  */
 export const workersOption = () =>
   new Option(

@@ -1,17 +1,23 @@
 // What the collector worker threads and the main thread of `--workers N` say to each other.
-import type { CollectorConfigInput, TlsFiles } from '@sluice/collector';
 import type { QueueMessage } from '@sluice/queue';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { CollectorConfig, CollectorConfigInput } from '../config.js';
+import type { ConfigReloadOptions } from '../config-reload.js';
+import type { TlsFiles } from '../node-tls.js';
 
-/** What a worker thread starts with. */
+/** What a worker thread starts with (structured-clonable: no functions). */
 export interface WorkerStart {
   index: number;
   port: number;
   host: string;
-  /** The config file (`--config`), read by the thread, unless `collectorConfig` is given. */
-  config?: string;
-  /** The config as the main thread made it (`sluice start` adds an admin secret). */
-  collectorConfig?: CollectorConfigInput;
+  config: CollectorConfigInput;
+  /** The tag served at /s.js (read once by the main thread). */
+  tagScript?: string;
+  /**
+   * Reload the config as `startCollector` does: the thread watches the file and takes SIGHUP
+   * (through `hangup`), and asks the main thread to load each new config (`load-config`).
+   */
+  reload?: Omit<ConfigReloadOptions, 'load'>;
   logLevel: string;
   tls?: TlsFiles;
 }
@@ -28,7 +34,9 @@ export type FromWorker =
   /** A scrape of /metrics reached this thread: the process's metrics, please. */
   | { type: 'scrape'; id: number }
   /** This thread's metrics, asked for by `collect`. */
-  | { type: 'collected'; id: number; metrics: MetricsJson };
+  | { type: 'collected'; id: number; metrics: MetricsJson }
+  /** The config changed (file or SIGHUP): the main thread's `reload.load()`, please. */
+  | { type: 'load-config'; id: number };
 
 /** Main -> thread. */
 export type ToWorker =
@@ -44,4 +52,6 @@ export type ToWorker =
   /** Why the process is not ready now (the forwarder's reason), or ready again. */
   | { type: 'readiness'; notReady?: string }
   /** The process got SIGHUP (signals reach the main thread only): reload config and TLS. */
-  | { type: 'hangup' };
+  | { type: 'hangup' }
+  /** The answer to `load-config`: the new config, or why it was refused. */
+  | { type: 'config-loaded'; id: number; config?: CollectorConfig; error?: string };

@@ -7,9 +7,10 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { reusePortSupport } from '@sluice/collector';
 import type { QueueMessage, QueueProducer } from '@sluice/queue';
 import type { Registry } from 'prom-client';
+import type { ConfigReloadOptions } from '../config-reload.js';
+import { reusePortSupport } from '../node.js';
 import {
   createWorkerMetrics,
   registerLogPartitionMetrics,
@@ -26,8 +27,13 @@ export interface CollectorWorkers {
   close(): Promise<void>;
 }
 
-export interface CollectorWorkersStart extends Omit<WorkerStart, 'index'> {
+export interface CollectorWorkersStart extends Omit<WorkerStart, 'index' | 'reload'> {
   workers: number;
+  /**
+   * Reload the config while running, as `startCollector` does: each thread watches the file
+   * and takes SIGHUP, and `load` runs here, in the main thread, for each of them.
+   */
+  reload?: ConfigReloadOptions;
   queues: readonly QueueProducer[];
   /** Why the process is not ready (the forwarder's reason in `sluice start`): /readyz says it. */
   notReady?: () => string | undefined;
@@ -42,7 +48,8 @@ export async function startCollectorWorkers(
   const unsupported = reusePortSupport();
   if (unsupported) throw new Error(`--workers ${start.workers}: ${unsupported}`);
   // What goes to the threads must be cloned: no functions, no registry.
-  const { workers, queues, notReady, registry, ...threadStart } = start;
+  const { workers, queues, notReady, registry, reload, ...cloned } = start;
+  const threadStart = { ...cloned, reload: reload && withoutLoad(reload) };
   const threads: Worker[] = [];
   const metrics = createWorkerMetrics(threads, registry);
   if (registry) registerLogPartitionMetrics(registry, queues);
@@ -58,11 +65,11 @@ export async function startCollectorWorkers(
   try {
     // With port 0, worker 0 first: it picks the port the others then share. With a port
     // given, all at once (a thread takes about as long to start as the whole process).
-    const first = startThread(threads, { ...threadStart, index: 0 }, queues, metrics);
+    const first = startThread(threads, { ...threadStart, index: 0 }, queues, metrics, reload);
     const port = start.port === 0 ? Number(new URL(await first).port) : start.port;
     const rest = [first];
     for (let index = 1; index < workers; index++) {
-      rest.push(startThread(threads, { ...threadStart, index, port }, queues, metrics));
+      rest.push(startThread(threads, { ...threadStart, index, port }, queues, metrics, reload));
     }
     const [url] = await Promise.all(rest);
     return {
@@ -77,6 +84,10 @@ export async function startCollectorWorkers(
     await stopAll();
     throw error;
   }
+}
+
+function withoutLoad({ load: _, ...rest }: ConfigReloadOptions): WorkerStart['reload'] {
+  return rest;
 }
 
 function broadcast(threads: readonly Worker[], message: ToWorker): void {
@@ -105,6 +116,7 @@ function startThread(
   workerStart: WorkerStart,
   queues: readonly QueueProducer[],
   metrics: WorkerMetrics,
+  reload: ConfigReloadOptions | undefined,
 ): Promise<string> {
   const { index } = workerStart;
   const queue = queues[index] ?? (queues[0] as QueueProducer);
@@ -123,6 +135,7 @@ function startThread(
       else if (message.type === 'append') append(queue, message.messages, message.id, reply);
       else if (message.type === 'scrape') metrics.answer(thread, message.id);
       else if (message.type === 'collected') metrics.collected(message);
+      else if (message.type === 'load-config' && reload) loadConfig(reload, message.id, reply);
     });
   });
 }
@@ -147,6 +160,23 @@ function append(
       };
       reply({ type: 'appended', id, error: { name, message, retryAfterSeconds } });
     },
+  );
+}
+
+/** A thread's config reload: loaded (and checked) here, the new config sent back. */
+function loadConfig(
+  reload: ConfigReloadOptions,
+  id: number,
+  reply: (message: ToWorker) => void,
+): void {
+  reload.load().then(
+    (config) => reply({ type: 'config-loaded', id, config }),
+    (error: unknown) =>
+      reply({
+        type: 'config-loaded',
+        id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   );
 }
 

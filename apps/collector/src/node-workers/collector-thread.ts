@@ -3,20 +3,23 @@
 // which owns the log partition of this worker (collector-workers.ts), so each log directory
 // keeps one owner process and its consumer stays beside its writer. What only the main thread
 // has reaches the thread as messages: the forwarder's readiness (for /readyz), SIGHUP (signals
-// are not delivered to threads) and the process's metrics (worker-metrics.ts).
+// are not delivered to threads), the process's metrics (worker-metrics.ts) and the config
+// loader of a reload (the CLI's, which checks the file as `sluice config check` does).
 import { parentPort, workerData } from 'node:worker_threads';
-import { startCollector } from '@sluice/collector';
 import { QueueFullError, type QueueMessage, type QueueProducer } from '@sluice/queue';
 import { Registry } from 'prom-client';
-import { reloadFromFile } from './config-reload.js';
-import { loadConfig, loggerAt } from './lifecycle.js';
-import { readTagScript } from './tag-script.js';
+import type { CollectorConfig } from '../config.js';
+import { createNodeLogger, startCollector } from '../node.js';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.js';
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
 const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
 const scrapes = new Map<number, (body: string) => void>();
+const configLoads = new Map<
+  number,
+  (message: Extract<ToWorker, { type: 'config-loaded' }>) => void
+>();
 let nextId = 0;
 let notReady: string | undefined;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -54,22 +57,34 @@ function settleAppend(message: Extract<ToWorker, { type: 'appended' }>): void {
   } else held?.reject(new Error(message.error.message));
 }
 
+/** Loads a new config through the main thread (its `reload.load()`). */
+function loadConfig(): Promise<CollectorConfig> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    configLoads.set(id, ({ config, error }) =>
+      config ? resolve(config) : reject(new Error(error ?? 'config not loaded')),
+    );
+    send({ type: 'load-config', id });
+  });
+}
+
 try {
-  const loaded = start.collectorConfig ? undefined : await loadConfig(start.config);
-  const config = start.collectorConfig ?? loaded!.config;
   const collector = await startCollector({
     port: start.port,
     host: start.host,
     queue,
-    config,
-    tagScript: await readTagScript(),
-    logger: loggerAt(start.logLevel, `sluice-collector-w${start.index}`),
+    config: start.config,
+    tagScript: start.tagScript,
+    logger:
+      start.logLevel === 'silent'
+        ? false
+        : createNodeLogger({ level: start.logLevel, service: `sluice-collector-w${start.index}` }),
     tls: start.tls,
     reusePort: true,
     registry,
     notReady: () => notReady,
-    // As `sluice collector` with one worker: sources, keys and limits change without a restart.
-    reload: loaded?.file ? reloadFromFile(loaded.file, { ...process.env }) : undefined,
+    // As with one collector: sources, keys and limits change without a restart.
+    reload: start.reload && { ...start.reload, load: loadConfig },
   });
   port.on('message', async (message: ToWorker) => {
     switch (message.type) {
@@ -92,6 +107,10 @@ try {
       case 'scraped':
         scrapes.get(message.id)?.(message.body);
         scrapes.delete(message.id);
+        return;
+      case 'config-loaded':
+        configLoads.get(message.id)?.(message);
+        configLoads.delete(message.id);
         return;
     }
   });
