@@ -89,7 +89,7 @@ describe('sluice start --workers 2', () => {
 });
 
 describe('sluice collector --workers 2 --config', () => {
-  it('reloads the config file in every thread, on a save and on SIGHUP, and keeps running', async () => {
+  it('reloads the config file in every thread, on a save and on SIGHUP, refuses a bad one saying where, and keeps running', async () => {
     const file = join(dir, 'collector', 'sluice.config.json');
     await mkdir(join(dir, 'collector'), { recursive: true });
     const config = (writeKeys: string[]) =>
@@ -140,6 +140,21 @@ describe('sluice collector --workers 2 --config', () => {
         .poll(() => collector.stdout().match(/config reloaded/g)?.length ?? 0, { timeout: 10_000 })
         .toBe(4);
       expect(await send('wk_new', 100)).toBe(200);
+
+      // A bad save is refused in both threads with the CLI's reason (checked in the main
+      // thread), and the running config stays.
+      await writeFile(file, config(['wk_new']).replace('"*"', '"shop.example"'));
+      const refusals = () =>
+        collector
+          .stdout()
+          .split('\n')
+          .filter((line) => line.includes('config reload refused'));
+      await expect.poll(() => refusals().length, { timeout: 10_000 }).toBe(2);
+      for (const refusal of refusals()) {
+        expect(refusal).toContain(`${file}:`);
+        expect(refusal).toContain('allowedOrigins');
+      }
+      expect(await send('wk_new', 101)).toBe(200);
     } finally {
       const stopped = await collector.stop('SIGTERM');
       expect(stopped.signal).toBeNull();
