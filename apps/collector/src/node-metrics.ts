@@ -99,7 +99,7 @@ export function createPrometheusObserver(
   // The delivery ledger's live part (the gaps need the store: `sluice quality`).
   const delivered = m.counter(
     'sluice_events_delivered_total',
-    'Valid events acknowledged, by source and transport (beacon, fetch, pixel; unknown without Fetch Metadata)',
+    "Valid events acknowledged, by source and transport (beacon, fetch, pixel; resend for the tag's retries; unknown without Fetch Metadata)",
     ['source', 'transport'],
   );
   const delay = m.histogram(
@@ -204,7 +204,7 @@ export function createPrometheusObserver(
   };
 }
 
-const TRANSPORTS = new Set(['beacon', 'fetch', 'pixel']);
+const TRANSPORTS = new Set(['beacon', 'fetch', 'pixel', 'resend']);
 
 /** Remembers `make(key)` per key: the label sets are few (routes, methods, statuses, sources). */
 function labelled<T>(make: (key: string) => T): (key: string) => T {
