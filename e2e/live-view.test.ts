@@ -59,8 +59,8 @@ function event(type: string, fields: Record<string, unknown>) {
 }
 const onPage = (path: string) => ({ page: { url: `${SHOP}${path}`, path } });
 
-function send(batch: object[], options: { key?: string; origin?: string } = {}) {
-  return fetch(`${collector.url}/v1/batch`, {
+function send(batch: object[], options: { key?: string; origin?: string; path?: string } = {}) {
+  return fetch(`${collector.url}${options.path ?? '/v1/batch'}`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain', origin: options.origin ?? SHOP },
     body: JSON.stringify({ writeKey: options.key ?? 'site-key', batch }),
@@ -141,6 +141,25 @@ it('shows events as they arrive, with their validation result, without a reload'
       trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
     );
   expect(violations).toEqual([['app', 'Buy', '2']]);
+
+  // The delivery ledger per source and transport: Node's fetch sends no Fetch Metadata
+  // (unknown); `?r` is the tag's mark of a resend.
+  await send([event('track', { event: 'Late' })], { path: '/v1/batch?r' });
+  const delivery = page.locator('#delivery-rows tr');
+  await expect
+    .poll(
+      () =>
+        delivery.evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
+        ),
+      POLL,
+    )
+    .toEqual([
+      ['app', 'unknown', '2'],
+      ['shop', 'resend', '1'],
+      ['shop', 'unknown', '3'],
+    ]);
+  expect(await delivery.nth(1).locator('td').nth(3).textContent()).toMatch(/^\u2264 \d+ m?s$/);
 
   await page.click('text=Log out');
   await page.locator('#secret').waitFor();

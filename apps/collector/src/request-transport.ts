@@ -32,3 +32,10 @@ export function requestTransport(headers: Headers): RequestTransport | undefined
   if (mode === 'cors' || mode === 'same-origin') return 'fetch';
   return undefined;
 }
+
+const DELIVERY_TRANSPORTS = new Set<string>(['beacon', 'fetch', 'pixel', 'resend']);
+
+/** A report's transport as a label: one of the collector's own values, else `unknown`. */
+export function transportLabel(transport: string | undefined): DeliveryTransport | 'unknown' {
+  return DELIVERY_TRANSPORTS.has(transport ?? '') ? (transport as DeliveryTransport) : 'unknown';
+}

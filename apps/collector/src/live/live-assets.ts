@@ -26,7 +26,7 @@ tr.result-accepted td.result{color:var(--accepted)}tr.result-flagged td.result{c
 tr.fresh{animation:fresh 1.5s ease-out}@keyframes fresh{from{background:#fff7d6}to{background:transparent}}
 td.page{max-width:22rem;color:var(--muted)}
 .empty,.skipped{color:var(--muted)}
-#plan{margin:0 0 1rem}#plan h2{font-size:1rem;margin:0 0 .25rem}td.count{text-align:right;font-variant-numeric:tabular-nums}
+#plan,#delivery{margin:0 0 1rem}#plan h2,#delivery h2{font-size:1rem;margin:0 0 .25rem}td.count{text-align:right;font-variant-numeric:tabular-nums}
 body.login main{max-width:24rem;margin:15vh auto}
 body.login form{display:flex;flex-direction:column;gap:.5rem;margin-top:1rem}
 input,button{font:inherit;padding:.4rem .6rem}
@@ -46,6 +46,8 @@ export const LIVE_SCRIPT = `(function () {
   var skippedEl = document.getElementById('skipped');
   var plan = document.getElementById('plan');
   var violations = document.getElementById('violations');
+  var delivery = document.getElementById('delivery');
+  var deliveryRows = document.getElementById('delivery-rows');
   var skipped = 0;
 
   function clock(ms) {
@@ -82,6 +84,26 @@ export const LIVE_SCRIPT = `(function () {
       var tr = document.createElement('tr');
       cell(tr, v.source); cell(tr, v.event); cell(tr, v.count.toLocaleString(), 'count'); cell(tr, clock(v.last));
       violations.appendChild(tr);
+    });
+  }
+  // A bucket bound: null is past the last one (7 days), undefined no delay known.
+  function delay(ms) {
+    if (ms === undefined) return '';
+    if (ms === null) return '> 7 d';
+    var units = [[86400000, ' d'], [3600000, ' h'], [60000, ' min'], [1000, ' s'], [1, ' ms']];
+    for (var i = 0; i < units.length; i++) if (ms >= units[i][0]) return '\\u2264 ' + ms / units[i][0] + units[i][1];
+    return '\\u2264 ' + ms + ' ms';
+  }
+  function showDelivery(list) {
+    delivery.hidden = !list || list.length === 0;
+    if (delivery.hidden) return;
+    while (deliveryRows.firstChild) deliveryRows.removeChild(deliveryRows.firstChild);
+    list.forEach(function (d) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-transport', d.transport);
+      cell(tr, d.source); cell(tr, d.transport); cell(tr, d.events.toLocaleString(), 'count');
+      cell(tr, delay(d.delayP50Ms), 'count'); cell(tr, delay(d.delayP99Ms), 'count');
+      deliveryRows.appendChild(tr);
     });
   }
   function svg(name, attrs, text) {
@@ -132,6 +154,7 @@ export const LIVE_SCRIPT = `(function () {
       }
       draw(update.counts, update.now);
       showViolations(update.violations);
+      showDelivery(update.delivery);
       document.body.setAttribute('data-updates', String(Number(document.body.getAttribute('data-updates') || 0) + 1));
     });
     source.addEventListener('error', function () {
