@@ -76,14 +76,20 @@ export const LIVE_SCRIPT = `(function () {
     while (rows.childNodes.length > MAX_ROWS) rows.removeChild(rows.lastChild);
     empty.hidden = rows.childNodes.length > 0;
   }
-  function showViolations(list) {
-    plan.hidden = !list || list.length === 0;
-    if (plan.hidden) return;
-    while (violations.firstChild) violations.removeChild(violations.firstChild);
-    list.forEach(function (v) {
+  // Refills a section's table, one row per item; the section shows only when there are some.
+  function showTable(section, body, list, fill) {
+    section.hidden = !list || list.length === 0;
+    if (section.hidden) return;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    list.forEach(function (item) {
       var tr = document.createElement('tr');
+      fill(tr, item);
+      body.appendChild(tr);
+    });
+  }
+  function showViolations(list) {
+    showTable(plan, violations, list, function (tr, v) {
       cell(tr, v.source); cell(tr, v.event); cell(tr, v.count.toLocaleString(), 'count'); cell(tr, clock(v.last));
-      violations.appendChild(tr);
     });
   }
   // A bucket bound: null is past the last one (7 days), undefined no delay known.
@@ -95,15 +101,10 @@ export const LIVE_SCRIPT = `(function () {
     return '\\u2264 ' + ms + ' ms';
   }
   function showDelivery(list) {
-    delivery.hidden = !list || list.length === 0;
-    if (delivery.hidden) return;
-    while (deliveryRows.firstChild) deliveryRows.removeChild(deliveryRows.firstChild);
-    list.forEach(function (d) {
-      var tr = document.createElement('tr');
+    showTable(delivery, deliveryRows, list, function (tr, d) {
       tr.setAttribute('data-transport', d.transport);
       cell(tr, d.source); cell(tr, d.transport); cell(tr, d.events.toLocaleString(), 'count');
       cell(tr, delay(d.delayP50Ms), 'count'); cell(tr, delay(d.delayP99Ms), 'count');
-      deliveryRows.appendChild(tr);
     });
   }
   function svg(name, attrs, text) {
