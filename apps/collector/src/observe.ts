@@ -36,6 +36,8 @@ export interface EventsReport {
   transport?: string;
   /** Each accepted event's delay, ms from its (skew-corrected) time to the request's arrival. */
   delaysMs?: readonly number[];
+  /** Each numbered accepted event's visit (anonymousId NUL session) and `context.eventIndex`. */
+  sequence?: readonly (readonly [visit: string, index: number])[];
 }
 
 /** Receives counts and timings; implementations must be cheap and must not throw. */

@@ -19,9 +19,30 @@ describe('createDeliveryCounts', () => {
     counts.add(report('blog', undefined, [300]));
     counts.add(report('blog', 'x"y', [300])); // not a transport the collector tells
     expect(counts.table(10)).toEqual([
-      { source: 'blog', transport: 'unknown', events: 2, delayP50Ms: 500, delayP99Ms: 500 },
-      { source: 'shop', transport: 'fetch', events: 100, delayP50Ms: 50, delayP99Ms: 10_000 },
-      { source: 'shop', transport: 'resend', events: 2, delayP50Ms: 10, delayP99Ms: 300_000 },
+      {
+        source: 'blog',
+        transport: 'unknown',
+        events: 2,
+        gaps: 0,
+        delayP50Ms: 500,
+        delayP99Ms: 500,
+      },
+      {
+        source: 'shop',
+        transport: 'fetch',
+        events: 100,
+        gaps: 0,
+        delayP50Ms: 50,
+        delayP99Ms: 10_000,
+      },
+      {
+        source: 'shop',
+        transport: 'resend',
+        events: 2,
+        gaps: 0,
+        delayP50Ms: 10,
+        delayP99Ms: 300_000,
+      },
     ]);
   });
 
@@ -31,8 +52,37 @@ describe('createDeliveryCounts', () => {
     counts.add({ source: 'shop', accepted: 3, quarantined: [], transport: 'beacon' });
     counts.add({ source: 'shop', accepted: 0, quarantined: ['invalid_type'], transport: 'pixel' });
     expect(counts.table(10)).toEqual([
-      { source: 'shop', transport: 'beacon', events: 3 },
-      { source: 'shop', transport: 'resend', events: 1, delayP50Ms: null, delayP99Ms: null },
+      { source: 'shop', transport: 'beacon', events: 3, gaps: 0 },
+      {
+        source: 'shop',
+        transport: 'resend',
+        events: 1,
+        gaps: 0,
+        delayP50Ms: null,
+        delayP99Ms: null,
+      },
+    ]);
+  });
+
+  it("counts a visit's missing numbers on the row that showed them, per source", () => {
+    const counts = createDeliveryCounts();
+    const numbered = (source: string, transport: string, indexes: number[]) =>
+      counts.add({
+        source,
+        accepted: indexes.length,
+        quarantined: [],
+        transport,
+        sequence: indexes.map((i) => ['anon\u0000s1', i] as const),
+      });
+    numbered('shop', 'fetch', [1, 2, 4]); // 3 missing
+    numbered('shop', 'beacon', [7]); // 5 and 6 missing
+    numbered('shop', 'resend', [3]); // 3 was late: no longer a gap
+    numbered('blog', 'fetch', [5]); // the same ids on another source: another visit
+    expect(counts.table(10).map((c) => [c.source, c.transport, c.gaps])).toEqual([
+      ['blog', 'fetch', 0],
+      ['shop', 'beacon', 2],
+      ['shop', 'fetch', 0],
+      ['shop', 'resend', 0],
     ]);
   });
 

@@ -1,10 +1,11 @@
 // The delivery ledger's live figures for the live view, since the collector started: events
 // delivered and their delay (event time to arrival) per source and transport. A delay is
 // counted in a fixed histogram, never kept, so memory is a few numbers per row however many
-// events arrive; its p50/p99 are the upper bound of the bucket they fall in. Gaps need the
-// store (`sluice quality`): a lost event never reaches any one collector.
+// events arrive; its p50/p99 are the upper bound of the bucket they fall in. Gaps are those
+// this process can see (visit-gaps.ts); `sluice quality` counts them exactly, from the store.
 import type { EventsReport } from '../observe.js';
 import { transportLabel } from '../request-transport.js';
+import { createVisitGaps, type VisitGaps } from './visit-gaps.js';
 
 /** One row: a source and a transport, with its counts since the collector started. */
 export interface DeliveryCount {
@@ -12,6 +13,8 @@ export interface DeliveryCount {
   /** `fetch`, `beacon`, `pixel`, `resend` (the tag's `?r`), or `unknown` (no Fetch Metadata). */
   transport: string;
   events: number;
+  /** Numbers of visits seen here that have not arrived, counted on the row that showed them. */
+  gaps: number;
   /**
    * The delay p50 and p99, ms: the upper bound of the histogram bucket they fall in; null when
    * over the last bound (DELAY_BOUNDS_MS); missing when no event of the row told its delay.
@@ -35,10 +38,13 @@ export interface DeliveryCounts {
   table(limit: number): DeliveryCount[];
 }
 
-type Row = { source: string; transport: string; events: number; buckets: number[] };
+type Row = { source: string; transport: string; events: number; gaps: number; buckets: number[] };
 
 /** Counts per source and transport; beyond `maxRows` pairs, per transport under OTHER_SOURCES. */
-export function createDeliveryCounts(maxRows = 200): DeliveryCounts {
+export function createDeliveryCounts(
+  maxRows = 200,
+  visits: VisitGaps = createVisitGaps(),
+): DeliveryCounts {
   const rows = new Map<string, Row>();
   const row = (source: string, transport: string): Row => {
     let key = `${source}\u0000${transport}`;
@@ -49,7 +55,13 @@ export function createDeliveryCounts(maxRows = 200): DeliveryCounts {
       found = rows.get(key);
     }
     if (found === undefined) {
-      found = { source, transport, events: 0, buckets: new Array(DELAY_BOUNDS_MS.length + 1) };
+      found = {
+        source,
+        transport,
+        events: 0,
+        gaps: 0,
+        buckets: new Array(DELAY_BOUNDS_MS.length + 1),
+      };
       found.buckets.fill(0);
       rows.set(key, found);
     }
@@ -62,13 +74,16 @@ export function createDeliveryCounts(maxRows = 200): DeliveryCounts {
       const entry = row(report.source, transportLabel(report.transport));
       entry.events += report.accepted;
       for (const ms of report.delaysMs ?? []) entry.buckets[bucketOf(ms)]!++;
+      for (const [visit, index] of report.sequence ?? []) {
+        visits.see(`${report.source}\u0000${visit}`, index, entry);
+      }
     },
     table(limit) {
       return [...rows.values()]
         .sort((a, b) => compare(a.source, b.source) || compare(a.transport, b.transport))
         .slice(0, limit)
-        .map(({ source, transport, events, buckets }) => {
-          const count: DeliveryCount = { source, transport, events };
+        .map(({ source, transport, events, gaps, buckets }) => {
+          const count: DeliveryCount = { source, transport, events, gaps };
           const delays = buckets.reduce((sum, n) => sum + n, 0);
           if (delays > 0) {
             count.delayP50Ms = quantile(buckets, delays, 0.5);

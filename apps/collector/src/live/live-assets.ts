@@ -104,7 +104,7 @@ export const LIVE_SCRIPT = `(function () {
     showTable(delivery, deliveryRows, list, function (tr, d) {
       tr.setAttribute('data-transport', d.transport);
       cell(tr, d.source); cell(tr, d.transport); cell(tr, d.events.toLocaleString(), 'count');
-      cell(tr, delay(d.delayP50Ms), 'count'); cell(tr, delay(d.delayP99Ms), 'count');
+      cell(tr, d.gaps.toLocaleString(), 'count'); cell(tr, delay(d.delayP50Ms), 'count'); cell(tr, delay(d.delayP99Ms), 'count');
     });
   }
   function svg(name, attrs, text) {

@@ -164,8 +164,15 @@ describe('createLiveFeed', () => {
     });
     await vi.advanceTimersByTimeAsync(150);
     expect(updates.at(-1)?.delivery).toEqual([
-      { source: 'shop', transport: 'fetch', events: 2, delayP50Ms: 25, delayP99Ms: 50 },
-      { source: 'shop', transport: 'resend', events: 1, delayP50Ms: 60_000, delayP99Ms: 60_000 },
+      { source: 'shop', transport: 'fetch', events: 2, gaps: 0, delayP50Ms: 25, delayP99Ms: 50 },
+      {
+        source: 'shop',
+        transport: 'resend',
+        events: 1,
+        gaps: 0,
+        delayP50Ms: 60_000,
+        delayP99Ms: 60_000,
+      },
     ]);
     // A viewer who connects later starts from the same table.
     expect(feed.snapshot().delivery).toHaveLength(2);
