@@ -10,7 +10,8 @@ import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 // test loses a known set of events for good (batches the network answers 400, which the tag
 // does not resend; beacons a blocker swallows, which the tag takes as sent), loses one batch
 // for a moment only (aborted once, resent), and `sluice quality` must report exactly the lost
-// ones as gaps, on the transport that showed them.
+// ones as gaps, on the transport that showed them; the resent batch (`/v1/batch?r`) under
+// `resend`.
 
 let site: TrackerSite;
 let collector: ObservedCollector;
@@ -52,22 +53,28 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
   const context = await browsers.context();
   const seen: string[] = []; // the events of each fetch, as the network saw them
   const aborted = new Set<string>();
-  await context.route(`${collector.url}/v1/batch`, async (route: Route) => {
-    const sent = JSON.parse(route.request().postData() ?? '{}') as Sent;
-    const names = sent.batch.map((e) => e.event ?? e.type);
-    seen.push(...names);
-    if (names.some((n) => REFUSED.has(n))) {
-      await route.fulfill({
-        status: 400,
-        headers: { 'access-control-allow-origin': site.origin },
-        contentType: 'application/json',
-        body: '{"error":{"code":"test","message":"refused on the way"}}',
-      });
-    } else if (names.some((n) => ABORTED.has(n) && !aborted.has(n))) {
-      for (const n of names) aborted.add(n);
-      await route.abort('connectionreset');
-    } else await route.continue();
-  });
+  const resends: string[] = []; // the events of each request the tag marked as a resend (?r)
+  const batchUrl = `${collector.url}/v1/batch`;
+  await context.route(
+    (url) => `${url.origin}${url.pathname}` === batchUrl,
+    async (route: Route) => {
+      const sent = JSON.parse(route.request().postData() ?? '{}') as Sent;
+      const names = sent.batch.map((e) => e.event ?? e.type);
+      seen.push(...names);
+      if (new URL(route.request().url()).searchParams.has('r')) resends.push(...names);
+      if (names.some((n) => REFUSED.has(n))) {
+        await route.fulfill({
+          status: 400,
+          headers: { 'access-control-allow-origin': site.origin },
+          contentType: 'application/json',
+          body: '{"error":{"code":"test","message":"refused on the way"}}',
+        });
+      } else if (names.some((n) => ABORTED.has(n) && !aborted.has(n))) {
+        for (const n of names) aborted.add(n);
+        await route.abort('connectionreset');
+      } else await route.continue();
+    },
+  );
 
   // One session across four page visits (the same localStorage): numbers 1 to 11.
   const first = await visit(context, '/'); // 1 page view (fetch)
@@ -80,6 +87,9 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
     }
   }
   await waitUntil(() => collector.events().length === 4, 10_000, 'the kept events');
+  // The tag read the last answer: else the next page would resend what it still holds.
+  const outbox = () => first.evaluate(() => localStorage.getItem('sluice_q') ?? '');
+  await pollUntil(outbox, (held) => held === '', 10_000, 'an empty outbox');
   await first.close();
 
   const blocked = await visit(context, '/later', true); // 7 page view, 8: the beacon is swallowed
@@ -93,6 +103,7 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
   await waitUntil(() => collector.events().length === 7, 10_000, 'the last page view');
   await last.close();
   expect(seen.filter((name) => ABORTED.has(name))).toHaveLength(2); // sent, and sent again
+  expect(resends).toEqual(['late 4']); // only the second time
 
   const indexes = collector
     .events()
@@ -122,9 +133,10 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
   expect(process.exitCode ?? 0).toBe(0);
   const rows = jsonLines<Record<string, unknown>>(printed.join(''));
   const byTransport = Object.fromEntries(rows.map((row) => [row.transport, row]));
-  expect(rows.map((row) => row.transport).sort()).toEqual(['beacon', 'fetch']);
-  // Gaps 3 and 5 show on fetch (after them came 4 and 6), 7 and 8 on the beacon (9 and 10).
-  expect(byTransport.fetch).toMatchObject({ events: '5', numbered: '5', gaps: '2', repeats: '0' });
+  expect(rows.map((row) => row.transport).sort()).toEqual(['beacon', 'fetch', 'resend']);
+  // Gap 3 shows on the resend (4 came after it), 5 on fetch (6), 7 and 8 on the beacon (9, 10).
+  expect(byTransport.fetch).toMatchObject({ events: '4', numbered: '4', gaps: '1', repeats: '0' });
+  expect(byTransport.resend).toMatchObject({ events: '1', numbered: '1', gaps: '1', repeats: '0' });
   expect(byTransport.beacon).toMatchObject({ events: '2', numbered: '2', gaps: '2', repeats: '0' });
   for (const row of rows) {
     expect(row).toMatchObject({ source: 'site', browser: expect.stringMatching(/Chrom/) });

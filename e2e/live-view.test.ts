@@ -59,8 +59,8 @@ function event(type: string, fields: Record<string, unknown>) {
 }
 const onPage = (path: string) => ({ page: { url: `${SHOP}${path}`, path } });
 
-function send(batch: object[], options: { key?: string; origin?: string } = {}) {
-  return fetch(`${collector.url}/v1/batch`, {
+function send(batch: object[], options: { key?: string; origin?: string; path?: string } = {}) {
+  return fetch(`${collector.url}${options.path ?? '/v1/batch'}`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain', origin: options.origin ?? SHOP },
     body: JSON.stringify({ writeKey: options.key ?? 'site-key', batch }),
@@ -141,6 +141,28 @@ it('shows events as they arrive, with their validation result, without a reload'
       trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
     );
   expect(violations).toEqual([['app', 'Buy', '2']]);
+
+  // The delivery ledger per source and transport: Node's fetch sends `Sec-Fetch-Mode: cors`
+  // as a browser's would (fetch); `?r` is the tag's mark of a resend. Numbers 1 and 3 of a
+  // visit: one gap.
+  const numbered = (eventIndex: number) =>
+    event('track', { event: 'Late', anonymousId: 'ada', context: { sessionId: 'v1', eventIndex } });
+  await send([numbered(1), numbered(3)], { path: '/v1/batch?r' });
+  const delivery = page.locator('#delivery-rows tr');
+  await expect
+    .poll(
+      () =>
+        delivery.evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent)),
+        ),
+      POLL,
+    )
+    .toEqual([
+      ['app', 'fetch', '2', '0'],
+      ['shop', 'fetch', '3', '0'],
+      ['shop', 'resend', '2', '1'],
+    ]);
+  expect(await delivery.nth(2).locator('td').nth(4).textContent()).toMatch(/^\u2264 \d+ m?s$/);
 
   await page.click('text=Log out');
   await page.locator('#secret').waitFor();

@@ -102,12 +102,12 @@ it('answers 503 with Retry-After at a full disk budget, and stores every event t
     const statuses: number[] = [];
     let exposedRetryAfter = false;
     page.on('request', (req) => {
-      if (!req.url().endsWith('/v1/batch')) return;
+      if (new URL(req.url()).pathname !== '/v1/batch') return; // retries: /v1/batch?r
       const body = JSON.parse(req.postData() ?? '{}') as { batch?: { messageId: string }[] };
       for (const event of body.batch ?? []) sentByPage.add(event.messageId);
     });
     page.on('response', (res) => {
-      if (!res.url().endsWith('/v1/batch')) return;
+      if (new URL(res.url()).pathname !== '/v1/batch') return;
       statuses.push(res.status());
       const headers = res.headers();
       if (res.status() === 503 && headers['retry-after'] !== undefined) {

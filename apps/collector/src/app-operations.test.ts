@@ -132,6 +132,7 @@ describe('observer and logger', () => {
         repeated: 0,
         quarantined: ['invalid_type'],
         planViolations: [],
+        delaysMs: [expect.any(Number)], // the accepted event's, for the delivery ledger
       },
     ]);
   });

@@ -73,6 +73,7 @@ export async function ingestAndEnqueue(
     planViolations: result.planViolations,
     transport: facts.transport,
     delaysMs: deps.observer && eventDelays(result.messages, facts.receivedAtMs),
+    sequence: result.sequence.length > 0 ? result.sequence : undefined,
   });
   return result;
 }

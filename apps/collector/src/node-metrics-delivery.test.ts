@@ -16,11 +16,13 @@ describe('delivery metrics', () => {
       delaysMs: [200, 40_000],
     });
     observer.eventsIngested({ source: 'site', accepted: 1, quarantined: [], delaysMs: [5] });
+    observer.eventsIngested({ source: 'site', accepted: 3, quarantined: [], transport: 'resend' });
     // A label is never what a client chose.
     observer.eventsIngested({ source: 'site', accepted: 1, quarantined: [], transport: 'x"y' });
     const { body } = await prometheus.metrics();
     expect(body).toContain('sluice_events_delivered_total{source="site",transport="beacon"} 2');
     expect(body).toContain('sluice_events_delivered_total{source="site",transport="unknown"} 2');
+    expect(body).toContain('sluice_events_delivered_total{source="site",transport="resend"} 3');
     expect(body).toContain('sluice_event_delay_seconds_bucket{le="0.5",transport="beacon"} 1');
     expect(body).toContain('sluice_event_delay_seconds_bucket{le="60",transport="beacon"} 2');
     expect(body).toContain('sluice_event_delay_seconds_count{transport="unknown"} 1');

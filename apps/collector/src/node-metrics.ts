@@ -3,6 +3,7 @@ import { metricsIn } from '@sluice/queue/metrics';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CollectorObserver } from './observe.js';
 import { RECENT_IDS } from './recent-ids.js';
+import { transportLabel } from './request-transport.js';
 import type { UsageCounters } from './source-usage.js';
 
 /** Sources named in the usage gauges: the most active today (a collector may serve 100,000). */
@@ -99,7 +100,7 @@ export function createPrometheusObserver(
   // The delivery ledger's live part (the gaps need the store: `sluice quality`).
   const delivered = m.counter(
     'sluice_events_delivered_total',
-    'Valid events acknowledged, by source and transport (beacon, fetch, pixel; unknown without Fetch Metadata)',
+    "Valid events acknowledged, by source and transport (beacon, fetch, pixel; resend for the tag's retries; unknown without Fetch Metadata)",
     ['source', 'transport'],
   );
   const delay = m.histogram(
@@ -188,7 +189,7 @@ export function createPrometheusObserver(
       if (report.accepted > 0) acceptedBy(source).inc(report.accepted);
       if (report.repeated) repeated.inc({ source }, report.repeated);
       // Only the collector's own values: never a label a client chose.
-      const transport = TRANSPORTS.has(report.transport ?? '') ? report.transport! : 'unknown';
+      const transport = transportLabel(report.transport);
       if (report.accepted > 0) deliveredBy(`${source}\n${transport}`).inc(report.accepted);
       for (const ms of report.delaysMs ?? []) delayBy(transport).observe(Math.max(ms, 0) / 1000);
       for (const reason of report.quarantined) quarantined.inc({ source, reason });
@@ -203,8 +204,6 @@ export function createPrometheusObserver(
     metrics: async () => ({ contentType: target.contentType, body: await target.metrics() }),
   };
 }
-
-const TRANSPORTS = new Set(['beacon', 'fetch', 'pixel']);
 
 /** Remembers `make(key)` per key: the label sets are few (routes, methods, statuses, sources). */
 function labelled<T>(make: (key: string) => T): (key: string) => T {

@@ -32,10 +32,12 @@ export interface EventsReport {
    * flagged): a name the plan lists, `<type>:*`, or `_unplanned`.
    */
   planViolations?: readonly string[];
-  /** How the request came (`beacon`, `fetch`, `pixel`), when the browser said (Fetch Metadata). */
+  /** How the request came: `beacon`, `fetch`, `pixel` (Fetch Metadata), or `resend` (the tag's `?r`). */
   transport?: string;
   /** Each accepted event's delay, ms from its (skew-corrected) time to the request's arrival. */
   delaysMs?: readonly number[];
+  /** Each numbered accepted event's visit (anonymousId NUL session) and `context.eventIndex`. */
+  sequence?: readonly (readonly [visit: string, index: number])[];
 }
 
 /** Receives counts and timings; implementations must be cheap and must not throw. */

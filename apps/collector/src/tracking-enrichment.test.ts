@@ -27,9 +27,10 @@ async function storedEvent(
   body: unknown,
   headers: Record<string, string>,
   config: CollectorConfigInput = testConfig,
+  path = '/v1/batch',
 ) {
   const app = createCollectorApp({ queue, config, clientIp: () => CLIENT_IP });
-  const res = await app.request('/v1/batch', {
+  const res = await app.request(path, {
     method: 'POST',
     headers: { 'Content-Type': 'text/plain', ...headers },
     body: JSON.stringify(body),
@@ -71,6 +72,18 @@ describe('enrichment of a browser request', () => {
       config,
     );
     expect(event.context).toEqual({ userAgent: CHROME });
+  });
+});
+
+describe('the transport of the delivery ledger', () => {
+  const fetched = { Origin: SHOP_ORIGIN, 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
+  const transport = async (path: string) =>
+    (await storedEvent({ writeKey: SHOP_KEY, batch: [trackEvent()] }, fetched, testConfig, path))
+      .context.transport;
+
+  it("stores resend for the tag's ?r requests (events sent before), fetch for the others", async () => {
+    expect(await transport('/v1/batch?r')).toBe('resend');
+    expect(await transport('/v1/batch')).toBe('fetch');
   });
 });
 

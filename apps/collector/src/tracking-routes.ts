@@ -30,7 +30,7 @@ import type { CollectorLogger, CollectorObserver } from './observe.js';
 import type { RecentIds } from './recent-ids.js';
 import { checkContentEncoding, checkContentType, parseJsonBody, readBody } from './request-body.js';
 import type { RequestLimits } from './request-limits.js';
-import { requestTransport } from './request-transport.js';
+import { deliveryTransport } from './request-transport.js';
 
 export { type BatchResponse, QUEUE_RETRY_AFTER_SECONDS } from './enqueue-batch.js';
 
@@ -158,7 +158,7 @@ async function receive(
     location: clientSide && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     // `/v1/import` and server-side sources send old events on purpose.
     keepPastTimestamps: historical || !clientSide,
-    transport: requestTransport(c.req.raw.headers),
+    transport: deliveryTransport(c.req.url, c.req.raw.headers),
   });
   return batchAnswer(c, result);
 }

@@ -20,6 +20,27 @@ describe('ingestBatch', () => {
     expect(messages[0]!.time).toBe(Date.parse(event.timestamp as string));
   });
 
+  it("lists each stored event's visit and number for the delivery ledger (tag and Snowplow)", () => {
+    const numbered = (context: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+      trackEvent({ anonymousId: 'anon-1', context, ...more });
+    const { sequence } = ingestBatch(
+      {
+        batch: [
+          numbered({ sessionId: 1_700_000_000_000, eventIndex: 3 }),
+          numbered({ snowplow: { sid: 'sp-1' }, eventIndex: 4 }),
+          numbered({ sessionId: 's', eventIndex: 1.5 }), // not a number the ledger takes
+          numbered({ eventIndex: 5 }), // no visit
+          numbered({ sessionId: 's', eventIndex: 6 }, { type: 'nope' }), // quarantined
+        ],
+      },
+      ctx,
+    );
+    expect(sequence).toEqual([
+      ['anon-1\u00001700000000000', 3],
+      ['anon-1\u0000sp-1', 4],
+    ]);
+  });
+
   it('measures the limit on the event as sent, not on what the collector adds', () => {
     // Just under the limit as sent; receivedAt and the user agent push the stored line over.
     const event = trackEvent({ properties: {} });

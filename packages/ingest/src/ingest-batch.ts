@@ -25,6 +25,11 @@ export interface IngestResult {
   reasons: QuarantineReason[];
   /** The plan label (see PlanViolation) of each event that broke its plan, quarantined or flagged. */
   planViolations: string[];
+  /**
+   * The visit and number of each stored event that has them (the delivery ledger's
+   * `context.sessionId` and `context.eventIndex`): `anonymousId` NUL session, and the number.
+   */
+  sequence: Array<[visit: string, index: number]>;
 }
 
 /**
@@ -104,6 +109,7 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
   const rejected: RejectedEvent[] = [];
   const reasons: QuarantineReason[] = [];
   const planViolations: string[] = [];
+  const sequence: Array<[string, number]> = [];
   const plan = ctx.plan;
   const maxEventBytes = ctx.maxEventBytes ?? MAX_EVENT_BYTES;
   const origin = { receivedAtMs: ctx.receivedAtMs };
@@ -139,6 +145,8 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
         // line a little over, so only then is the client's own size measured.
         const sentBytes = bytes > maxEventBytes ? utf8Length(JSON.stringify(raw)) : 0;
         if (sentBytes <= maxEventBytes) {
+          const numbered = visitNumber(enriched.event);
+          if (numbered) sequence.push(numbered);
           messages.push({
             // Validated: a non-empty string.
             id: event.messageId as string,
@@ -171,5 +179,19 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
   const bodies = lines.take();
   for (let i = 0; i < messages.length; i++) (messages[i] as QueueMessage).body = bodies[i]!;
   const accepted = messages.length - rejected.length;
-  return { messages, accepted, rejected, reasons, planViolations };
+  return { messages, accepted, rejected, reasons, planViolations, sequence };
+}
+
+/** The event's visit (Snowplow's in `context.snowplow.sid`) and its number, when it has both. */
+function visitNumber(event: Record<string, unknown>): [string, number] | undefined {
+  const context = event.context as
+    | { sessionId?: unknown; eventIndex?: unknown; snowplow?: { sid?: unknown } }
+    | undefined;
+  const index = context?.eventIndex;
+  const session = context?.sessionId ?? context?.snowplow?.sid;
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 1) return undefined;
+  if (session === undefined || session === null || typeof event.anonymousId !== 'string') {
+    return undefined;
+  }
+  return [`${event.anonymousId}\u0000${session}`, index];
 }

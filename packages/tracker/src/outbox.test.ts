@@ -98,6 +98,12 @@ describe('the outbox while the page lives', () => {
       ['e1', 'e2'],
       ['e1', 'e2'],
     ]);
+    // The retries are marked: the collector stores their events as `transport: 'resend'`.
+    expect(collector.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
+      '/v1/batch',
+      '/v1/batch?r',
+      '/v1/batch?r',
+    ]);
     // The outbox forgets the events once it has read the answer, a moment after the collector
     // counted them.
     await collector.waitFor(() => stored().length === 0);
@@ -171,6 +177,20 @@ describe('the outbox across pages and tabs', () => {
     expect(collector.accepted().map((e) => JSON.stringify(e))).toEqual([event(1), event(2)]);
   });
 
+  it('marks as a resend (?r) what an earlier page left, until the collector answered', async () => {
+    localStorage.setItem('sluice_q', event(1)); // a closed tab's
+    const [add, flush, retry] = outbox();
+    retry();
+    await collector.waitFor(() => collector.accepted().length === 1);
+    add(event(2)); // this page's own, after the answer: not a resend
+    flush();
+    await collector.waitFor(() => collector.accepted().length === 2);
+    expect(collector.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
+      '/v1/batch?r',
+      '/v1/batch',
+    ]);
+  });
+
   it('keeps the events another tab stored (merges, never overwrites)', async () => {
     collector.answers.push({ status: 503, headers: { 'retry-after': '60' } });
     const [add, flush] = outbox();
@@ -242,14 +262,15 @@ describe('the outbox across pages and tabs', () => {
 
 describe('the outbox when the page is hidden or left', () => {
   const beacons: string[] = [];
+  const beaconUrls: string[] = [];
   beforeEach(() => {
-    beacons.length = 0;
+    beacons.length = beaconUrls.length = 0;
   });
   const beacon = (answer: boolean) =>
     Object.defineProperty(navigator, 'sendBeacon', {
       configurable: true,
       value: (url: string, body: string) => {
-        expect(url).toBe(`${collector.endpoint}/v1/batch`);
+        beaconUrls.push(url);
         beacons.push(body);
         return answer;
       },
@@ -262,6 +283,7 @@ describe('the outbox when the page is hidden or left', () => {
     add(event(2));
     flush(true);
     expect(beacons.map((b) => names(JSON.parse(b).batch))).toEqual([['e1', 'e2']]);
+    expect(beaconUrls).toEqual([`${collector.endpoint}/v1/batch`]);
     expect(stored()).toEqual([]);
     await sleep(50);
     expect(collector.requests).toHaveLength(0); // no fetch as well
@@ -313,6 +335,7 @@ describe('the outbox when the page is hidden or left', () => {
     add(event(2));
     flush(true);
     expect(beacons.map((b) => names(JSON.parse(b).batch))).toEqual([['e1', 'e2']]);
+    expect(beaconUrls).toEqual([`${collector.endpoint}/v1/batch?r`]); // e1 was sent before
     expect(stored()).toEqual([event(1), event(2)]);
   });
 
@@ -339,6 +362,15 @@ describe('the outbox when the page is hidden or left', () => {
     await sleep(50);
     retry();
     await collector.waitFor(() => collector.accepted().length === 1);
+    // The retry carries events sent before: a resend. After the answer, new events are not.
+    add(event(2));
+    flush();
+    await collector.waitFor(() => collector.accepted().length === 2);
+    expect(collector.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
+      '/v1/batch',
+      '/v1/batch?r',
+      '/v1/batch',
+    ]);
   });
 
   it('sends nothing, not even a beacon, while not allowed', async () => {

@@ -45,7 +45,10 @@ export const createOutbox = (
   let queue = stored();
   let inFlight: string[] = [];
   let added = 0;
-  let failures = 0;
+  // Failed requests since the last answer: while any, the next request is a resend, marked
+  // `?r` (the collector stores its events with `context.transport: 'resend'`), and so is what
+  // earlier pages left (1 then). The whole request is marked, with any new events it carries.
+  let failures = +!!queue[0];
   // One timer: the batch's flushInterval, or the backoff after a failure (while `failures`,
   // nothing is sent before it fires: a retry is never early).
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -76,7 +79,7 @@ export const createOutbox = (
     const [body, count] = firstBody(writeKey, queue);
     inFlight = queue.slice(0, count);
     // fetch sees the answer, so it can retry; keepalive lets it finish if the page goes.
-    fetch(url, { method: 'POST', body, keepalive: true })
+    fetch(url + (failures ? '?r' : ''), { method: 'POST', body, keepalive: true })
       .then((response) => {
         if (response.status === 429 || response.status > 499) throw response;
         failures = 0;
@@ -106,7 +109,8 @@ export const createOutbox = (
     if (beacon && allowed() && navigator.onLine && rest[0])
       try {
         const [body, count] = firstBody(writeKey, rest);
-        if (navigator.sendBeacon(url, body) && !failures) done = rest.slice(0, count);
+        if (navigator.sendBeacon(url + (failures ? '?r' : ''), body) && !failures)
+          done = rest.slice(0, count);
       } catch {}
     save(done);
     drain(); // a batch timer still running later finds nothing, or the next events
@@ -120,8 +124,8 @@ export const createOutbox = (
     },
     flush,
     () => {
-      failures = 0;
-      flush();
+      clearTimeout(timer); // the backoff ends; `failures` stays: still a resend
+      tick();
     },
     () => {
       queue = [];

@@ -93,8 +93,8 @@ Reads what the forwarder stored (events/source=<id>/dt=<day>/, ndjson-gzip files
   repeats       further copies of a messageId in the store (0 when the forwarder removed them;
                 those it removed: sluice_forwarder_repeats_dropped_total in its /metrics)
   delay_p50_ms  median of receivedAt - timestamp (event time to arrival); delay_p99_ms the 99th
-transport is how the request came (beacon, fetch, pixel; unknown without Fetch Metadata,
-e.g. from a server). An event the page's beforeSend drops, or one over 32 KB, is a gap too.
+transport is how the request came (beacon, fetch, pixel; resend: the tag's retries and what
+earlier pages left; unknown without Fetch Metadata, e.g. from a server). An event the page's beforeSend drops, or one over 32 KB, is a gap too.
 Example:
   sluice quality --from 2026-03-01 --to 2026-03-07 --store-dir data/store`,
     columns: QUALITY_COLUMNS,

@@ -26,7 +26,7 @@ tr.result-accepted td.result{color:var(--accepted)}tr.result-flagged td.result{c
 tr.fresh{animation:fresh 1.5s ease-out}@keyframes fresh{from{background:#fff7d6}to{background:transparent}}
 td.page{max-width:22rem;color:var(--muted)}
 .empty,.skipped{color:var(--muted)}
-#plan{margin:0 0 1rem}#plan h2{font-size:1rem;margin:0 0 .25rem}td.count{text-align:right;font-variant-numeric:tabular-nums}
+#plan,#delivery{margin:0 0 1rem}#plan h2,#delivery h2{font-size:1rem;margin:0 0 .25rem}td.count{text-align:right;font-variant-numeric:tabular-nums}
 body.login main{max-width:24rem;margin:15vh auto}
 body.login form{display:flex;flex-direction:column;gap:.5rem;margin-top:1rem}
 input,button{font:inherit;padding:.4rem .6rem}
@@ -46,6 +46,8 @@ export const LIVE_SCRIPT = `(function () {
   var skippedEl = document.getElementById('skipped');
   var plan = document.getElementById('plan');
   var violations = document.getElementById('violations');
+  var delivery = document.getElementById('delivery');
+  var deliveryRows = document.getElementById('delivery-rows');
   var skipped = 0;
 
   function clock(ms) {
@@ -74,14 +76,35 @@ export const LIVE_SCRIPT = `(function () {
     while (rows.childNodes.length > MAX_ROWS) rows.removeChild(rows.lastChild);
     empty.hidden = rows.childNodes.length > 0;
   }
-  function showViolations(list) {
-    plan.hidden = !list || list.length === 0;
-    if (plan.hidden) return;
-    while (violations.firstChild) violations.removeChild(violations.firstChild);
-    list.forEach(function (v) {
+  // Refills a section's table, one row per item; the section shows only when there are some.
+  function showTable(section, body, list, fill) {
+    section.hidden = !list || list.length === 0;
+    if (section.hidden) return;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    list.forEach(function (item) {
       var tr = document.createElement('tr');
+      fill(tr, item);
+      body.appendChild(tr);
+    });
+  }
+  function showViolations(list) {
+    showTable(plan, violations, list, function (tr, v) {
       cell(tr, v.source); cell(tr, v.event); cell(tr, v.count.toLocaleString(), 'count'); cell(tr, clock(v.last));
-      violations.appendChild(tr);
+    });
+  }
+  // A bucket bound: null is past the last one (7 days), undefined no delay known.
+  function delay(ms) {
+    if (ms === undefined) return '';
+    if (ms === null) return '> 7 d';
+    var units = [[86400000, ' d'], [3600000, ' h'], [60000, ' min'], [1000, ' s'], [1, ' ms']];
+    for (var i = 0; i < units.length; i++) if (ms >= units[i][0]) return '\\u2264 ' + ms / units[i][0] + units[i][1];
+    return '\\u2264 ' + ms + ' ms';
+  }
+  function showDelivery(list) {
+    showTable(delivery, deliveryRows, list, function (tr, d) {
+      tr.setAttribute('data-transport', d.transport);
+      cell(tr, d.source); cell(tr, d.transport); cell(tr, d.events.toLocaleString(), 'count');
+      cell(tr, d.gaps.toLocaleString(), 'count'); cell(tr, delay(d.delayP50Ms), 'count'); cell(tr, delay(d.delayP99Ms), 'count');
     });
   }
   function svg(name, attrs, text) {
@@ -132,6 +155,7 @@ export const LIVE_SCRIPT = `(function () {
       }
       draw(update.counts, update.now);
       showViolations(update.violations);
+      showDelivery(update.delivery);
       document.body.setAttribute('data-updates', String(Number(document.body.getAttribute('data-updates') || 0) + 1));
     });
     source.addEventListener('error', function () {

@@ -142,6 +142,42 @@ describe('createLiveFeed', () => {
     expect(feed.snapshot().violations).toHaveLength(2);
   });
 
+  it('sends the delivery ledger per source and transport: events, delay p50/p99', async () => {
+    vi.useFakeTimers();
+    const feed = createLiveFeed({ flushEveryMs: 100 });
+    const observer = feed.observe();
+    const updates: LiveUpdate[] = [];
+    feed.subscribe({ send: (u) => updates.push(u), end: () => {} });
+    observer.eventsIngested({
+      source: 'shop',
+      accepted: 2,
+      quarantined: [],
+      transport: 'fetch',
+      delaysMs: [20, 30],
+    });
+    observer.eventsIngested({
+      source: 'shop',
+      accepted: 1,
+      quarantined: [],
+      transport: 'resend',
+      delaysMs: [45_000],
+    });
+    await vi.advanceTimersByTimeAsync(150);
+    expect(updates.at(-1)?.delivery).toEqual([
+      { source: 'shop', transport: 'fetch', events: 2, gaps: 0, delayP50Ms: 25, delayP99Ms: 50 },
+      {
+        source: 'shop',
+        transport: 'resend',
+        events: 1,
+        gaps: 0,
+        delayP50Ms: 60_000,
+        delayP99Ms: 60_000,
+      },
+    ]);
+    // A viewer who connects later starts from the same table.
+    expect(feed.snapshot().delivery).toHaveLength(2);
+  });
+
   it('refuses viewers above the limit and ends every stream on close', () => {
     const feed = createLiveFeed({ maxViewers: 1 });
     const end = vi.fn();

@@ -4,6 +4,7 @@
 import type { QueueMessage, QueueProducer } from '@sluice/queue';
 import { DEFAULT_MAX_VIEWERS } from '../config-admin.js';
 import type { CollectorObserver, RequestReport } from '../observe.js';
+import { createDeliveryCounts, type DeliveryCount } from './delivery-counts.js';
 import { describeMessage, describeRefusal, type LiveEvent } from './live-event.js';
 import { createMinuteCounts, type MinuteCount } from './minute-counts.js';
 import { createViolationCounts, type ViolationCount } from './violation-counts.js';
@@ -17,6 +18,8 @@ export interface LiveUpdate {
   counts: MinuteCount[];
   /** Tracking-plan violations by source and event since the collector started, most first. */
   violations: ViolationCount[];
+  /** The delivery ledger since the collector started: events and delay per source and transport. */
+  delivery: DeliveryCount[];
 }
 
 export interface LiveViewer {
@@ -50,6 +53,8 @@ export interface LiveFeedOptions {
   maxPending?: number;
   /** Rows of the violations table sent at most (default 20). */
   maxViolationRows?: number;
+  /** Rows of the delivery table sent at most (default 50). */
+  maxDeliveryRows?: number;
 }
 
 type Pending =
@@ -69,7 +74,13 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
   const counts = createMinuteCounts(now);
   const violations = createViolationCounts(now);
   const maxViolationRows = options.maxViolationRows ?? 20;
-  const state = () => ({ counts: counts.series(), violations: violations.top(maxViolationRows) });
+  const delivery = createDeliveryCounts();
+  const maxDeliveryRows = options.maxDeliveryRows ?? 50;
+  const state = () => ({
+    counts: counts.series(),
+    violations: violations.top(maxViolationRows),
+    delivery: delivery.table(maxDeliveryRows),
+  });
   const viewers = new Set<LiveViewer>();
   let pending: Pending[] = [];
   let pendingCount = 0;
@@ -160,6 +171,7 @@ export function createLiveFeed(options: LiveFeedOptions = {}): LiveFeed {
           counts.add('accepted', report.accepted);
           counts.add('quarantined', report.quarantined.length);
           if (report.planViolations) violations.add(report.source, report.planViolations);
+          delivery.add(report);
           countsChanged = true;
         },
       };

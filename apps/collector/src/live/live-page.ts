@@ -69,6 +69,14 @@ ${head('sluice · live events')}
 <tbody id="violations"></tbody>
 </table>
 </section>
+<section id="delivery" hidden>
+<h2>Delivery ledger by source and transport, since the collector started</h2>
+<table>
+<thead><tr><th>source</th><th>transport</th><th>events</th><th>gaps</th><th>delay p50</th><th>delay p99</th></tr></thead>
+<tbody id="delivery-rows"></tbody>
+</table>
+<p class="hint">Delay: event time to arrival, as the bound of its histogram bucket. <code>resend</code>: requests the tag sent again (a retry, or what earlier pages left). Gaps: numbers of visits this collector sees (<code>context.eventIndex</code>) that have not arrived; <code>sluice quality</code> counts them exactly, from the store.</p>
+</section>
 <p id="skipped" class="skipped" hidden></p>
 <table>
 <thead><tr><th>time</th><th>result</th><th>source</th><th>type</th><th>name</th><th>page</th><th>detail</th></tr></thead>
