@@ -70,10 +70,10 @@ function fromValidSource(source: Partial<Source>, defaults: Source): Source | un
   // the same shape, also once config.ts gives it its inherited limits.
   const parsed: Source = {
     id: source.id as string,
-    writeKeys: source.writeKeys ? [...source.writeKeys] : [],
-    secretKeys: source.secretKeys ? [...source.secretKeys] : [],
-    snowplowAppIds: source.snowplowAppIds ? [...source.snowplowAppIds] : [],
-    allowedOrigins: source.allowedOrigins ? [...source.allowedOrigins] : [],
+    writeKeys: source.writeKeys ? source.writeKeys.slice() : [],
+    secretKeys: source.secretKeys ? source.secretKeys.slice() : [],
+    snowplowAppIds: source.snowplowAppIds ? source.snowplowAppIds.slice() : [],
+    allowedOrigins: source.allowedOrigins ? source.allowedOrigins.slice() : [],
     side: source.side ?? defaults.side,
     limits: defaults.limits,
     enrich: defaults.enrich,
