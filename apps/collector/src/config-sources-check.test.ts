@@ -115,4 +115,41 @@ describe('checkSourcesFast', () => {
       /sources\.4321\.allowedOrigins\.0: an origin must be "\*"/,
     );
   });
+
+  it('checks many sources against each other and the collector limits as zod does', () => {
+    const sources = Array.from({ length: FAST_CHECK_FROM }, (_, i) => ({
+      id: `site-${i}`,
+      writeKeys: [`wk_${i}`],
+      ...(i % 3 === 0 ? { limits: { maxRequestBytes: 4096, rate: { requestsPerSecond: 5 } } } : {}),
+      ...(i % 5 === 0 ? { limits: { maxEventBytes: 2048 } } : {}),
+    }));
+    const config = { limits: { maxRequestBytes: 100_000, maxEventBytes: 50_000 }, sources };
+    const parsed = parseCollectorConfig(config);
+    expect(parsed).toStrictEqual(collectorConfigSchema.parse(config));
+    expect(parsed.sources[1]?.limits).toMatchObject({
+      maxEventBytes: 50_000,
+      maxRequestBytes: 100_000,
+    });
+    expect(parsed.sources[3]?.limits).toMatchObject({ maxEventBytes: 4096, maxRequestBytes: 4096 });
+    const mistakes: [unknown[], RegExp][] = [
+      [
+        sources.map((s, i) => (i === 4000 ? { ...s, writeKeys: ['wk_12'] } : s)),
+        /sources\.4000\.writeKeys\.0: this key is already used by source "site-12"/,
+      ],
+      [
+        sources.map((s, i) => (i === 4001 ? { ...s, id: 'site-7' } : s)),
+        /sources\.4001\.id: source id "site-7" is used twice/,
+      ],
+      [
+        sources.map((s, i) => (i === 4002 ? { ...s, limits: { maxRequestBytes: 200_000 } } : s)),
+        /sources\.4002\.limits\.maxRequestBytes: must be at most limits\.maxRequestBytes \(100000\)/,
+      ],
+    ];
+    for (const [broken, message] of mistakes) {
+      expect(() => parseCollectorConfig({ ...config, sources: broken })).toThrow(message);
+    }
+    expect(() =>
+      parseCollectorConfig({ limits: { maxRequestBytes: 4096, maxEventBytes: 8192 }, sources }),
+    ).toThrow(/limits\.maxEventBytes: must be at most limits\.maxRequestBytes \(4096\)/);
+  });
 });

@@ -33,19 +33,33 @@ export const FAST_CHECK_FROM = 5_000;
 /**
  * The parsed sources, as `sourceSchema` gives them, or undefined when zod must judge the list
  * (a mistake in it, a source with a plan, a runtime that cannot compile the check), and for
- * fewer than `least` sources.
+ * fewer than `least` sources. `finish` (the config's checks across sources) takes each parsed
+ * source in turn and gives what is kept of it, or undefined to leave the list to zod.
+ * Sources that set no limits or no enrichment share one frozen object of the defaults.
  */
-export function checkSourcesFast(input: unknown, least = FAST_CHECK_FROM): Source[] | undefined {
+export function checkSourcesFast(input: unknown, least?: number): Source[] | undefined;
+export function checkSourcesFast<T>(
+  input: unknown,
+  least: number,
+  finish: (source: Source, i: number) => T | undefined,
+): T[] | undefined;
+export function checkSourcesFast<T>(
+  input: unknown,
+  least = FAST_CHECK_FROM,
+  finish?: (source: Source, i: number) => T | undefined,
+): (T | Source)[] | undefined {
   if (!Array.isArray(input) || input.length === 0 || input.length < least) return undefined;
   const check = compiled();
   if (!check) return undefined;
-  const sources: Source[] = new Array(input.length);
+  const sources: (T | Source)[] = new Array(input.length);
   for (let i = 0; i < input.length; i++) {
     const source = input[i] as Record<string, unknown> & Partial<Source>;
     if (!check.validate(source)) return undefined;
     const parsed = fromValidSource(source, check.defaults);
     if (!parsed) return undefined;
-    sources[i] = parsed;
+    const kept = finish ? finish(parsed, i) : parsed;
+    if (kept === undefined) return undefined;
+    sources[i] = kept;
   }
   return sources;
 }
@@ -53,16 +67,16 @@ export function checkSourcesFast(input: unknown, least = FAST_CHECK_FROM): Sourc
 /** `source` (valid by the JSON Schema) as zod would give it, or undefined if zod refuses it. */
 function fromValidSource(source: Partial<Source>, defaults: Source): Source | undefined {
   // One literal of fixed keys (the schema's, which ajv allowed alone): every source then has
-  // the same shape, and copying it later (inheritLimits in config.ts) stays fast.
+  // the same shape, also once config.ts gives it its inherited limits.
   const parsed: Source = {
     id: source.id as string,
-    writeKeys: source.writeKeys ? [...source.writeKeys] : [],
-    secretKeys: source.secretKeys ? [...source.secretKeys] : [],
-    snowplowAppIds: source.snowplowAppIds ? [...source.snowplowAppIds] : [],
-    allowedOrigins: source.allowedOrigins ? [...source.allowedOrigins] : [],
+    writeKeys: source.writeKeys ? source.writeKeys.slice() : [],
+    secretKeys: source.secretKeys ? source.secretKeys.slice() : [],
+    snowplowAppIds: source.snowplowAppIds ? source.snowplowAppIds.slice() : [],
+    allowedOrigins: source.allowedOrigins ? source.allowedOrigins.slice() : [],
     side: source.side ?? defaults.side,
-    limits: { ...defaults.limits },
-    enrich: { ...defaults.enrich },
+    limits: defaults.limits,
+    enrich: defaults.enrich,
   };
   // The refinements a JSON Schema cannot say.
   if (!hasCredential(parsed)) return undefined;
@@ -104,12 +118,19 @@ function compiled(): FastCheck | null {
     const ajv = new Ajv2020({ strict: false, unicodeRegExp: false, validateSchema: false });
     fastCheck = {
       validate: ajv.compile(withCodeUnitLengths(schema) as object),
-      defaults: sourceSchema.parse({ id: 'defaults', writeKeys: ['defaults'] }),
+      defaults: frozenDefaults(sourceSchema.parse({ id: 'defaults', writeKeys: ['defaults'] })),
     };
   } catch {
     fastCheck = null;
   }
   return fastCheck;
+}
+
+/** `source` with its limits and enrichment frozen: many sources share them. */
+function frozenDefaults(source: Source): Source {
+  Object.freeze(source.limits);
+  Object.freeze(source.enrich);
+  return source;
 }
 
 /**

@@ -51,7 +51,8 @@ export function compileOriginPatterns(patterns: readonly string[]): OriginMatche
   const exact = new Set<string>();
   const wildcards: { prefix: string; suffix: string }[] = [];
   for (const pattern of patterns) {
-    const wildcard = WILDCARD.exec(pattern);
+    // Most patterns of a large config are exact origins: no regex for them (issue 24).
+    const wildcard = pattern.includes('*') ? WILDCARD.exec(pattern) : null;
     if (!wildcard) {
       exact.add(pattern);
       continue;

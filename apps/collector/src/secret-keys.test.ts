@@ -28,10 +28,12 @@ describe('generateSecretKey', () => {
 
 describe('createSecretKeyMatcher', () => {
   it('finds the owner of a presented key by its hash, and nobody for other keys', async () => {
-    const match = createSecretKeyMatcher([
-      { hash: await hashSecretKey('sk_one'), owner: 'one' },
-      { hash: await hashSecretKey('sk_two'), owner: 'two' },
-    ]);
+    const match = createSecretKeyMatcher(
+      new Map([
+        [await hashSecretKey('sk_one'), 'one'],
+        [await hashSecretKey('sk_two'), 'two'],
+      ]),
+    );
     expect(await match('sk_two')).toBe('two');
     expect(await match('sk_one')).toBe('one');
     expect(await match('sk_three')).toBeUndefined();
@@ -45,7 +47,7 @@ describe('createSecretKeyMatcher with many sources', () => {
   // Hashes made with node:crypto here: 100k awaits of crypto.subtle would only slow the test.
   const hashOf = (secret: string) => `sha256:${createHash('sha256').update(secret).digest('hex')}`;
   const generated = (count: number) =>
-    Array.from({ length: count }, (_, i) => ({ hash: hashOf(`sk_source_${i}`), owner: i }));
+    new Map(Array.from({ length: count }, (_, i) => [hashOf(`sk_source_${i}`), i]));
 
   for (const count of [10_000, 100_000]) {
     it(`compares one stored digest per request among ${count} sources, whatever the key`, async () => {
@@ -69,7 +71,7 @@ describe('createSecretKeyMatcher with many sources', () => {
   it('does not hash or look up a key longer than any key can be', async () => {
     let compares = 0;
     const long = 'k'.repeat(MAX_SECRET_KEY_LENGTH + 1);
-    const match = createSecretKeyMatcher([{ hash: hashOf(long), owner: 'long' }], {
+    const match = createSecretKeyMatcher(new Map([[hashOf(long), 'long']]), {
       compare: () => {
         compares++;
         return true;
