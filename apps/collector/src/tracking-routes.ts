@@ -158,7 +158,9 @@ async function receive(
     location: clientSide && source.enrich.geo ? deps.clientLocation?.(c) : undefined,
     // `/v1/import` and server-side sources send old events on purpose.
     keepPastTimestamps: historical || !clientSide,
-    transport: deliveryTransport(c.req.url, c.req.raw.headers),
+    // How a browser or app sent it, for the delivery ledger; a server's request says nothing
+    // of the user's delivery (Node's own fetch sends Fetch Metadata too).
+    transport: clientSide ? deliveryTransport(c.req.url, c.req.raw.headers) : undefined,
   });
   return batchAnswer(c, result);
 }

@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authorizationBlock, type NatsServerOptions, tlsBlock } from './nats-server-config.js';
@@ -175,9 +175,11 @@ function createNode(
           }
           // A cluster node answers healthz only once JetStream caught up with its peers.
           const health = await getJson(`${monitorUrl}/healthz`);
-          return (
-            health?.status === 'ok' || ((!clustered || !requireHealthy) && health !== undefined)
-          );
+          const ready =
+            health?.status === 'ok' || ((!clustered || !requireHealthy) && health !== undefined);
+          // nats-server serves its monitor before it accepts clients (JetStream starts between):
+          // a client that came in that moment was refused once in CI.
+          return ready && (await accepts(spec.port));
         },
         // Generous: other test suites may be loading the machine.
         45_000,
@@ -200,6 +202,18 @@ async function waitForMetaLeader(nodes: NatsNode[]): Promise<void> {
     45_000,
     () => 'the cluster elected no JetStream meta leader',
   );
+}
+
+/** Whether something accepts TCP connections on the loopback `port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
