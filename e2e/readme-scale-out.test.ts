@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
-import { freePorts, NATS_SERVER_BIN } from '@sluice/testkit/nats';
+import { accepts, freePorts, NATS_SERVER_BIN } from '@sluice/testkit/nats';
 import { afterEach, expect, it } from 'vitest';
 import { REPO_ROOT } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
@@ -79,17 +78,6 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Runs the commands like a person in a terminal: `&` lines in the background, in order. */
 async function runAsWritten(commands: string[], swap: (line: string) => string) {
   const foreground: Background[] = [];
@@ -115,7 +103,7 @@ async function waitReady(job: Background): Promise<void> {
   const port = /(?:-p|--port) (\d+)/.exec(job.command)?.[1];
   const ready = job.command.includes('sluice forwarder')
     ? async () => job.output().includes('"ready":true')
-    : async () => port !== undefined && (await portOpen(Number(port)));
+    : async () => port !== undefined && (await accepts(Number(port)));
   await waitUntil(async () => {
     if (job.child.exitCode !== null) throw new Error(`${job.command} ended:\n${job.output()}`);
     return ready();

@@ -205,7 +205,7 @@ async function waitForMetaLeader(nodes: NatsNode[]): Promise<void> {
 }
 
 /** Whether something accepts TCP connections on the loopback `port`. */
-function accepts(port: number): Promise<boolean> {
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
