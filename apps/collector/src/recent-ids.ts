@@ -12,16 +12,23 @@ export interface RecentIds {
 }
 
 export function createRecentIds(capacity = RECENT_IDS): RecentIds {
-  // A Set keeps insertion order: its first key is the oldest.
-  const keys = new Set<string>();
+  // A ring of the last `capacity` sightings and, per key, the slot of its newest one. Not a Set
+  // used as a queue: deleting its first key over and over leaves holes that each next() walks
+  // (measured: 23–39 µs an id once the window was full, the collector's whole budget).
+  const ring: string[] = [];
+  const newest = new Map<string, number>();
+  let next = 0;
   return {
     repeats(source, ids) {
       let repeated = 0;
       for (const id of ids) {
         const key = `${source}\n${id}`;
-        if (keys.delete(key)) repeated++; // and re-added below: newest again
-        keys.add(key);
-        if (keys.size > capacity) keys.delete(keys.values().next().value!);
+        if (newest.has(key)) repeated++;
+        const evicted = ring[next];
+        if (evicted !== undefined && newest.get(evicted) === next) newest.delete(evicted);
+        ring[next] = key;
+        newest.set(key, next);
+        next = (next + 1) % capacity;
       }
       return repeated;
     },
