@@ -17,6 +17,8 @@ import { collectorReport } from './suites/collector-report.js';
 import { type CollectorResults, runCollectorSuite } from './suites/collector-suite.js';
 import { workersReport } from './suites/collector-workers-report.js';
 import { runWorkersSuite } from './suites/collector-workers-suite.js';
+import { edgeFilesReport } from './suites/edge-files-report.js';
+import { runEdgeFilesSuite } from './suites/edge-files-suite.js';
 import { endToEndReport } from './suites/end-to-end-report.js';
 import { runEndToEndSuite } from './suites/end-to-end-suite.js';
 import { forwarderReport } from './suites/forwarder-report.js';
@@ -187,6 +189,17 @@ await suite('lake', async () => {
   // Its own machine lines: a run of this suite alone is read without the machine section.
   const machine = `${describeMachine(startedAt)}\n- load average (1 / 5 / 15 min): ${formatLoad(loadBefore)} at the start of the suite, ${formatLoad(loadavg())} at its end (${cpus().length} cores)`;
   await writeSection('lake', lakeReport(results, label, profiles, machine));
+});
+
+await suite('edge-files', async () => {
+  // The Worker's bundle serves the built tag.
+  const warning = await buildTag();
+  if (warning) warnings.push(`edge-files: ${warning}`);
+  const results = await runEdgeFilesSuite(settings, servers(), profileDir);
+  await writeSection(
+    'edge-files',
+    edgeFilesReport(results, settings.quick ? label : undefined, process.version),
+  );
 });
 
 if (profileDir) {

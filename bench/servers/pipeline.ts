@@ -4,7 +4,7 @@
 // its dedup index in LMDB under `<dataDir>/forwarder`, as `sluice start` does.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCollector } from '@sluice/collector';
+import { type CollectorConfigInput, startCollector } from '@sluice/collector';
 import { type ForwarderOptionsInput, startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
@@ -17,13 +17,19 @@ export interface PipelineConfig {
   /** The built tag, served at /s.js (the end-to-end run loads it in Chromium). */
   tagScriptPath?: string;
   forwarderOptions?: ForwarderOptionsInput;
+  /** The collector's config; the benchmark's one source by default. */
+  collectorConfig?: CollectorConfigInput;
 }
 
-runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions }) => {
+runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions, collectorConfig }) => {
   const tagScript = tagScriptPath ? await readFile(tagScriptPath, 'utf8') : undefined;
   const queue = await openLogQueue({ dir: join(dataDir, 'queue') });
   const store = createFsStore({ root: join(dataDir, 'store') });
-  const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG, tagScript });
+  const collector = await startCollector({
+    queue,
+    config: collectorConfig ?? BENCH_COLLECTOR_CONFIG,
+    tagScript,
+  });
   // As `sluice start` runs it: the dedup index on disk (LMDB) beside the log.
   const forwarder = await startForwarder({
     queue,
