@@ -68,8 +68,7 @@ export function edgeFilesReport(
     .join('; ');
   return `## Files on the edge against Node (issue #19, \`pnpm bench --only=edge-files\`)
 
-${quickLabel ?? ''}
-Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${node}, 2 cores shared with other jobs, load average (1 / 5 / 15 min) ${formatLoad(r.load.before)} at the start of the suite, ${formatLoad(r.load.after)} at its end.
+${quickLabel ? `${quickLabel}\n` : ''}Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${node}, 2 cores shared with other jobs, load average (1 / 5 / 15 min) ${formatLoad(r.load.before)} at the start of the suite, ${formatLoad(r.load.after)} at its end.
 
 The same stream goes through both paths at the same moments: ${integer(r.events)} of the
 benchmark's events with event times spread evenly over one hour (${hour}h UTC, a closed hour),
