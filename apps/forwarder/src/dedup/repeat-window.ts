@@ -33,6 +33,13 @@ import { FingerprintTable, hashId, type IdHash } from './fingerprint-table.js';
 export const FIRST_FILTER_BYTES = 1024 * 1024;
 /** Load past which a record doubles the filter first: below where inserts fail (~77 %). */
 const GROW_AT_LOAD = 0.7;
+/**
+ * A fill gives the event loop back after this many ids: LMDB gave 748,000 ids in 531 ms here,
+ * so doubling a full 16 MiB filter would hold a collector in the same process for seconds.
+ */
+const IDS_PER_TURN = 50_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export interface RepeatWindowSettings {
   /** How long a stored id is remembered; 0 remembers only pending ids. */
@@ -133,11 +140,13 @@ export function createRepeatWindow(
       return (await addToFilter(hashId(id, target.bucketMask), slot)) ? 'added' : 'next';
     };
     const live = (await index.slots()).sort((a, b) => a - b);
+    let added = 0;
     for (const slot of live) {
       const ids = index.ids(slot);
       // A synchronous source (LMDB) is read without a microtask per id.
       if (Symbol.iterator in ids) {
         for (const id of ids) {
+          if (++added % IDS_PER_TURN === 0) await nextTurn();
           if (target.add(hashId(id, target.bucketMask), slot)) continue;
           const outcome = await full(id, slot);
           if (outcome === 'grow') return false;
