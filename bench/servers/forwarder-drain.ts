@@ -2,6 +2,7 @@
 // options (or those given) and its dedup index in LMDB (as `sluice start` runs it), then stops (uploading what
 // is still buffered). Reports wall and CPU time from the start to the last acknowledgement;
 // gzip runs on libuv's threads, so CPU time can exceed wall.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ForwarderOptionsInput, startForwarder } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
@@ -20,8 +21,43 @@ export interface ForwarderDrainConfig {
 }
 
 const POLL_MS = 5;
+/** How often the drain samples its memory (what the peak RSS is made of). */
+const MEMORY_SAMPLE_MS = 20;
+
+/**
+ * The parts of the RSS at its sampled peak: V8's heap, memory outside it (ArrayBuffers: read
+ * chunks, gzip staging, the dedup filter), and the process's own pages against file pages
+ * (the node binary, LMDB's memory map), from /proc/self/status.
+ */
+function sampleMemory(): { stop(): Record<string, number> } {
+  let peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, anon: 0, file: 0 };
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss <= peak.rss) return;
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1]) * 1024;
+    peak = { ...now, anon: kib('RssAnon'), file: kib('RssFile') };
+  };
+  const timer = setInterval(sample, MEMORY_SAMPLE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return {
+        peakSampledRss: peak.rss,
+        peakHeapTotal: peak.heapTotal,
+        peakHeapUsed: peak.heapUsed,
+        peakExternal: peak.external,
+        peakArrayBuffers: peak.arrayBuffers,
+        peakRssAnon: peak.anon,
+        peakRssFile: peak.file,
+      };
+    },
+  };
+}
 
 runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) => {
+  const memory = sampleMemory();
   const queue = await openLogQueue({ dir: queueDir });
   const cpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
@@ -41,6 +77,7 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) =>
     await forwarder.stop();
     const cpu = process.cpuUsage(cpuAtStart);
     const stats = forwarder.stats();
+    const memoryAtPeak = memory.stop();
     result = {
       done: 1,
       elapsedMs: performance.now() - startedAt,
@@ -52,6 +89,7 @@ runChild<ForwarderDrainConfig>(async ({ queueDir, store, expected, options }) =>
       bytesWritten: stats.bytesWritten,
       failures: stats.failures,
       ...puts.counts,
+      ...memoryAtPeak,
     };
   })();
   drained.catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { type ServerProcessOptions, startServerProcess } from '../server-process
 import { openStore, type StoreTarget } from '../servers/bench-store.js';
 import type { ForwarderDrainConfig } from '../servers/forwarder-drain.js';
 import type { Settings } from '../settings.js';
+import { type GzipCeiling, measureGzipCeiling } from './gzip-ceiling.js';
 import { type Preloaded, preloadQueue } from './preload-queue.js';
 
 const POLL_MS = 100;
@@ -37,11 +38,21 @@ export interface ForwarderDrain {
   checkpointPutMs: number;
   /** The other puts: the files. */
   otherPuts: number;
+  /** The parts of the RSS at its highest sample (process.memoryUsage and /proc/self/status). */
+  atPeak: {
+    rss: number;
+    heapTotal: number;
+    heapUsed: number;
+    arrayBuffers: number;
+    rssAnon: number;
+    rssFile: number;
+  };
 }
 
 export interface ForwarderResults {
   preloaded: Preloaded;
   drains: ForwarderDrain[];
+  gzipCeiling: GzipCeiling;
 }
 
 /**
@@ -117,6 +128,14 @@ export async function runForwarderSuite(
         checkpointPuts: values.checkpointPuts ?? Number.NaN,
         checkpointPutMs: values.checkpointPutMs ?? Number.NaN,
         otherPuts: values.otherPuts ?? Number.NaN,
+        atPeak: {
+          rss: values.peakSampledRss ?? Number.NaN,
+          heapTotal: values.peakHeapTotal ?? Number.NaN,
+          heapUsed: values.peakHeapUsed ?? Number.NaN,
+          arrayBuffers: values.peakArrayBuffers ?? Number.NaN,
+          rssAnon: values.peakRssAnon ?? Number.NaN,
+          rssFile: values.peakRssFile ?? Number.NaN,
+        },
       };
       if (drain.linesWritten !== preloaded.events) {
         throw new Error(`forwarder wrote ${drain.linesWritten} of ${preloaded.events} lines`);
@@ -128,7 +147,8 @@ export async function runForwarderSuite(
       drains.push(drain);
       await rm(queueDir, { recursive: true, force: true });
     }
-    return { preloaded, drains };
+    const gzipCeiling = await measureGzipCeiling(join(dir, 'queue'));
+    return { preloaded, drains, gzipCeiling };
   } finally {
     await s3.close();
     await rm(dir, { recursive: true, force: true });

@@ -44,19 +44,25 @@ getrusage's peak over each process's life (final flush included).
 
 ${markdownTable(['process', 'peak RSS', 'target < 200 MB'], rows)}
 
-Where the forwarder's peak goes. Reading a log at 50 MB/s allocates entries and 256 KiB read
-chunks as fast as it frees them, and V8 grows its heap rather than collecting more often: a
-drain of this size peaks at about 85 MB of heap of which 20 MB are live (a full \`gc()\` after
-the drain, measured with \`--expose-gc\`). ArrayBuffers add the 32 MiB dedup filter (touched
-at random as ids arrive), gzip's output of each open file (held until the file is cut, about
-5 MB per 64 MiB) and the read chunks; LMDB's written pages and the zlib threads' malloc arenas
-the rest. The comparison row with V8's \`--optimize-for-size\` shows the same process under
-200 MB, at the cost shown in the forwarder table (30–40 % fewer events per CPU-second in our
-runs), a trade we do not make by default. \`--max-semi-space-size=4 --heap-growing-percent=20\` was
-tried as well: about 25 % less peak RSS for about 10 % more time, still above 200 MB. What
-would close the gap without the cost: fewer allocations per event on the read path (entries
-decoded into reused objects, bodies copied straight from the read chunk into the gzip
-staging), gzip output spilled to a temporary file instead of held until upload, and a smaller
-dedup filter by default (16 MiB holds half the ids of a 24 h window).
+Where the forwarder's peak goes (measured 2026-12-02, issue 18; the forwarder table shows the
+parts at each drain's peak). About 64 MB are the node binary's own pages (Node 26), whatever runs.
+V8's heap is the largest part the forwarder decides on: about 130 MB at the drain's peak, of which
+a heap snapshot finds about 30 MB live (the open file's messageIds, code); the young generation
+alone is 64 MB, because reading allocates several objects per event (entry, id string, a Buffer
+view of the payload and one of the body, the frame's parse result: packages/queue) and the ids
+of an open file outlive scavenges, so V8 grows it to its maximum. \`--optimize-for-size\` keeps
+the heap near 50 MB (the comparison row, at 30–40 % fewer events per CPU-second). ArrayBuffers
+are about 40 MB: read chunks that entries still point into, gzip staging (a 4 MiB backlog and
+16 spare pieces), gzip's output of each open file (at most \`maxBufferedBytes\` / the ratio:
+20 MB at 13 ×, 5 MB per 64 MiB file here, so spilling it to a file would not change the
+peak) and the dedup filter, which now starts at 1 MiB and doubles as ids come (allocated whole
+at 32 MiB it was all resident after 150,000 ids: 55 MB more). LMDB's memory map is file pages
+counted in RSS: 15 MB for the drain's 150,000 ids since the index reserves its map at open
+(lmdb-js kept each outgrown map: 30 MB), and it grows with the ids stored, about 2.75 × the live
+tree (76 B an id of leaves: each record transaction rewrites most leaves, the freed pages come
+back two transactions later): 135 MB after 750,000 ids. In the 60 s run above, 1.1–1.3 M ids
+are stored: by the same ratio about 200 MB of index pages alone; the pipeline's 200 MB target needs a smaller
+index record (a 16-byte key for a UUID messageId instead of its 36 characters would halve the
+tree) or an index not mapped into the process.
 `;
 }

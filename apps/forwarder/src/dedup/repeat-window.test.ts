@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { cleanupsAfterEach } from '../test-support.js';
 import { createMemoryDedupIndex, type DedupIndex } from './dedup-index.js';
 import { openLmdbDedupIndex } from './lmdb-dedup-index.js';
-import { createRepeatWindow, type RepeatWindowSettings } from './repeat-window.js';
+import {
+  createRepeatWindow,
+  FIRST_FILTER_BYTES,
+  type RepeatWindowSettings,
+} from './repeat-window.js';
 
 const HOUR = 3_600_000;
 const SETTINGS: RepeatWindowSettings = {
@@ -123,6 +127,26 @@ describe('createRepeatWindow', () => {
     expect(window.stats()).toMatchObject({ evictedSlots: 1, filterBytes: 64 * 1024 });
     expect(await window.admit(entry(position++, 'h1-0'))).toBe(true);
     expect(await window.admit(entry(position++, 'h3-0'))).toBe(false);
+  });
+
+  it('takes memory as ids come: the filter doubles from 1 MiB, forgetting no stored id, also after a restart', async () => {
+    const index = createMemoryDedupIndex();
+    const { window } = await open(index, { ...SETTINGS, filterBytes: 32 * 1024 * 1024 });
+    expect(window.stats().filterBytes).toBe(FIRST_FILTER_BYTES);
+    // 1 MiB holds 262,144 cells; 250,000 ids are past the load where it doubles.
+    const kept = Array.from({ length: 250_000 }, (_, n) => entry(n, `id-${n}`));
+    for (const e of kept) await window.admit(e);
+    for (let at = 0; at < kept.length; at += 50_000)
+      await window.record(kept.slice(at, at + 50_000));
+    expect(window.stats()).toMatchObject({ ids: 250_000, filterBytes: 2 * FIRST_FILTER_BYTES });
+    expect(window.stats().evictedSlots).toBe(0);
+    for (const n of [0, 123_456, 249_999]) {
+      expect(await window.admit(entry(300_000 + n, `id-${n}`))).toBe(false);
+    }
+    const { window: after } = await open(index, { ...SETTINGS, filterBytes: 32 * 1024 * 1024 });
+    expect(after.stats()).toMatchObject({ ids: 250_000, filterBytes: 2 * FIRST_FILTER_BYTES });
+    expect(await after.admit(entry(400_000, 'id-7'))).toBe(false);
+    expect(await after.admit(entry(400_001, 'id-new'))).toBe(true);
   });
 
   it('with a window of 0 drops only copies that meet while pending', async () => {

@@ -17,22 +17,41 @@
 //   been a later copy, dropped because the first was pending. Only a slot that expired while
 //   the forwarder was down can make it keep more, and a copy older than the window is kept by
 //   definition anyway.
+//
+// The filter starts at FIRST_FILTER_BYTES and doubles as stored ids come, up to `filterBytes`,
+// each new table filled from the index (as `load` does after a restart): a drain of 150,000
+// ids touched all 32 MiB of a filter allocated whole at start, random writes leaving no page
+// untouched (55 MB of RSS more than an 8 MiB filter, and a cache miss per lookup). The old
+// table answers until the new one holds every id the index had; records wait for each other,
+// so no id recorded meanwhile is left out of the new table.
 
 import type { QueueEntry } from '@sluice/queue';
 import type { DedupIndex, StoredId } from './dedup-index.js';
 import { FingerprintTable, hashId, type IdHash } from './fingerprint-table.js';
+
+/** The filter's first size (about 200,000 ids); it doubles up to `filterBytes` as ids come. */
+export const FIRST_FILTER_BYTES = 1024 * 1024;
+/** Load past which a record doubles the filter first: below where inserts fail (~77 %). */
+const GROW_AT_LOAD = 0.7;
+/**
+ * A fill gives the event loop back after this many ids: LMDB gave 748,000 ids in 531 ms here,
+ * so doubling a full 16 MiB filter would hold a collector in the same process for seconds.
+ */
+const IDS_PER_TURN = 50_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export interface RepeatWindowSettings {
   /** How long a stored id is remembered; 0 remembers only pending ids. */
   windowMs: number;
   /** Ids are expired a slot at a time; the window is kept for at least `windowMs`. */
   slotMs: number;
-  /** Memory of the in-memory filter, allocated once. */
+  /** Most memory of the in-memory filter (it starts smaller and doubles as ids come). */
   filterBytes: number;
 }
 
 export interface RepeatWindowStats {
-  /** Stored ids in the in-memory filter, and what it can hold at most. */
+  /** Stored ids in the in-memory filter, and its size now. */
   ids: number;
   filterBytes: number;
   /** Ids kept but not yet in an uploaded file. */
@@ -64,9 +83,12 @@ export function createRepeatWindow(
   now: () => number,
 ): RepeatWindow {
   const slotsBack = Math.ceil(settings.windowMs / settings.slotMs);
-  const table = new FingerprintTable(slotsBack === 0 ? 0 : settings.filterBytes);
-  // Pending ids with their position, and their hash once computed (record adds it to the filter).
-  const pending = new Map<string, { position: number; hash: IdHash | undefined }>();
+  const firstBytes = slotsBack === 0 ? 0 : Math.min(FIRST_FILTER_BYTES, settings.filterBytes);
+  let table = new FingerprintTable(firstBytes);
+  // Pending ids with their position: a number, not an object per id (they live until the file's
+  // upload, so every object here outlived the young generation and made V8 grow it).
+  const pending = new Map<string, number>();
+  let recording: Promise<unknown> = Promise.resolve();
   let lookups = 0;
   let falseMatches = 0;
   let evictedSlots = 0;
@@ -100,15 +122,57 @@ export function createRepeatWindow(
     return true;
   }
 
-  function keep(entry: QueueEntry, hash?: IdHash): true {
-    pending.set(entry.id, { position: entry.position, hash });
+  function keep(entry: QueueEntry): true {
+    pending.set(entry.id, entry.position);
     return true;
+  }
+
+  const canGrow = () => slotsBack > 0 && table.byteLength * 2 <= settings.filterBytes;
+
+  /**
+   * Adds the ids of the index's live slots to `target`. False when one did not fit and `target`
+   * is not the largest allowed (the caller doubles it); in the largest, the oldest slots give way.
+   */
+  async function fillFromIndex(target: FingerprintTable, largest: boolean): Promise<boolean> {
+    // 'grow': `target` is too small; 'next': the slot was forgotten, go on with the next one.
+    const full = async (id: string, slot: number) => {
+      if (!largest) return 'grow';
+      return (await addToFilter(hashId(id, target.bucketMask), slot)) ? 'added' : 'next';
+    };
+    const live = (await index.slots()).sort((a, b) => a - b);
+    let added = 0;
+    for (const slot of live) {
+      const ids = index.ids(slot);
+      // A synchronous source (LMDB) is read without a microtask per id.
+      if (Symbol.iterator in ids) {
+        for (const id of ids) {
+          if (++added % IDS_PER_TURN === 0) await nextTurn();
+          if (target.add(hashId(id, target.bucketMask), slot)) continue;
+          const outcome = await full(id, slot);
+          if (outcome === 'grow') return false;
+          if (outcome === 'next') break;
+        }
+      } else {
+        for await (const id of ids) {
+          if (target.add(hashId(id, target.bucketMask), slot)) continue;
+          const outcome = await full(id, slot);
+          if (outcome === 'grow') return false;
+          if (outcome === 'next') break;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Doubles the filter: the old one answers until the new one holds every stored id. */
+  async function grow(): Promise<void> {
+    const next = new FingerprintTable(table.byteLength * 2);
+    if (await fillFromIndex(next, false)) table = next;
   }
 
   /** Asks the index about each candidate slot; a match at another position is a repeat. */
   function confirm(
     entry: QueueEntry,
-    hash: IdHash,
     slots: readonly number[],
     from: number,
   ): boolean | Promise<boolean> {
@@ -120,70 +184,67 @@ export function createRepeatWindow(
       const stored = index.get(slot, entry.id);
       if (stored instanceof Promise) {
         return stored.then((position) =>
-          position === undefined
-            ? confirm(entry, hash, slots, i + 1)
-            : decide(entry, hash, position),
+          position === undefined ? confirm(entry, slots, i + 1) : decide(entry, position),
         );
       }
-      if (stored !== undefined) return decide(entry, hash, stored);
+      if (stored !== undefined) return decide(entry, stored);
     }
     falseMatches++;
-    return keep(entry, hash);
+    return keep(entry);
   }
 
   // The same position is this very event, recorded by a run that crashed before its checkpoint.
-  function decide(entry: QueueEntry, hash: IdHash, storedAt: number): boolean {
-    return storedAt === entry.position ? keep(entry, hash) : false;
+  function decide(entry: QueueEntry, storedAt: number): boolean {
+    return storedAt === entry.position ? keep(entry) : false;
+  }
+
+  async function recordNow(kept: readonly StoredId[]): Promise<void> {
+    if (slotsBack > 0) {
+      await expire();
+      while (table.size + kept.length > GROW_AT_LOAD * table.capacity && canGrow()) {
+        const before = table;
+        await grow();
+        if (table === before) break;
+      }
+      const slot = currentSlot();
+      await index.record(slot, kept);
+      for (const entry of kept) {
+        const hash = hashId(entry.id, table.bucketMask);
+        if (!table.add(hash, slot)) await addToFilter(hash, slot);
+      }
+    }
+    for (const { id, position } of kept) {
+      if (pending.get(id) === position) pending.delete(id);
+    }
   }
 
   return {
     async load() {
       await expire();
-      const live = (await index.slots()).sort((a, b) => a - b);
-      for (const slot of live) {
-        const ids = index.ids(slot);
-        // A synchronous source (LMDB) is read without a microtask per id.
-        if (Symbol.iterator in ids) {
-          for (const id of ids) {
-            const hash = hashId(id, table.bucketMask);
-            if (!table.add(hash, slot) && !(await addToFilter(hash, slot))) break;
-          }
-        } else {
-          for await (const id of ids) {
-            if (!(await addToFilter(hashId(id, table.bucketMask), slot))) break;
-          }
-        }
+      // Before any admit: the table being filled may be the one in use.
+      table = new FingerprintTable(firstBytes);
+      while (!(await fillFromIndex(table, !canGrow()))) {
+        table = new FingerprintTable(table.byteLength * 2);
       }
     },
 
     admit(entry) {
       const held = pending.get(entry.id);
-      if (held !== undefined) return held.position === entry.position;
+      if (held !== undefined) return held === entry.position;
       if (slotsBack === 0) return keep(entry);
       const hash = hashId(entry.id, table.bucketMask);
       const candidates = table.candidates(hash);
-      if (candidates.length === 0) return keep(entry, hash);
-      return confirm(entry, hash, candidates, 0);
+      if (candidates.length === 0) return keep(entry);
+      return confirm(entry, candidates, 0);
     },
 
-    async record(kept) {
-      if (kept.length === 0) return;
-      if (slotsBack > 0) {
-        await expire();
-        const slot = currentSlot();
-        await index.record(slot, kept);
-        for (const entry of kept) {
-          const held = pending.get(entry.id);
-          const hash =
-            held?.position === entry.position && held.hash
-              ? held.hash
-              : hashId(entry.id, table.bucketMask);
-          if (!table.add(hash, slot)) await addToFilter(hash, slot);
-        }
-      }
-      for (const { id, position } of kept) {
-        if (pending.get(id)?.position === position) pending.delete(id);
-      }
+    record(kept) {
+      if (kept.length === 0) return Promise.resolve();
+      // One at a time (the forwarders of several log partitions share a window): a record
+      // during a growth would add its ids to the table about to be replaced.
+      const done = recording.then(() => recordNow(kept));
+      recording = done.catch(() => {});
+      return done;
     },
 
     stats() {
