@@ -79,6 +79,9 @@ describe('createTracker: events', () => {
     first.identify('user-7');
     first.flush();
     await kit.waitForEvents(1); // delivered, as a page being left does
+    // ... and its answer read: until then the event stays in the shared outbox, and the next
+    // page would send it again (a copy storage removes, but not the order this test reads).
+    await kit.collector.waitFor(() => !localStorage.getItem('sluice_q'));
     const second = kit.make(); // the next page
     second.track('next page');
     second.reset();
