@@ -40,6 +40,11 @@ export interface QueueProducer {
    */
   append(messages: readonly QueueMessage[]): Promise<void>;
   /**
+   * Appends `records` messages already encoded by `encodeFrames` (a collector worker thread's),
+   * with the same promise as `append`; rejects frames that do not add up. Only the log has it.
+   */
+  appendFrames?(frames: Buffer, records: number): Promise<void>;
+  /**
    * Messages held now (appended and not yet removed by retention or acknowledgement), for
    * monitoring. Only adapters that know it without a round trip have it (the log, memory).
    */

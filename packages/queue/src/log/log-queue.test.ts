@@ -7,6 +7,7 @@ import type { QueueEntry, QueueMessage } from '../queue.js';
 import { READ_CHUNK_BYTES } from './frame-reader.js';
 import { type LogQueue, openLogQueue } from './log-queue.js';
 import { COMMIT_MS_BOUNDS } from './log-writer.js';
+import { encodeFrames } from './record-codec.js';
 import { tempDirEachTest } from './test-support.js';
 
 let dir: string;
@@ -57,6 +58,44 @@ describe('log queue', () => {
     expect(read.map(({ body, ...rest }) => ({ ...rest, body: Buffer.from(body) }))).toEqual(
       sent.map((m, position) => ({ ...m, body: Buffer.from(m.body), position })),
     );
+  });
+
+  it('reads frames appended raw (by a worker thread) back as append writes them', async () => {
+    const queue = await openQueue();
+    await queue.append([message(0)]);
+    await queue.appendFrames(encodeFrames([message(1), message(2)], false), 2);
+    await queue.append([message(3)]);
+    const read = await (await queue.consumer('forwarder')).read(10, 0);
+    expect(read.map((entry) => [entry.position, entry.id, text(entry)])).toEqual(
+      [0, 1, 2, 3].map((i) => [i, `id-${i}`, `{"n":${i}}`]),
+    );
+  });
+
+  it('refuses raw frames that are cut short, lack the magic or miscount', async () => {
+    const queue = await openQueue();
+    const frames = encodeFrames([message(1), message(2)], false);
+    await expect(queue.appendFrames(frames.subarray(0, frames.length - 1), 2)).rejects.toThrow(
+      RangeError,
+    );
+    const bad = Buffer.from(frames);
+    bad[0] = 0;
+    await expect(queue.appendFrames(bad, 2)).rejects.toThrow(/magic/);
+    await expect(queue.appendFrames(frames, 3)).rejects.toThrow(/records/);
+    await queue.append([message(0)]);
+    const read = await (await queue.consumer('forwarder')).read(10, 0);
+    expect(read.map((entry) => [entry.position, entry.id])).toEqual([[0, 'id-0']]);
+  });
+
+  it('encodes unpooled frames whose whole ArrayBuffer can be transferred', () => {
+    const pooled = encodeFrames([message(1)]);
+    const frames = encodeFrames([message(1)], false);
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length); // the shared pool
+    expect([frames.byteOffset, frames.buffer.byteLength]).toEqual([0, frames.length]);
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(frames.buffer, [frames.buffer]);
+    port1.close();
+    port2.close();
+    expect(pooled.subarray(20).toString()).toContain('id-1'); // the pool is still attached
   });
 
   it('keeps positions consecutive across a close and reopen', async () => {

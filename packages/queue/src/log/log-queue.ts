@@ -54,6 +54,7 @@ export interface LogQueueStats extends LogWriterStats {
 
 export interface LogQueue extends Queue {
   consumer(name: string): Promise<LogConsumer>;
+  appendFrames(frames: Buffer, records: number): Promise<void>;
   /** Records retained: appended and not yet deleted by retention. */
   depth(): number;
   stats(): LogQueueStats;
@@ -141,6 +142,7 @@ async function openLocked(options: LogQueueOptions): Promise<LogQueue> {
 
   return {
     append: (messages: readonly QueueMessage[]) => writer.append(messages),
+    appendFrames: (frames: Buffer, records: number) => writer.appendFrames(frames, records),
 
     consumer(name: string): Promise<LogConsumer> {
       if (closed) return Promise.reject(new Error('log queue is closed'));

@@ -6,7 +6,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { QueueFullError, type QueueMessage } from '../queue.js';
 import { AppendSignal } from './append-signal.js';
-import { encodeFrames, stampFrames } from './record-codec.js';
+import { checkFrames, encodeFrames, stampFrames } from './record-codec.js';
 import { segmentPath, syncDirectory, writeFully } from './segment-files.js';
 import type { SegmentInfo } from './segment-table.js';
 
@@ -120,6 +120,27 @@ export class LogWriter {
     this.#stats.messages += messages.length;
     return new Promise((resolve, reject) => {
       this.#pending.push({ frames, records: messages.length, resolve, reject });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /**
+   * Appends frames already encoded by `encodeFrames` (a collector worker thread's): skips only
+   * the encode. The frames are checked first; positions and CRCs are stamped at commit.
+   */
+  appendFrames(frames: Buffer, records: number): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('log queue is closed'));
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    try {
+      checkFrames(frames, records);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (records === 0) return Promise.resolve();
+    this.#stats.appends++;
+    this.#stats.messages += records;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ frames, records, resolve, reject });
       this.#flushing ??= this.#flush();
     });
   }

@@ -66,7 +66,7 @@ export function encodeFrame(message: QueueMessage, position = 0): Buffer {
  * buffer for writev to take. Positions and CRCs are left blank: `stampFrames` fills them in
  * once the writer knows where the group goes.
  */
-export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
+export function encodeFrames(messages: readonly QueueMessage[], pooled = true): Buffer {
   const idBytes: number[] = [];
   const sourceBytes: number[] = [];
   let total = 0;
@@ -88,7 +88,9 @@ export function encodeFrames(messages: readonly QueueMessage[]): Buffer {
     sourceBytes.push(lastSourceBytes);
     total += FRAME_HEADER_BYTES + payloadBytes;
   }
-  const out = Buffer.allocUnsafe(total);
+  // Unpooled for a buffer whose ArrayBuffer is transferred to another thread: transferring
+  // Node's shared 8 KiB pool would detach it under every other buffer cut from it.
+  const out = pooled ? Buffer.allocUnsafe(total) : Buffer.allocUnsafeSlow(total);
   let p = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as QueueMessage;
@@ -120,6 +122,28 @@ export function stampFrames(frames: Buffer, first: number): number {
     p = end;
   }
   return position - first;
+}
+
+/**
+ * Checks that `frames` is `records` whole unstamped v2 frames (as `encodeFrames` makes them):
+ * bytes from another thread are not trusted blindly, since a bad length would shift every
+ * later position. Throws a RangeError otherwise.
+ */
+export function checkFrames(frames: Buffer, records: number): void {
+  let p = 0;
+  let count = 0;
+  while (p < frames.length) {
+    if (p + FRAME_HEADER_BYTES > frames.length) throw new RangeError('frame header cut short');
+    if (frames.readUInt32BE(p) !== FRAME_MAGIC) throw new RangeError(`no frame magic at ${p}`);
+    const length = frames.readUInt32BE(p + 8);
+    if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
+      throw new RangeError(`frame length ${length} out of range at ${p}`);
+    }
+    p += FRAME_HEADER_BYTES + length;
+    count++;
+  }
+  if (p !== frames.length) throw new RangeError('last frame cut short');
+  if (count !== records) throw new RangeError(`${count} frames, ${records} records announced`);
 }
 
 function writePosition(buffer: Buffer, at: number, position: number): void {
