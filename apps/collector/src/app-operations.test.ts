@@ -1,15 +1,19 @@
-import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Queue, QueueFullError } from '@sluice/queue';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorLogger, EventsReport, RequestReport } from './observe.js';
 import { VERSIONED_TAG_ROUTE } from './tag-routes.js';
-import { BACKEND_SECRET, CLIENT_IP, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
+import {
+  BACKEND_SECRET,
+  CLIENT_IP,
+  memoryQueuePerTest,
+  queue,
+  SHOP_KEY,
+  testConfig,
+  trackEvent,
+} from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 function recordingLogger() {
   const lines: { level: string; fields: object; message?: string }[] = [];

@@ -1,15 +1,10 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp, TAG_MAX_AGE_SECONDS } from './app.js';
-import { SHOP_KEY, testConfig } from './test-support.js';
+import { memoryQueuePerTest, queue, SHOP_KEY, testConfig } from './test-support.js';
 
 const TAG = 'window.sluice={track(){}};';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 describe('createCollectorApp', () => {
   it('serves the tag script with a JavaScript type, cache headers and an ETag', async () => {

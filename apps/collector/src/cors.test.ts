@@ -1,22 +1,19 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { PREFLIGHT_MAX_AGE_SECONDS } from './cors.js';
 import {
   BLOG_ORIGIN,
+  memoryQueuePerTest,
   preflight,
+  queue,
   SHOP_KEY,
   SHOP_ORIGIN,
   testConfig,
   trackEvent,
 } from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 function beacon(origin: string, writeKey = SHOP_KEY, config = testConfig) {
   return createCollectorApp({ queue, config }).request('/v1/batch', {

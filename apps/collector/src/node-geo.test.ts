@@ -4,11 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createMemoryQueue, type Queue } from '@sluice/queue';
 import { Reader } from 'mmdb-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from './node.js';
-import { readQueue, SHOP_KEY, SHOP_ORIGIN, testSources } from './test-support.js';
+import {
+  memoryQueuePerTest,
+  queue,
+  readQueue,
+  SHOP_KEY,
+  SHOP_ORIGIN,
+  testSources,
+} from './test-support.js';
 
 // Public resolvers (Google, Cloudflare, Quad9, Google over IPv6): stable, well-known owners.
 const ADDRESSES = ['8.8.8.8', '1.1.1.1', '9.9.9.9', '2001:4860:4860::8888'];
@@ -24,10 +30,10 @@ function countryInDatabase(ip: string): string {
   return record.country_code;
 }
 
-let queue: Queue;
+// Registered first so that its afterEach runs last, after the collector has closed.
+memoryQueuePerTest();
 let collector: RunningCollector;
 beforeEach(async () => {
-  queue = createMemoryQueue();
   collector = await startCollector({
     queue,
     config: {
@@ -46,10 +52,7 @@ beforeEach(async () => {
     logger: false,
   });
 });
-afterEach(async () => {
-  await collector.close();
-  await queue.close();
-});
+afterEach(() => collector.close());
 
 function send(writeKey: string, forwardedFor: string, messageId: string, ip?: string) {
   const event = { type: 'track', event: 'Viewed', messageId, anonymousId: 'a-1' };

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryQueue, type LogQueue, openLogQueue, type Queue } from '@sluice/queue';
+import { type LogQueue, openLogQueue } from '@sluice/queue';
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
@@ -14,6 +14,8 @@ import {
 } from './node.js';
 import {
   bodyOf,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -21,10 +23,10 @@ import {
   trackEvent,
 } from './test-support.js';
 
-let queue: Queue;
+// Registered first so that its afterEach runs last, after the collector has closed.
+memoryQueuePerTest();
 let collector: RunningCollector;
 beforeEach(async () => {
-  queue = createMemoryQueue();
   collector = await startCollector({
     queue,
     config: testConfig,
@@ -32,10 +34,7 @@ beforeEach(async () => {
     logger: false,
   });
 });
-afterEach(async () => {
-  await collector.close();
-  await queue.close();
-});
+afterEach(() => collector.close());
 
 /** A body streamed in pieces: sent with Transfer-Encoding: chunked, no Content-Length. */
 function chunked(text: string, pieceBytes = 16 * 1024): ReadableStream<Uint8Array> {

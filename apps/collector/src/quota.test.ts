@@ -1,16 +1,11 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { createUsageCounters } from './source-usage.js';
-import { expectError, readQueue, trackEvent } from './test-support.js';
+import { expectError, memoryQueuePerTest, queue, readQueue, trackEvent } from './test-support.js';
 
 // Issue 24: a source over its quota is refused (429 with Retry-After); others are not.
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 const T0 = Date.parse('2026-03-01T10:00:15.000Z');
 const config = {

@@ -1,25 +1,24 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
 import { MAX_REJECTED_LISTED } from '@sluice/schema';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
 import {
   BACKEND_KEY,
   CLIENT_IP,
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   testSources,
   trackEvent,
 } from './test-support.js';
 
-let queue: Queue;
+memoryQueuePerTest();
 let nowMs: number;
 beforeEach(() => {
-  queue = createMemoryQueue();
   nowMs = Date.parse('2026-03-01T12:00:00.000Z');
 });
-afterEach(() => queue.close());
 
 /** An app whose clock the test moves, and whose clients come from `ipOf(request)`. */
 function app(config: CollectorConfigInput) {

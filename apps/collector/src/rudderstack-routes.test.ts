@@ -1,25 +1,22 @@
 // RudderStack's requests on the shared tracking routes: what is mapped, and that bad input
 // still gets a 4xx or goes to quarantine with its reason, never a 5xx.
 import { gzipSync } from 'node:zlib';
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import {
   BACKEND_KEY,
   basicAuth,
   bodyOf,
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
   testConfig,
 } from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -1,28 +1,27 @@
 // The official Segment server SDK, unchanged, sending to a real collector on 127.0.0.1:
 // only its `host` points at sluice.
 import { Analytics } from '@segment/analytics-node';
-import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Queue, QueueFullError } from '@sluice/queue';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
 import { type RunningCollector, startCollector } from './node.js';
 import {
   BACKEND_KEY,
   BACKEND_SECRET,
   bodyOf,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   testConfig,
   testSources,
 } from './test-support.js';
 
-let queue: Queue;
+// Registered first so that its afterEach runs last, after the collector has closed.
+memoryQueuePerTest();
 let collector: RunningCollector | undefined;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
-  await queue.close();
 });
 
 async function client(writeKey: string, config: CollectorConfigInput = testConfig, q = queue) {

@@ -1,23 +1,20 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
 import { EVENT_TYPES } from '@sluice/schema';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import {
   BACKEND_KEY,
   BACKEND_SECRET,
   bodyOf,
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
   testConfig,
 } from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 function send(path: string, body: unknown, headers: Record<string, string> = {}) {
   return createCollectorApp({ queue, config: testConfig }).request(path, {

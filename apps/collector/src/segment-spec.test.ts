@@ -1,8 +1,7 @@
 // The parts of Segment's protocol beyond the canonical batch: Basic auth without a colon, the
 // settings analytics.js loads, and client-side against server-side sources (context.ip from
 // the connection, historical timestamps).
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import {
@@ -10,6 +9,8 @@ import {
   bodyOf,
   CLIENT_IP,
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -18,11 +19,7 @@ import {
 } from './test-support.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 function app(config = testConfig) {
   return createCollectorApp({ queue, config, now: () => NOW, clientIp: () => CLIENT_IP });

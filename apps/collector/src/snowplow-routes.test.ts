@@ -1,23 +1,20 @@
 // Snowplow's two endpoints: the source is chosen by app id, the origin allowlist holds, the
 // pixel answers a GIF, and bad input is a 4xx (or quarantine with its reason), never a 5xx.
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import {
   bodyOf,
   CLIENT_IP,
   expectError,
+  memoryQueuePerTest,
   preflight,
+  queue,
   readQueue,
   SHOP_ORIGIN,
   testSources,
 } from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 const PAYLOAD = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const JSON_TYPE = 'application/json; charset=UTF-8';

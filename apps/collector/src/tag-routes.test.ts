@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { VERSIONED_TAG_CACHE } from './tag-routes.js';
 import { describeTagScript } from './tag-script.js';
 import {
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -21,11 +22,7 @@ const TAG = 'window.sluice={track(){}};/* é */';
 const sha384 = (bytes: ArrayBuffer) =>
   `sha384-${createHash('sha384').update(Buffer.from(bytes)).digest('base64')}`;
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 const firstParty = parseCollectorConfig({
   ...testConfig,

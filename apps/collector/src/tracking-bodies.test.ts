@@ -1,14 +1,17 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { expectError, readQueue, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
+import {
+  expectError,
+  memoryQueuePerTest,
+  queue,
+  readQueue,
+  SHOP_KEY,
+  testConfig,
+  trackEvent,
+} from './test-support.js';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 async function gzip(text: string | Uint8Array): Promise<Uint8Array> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;

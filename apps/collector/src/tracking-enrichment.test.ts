@@ -1,11 +1,12 @@
-import { createMemoryQueue, type Queue } from '@sluice/queue';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
 import {
   BACKEND_KEY,
   bodyOf,
   CLIENT_IP,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -17,11 +18,7 @@ import {
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
-let queue: Queue;
-beforeEach(() => {
-  queue = createMemoryQueue();
-});
-afterEach(() => queue.close());
+memoryQueuePerTest();
 
 async function storedEvent(
   body: unknown,

@@ -1,12 +1,14 @@
 import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import {
   BACKEND_KEY,
   BLOG_ORIGIN,
   bodyOf,
   expectError,
+  memoryQueuePerTest,
+  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
@@ -16,13 +18,11 @@ import {
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
-let queue: Queue;
+memoryQueuePerTest();
 let logged: unknown[];
 beforeEach(() => {
-  queue = createMemoryQueue();
   logged = [];
 });
-afterEach(() => queue.close());
 
 function app(q: Queue = queue) {
   return createCollectorApp({
