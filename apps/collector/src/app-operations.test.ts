@@ -3,15 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorLogger, EventsReport, RequestReport } from './observe.js';
 import { VERSIONED_TAG_ROUTE } from './tag-routes.js';
-import {
-  BACKEND_SECRET,
-  CLIENT_IP,
-  memoryQueuePerTest,
-  queue,
-  SHOP_KEY,
-  testConfig,
-  trackEvent,
-} from './test-support.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
+import { BACKEND_SECRET, CLIENT_IP, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
 
 memoryQueuePerTest();
 

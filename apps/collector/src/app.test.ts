@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp, TAG_MAX_AGE_SECONDS } from './app.js';
-import { memoryQueuePerTest, queue, SHOP_KEY, testConfig } from './test-support.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
+import { SHOP_KEY, testConfig } from './test-support.js';
 
 const TAG = 'window.sluice={track(){}};';
 

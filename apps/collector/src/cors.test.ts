@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { PREFLIGHT_MAX_AGE_SECONDS } from './cors.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BLOG_ORIGIN,
-  memoryQueuePerTest,
   preflight,
-  queue,
   SHOP_KEY,
   SHOP_ORIGIN,
   testConfig,

@@ -7,14 +7,8 @@ import { dirname, join } from 'node:path';
 import { Reader } from 'mmdb-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from './node.js';
-import {
-  memoryQueuePerTest,
-  queue,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testSources,
-} from './test-support.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
+import { readQueue, SHOP_KEY, SHOP_ORIGIN, testSources } from './test-support.js';
 
 // Public resolvers (Google, Cloudflare, Quad9, Google over IPv6): stable, well-known owners.
 const ADDRESSES = ['8.8.8.8', '1.1.1.1', '9.9.9.9', '2001:4860:4860::8888'];

@@ -12,10 +12,9 @@ import {
   type RunningCollector,
   startCollector,
 } from './node.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   bodyOf,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { createUsageCounters } from './source-usage.js';
-import { expectError, memoryQueuePerTest, queue, readQueue, trackEvent } from './test-support.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
+import { expectError, readQueue, trackEvent } from './test-support.js';
 
 // Issue 24: a source over its quota is refused (429 with Retry-After); others are not.
 

@@ -2,12 +2,11 @@ import { MAX_REJECTED_LISTED } from '@sluice/schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   CLIENT_IP,
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   testSources,

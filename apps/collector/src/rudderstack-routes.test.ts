@@ -3,13 +3,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   basicAuth,
   bodyOf,
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

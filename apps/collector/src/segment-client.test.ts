@@ -5,12 +5,11 @@ import { type Queue, QueueFullError } from '@sluice/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
 import { type RunningCollector, startCollector } from './node.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   BACKEND_SECRET,
   bodyOf,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   testConfig,
   testSources,

@@ -1,13 +1,12 @@
 import { EVENT_TYPES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   BACKEND_SECRET,
   bodyOf,
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

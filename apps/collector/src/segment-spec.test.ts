@@ -4,13 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   bodyOf,
   CLIENT_IP,
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

@@ -2,13 +2,12 @@
 // pixel answers a GIF, and bad input is a 4xx (or quarantine with its reason), never a 5xx.
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   bodyOf,
   CLIENT_IP,
   expectError,
-  memoryQueuePerTest,
   preflight,
-  queue,
   readQueue,
   SHOP_ORIGIN,
   testSources,

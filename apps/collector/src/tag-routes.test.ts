@@ -4,10 +4,9 @@ import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { VERSIONED_TAG_CACHE } from './tag-routes.js';
 import { describeTagScript } from './tag-script.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

@@ -1,6 +1,6 @@
 // Shared fixtures for the collector's tests (not part of the package's API).
-import { createMemoryQueue, type Queue, type QueueEntry } from '@sluice/queue';
-import { afterEach, beforeEach, expect } from 'vitest';
+import type { Queue, QueueEntry } from '@sluice/queue';
+import { expect } from 'vitest';
 
 export { bodyOf, trackEvent } from '@sluice/testkit/events';
 
@@ -35,20 +35,6 @@ export const testConfig: CollectorConfig = parseCollectorConfig({
   limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
   sources: testSources,
 });
-
-/**
- * The test's memory queue, set by `memoryQueuePerTest()`. A live ESM binding: each read sees
- * the queue of the running test (vitest gives every test file its own copy of this module).
- */
-export let queue: Queue;
-
-/** Gives each test of the calling file a fresh memory queue in `queue`, closed after it. */
-export function memoryQueuePerTest(): void {
-  beforeEach(() => {
-    queue = createMemoryQueue();
-  });
-  afterEach(() => queue.close());
-}
 
 /** Everything appended to the queue so far. */
 export async function readQueue(queue: Queue): Promise<QueueEntry[]> {

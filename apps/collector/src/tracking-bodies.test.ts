@@ -1,15 +1,8 @@
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import {
-  expectError,
-  memoryQueuePerTest,
-  queue,
-  readQueue,
-  SHOP_KEY,
-  testConfig,
-  trackEvent,
-} from './test-support.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
+import { expectError, readQueue, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
 
 memoryQueuePerTest();
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   bodyOf,
   CLIENT_IP,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,

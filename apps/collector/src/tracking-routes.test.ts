@@ -2,13 +2,12 @@ import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
+import { memoryQueuePerTest, queue } from './test-queue.js';
 import {
   BACKEND_KEY,
   BLOG_ORIGIN,
   bodyOf,
   expectError,
-  memoryQueuePerTest,
-  queue,
   readQueue,
   SHOP_KEY,
   SHOP_ORIGIN,
