@@ -2,9 +2,8 @@ import { runCli } from '@sluice/cli';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { expect, it, vi } from 'vitest';
 import { jsonLines } from './cli-process.js';
-import type { ObservedCollector } from './tracker-harness.js';
 import { pollUntil, sluice, tagLoaded, tagSnippet, waitUntil } from './tracker-harness.js';
-import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
+import { trackerTestSetup } from './tracker-test-setup.js';
 
 // Issue 21, the delivery ledger: real Chromium and the real tag, collector and forwarder. The
 // test loses a known set of events for good (batches the network answers 400, which the tag
@@ -13,11 +12,7 @@ import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
 // ones as gaps, on the transport that showed them; the resent batch (`/v1/batch?r`) under
 // `resend`.
 
-let site: TrackerSite;
-let collector: ObservedCollector;
-
-const browsers = trackerTestSetup((started) => {
-  ({ site, collector } = started);
+const tracker = trackerTestSetup(({ site, collector }) => {
   const page = (data: Record<string, string>) =>
     `<!doctype html><title>ledger</title>${tagSnippet(collector.url, data)}`;
   // Each event at once by fetch; or held (a minute) until the page goes: then by beacon.
@@ -37,7 +32,7 @@ async function visit(context: BrowserContext, path: string, blockBeacons = false
     // A blocker that swallows beacons: sendBeacon says "queued" and nothing leaves.
     if (block) navigator.sendBeacon = () => true;
   }, blockBeacons);
-  await page.goto(`${site.origin}${path}`);
+  await page.goto(`${tracker.site.origin}${path}`);
   await tagLoaded(page);
   return page;
 }
@@ -50,11 +45,11 @@ async function trackAlone(page: Page, seen: string[], name: string) {
 }
 
 it('reports exactly the events lost on the way as gaps, none for the one resent', async () => {
-  const context = await browsers.context();
+  const context = await tracker.context();
   const seen: string[] = []; // the events of each fetch, as the network saw them
   const aborted = new Set<string>();
   const resends: string[] = []; // the events of each request the tag marked as a resend (?r)
-  const batchUrl = `${collector.url}/v1/batch`;
+  const batchUrl = `${tracker.collector.url}/v1/batch`;
   await context.route(
     (url) => `${url.origin}${url.pathname}` === batchUrl,
     async (route: Route) => {
@@ -65,7 +60,7 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
       if (names.some((n) => REFUSED.has(n))) {
         await route.fulfill({
           status: 400,
-          headers: { 'access-control-allow-origin': site.origin },
+          headers: { 'access-control-allow-origin': tracker.site.origin },
           contentType: 'application/json',
           body: '{"error":{"code":"test","message":"refused on the way"}}',
         });
@@ -83,10 +78,14 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
     await trackAlone(first, seen, name);
     // The resend first, so the next event does not share its request.
     if (ABORTED.has(name)) {
-      await waitUntil(() => collector.events().some((e) => e.event === name), 10_000, 'the resend');
+      await waitUntil(
+        () => tracker.collector.events().some((e) => e.event === name),
+        10_000,
+        'the resend',
+      );
     }
   }
-  await waitUntil(() => collector.events().length === 4, 10_000, 'the kept events');
+  await waitUntil(() => tracker.collector.events().length === 4, 10_000, 'the kept events');
   // The tag read the last answer: else the next page would resend what it still holds.
   const outbox = () => first.evaluate(() => localStorage.getItem('sluice_q') ?? '');
   await pollUntil(outbox, (held) => held === '', 10_000, 'an empty outbox');
@@ -98,19 +97,19 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
   const later = await visit(context, '/later'); // 9 page view, 10: by beacon
   await sluice(later, 'track', 'beacon 10');
   await later.close();
-  await waitUntil(() => collector.events().length === 6, 10_000, 'the beacon');
+  await waitUntil(() => tracker.collector.events().length === 6, 10_000, 'the beacon');
   const last = await visit(context, '/'); // 11 page view (fetch): shows the gaps 7 and 8
-  await waitUntil(() => collector.events().length === 7, 10_000, 'the last page view');
+  await waitUntil(() => tracker.collector.events().length === 7, 10_000, 'the last page view');
   await last.close();
   expect(seen.filter((name) => ABORTED.has(name))).toHaveLength(2); // sent, and sent again
   expect(resends).toEqual(['late 4']); // only the second time
 
-  const indexes = collector
+  const indexes = tracker.collector
     .events()
     .map((e) => (e.context as { eventIndex: number }).eventIndex)
     .sort((a, b) => a - b);
   expect(indexes).toEqual([1, 2, 4, 6, 9, 10, 11]);
-  const stored = await collector.forward();
+  const stored = await tracker.collector.forward();
   await pollUntil(stored, (events) => events.length === 7, 20_000, 'the stored events');
 
   // The days around now: the test may run across midnight UTC.
@@ -125,7 +124,15 @@ it('reports exactly the events lost on the way as gaps, none for the one resent'
   try {
     await runCli([
       'quality',
-      ...['--from', day(-1), '--to', day(1), '--store-dir', collector.storeDir()!, '--json'],
+      ...[
+        '--from',
+        day(-1),
+        '--to',
+        day(1),
+        '--store-dir',
+        tracker.collector.storeDir()!,
+        '--json',
+      ],
     ]);
   } finally {
     write.mockRestore();

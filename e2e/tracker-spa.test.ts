@@ -1,12 +1,9 @@
 import { expect, it } from 'vitest';
-import { type ObservedCollector, tagLoaded, tagSnippet, waitUntil } from './tracker-harness.js';
-import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
+import { tagSnippet, waitUntil } from './tracker-harness.js';
+import { trackerTestSetup } from './tracker-test-setup.js';
 
 // A single-page app in real Chromium: its router moves with history.pushState, replaceState,
 // back/forward and hash links; the collector counts the page views the tag sends.
-
-let site: TrackerSite;
-let collector: ObservedCollector;
 
 // The app's router: buttons that call the history API as React Router or Vue Router do.
 const APP = `
@@ -18,12 +15,10 @@ const APP = `
   <a id="hash-about" href="#/about">about</a>
 </nav>`;
 
-const browsers = trackerTestSetup((started) => {
-  ({ site, collector } = started);
-});
+const tracker = trackerTestSetup();
 
 const pageViews = () =>
-  collector
+  tracker.collector
     .events()
     .filter((e) => e.type === 'page')
     .map((e) => {
@@ -33,13 +28,11 @@ const pageViews = () =>
 
 /** Opens the app with the tag's `data` attributes; every event is sent at once. */
 async function openApp(data: Record<string, string> = {}) {
-  site.pages['/'] = `<!doctype html><title>App</title>${tagSnippet(collector.url, {
+  tracker.site.pages['/'] = `<!doctype html><title>App</title>${tagSnippet(tracker.collector.url, {
     'flush-at': '1',
     ...data,
   })}${APP}`;
-  const page = await (await browsers.context()).newPage();
-  await page.goto(`${site.origin}/`);
-  await tagLoaded(page);
+  const page = await tracker.open();
   await waitUntil(() => pageViews().length === 1, 20_000, 'the page view on load');
   return page;
 }

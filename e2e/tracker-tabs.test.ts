@@ -1,26 +1,15 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import {
-  countById,
-  type ObservedCollector,
-  pollUntil,
-  storage,
-  tagLoaded,
-  tagSnippet,
-  waitUntil,
-} from './tracker-harness.js';
-import { type TrackerSite, trackerTestSetup } from './tracker-test-setup.js';
+import { countById, pollUntil, storage, tagSnippet, waitUntil } from './tracker-harness.js';
+import { trackerTestSetup } from './tracker-test-setup.js';
 
 // One site open in several tabs of one Chromium profile: the tabs share the tag's localStorage
 // outbox, and each event must still go to the collector about once (issue 22), none stranded
 // when a tab closes or dies. Real Chromium, the real collector and forwarder.
 
-let site: TrackerSite;
-let collector: ObservedCollector;
 let stored: () => Promise<Record<string, unknown>[]>;
 
-const browsers = trackerTestSetup(async (started) => {
-  ({ site, collector } = started);
+const tracker = trackerTestSetup(async ({ site, collector }) => {
   site.pages['/'] =
     `<!doctype html><title>Tab</title>${tagSnippet(collector.url, { 'auto-pageview': 'false' })}`;
   stored = await collector.forward();
@@ -30,14 +19,7 @@ const PER_TAB = 20; // the tag's flushAt: each tab's batch is due at once
 
 /** `count` tabs of the site, opened side by side, once the tag has loaded in each. */
 const openTabs = (context: BrowserContext, count: number): Promise<Page[]> =>
-  Promise.all(
-    Array.from({ length: count }, async () => {
-      const page = await context.newPage();
-      await page.goto(`${site.origin}/`);
-      await tagLoaded(page);
-      return page;
-    }),
-  );
+  Promise.all(Array.from({ length: count }, () => tracker.open('/', context)));
 
 /** Each tab tracks PER_TAB events, all tabs at the same time. */
 const trackInEach = (pages: Page[], label = 'tab') =>
@@ -67,15 +49,15 @@ async function delivered(tracked: number): Promise<number> {
   const events = await stored();
   expect(events).toHaveLength(tracked);
   expect([...countById(events).values()].every((n) => n === 1)).toBe(true);
-  expect(collector.acknowledged.every((a) => a.kind === 'event')).toBe(true);
-  const ratio = collector.events().length / tracked;
-  console.info(`posted ${collector.events().length} for ${tracked} tracked: ${ratio}×`);
+  expect(tracker.collector.acknowledged.every((a) => a.kind === 'event')).toBe(true);
+  const ratio = tracker.collector.events().length / tracked;
+  console.info(`posted ${tracker.collector.events().length} for ${tracked} tracked: ${ratio}×`);
   return ratio;
 }
 
 for (const tabs of [3, 10])
   it(`${tabs} tabs online: each event is posted about once (≤ 1.1×), stored once`, async () => {
-    const pages = await openTabs(await browsers.context(), tabs);
+    const pages = await openTabs(await tracker.context(), tabs);
     await trackInEach(pages);
     expect(await delivered(tabs * PER_TAB)).toBeLessThanOrEqual(1.1);
     // Nothing is left unsent. Tabs writing the outbox at the same moment may bring back an
@@ -90,7 +72,7 @@ for (const tabs of [3, 10])
 // 10 tabs only: 3 add nothing the online case and this one do not show, and CI time is short.
 for (const tabs of [10])
   it(`${tabs} tabs offline, then online: at most 1.5× posted, each event stored once`, async () => {
-    const context = await browsers.context();
+    const context = await tracker.context();
     const pages = await openTabs(context, tabs);
     await context.setOffline(true);
     await trackInEach(pages, 'offline');
@@ -102,13 +84,13 @@ for (const tabs of [10])
     );
     // Let every tab fail at least once and go into its backoff, as in a real outage.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(collector.events()).toEqual([]);
+    expect(tracker.collector.events()).toEqual([]);
     await context.setOffline(false); // each tab's `online` event: all retry at once
     expect(await delivered(tabs * PER_TAB)).toBeLessThanOrEqual(1.5);
   });
 
 it('a tab closed with unsent events: the next page load delivers them, each once', async () => {
-  const context = await browsers.context();
+  const context = await tracker.context();
   const [closing, ...others] = await openTabs(context, 3);
   await context.setOffline(true);
   await trackInEach([closing!], 'closed');
@@ -122,23 +104,23 @@ it('a tab closed with unsent events: the next page load delivers them, each once
   await context.setOffline(false);
   await openTabs(context, 1); // a page of the site loads: it takes them over
   expect(await delivered(PER_TAB)).toBeLessThanOrEqual(1.1);
-  expect(collector.events().every((e) => String(e.event).startsWith('closed'))).toBe(true);
+  expect(tracker.collector.events().every((e) => String(e.event).startsWith('closed'))).toBe(true);
 });
 
 it('a tab killed while its request is in flight: the next page load delivers its events, each once', async () => {
-  const context = await browsers.context();
+  const context = await tracker.context();
   const [killed] = await openTabs(context, 2);
-  collector.hold();
+  tracker.collector.hold();
   await trackInEach([killed!], 'killed');
-  await waitUntil(() => collector.held() === 1, 20_000, 'the request in flight');
+  await waitUntil(() => tracker.collector.held() === 1, 20_000, 'the request in flight');
   // The renderer dies mid-send: no pagehide, no answer read, nothing cleaned up by the page.
   const cdp = await context.newCDPSession(killed!);
   const crashed = new Promise((resolve) => killed!.once('crash', resolve));
   cdp.send('Page.crash').catch(() => {}); // answers never: the page is gone
   await crashed;
-  collector.refuse(1); // the request it had in flight is lost
-  collector.release();
-  await waitUntil(() => collector.refused() === 1, 20_000, 'the lost request');
+  tracker.collector.refuse(1); // the request it had in flight is lost
+  tracker.collector.release();
+  await waitUntil(() => tracker.collector.refused() === 1, 20_000, 'the lost request');
   await killed!.close();
   await openTabs(context, 1);
   expect(await delivered(PER_TAB)).toBe(1);
