@@ -3,7 +3,9 @@
 // kill-schedule.ts with a kill at each moment and one more while the forwarders drain, then a
 // wait until the store holds every acknowledged event.
 import { createFsStore, type ObjectStore } from '@sluice/store';
+import { expect } from 'vitest';
 import { killsDuringLoad, sleep } from './kill-schedule.js';
+import { eventFigures, recordFigures, secondsSince, testFile } from './reliability-figures.js';
 import { writeCollectorConfig } from './reliability-process.js';
 import {
   collectorConfig,
@@ -67,4 +69,58 @@ export async function crashUnderLoad(
     run.storedWithinMs,
   );
   return { load, store };
+}
+
+/** What a crash run measured, for its figures. */
+export interface CrashOutcome {
+  /** `Date.now()` as the test began. */
+  started: number;
+  total: number;
+  seed: number;
+  load: LoadResult;
+  /** What the store holds, by id, counted once nothing writes to it any more. */
+  counts: ReadonlyMap<string, number>;
+}
+
+export interface CrashFigures {
+  title: string;
+  /** The test module's `import.meta.url`. */
+  testUrl: string;
+  /** What the load went through and how it was killed, to follow "… concurrent senders". */
+  through: string;
+  /** The shape's own counts (its kills); the load's resends are added. */
+  details: Record<string, string | number | boolean>;
+}
+
+/** Records a crash test's figures and returns how the acknowledged events fared in the store. */
+export async function recordCrash(
+  id: string,
+  outcome: CrashOutcome,
+  figures: CrashFigures,
+): Promise<ReturnType<typeof compare>> {
+  const { load, total } = outcome;
+  const result = compare(load.acked, outcome.counts);
+  await recordFigures(id, {
+    title: figures.title,
+    file: testFile(figures.testUrl),
+    what:
+      `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through ` +
+      `${figures.through}; failed batches resent with the same messageIds.`,
+    events: eventFigures(total, result),
+    details: {
+      ...figures.details,
+      'batches resent after a failure': load.retriedBatches,
+      'batches given up': load.abandonedBatches,
+      seed: outcome.seed,
+    },
+    seconds: secondsSince(outcome.started),
+  });
+  return result;
+}
+
+/** The crash tests' promise: every event sent was acknowledged, and is stored exactly once. */
+export function expectStoredOnce(result: ReturnType<typeof compare>, total: number): void {
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  expect(result.acked).toBe(total);
 }

@@ -1,23 +1,15 @@
 import { expect, it } from 'vitest';
-import { crashCollectorConfig, crashUnderLoad } from './crash-under-load.js';
+import {
+  crashCollectorConfig,
+  crashUnderLoad,
+  expectStoredOnce,
+  recordCrash,
+} from './crash-under-load.js';
 import { killMoments } from './kill-schedule.js';
 import { natsTestSetup } from './nats-test-setup.js';
-import {
-  eventFigures,
-  recordFigures,
-  SEED,
-  scaled,
-  secondsSince,
-  seededRandom,
-  testFile,
-} from './reliability-figures.js';
+import { SEED, scaled, seededRandom } from './reliability-figures.js';
 import { type SluiceProcess, startSluiceProcess } from './reliability-process.js';
-import {
-  compare,
-  type ForwarderProcess,
-  startForwarderProcess,
-  storedCounts,
-} from './scale-support.js';
+import { type ForwarderProcess, startForwarderProcess, storedCounts } from './scale-support.js';
 
 // The scale-out shape: two collector processes and two forwarder processes on one JetStream
 // stream of 4 shards. Collectors and forwarders are SIGKILLed independently at random moments
@@ -78,31 +70,27 @@ it('stores every acknowledged event exactly once while collectors and forwarders
   });
   const probes = await Promise.all(collectors.map((c) => c.probe()));
   for (const forwarder of forwarders) await forwarder.stop();
-  const result = compare(load.acked, await storedCounts(store));
+  const counts = await storedCounts(store);
 
-  await recordFigures('crash-nats', {
-    title: 'Crash: collectors and forwarders SIGKILLed (NATS JetStream)',
-    file: testFile(import.meta.url),
-    what:
-      `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through 2 ` +
-      'collector processes into a JetStream stream of 4 shards, read by 2 forwarder processes ' +
-      `(leases of 2 s); ${killed.length} SIGKILLs at random moments, collectors and forwarders ` +
-      'in turn, each restarted at once; failed batches resent with the same messageIds.',
-    events: eventFigures(total, result),
-    details: {
-      kills: killed.length,
-      'killed (process at events acknowledged)': killed.join('; '),
-      'batches resent after a failure': load.retriedBatches,
-      'batches given up': load.abandonedBatches,
-      seed: SEED + 1,
+  const result = await recordCrash(
+    'crash-nats',
+    { started, total, seed: SEED + 1, load, counts },
+    {
+      title: 'Crash: collectors and forwarders SIGKILLed (NATS JetStream)',
+      testUrl: import.meta.url,
+      through:
+        '2 collector processes into a JetStream stream of 4 shards, read by 2 forwarder processes ' +
+        `(leases of 2 s); ${killed.length} SIGKILLs at random moments, collectors and forwarders ` +
+        'in turn, each restarted at once',
+      details: {
+        kills: killed.length,
+        'killed (process at events acknowledged)': killed.join('; '),
+      },
     },
-    seconds: secondsSince(started),
-  });
+  );
   expect(killed.length).toBe(kills);
   expect(killed.filter((k) => k.startsWith('collector')).length).toBeGreaterThanOrEqual(2);
   expect(killed.filter((k) => k.startsWith('forwarder')).length).toBeGreaterThanOrEqual(2);
-  expect(result.lost).toBe(0);
-  expect(result.duplicated).toBe(0);
-  expect(result.acked).toBe(total);
+  expectStoredOnce(result, total);
   expect(probes.map((p) => p.poisoning)).toEqual([null, null]);
 }, 600_000);

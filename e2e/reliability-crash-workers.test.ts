@@ -1,20 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { demoUrl, startSluice } from './cli-process.js';
-import { crashCollectorConfig, crashUnderLoad } from './crash-under-load.js';
-import { killMoments, sleep } from './kill-schedule.js';
 import {
-  eventFigures,
-  recordFigures,
-  SEED,
-  scaled,
-  secondsSince,
-  seededRandom,
-  testFile,
-} from './reliability-figures.js';
-import { compare, storedCounts } from './scale-support.js';
+  crashCollectorConfig,
+  crashUnderLoad,
+  expectStoredOnce,
+  recordCrash,
+} from './crash-under-load.js';
+import { killMoments, sleep } from './kill-schedule.js';
+import { SEED, scaled, seededRandom } from './reliability-figures.js';
+import { storedCounts } from './scale-support.js';
+import { scratchDirPerFile } from './scratch-dir.js';
 import { segmentBytes } from './workers-support.js';
 
 // The crash test of reliability-crash.test.ts, smaller, on `sluice start --workers 2` itself:
@@ -24,21 +20,16 @@ import { segmentBytes } from './workers-support.js';
 // batch resent after a kill may reach the other thread, so land in the other partition: every
 // event the collector answered 200 for must still be stored exactly once.
 
-let dir: string;
 let sluice: Awaited<ReturnType<typeof startSluice>> | undefined;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sluice-reliability-crash-workers-'));
-});
-afterAll(async () => {
-  await sluice?.stop('SIGKILL');
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = scratchDirPerFile('sluice-reliability-crash-workers-', () =>
+  sluice?.stop('SIGKILL'),
+);
 
 const READY = /demo page\s+http:\/\/127\.0\.0\.1:\d+\/demo/;
 
 /** Starts `sluice start --workers 2` on `port` (0 the first time); resolves with its URL. */
 async function startWorkers(port: number, config: string): Promise<string> {
-  const args = ['start', '--data-dir', dir, '--port', String(port), '--workers', '2'];
+  const args = ['start', '--data-dir', scratch.dir, '--port', String(port), '--workers', '2'];
   for (let attempt = 1; ; attempt++) {
     try {
       sluice = await startSluice([...args, '--file-age-ms', '300', '--config', config], READY);
@@ -61,7 +52,7 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
   const moments = killMoments(kills - 1, total, random).map((moment, i) =>
     Math.floor((total * i) / (kills - 1) + moment / (kills - 1)),
   );
-  const config = await crashCollectorConfig(dir);
+  const config = await crashCollectorConfig(scratch.dir);
   let url = await startWorkers(0, config);
   const port = Number(new URL(url).port);
   const killedAt: number[] = [];
@@ -79,36 +70,32 @@ it('stores every acknowledged event exactly once while sluice start --workers 2 
       await sluice?.stop('SIGKILL');
       url = await startWorkers(port, config);
     },
-    storeDir: join(dir, 'store'),
+    storeDir: join(scratch.dir, 'store'),
     storedWithinMs: 60_000,
   });
   expect((await sluice!.stop('SIGTERM')).code).toBe(0);
-  const result = compare(load.acked, await storedCounts(store));
+  const counts = await storedCounts(store);
   // Both threads took batches: partition 1 has records too, so the kills hit both.
-  const w1Bytes = await segmentBytes(join(dir, 'queue', 'w1'));
+  const w1Bytes = await segmentBytes(join(scratch.dir, 'queue', 'w1'));
 
-  await recordFigures('crash-embedded-log-workers', {
-    title: 'Crash: sluice start --workers 2 SIGKILLed (embedded log, 2 partitions)',
-    file: testFile(import.meta.url),
-    what:
-      `${total.toLocaleString('en')} events in batches of 50 from 4 concurrent senders through ` +
-      '`sluice start --workers 2` (two collector threads on one port, a log partition and a ' +
-      `forwarder each, fsync, files cut every 300 ms), SIGKILLed ${kills} times at random ` +
-      `moments (${kills - 1} planned during the load, 1 while draining) and restarted each ` +
-      'time; failed batches resent with the same messageIds.',
-    events: eventFigures(total, result),
-    details: {
-      kills: killedAt.length,
-      'acknowledged at each kill': killedAt.join(', '),
-      'batches resent after a failure': load.retriedBatches,
-      'bytes in partition 1': w1Bytes,
-      seed: SEED,
+  const result = await recordCrash(
+    'crash-embedded-log-workers',
+    { started, total, seed: SEED, load, counts },
+    {
+      title: 'Crash: sluice start --workers 2 SIGKILLed (embedded log, 2 partitions)',
+      testUrl: import.meta.url,
+      through:
+        '`sluice start --workers 2` (two collector threads on one port, a log partition and a ' +
+        `forwarder each, fsync, files cut every 300 ms), SIGKILLed ${kills} times at random ` +
+        `moments (${kills - 1} planned during the load, 1 while draining) and restarted each time`,
+      details: {
+        kills: killedAt.length,
+        'acknowledged at each kill': killedAt.join(', '),
+        'bytes in partition 1': w1Bytes,
+      },
     },
-    seconds: secondsSince(started),
-  });
+  );
   expect(killedAt).toHaveLength(kills);
   expect(w1Bytes).toBeGreaterThan(0);
-  expect(result.lost).toBe(0);
-  expect(result.duplicated).toBe(0);
-  expect(result.acked).toBe(total);
+  expectStoredOnce(result, total);
 }, 120_000);
