@@ -4,7 +4,7 @@ import { createCollectorApp } from './app.js';
 import type { CollectorLogger, EventsReport, RequestReport } from './observe.js';
 import { VERSIONED_TAG_ROUTE } from './tag-routes.js';
 import { memoryQueuePerTest, queue } from './test-queue.js';
-import { BACKEND_SECRET, CLIENT_IP, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
+import { backend, CLIENT_IP, shop, testConfig, trackEvent } from './test-support.js';
 
 memoryQueuePerTest();
 
@@ -40,7 +40,7 @@ describe('/readyz', () => {
       app.request('/v1/batch', {
         method: 'POST',
         headers: { 'Content-Type': 'text/plain' },
-        body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+        body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] }),
       });
     expect((await app.request('/readyz')).status).toBe(200);
     full = true;
@@ -111,7 +111,7 @@ describe('observer and logger', () => {
     await app.request('/v1/batch', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent(), { type: 'nope' }] }),
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent(), { type: 'nope' }] }),
     });
     // Bytes carry no Content-Type (a string body would be text/plain).
     await app.request('/v1/batch', { method: 'POST', body: new TextEncoder().encode('{}') });
@@ -146,7 +146,7 @@ describe('observer and logger', () => {
       app.request('/v1/batch', {
         method: 'POST',
         headers: { 'Content-Type': 'text/plain' },
-        body: JSON.stringify({ writeKey: SHOP_KEY, batch }),
+        body: JSON.stringify({ writeKey: shop.key, batch }),
       });
     await post([first]);
     await post([first, second]); // another tab's copy of the first, and a new one
@@ -166,13 +166,13 @@ describe('observer and logger', () => {
     });
     await app.request('/v1/batch', {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain', Authorization: `Bearer ${BACKEND_SECRET}x` },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+      headers: { 'Content-Type': 'text/plain', Authorization: `Bearer ${backend.secret}x` },
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] }),
     });
     await app.request('/v1/batch', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: `{"writeKey":"${SHOP_KEY}", broken`,
+      body: `{"writeKey":"${shop.key}", broken`,
     });
     expect(lines.map((l) => [l.level, (l.fields as { code: string }).code])).toEqual([
       ['debug', 'unauthorized'],
@@ -181,8 +181,8 @@ describe('observer and logger', () => {
     expect(lines[0]?.fields).toMatchObject({ ip: '203.0.113.0', status: 401 });
     const text = JSON.stringify(lines);
     expect(text).not.toContain(CLIENT_IP);
-    expect(text).not.toContain(BACKEND_SECRET);
-    expect(text).not.toContain(SHOP_KEY);
+    expect(text).not.toContain(backend.secret);
+    expect(text).not.toContain(shop.key);
   });
 
   it('logs an unexpected failure as an error and answers 503 to the client', async () => {
@@ -197,7 +197,7 @@ describe('observer and logger', () => {
     const res = await app.request('/v1/batch', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] }),
     });
     expect(res.status).toBe(503);
     const error = lines.find((l) => l.level === 'error');

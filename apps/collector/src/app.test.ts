@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp, TAG_MAX_AGE_SECONDS } from './app.js';
 import { memoryQueuePerTest, queue } from './test-queue.js';
-import { SHOP_KEY, testConfig } from './test-support.js';
+import { shop, testConfig } from './test-support.js';
 
 const TAG = 'window.sluice={track(){}};';
 
@@ -34,7 +34,7 @@ describe('createCollectorApp', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     const page = await res.text();
-    expect(page).toContain(`<script src="/s.js" data-key="${SHOP_KEY}"`);
+    expect(page).toContain(`<script src="/s.js" data-key="${shop.key}"`);
     const scripts = page.match(/<script[^>]*>/g) ?? [];
     expect(scripts.length).toBe(2);
     for (const tag of scripts) expect(tag).toMatch(/ src="\//);

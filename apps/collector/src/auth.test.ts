@@ -9,14 +9,7 @@ import {
 } from './auth.js';
 import { parseCollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
-import {
-  BACKEND_KEY,
-  BACKEND_SECRET,
-  BLOG_KEY,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testConfig,
-} from './test-support.js';
+import { backend, blog, shop, testConfig } from './test-support.js';
 
 const directory = createSourceDirectory(testConfig);
 
@@ -43,13 +36,13 @@ describe('authenticateHeader', () => {
   });
 
   it('takes Basic auth with the write key as user name (Segment SDKs)', async () => {
-    const auth = await authenticateHeader(directory, request(basic(BACKEND_KEY)));
-    expect(auth).toMatchObject({ by: 'writeKey', presented: BACKEND_KEY });
+    const auth = await authenticateHeader(directory, request(basic(backend.key)));
+    expect(auth).toMatchObject({ by: 'writeKey', presented: backend.key });
     expect(auth?.source.id).toBe('backend');
   });
 
   it('takes a secret key as Bearer token, or as Basic user name', async () => {
-    for (const header of [`Bearer ${BACKEND_SECRET}`, basic(BACKEND_SECRET)]) {
+    for (const header of [`Bearer ${backend.secret}`, basic(backend.secret)]) {
       const auth = await authenticateHeader(directory, request(header));
       expect(auth?.by).toBe('secretKey');
       expect(auth?.source.id).toBe('backend');
@@ -77,19 +70,19 @@ describe('authenticateBody', () => {
   const fromHeader: Authenticated = {
     source: testConfig.sources[2]!,
     by: 'secretKey',
-    presented: BACKEND_SECRET,
+    presented: backend.secret,
   };
 
   it('takes the write key from the body when no header named one', async () => {
-    const auth = authenticateBody(directory, SHOP_KEY, undefined);
-    expect(auth).toMatchObject({ by: 'writeKey', presented: SHOP_KEY });
+    const auth = authenticateBody(directory, shop.key, undefined);
+    expect(auth).toMatchObject({ by: 'writeKey', presented: shop.key });
     expect(auth.source.id).toBe('shop');
   });
 
   it('accepts a body key that names the same source as the header', () => {
-    expect(authenticateBody(directory, BACKEND_KEY, fromHeader)).toBe(fromHeader);
+    expect(authenticateBody(directory, backend.key, fromHeader)).toBe(fromHeader);
     // analytics-node repeats its key (here a secret key) in the body.
-    expect(authenticateBody(directory, BACKEND_SECRET, fromHeader)).toBe(fromHeader);
+    expect(authenticateBody(directory, backend.secret, fromHeader)).toBe(fromHeader);
     expect(authenticateBody(directory, undefined, fromHeader)).toBe(fromHeader);
   });
 
@@ -100,11 +93,11 @@ describe('authenticateBody', () => {
     expect(await refusal(() => authenticateBody(directory, 'nope', undefined))).toBe(
       '401 unauthorized',
     );
-    expect(await refusal(() => authenticateBody(directory, SHOP_KEY, fromHeader))).toBe(
+    expect(await refusal(() => authenticateBody(directory, shop.key, fromHeader))).toBe(
       '401 unauthorized',
     );
     // A secret key in the body alone is not accepted: servers send it in a header.
-    expect(await refusal(() => authenticateBody(directory, BACKEND_SECRET, undefined))).toBe(
+    expect(await refusal(() => authenticateBody(directory, backend.secret, undefined))).toBe(
       '401 unauthorized',
     );
     expect(await refusal(() => authenticateBody(directory, 7, undefined))).toBe(
@@ -117,24 +110,24 @@ describe('checkOrigin', () => {
   const as = (key: string): Authenticated => authenticateBody(directory, key, undefined);
 
   it('lets requests without an Origin pass on the key alone (servers, apps)', async () => {
-    expect(await refusal(() => checkOrigin(directory, as(BLOG_KEY), undefined))).toBe('accepted');
+    expect(await refusal(() => checkOrigin(directory, as(blog.key), undefined))).toBe('accepted');
   });
 
   it("accepts the source's exact and wildcard origins and refuses others with 403", async () => {
-    expect(await refusal(() => checkOrigin(directory, as(SHOP_KEY), SHOP_ORIGIN))).toBe('accepted');
+    expect(await refusal(() => checkOrigin(directory, as(shop.key), shop.origin))).toBe('accepted');
     expect(
-      await refusal(() => checkOrigin(directory, as(SHOP_KEY), 'https://eu.shop.example')),
+      await refusal(() => checkOrigin(directory, as(shop.key), 'https://eu.shop.example')),
     ).toBe('accepted');
-    expect(await refusal(() => checkOrigin(directory, as(BLOG_KEY), SHOP_ORIGIN))).toBe(
+    expect(await refusal(() => checkOrigin(directory, as(blog.key), shop.origin))).toBe(
       '403 origin_not_allowed',
     );
-    expect(await refusal(() => checkOrigin(directory, as(SHOP_KEY), 'null'))).toBe(
+    expect(await refusal(() => checkOrigin(directory, as(shop.key), 'null'))).toBe(
       '403 origin_not_allowed',
     );
   });
 
   it('does not apply origins to a secret key (it is never in a page)', async () => {
-    const auth = await authenticateHeader(directory, request(`Bearer ${BACKEND_SECRET}`));
+    const auth = await authenticateHeader(directory, request(`Bearer ${backend.secret}`));
     expect(await refusal(() => checkOrigin(directory, auth!, 'https://evil.example'))).toBe(
       'accepted',
     );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { collectorConfigSchema, parseCollectorConfig } from './config.js';
 import { sourceSchema } from './config-source.js';
 import { checkSourcesFast, FAST_CHECK_FROM } from './config-sources-check.js';
-import { BACKEND_SECRET_HASH } from './test-support.js';
+import { backend } from './test-support.js';
 
 const sourcesSchema = z.array(sourceSchema);
 
@@ -27,7 +27,7 @@ const source = fc
   .record({
     id: pick(['shop', 'a_b-1', 'x'.repeat(64)], ['Shop', '', 5, 'x'.repeat(65)]),
     writeKeys: optional(list(['wk_1', 'k.2~', 'wk_3'], ['bad key', 7, 'é'])),
-    secretKeys: optional(list([BACKEND_SECRET_HASH], ['sha256:ABC', 'plain'])),
+    secretKeys: optional(list([backend.secretHash], ['sha256:ABC', 'plain'])),
     // 129 emoji: 129 code points (what ajv counts) but 258 UTF-16 units (what zod counts).
     snowplowAppIds: optional(
       list(['app', 'x'.repeat(256), '😀'.repeat(128)], ['', '😀'.repeat(129), 'x'.repeat(257)]),
@@ -84,7 +84,7 @@ describe('checkSourcesFast', () => {
   it('takes the sources of a hosted config, and copies their lists', () => {
     const sources = [
       { id: 'site-1', writeKeys: ['wk_1'], allowedOrigins: ['https://site-1.example'] },
-      { id: 'site-2', secretKeys: [BACKEND_SECRET_HASH], limits: { quota: { eventsPerDay: 5 } } },
+      { id: 'site-2', secretKeys: [backend.secretHash], limits: { quota: { eventsPerDay: 5 } } },
       { id: 'site-3', snowplowAppIds: ['app'], side: 'client', enrich: { geo: false } },
     ];
     const fast = checkSourcesFast(sources, 1);

@@ -7,7 +7,7 @@ import {
   DEFAULT_IP_RATE,
   parseCollectorConfig,
 } from './config.js';
-import { BACKEND_SECRET_HASH } from './test-support.js';
+import { backend } from './test-support.js';
 
 function messages(input: unknown): string[] {
   const result = collectorConfigSchema.safeParse(input);
@@ -20,7 +20,7 @@ describe('collectorConfigSchema', () => {
     const config = parseCollectorConfig({
       sources: [
         { id: 'shop', writeKeys: ['wk_1'], allowedOrigins: ['https://shop.example', '*'] },
-        { id: 'api-2', secretKeys: [BACKEND_SECRET_HASH] },
+        { id: 'api-2', secretKeys: [backend.secretHash] },
       ],
     });
     expect(config.trustProxy).toBe(0);
@@ -35,7 +35,7 @@ describe('collectorConfigSchema', () => {
     expect(config.sources[1]).toEqual({
       id: 'api-2',
       writeKeys: [],
-      secretKeys: [BACKEND_SECRET_HASH],
+      secretKeys: [backend.secretHash],
       snowplowAppIds: [],
       allowedOrigins: [],
       side: 'auto',
@@ -110,8 +110,8 @@ describe('collectorConfigSchema', () => {
   it('refuses a key used by two sources, and a repeated id', () => {
     const problems = messages({
       sources: [
-        { id: 'a', writeKeys: ['same'], secretKeys: [BACKEND_SECRET_HASH] },
-        { id: 'a', writeKeys: ['same'], secretKeys: [BACKEND_SECRET_HASH] },
+        { id: 'a', writeKeys: ['same'], secretKeys: [backend.secretHash] },
+        { id: 'a', writeKeys: ['same'], secretKeys: [backend.secretHash] },
       ],
     });
     expect(problems).toEqual([

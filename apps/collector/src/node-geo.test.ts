@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { Reader } from 'mmdb-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from './node.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import { readQueue, SHOP_KEY, SHOP_ORIGIN, testSources } from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { shop, testSources } from './test-support.js';
 
 // Public resolvers (Google, Cloudflare, Quad9, Google over IPv6): stable, well-known owners.
 const ADDRESSES = ['8.8.8.8', '1.1.1.1', '9.9.9.9', '2001:4860:4860::8888'];
@@ -38,7 +38,7 @@ beforeEach(async () => {
         {
           id: 'nogeo',
           writeKeys: [NO_GEO_KEY],
-          allowedOrigins: [SHOP_ORIGIN],
+          allowedOrigins: [shop.origin],
           enrich: { geo: false },
         },
       ],
@@ -52,13 +52,13 @@ function send(writeKey: string, forwardedFor: string, messageId: string, ip?: st
   const event = { type: 'track', event: 'Viewed', messageId, anonymousId: 'a-1' };
   return fetch(`${collector.url}/v1/batch`, {
     method: 'POST',
-    headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN, 'X-Forwarded-For': forwardedFor },
+    headers: { 'Content-Type': 'text/plain', Origin: shop.origin, 'X-Forwarded-For': forwardedFor },
     body: JSON.stringify({ writeKey, batch: [ip ? { ...event, context: { ip } } : event] }),
   });
 }
 
 async function storedEvents(): Promise<Map<string, { context?: Record<string, unknown> }>> {
-  const entries = await readQueue(queue);
+  const entries = await queued();
   const events = entries.map((entry) => JSON.parse(new TextDecoder().decode(entry.body)));
   return new Map(events.map((event) => [event.messageId, event]));
 }
@@ -66,7 +66,7 @@ async function storedEvents(): Promise<Map<string, { context?: Record<string, un
 describe('geo enrichment on Node', () => {
   it('stores the country the database gives for the client address, and the database version', async () => {
     for (const [i, ip] of ADDRESSES.entries()) {
-      expect((await send(SHOP_KEY, ip, `m-${i}`)).status).toBe(200);
+      expect((await send(shop.key, ip, `m-${i}`)).status).toBe(200);
     }
     const events = await storedEvents();
     for (const [i, ip] of ADDRESSES.entries()) {
@@ -81,7 +81,7 @@ describe('geo enrichment on Node', () => {
   });
 
   it('locates the address an event sends in context.ip, not the connection’s', async () => {
-    expect((await send(SHOP_KEY, '1.1.1.1', 'sent', '8.8.8.8')).status).toBe(200);
+    expect((await send(shop.key, '1.1.1.1', 'sent', '8.8.8.8')).status).toBe(200);
     const location = (await storedEvents()).get('sent')?.context?.location;
     expect(location).toMatchObject({ country: countryInDatabase('8.8.8.8') });
   });
@@ -94,9 +94,9 @@ describe('geo enrichment on Node', () => {
   });
 
   it('keeps no raw client address anywhere in the stored event', async () => {
-    expect((await send(SHOP_KEY, '8.8.4.4', 'raw-1')).status).toBe(200);
-    expect((await send(SHOP_KEY, '1.0.0.1', 'raw-2', '2001:4860:4860::8844')).status).toBe(200);
-    const bodies = (await readQueue(queue)).map((entry) => new TextDecoder().decode(entry.body));
+    expect((await send(shop.key, '8.8.4.4', 'raw-1')).status).toBe(200);
+    expect((await send(shop.key, '1.0.0.1', 'raw-2', '2001:4860:4860::8844')).status).toBe(200);
+    const bodies = (await queued()).map((entry) => new TextDecoder().decode(entry.body));
     expect(bodies).toHaveLength(2);
     const all = bodies.join('\n');
     for (const raw of ['8.8.4.4', '1.0.0.1', '2001:4860:4860::8844'])

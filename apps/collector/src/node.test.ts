@@ -12,15 +12,8 @@ import {
   type RunningCollector,
   startCollector,
 } from './node.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  bodyOf,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testConfig,
-  trackEvent,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { bodyOf, expectAccepted, shop, testConfig, trackEvent } from './test-support.js';
 
 // Registered first so that its afterEach runs last, after the collector has closed.
 memoryQueuePerTest();
@@ -59,22 +52,16 @@ describe('startCollector', () => {
     const event = trackEvent();
     const res = await fetch(`${collector.url}/v1/batch`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: SHOP_ORIGIN },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [event] }),
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: shop.origin },
+      body: JSON.stringify({ writeKey: shop.key, batch: [event] }),
     });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
-    expect(await res.json()).toEqual({
-      success: true,
-      accepted: 1,
-      rejectedCount: 0,
-      rejected: [],
-    });
-    expect((await readQueue(queue)).map((e) => e.id)).toEqual([event.messageId]);
+    await expectAccepted(res, 1);
+    expect(res.headers.get('access-control-allow-origin')).toBe(shop.origin);
+    expect((await queued()).map((e) => e.id)).toEqual([event.messageId]);
   });
 
   it('accepts a chunked body under the limit', async () => {
-    const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent(), trackEvent()] });
+    const body = JSON.stringify({ writeKey: shop.key, batch: [trackEvent(), trackEvent()] });
     const res = await fetch(`${collector.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -82,12 +69,12 @@ describe('startCollector', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(200);
-    expect(await readQueue(queue)).toHaveLength(2);
+    expect(await queued()).toHaveLength(2);
   });
 
   it('refuses a chunked body over the limit with 413 and queues nothing', async () => {
     const padding = 'x'.repeat(MAX_REQUEST_BYTES);
-    const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent({ padding })] });
+    const body = JSON.stringify({ writeKey: shop.key, batch: [trackEvent({ padding })] });
     const res = await fetch(`${collector.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
@@ -96,7 +83,7 @@ describe('startCollector', () => {
     } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 });
 
@@ -141,15 +128,15 @@ describe('startCollector operations', () => {
   function beacon(url: string, headers: Record<string, string> = {}) {
     return fetch(`${url}/v1/batch`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN, ...headers },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+      headers: { 'Content-Type': 'text/plain', Origin: shop.origin, ...headers },
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] }),
     });
   }
 
   it('stores the socket address anonymized: 127.0.0.1 becomes 127.0.0.0', async () => {
     const running = await started(testConfig);
     expect((await beacon(running.url)).status).toBe(200);
-    expect(bodyOf((await readQueue(queue))[0]!).context).toMatchObject({ ip: '127.0.0.0' });
+    expect(bodyOf((await queued())[0]!).context).toMatchObject({ ip: '127.0.0.0' });
   });
 
   it('ignores X-Forwarded-For unless told to trust a proxy, then takes its entry', async () => {
@@ -158,7 +145,7 @@ describe('startCollector operations', () => {
     await beacon(direct.url, forged);
     const proxied = await started({ ...testConfig, trustProxy: 1 });
     await beacon(proxied.url, { 'X-Forwarded-For': '6.6.6.6, 198.51.100.7' });
-    const ips = (await readQueue(queue)).map((e) => (bodyOf(e).context as { ip: string }).ip);
+    const ips = (await queued()).map((e) => (bodyOf(e).context as { ip: string }).ip);
     expect(ips).toEqual(['127.0.0.0', '198.51.100.0']);
   });
 
@@ -171,7 +158,7 @@ describe('startCollector operations', () => {
     const refused = await beacon(running.url);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await readQueue(queue)).toHaveLength(1);
+    expect(await queued()).toHaveLength(1);
   });
 
   it('limits a proxied client whose X-Forwarded-For entry carries a port, or is no address', async () => {
@@ -192,7 +179,7 @@ describe('startCollector operations', () => {
       beacon(running.url, { 'X-Forwarded-For': entry }).then((r) => r.status),
     );
     expect((await Promise.all(fallback)).sort()).toEqual([200, 200, 429]);
-    const ips = (await readQueue(queue)).map((e) => (bodyOf(e).context as { ip: string }).ip);
+    const ips = (await queued()).map((e) => (bodyOf(e).context as { ip: string }).ip);
     expect(ips).toEqual(['198.51.100.0', '198.51.100.0', '127.0.0.0', '127.0.0.0']);
   });
 
@@ -204,7 +191,7 @@ describe('startCollector operations', () => {
       await fetch(`${running.url}/v1/batch`, {
         method: 'POST',
         headers: { 'Content-Type': 'text/plain' },
-        body: JSON.stringify({ writeKey: SHOP_KEY, batch: [resent] }),
+        body: JSON.stringify({ writeKey: shop.key, batch: [resent] }),
       });
     await fetch(`${running.url}/v1/batch`, {
       method: 'POST',
@@ -214,7 +201,7 @@ describe('startCollector operations', () => {
     await fetch(`${running.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [{ type: 'track', messageId: '' }] }),
+      body: JSON.stringify({ writeKey: shop.key, batch: [{ type: 'track', messageId: '' }] }),
     });
     const res = await fetch(`${running.url}/metrics`);
     expect(res.status).toBe(200);
@@ -287,7 +274,7 @@ describe('startCollector operations', () => {
     await fetch(`${running.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer sk_wrong_secret' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] }),
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] }),
     });
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((r) => r.msg)).toEqual(['collector listening', 'request refused']);
@@ -295,7 +282,7 @@ describe('startCollector operations', () => {
     const text = lines.join('');
     expect(text).not.toContain('127.0.0.1"');
     expect(text).not.toContain('sk_wrong_secret');
-    expect(text).not.toContain(SHOP_KEY);
+    expect(text).not.toContain(shop.key);
   });
 
   it('answers /readyz and documents /metrics in /openapi.json', async () => {

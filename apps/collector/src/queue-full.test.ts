@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type LogQueue, openLogQueue } from '@sluice/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from './node.js';
-import { expectError, readQueue, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
+import { expectError, readQueue, shop, testConfig, trackEvent } from './test-support.js';
 
 let dir: string;
 let queue: LogQueue;
@@ -30,7 +30,7 @@ function send(ids: string[]) {
     method: 'POST',
     headers: { 'Content-Type': 'text/plain' },
     body: JSON.stringify({
-      writeKey: SHOP_KEY,
+      writeKey: shop.key,
       batch: ids.map((messageId) =>
         trackEvent({ messageId, properties: { pad: 'x'.repeat(300) } }),
       ),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { createUsageCounters } from './source-usage.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import { expectError, readQueue, trackEvent } from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { expectError, trackEvent } from './test-support.js';
 
 // Issue 24: a source over its quota is refused (429 with Retry-After); others are not.
 
@@ -52,7 +52,7 @@ describe('quotas per source', () => {
     expect((await send('wk_small', 3)).status).toBe(200);
     expect(usage.get('small', T0 + 45_000)).toMatchObject({ dayEvents: 8, totalEvents: 8 });
     expect(usage.get('big', T0 + 45_000)).toMatchObject({ dayEvents: 500 });
-    expect((await readQueue(queue)).length).toBe(508);
+    expect((await queued()).length).toBe(508);
   });
 
   it('refuses a source over its events per day until midnight UTC', async () => {

@@ -2,16 +2,8 @@ import { MAX_REJECTED_LISTED } from '@sluice/schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  BACKEND_KEY,
-  CLIENT_IP,
-  expectError,
-  readQueue,
-  SHOP_KEY,
-  testSources,
-  trackEvent,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { backend, CLIENT_IP, expectError, shop, testSources, trackEvent } from './test-support.js';
 
 memoryQueuePerTest();
 let nowMs: number;
@@ -41,7 +33,7 @@ function post(
   });
 }
 
-const batch = () => ({ writeKey: SHOP_KEY, batch: [trackEvent()] });
+const batch = () => ({ writeKey: shop.key, batch: [trackEvent()] });
 
 describe('the per-IP rate limit', () => {
   const config = { limits: { ipRate: { requestsPerSecond: 1, burst: 2 } }, sources: testSources };
@@ -54,7 +46,7 @@ describe('the per-IP rate limit', () => {
     const error = await expectError(refused, 429, 'rate_limited');
     expect(error.message).toMatch(/address/);
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect(await readQueue(queue)).toHaveLength(2);
+    expect(await queued()).toHaveLength(2);
 
     nowMs += 1_000;
     expect((await post(collector, batch())).status).toBe(200);
@@ -98,9 +90,9 @@ describe('the per-source rate limit', () => {
     const error = await expectError(refused, 429, 'rate_limited');
     expect(error.message).toMatch(/source shop/);
     expect(refused.headers.get('retry-after')).toBe('2');
-    const backend = await post(collector, { writeKey: BACKEND_KEY, batch: [trackEvent()] });
-    expect(backend.status).toBe(200);
-    expect((await readQueue(queue)).map((e) => e.source)).toEqual(['shop', 'backend']);
+    const other = await post(collector, { writeKey: backend.key, batch: [trackEvent()] });
+    expect(other.status).toBe(200);
+    expect((await queued()).map((e) => e.source)).toEqual(['shop', 'backend']);
   });
 });
 
@@ -116,29 +108,29 @@ describe('per-source size limits', () => {
 
   it("refuses a body over the source's own request limit with 413, and queues nothing", async () => {
     const body = {
-      writeKey: SHOP_KEY,
+      writeKey: shop.key,
       batch: [trackEvent({ properties: { x: 'y'.repeat(5_000) } })],
     };
     await expectError(await post(app(config), body), 413, 'payload_too_large');
     // The same body is fine for a source without that limit.
-    const other = { ...body, writeKey: BACKEND_KEY };
+    const other = { ...body, writeKey: backend.key };
     expect((await post(app(config), other)).status).toBe(200);
-    expect((await readQueue(queue)).map((e) => e.source)).toEqual(['backend']);
+    expect((await queued()).map((e) => e.source)).toEqual(['backend']);
   });
 
   it("quarantines an event over the source's own event limit", async () => {
     const big = trackEvent({ properties: { x: 'y'.repeat(1_500) } });
-    const res = await post(app(config), { writeKey: SHOP_KEY, batch: [big, trackEvent()] });
+    const res = await post(app(config), { writeKey: shop.key, batch: [big, trackEvent()] });
     const answer = (await res.json()) as { accepted: number; rejected: { index: number }[] };
     expect(answer.accepted).toBe(1);
     expect(answer.rejected.map((r) => r.index)).toEqual([0]);
-    expect((await readQueue(queue)).map((e) => e.kind)).toEqual(['quarantine', 'event']);
+    expect((await queued()).map((e) => e.kind)).toEqual(['quarantine', 'event']);
   });
 });
 
 /** A batch of `n` valid events (about 200 bytes each). */
 const fullBatch = (n: number) => ({
-  writeKey: SHOP_KEY,
+  writeKey: shop.key,
   batch: Array.from({ length: n }, () => trackEvent()),
 });
 
@@ -159,7 +151,7 @@ describe('the per-IP event and byte limits', () => {
     expect(refused.headers.get('retry-after')).toBe('2');
     const other = await post(collector, fullBatch(2_500), { 'x-test-client': '198.51.100.1' });
     expect(other.status).toBe(200);
-    expect(await readQueue(queue)).toHaveLength(3 * 2_500);
+    expect(await queued()).toHaveLength(3 * 2_500);
 
     nowMs += 2_000;
     expect((await post(collector, fullBatch(2_500))).status).toBe(200);
@@ -177,7 +169,7 @@ describe('the per-IP event and byte limits', () => {
     expect(error.message).toMatch(/bytes from this address/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await post(collector, body, { 'x-test-client': '198.51.100.1' })).status).toBe(200);
-    expect(await readQueue(queue)).toHaveLength(3 * 2_500);
+    expect(await queued()).toHaveLength(3 * 2_500);
   });
 
   it('holds by default: one address cannot queue more than the default burst at once', async () => {
@@ -202,8 +194,8 @@ describe('the per-source event and byte limits', () => {
     expect(error.message).toMatch(/events for source shop/);
     // The default burst holds four seconds (4,000): 1,500 are left, a full batch needs 1 s more.
     expect(refused.headers.get('retry-after')).toBe('1');
-    const backend = await post(collector, { ...fullBatch(2_500), writeKey: BACKEND_KEY });
-    expect(backend.status).toBe(200);
+    const other = await post(collector, { ...fullBatch(2_500), writeKey: backend.key });
+    expect(other.status).toBe(200);
   });
 
   it('refuses the source past its bytes per second', async () => {
@@ -228,7 +220,7 @@ describe('the answer to a batch of invalid events', () => {
       timestamp: 1,
       context: 1,
     }));
-    const res = await post(collector, { writeKey: SHOP_KEY, batch });
+    const res = await post(collector, { writeKey: shop.key, batch });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(new TextEncoder().encode(text).length).toBeLessThan(8_000);
@@ -236,7 +228,7 @@ describe('the answer to a batch of invalid events', () => {
     expect(answer.rejectedCount).toBe(2_500);
     expect(answer.rejected.map((r) => r.index)).toEqual([...Array(MAX_REJECTED_LISTED).keys()]);
     // Nothing is dropped: every one of them is in quarantine.
-    const queued = await readQueue(queue);
-    expect(queued.filter((e) => e.kind === 'quarantine')).toHaveLength(2_500);
+    const entries = await queued();
+    expect(entries.filter((e) => e.kind === 'quarantine')).toHaveLength(2_500);
   });
 });

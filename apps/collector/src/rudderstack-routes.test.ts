@@ -3,17 +3,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  BACKEND_KEY,
-  basicAuth,
-  bodyOf,
-  expectError,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testConfig,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { backend, basicAuth, bodyOf, expectError, shop, testConfig } from './test-support.js';
 
 memoryQueuePerTest();
 
@@ -48,10 +39,10 @@ describe('RudderStack on the tracking routes', () => {
     const res = await post('/v1/batch', body, {
       'Content-Type': FORM,
       'Content-Encoding': 'gzip',
-      Authorization: basicAuth(BACKEND_KEY),
+      Authorization: basicAuth(backend.key),
     });
     expect(res.status).toBe(200);
-    expect(bodyOf((await readQueue(queue))[0]!)).toMatchObject({
+    expect(bodyOf((await queued())[0]!)).toMatchObject({
       messageId: 'r-1',
       context: { library: { name: '@rudderstack/rudder-sdk-node' } },
     });
@@ -60,10 +51,10 @@ describe('RudderStack on the tracking routes', () => {
   it('refuses a real form body (not JSON) with 400 and queues nothing', async () => {
     const res = await post('/v1/batch', 'batch=1&writeKey=x', {
       'Content-Type': FORM,
-      Authorization: basicAuth(BACKEND_KEY),
+      Authorization: basicAuth(backend.key),
     });
     await expectError(res, 400, 'invalid_json');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('quarantines a JS SDK event whose anonymousid header is not base64, with the reason', async () => {
@@ -72,8 +63,8 @@ describe('RudderStack on the tracking routes', () => {
       JSON.stringify({ type: 'track', event: 'X', messageId: 'j-1', userId: '', channel: 'web' }),
       {
         'Content-Type': 'application/json;charset=UTF-8',
-        Authorization: basicAuth(SHOP_KEY),
-        Origin: SHOP_ORIGIN,
+        Authorization: basicAuth(shop.key),
+        Origin: shop.origin,
         AnonymousId: '%%not base64%%',
         SentAt: '2026-03-01T10:00:00.000Z',
       },
@@ -88,6 +79,6 @@ describe('RudderStack on the tracking routes', () => {
         },
       ],
     });
-    expect((await readQueue(queue)).map((e) => [e.kind, e.id])).toEqual([['quarantine', 'j-1']]);
+    expect((await queued()).map((e) => [e.kind, e.id])).toEqual([['quarantine', 'j-1']]);
   });
 });

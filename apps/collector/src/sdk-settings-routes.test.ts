@@ -6,9 +6,9 @@ import { createCollectorApp } from './app.js';
 import {
   basicAuth,
   expectError,
+  expectPreflightAllowed,
   preflight,
-  SHOP_KEY,
-  SHOP_ORIGIN,
+  shop,
   testConfig,
 } from './test-support.js';
 
@@ -17,25 +17,24 @@ const app = () => createCollectorApp({ queue: createMemoryQueue(), config: testC
 describe('GET /sourceConfig', () => {
   it('answers the preflight of a page on an allowed origin asking for authorization', async () => {
     const res = await preflight(app(), '/sourceConfig/?p=npm&v=3.34.1&writeKey=x', {
-      origin: SHOP_ORIGIN,
+      origin: shop.origin,
       method: 'GET',
       headers: 'authorization',
     });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expectPreflightAllowed(res, shop.origin);
     expect(res.headers.get('access-control-allow-methods')).toContain('GET');
     expect(res.headers.get('access-control-allow-headers')).toContain('Authorization');
   });
 
   it.each([
-    ['Basic auth', `/sourceConfig/?p=npm`, { Authorization: basicAuth(SHOP_KEY) }],
-    ['the writeKey parameter', `/sourceConfig?writeKey=${SHOP_KEY}`, {}],
+    ['Basic auth', `/sourceConfig/?p=npm`, { Authorization: basicAuth(shop.key) }],
+    ['the writeKey parameter', `/sourceConfig?writeKey=${shop.key}`, {}],
   ])('names an enabled source for the write key given by %s', async (_, path, headers) => {
-    const res = await app().request(path, { headers: { Origin: SHOP_ORIGIN, ...headers } });
+    const res = await app().request(path, { headers: { Origin: shop.origin, ...headers } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(res.headers.get('access-control-allow-origin')).toBe(shop.origin);
     expect(await res.json()).toMatchObject({
-      source: { id: 'shop', writeKey: SHOP_KEY, enabled: true, destinations: [] },
+      source: { id: 'shop', writeKey: shop.key, enabled: true, destinations: [] },
     });
   });
 
@@ -46,7 +45,7 @@ describe('GET /sourceConfig', () => {
     await expectError(unknown, 404, 'not_found');
     await expectError(await app().request('/sourceConfig/'), 404, 'not_found');
     const foreign = await app().request('/sourceConfig/', {
-      headers: { Authorization: basicAuth(SHOP_KEY), Origin: 'https://evil.example' },
+      headers: { Authorization: basicAuth(shop.key), Origin: 'https://evil.example' },
     });
     await expectError(foreign, 403, 'origin_not_allowed');
   });

@@ -6,7 +6,7 @@ import {
   hashSecretKey,
   MAX_SECRET_KEY_LENGTH,
 } from './secret-keys.js';
-import { BACKEND_SECRET, BACKEND_SECRET_HASH } from './test-support.js';
+import { backend } from './test-support.js';
 
 describe('hashSecretKey', () => {
   it('gives the sha256: form the config stores (SHA-256 of the UTF-8 key, lower-case hex)', async () => {
@@ -14,7 +14,7 @@ describe('hashSecretKey', () => {
     expect(await hashSecretKey('abc')).toBe(
       'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
-    expect(await hashSecretKey(BACKEND_SECRET)).toBe(BACKEND_SECRET_HASH);
+    expect(await hashSecretKey(backend.secret)).toBe(backend.secretHash);
   });
 });
 

@@ -5,15 +5,8 @@ import { type Queue, QueueFullError } from '@sluice/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorConfigInput } from './config.js';
 import { type RunningCollector, startCollector } from './node.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  BACKEND_KEY,
-  BACKEND_SECRET,
-  bodyOf,
-  readQueue,
-  testConfig,
-  testSources,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { backend, bodyOf, testConfig, testSources } from './test-support.js';
 
 // Registered first so that its afterEach runs last, after the collector has closed.
 memoryQueuePerTest();
@@ -42,12 +35,12 @@ function everyCall(analytics: Analytics, userId: string): void {
 
 describe('@segment/analytics-node as the client', () => {
   it('delivers every kind of call, each once, to the source of its write key', async () => {
-    const { analytics, errors } = await client(BACKEND_KEY);
+    const { analytics, errors } = await client(backend.key);
     everyCall(analytics, 'user-1');
     await analytics.closeAndFlush({ timeout: 20_000 });
     expect(errors).toEqual([]);
 
-    const entries = await readQueue(queue);
+    const entries = await queued();
     expect(entries.map((e) => [e.kind, e.source])).toEqual(Array(6).fill(['event', 'backend']));
     expect(new Set(entries.map((e) => e.id)).size).toBe(6);
     const events = entries.map(bodyOf);
@@ -71,11 +64,11 @@ describe('@segment/analytics-node as the client', () => {
   });
 
   it('authenticates with a secret key given as its write key', async () => {
-    const { analytics, errors } = await client(BACKEND_SECRET);
+    const { analytics, errors } = await client(backend.secret);
     analytics.track({ userId: 'user-2', event: 'Signed Up' });
     await analytics.closeAndFlush({ timeout: 20_000 });
     expect(errors).toEqual([]);
-    expect((await readQueue(queue)).map((e) => e.source)).toEqual(['backend']);
+    expect((await queued()).map((e) => e.source)).toEqual(['backend']);
   });
 
   it('hears 401 for an unknown key, and nothing is stored', async () => {
@@ -83,7 +76,7 @@ describe('@segment/analytics-node as the client', () => {
     analytics.track({ userId: 'user-3', event: 'Signed Up' });
     await analytics.closeAndFlush({ timeout: 20_000 });
     expect(String((errors[0] as { reason?: unknown }).reason)).toContain('[401]');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('retries after a 503 from a full queue and delivers the events once', async () => {
@@ -95,12 +88,12 @@ describe('@segment/analytics-node as the client', () => {
         await queue.append(messages);
       },
     };
-    const { analytics, errors } = await client(BACKEND_KEY, testConfig, filling);
+    const { analytics, errors } = await client(backend.key, testConfig, filling);
     everyCall(analytics, 'user-4');
     await analytics.closeAndFlush({ timeout: 20_000 });
     expect(errors).toEqual([]);
     expect(refusals).toBeGreaterThan(1);
-    const ids = (await readQueue(queue)).map((e) => e.id);
+    const ids = (await queued()).map((e) => e.id);
     expect(ids).toHaveLength(6);
     expect(new Set(ids).size).toBe(6);
   });
@@ -114,7 +107,7 @@ describe('@segment/analytics-node as the client', () => {
     };
     collector = await startCollector({ queue, config, logger: false });
     // One event per request, so the second request meets the limit.
-    const analytics = new Analytics({ writeKey: BACKEND_KEY, host: collector.url, flushAt: 1 });
+    const analytics = new Analytics({ writeKey: backend.key, host: collector.url, flushAt: 1 });
     const errors: unknown[] = [];
     analytics.on('error', (error) => errors.push(error));
     const statuses: number[] = [];
@@ -123,7 +116,7 @@ describe('@segment/analytics-node as the client', () => {
     await analytics.closeAndFlush({ timeout: 20_000 });
     expect(errors).toEqual([]);
     expect(statuses).toContain(429);
-    const events = (await readQueue(queue)).map(bodyOf).map((e) => e.event);
+    const events = (await queued()).map(bodyOf).map((e) => e.event);
     expect(events.sort()).toEqual(['Step 0', 'Step 1', 'Step 2']);
   });
 });

@@ -1,17 +1,8 @@
 import { EVENT_TYPES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  BACKEND_KEY,
-  BACKEND_SECRET,
-  bodyOf,
-  expectError,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testConfig,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { backend, bodyOf, expectAccepted, expectError, shop, testConfig } from './test-support.js';
 
 memoryQueuePerTest();
 
@@ -46,10 +37,10 @@ describe("the short paths of Segment's own SDKs", () => {
       ...calls[type],
       type,
       messageId: `s-${type}`,
-      writeKey: BACKEND_KEY,
+      writeKey: backend.key,
     });
     expect(res.status).toBe(200);
-    const [entry] = await readQueue(queue);
+    const [entry] = await queued();
     expect(bodyOf(entry!)).toMatchObject({ ...calls[type], type, messageId: `s-${type}` });
   });
 
@@ -60,14 +51,9 @@ describe("the short paths of Segment's own SDKs", () => {
         { ...calls.track, type: 'track', messageId: 'b1' },
         { ...calls.screen, type: 'screen', messageId: 'b2' },
       ];
-      const res = await send(path, { batch, writeKey: BACKEND_KEY });
-      expect(await res.json()).toEqual({
-        success: true,
-        accepted: 2,
-        rejectedCount: 0,
-        rejected: [],
-      });
-      expect((await readQueue(queue)).map((entry) => entry.id)).toEqual(['b1', 'b2']);
+      const res = await send(path, { batch, writeKey: backend.key });
+      await expectAccepted(res, 2);
+      expect((await queued()).map((entry) => entry.id)).toEqual(['b1', 'b2']);
     },
   );
 });
@@ -75,15 +61,9 @@ describe("the short paths of Segment's own SDKs", () => {
 describe('the Segment single-event routes', () => {
   it.each(EVENT_TYPES)('POST /v1/%s queues one event of that type', async (type) => {
     const messageId = `m-${type}`;
-    const res = await send(`/v1/${type}`, { ...calls[type], messageId, writeKey: BACKEND_KEY });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      success: true,
-      accepted: 1,
-      rejectedCount: 0,
-      rejected: [],
-    });
-    const [entry] = await readQueue(queue);
+    const res = await send(`/v1/${type}`, { ...calls[type], messageId, writeKey: backend.key });
+    await expectAccepted(res, 1);
+    const [entry] = await queued();
     expect(entry).toMatchObject({ id: messageId, source: 'backend', kind: 'event' });
     const stored = bodyOf(entry!);
     expect(stored).toMatchObject({ ...calls[type], type, messageId });
@@ -95,10 +75,10 @@ describe('the Segment single-event routes', () => {
     const res = await send(
       '/v1/track',
       { ...calls.track, messageId: 'm1' },
-      { Authorization: `Bearer ${BACKEND_SECRET}` },
+      { Authorization: `Bearer ${backend.secret}` },
     );
     expect(res.status).toBe(200);
-    expect((await readQueue(queue))[0]?.source).toBe('backend');
+    expect((await queued())[0]?.source).toBe('backend');
   });
 
   it('quarantines an event whose type is not the route’s, answering which and why', async () => {
@@ -106,7 +86,7 @@ describe('the Segment single-event routes', () => {
       ...calls.identify,
       type: 'identify',
       messageId: 'm2',
-      writeKey: BACKEND_KEY,
+      writeKey: backend.key,
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -121,14 +101,14 @@ describe('the Segment single-event routes', () => {
         },
       ],
     });
-    expect((await readQueue(queue)).map((e) => e.kind)).toEqual(['quarantine']);
+    expect((await queued()).map((e) => e.kind)).toEqual(['quarantine']);
   });
 
   it('quarantines an invalid event with its reasons, and keeps it', async () => {
-    const res = await send('/v1/group', { userId: 'u1', messageId: 'm3', writeKey: BACKEND_KEY });
+    const res = await send('/v1/group', { userId: 'u1', messageId: 'm3', writeKey: backend.key });
     const answer = (await res.json()) as { rejected: { errors: { path: string }[] }[] };
     expect(answer.rejected[0]?.errors.map((e) => e.path)).toEqual(['groupId']);
-    const [entry] = await readQueue(queue);
+    const [entry] = await queued();
     expect(entry?.kind).toBe('quarantine');
     expect(bodyOf(entry!).event).toEqual({ userId: 'u1', messageId: 'm3', type: 'group' });
   });
@@ -142,7 +122,7 @@ describe('the Segment single-event routes', () => {
     await expectError(
       await send(
         '/v1/page',
-        { ...calls.page, messageId: 'x', writeKey: SHOP_KEY },
+        { ...calls.page, messageId: 'x', writeKey: shop.key },
         { Origin: 'https://evil.example' },
       ),
       403,
@@ -150,12 +130,12 @@ describe('the Segment single-event routes', () => {
     );
     const allowed = await send(
       '/v1/page',
-      { ...calls.page, messageId: 'x', writeKey: SHOP_KEY },
-      { Origin: SHOP_ORIGIN },
+      { ...calls.page, messageId: 'x', writeKey: shop.key },
+      { Origin: shop.origin },
     );
     expect(allowed.status).toBe(200);
-    expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
-    expect(await readQueue(queue)).toHaveLength(1);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(shop.origin);
+    expect(await queued()).toHaveLength(1);
   });
 
   it.each(EVENT_TYPES)('answers GET /v1/%s with 405', async (type) => {

@@ -4,15 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
 import {
-  BACKEND_KEY,
+  backend,
   bodyOf,
   CLIENT_IP,
   expectError,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
+  shop,
   testConfig,
   testSources,
 } from './test-support.js';
@@ -34,13 +32,13 @@ async function storedTrack(path: string, headers: Record<string, string>, config
     body: JSON.stringify(path === '/v1/track' ? old : { batch: [{ ...old, type: 'track' }] }),
   });
   expect(res.status).toBe(200);
-  const entries = await readQueue(queue);
+  const entries = await queued();
   return { entry: entries.at(-1)!, event: bodyOf(entries.at(-1)!) };
 }
 
 describe('Basic auth as Segment takes it', () => {
   it('accepts the write key without the colon that ends a user name', async () => {
-    const { entry } = await storedTrack('/v1/track', { Authorization: basic(BACKEND_KEY) });
+    const { entry } = await storedTrack('/v1/track', { Authorization: basic(backend.key) });
     expect(entry.source).toBe('backend');
   });
 
@@ -57,7 +55,7 @@ describe('Basic auth as Segment takes it', () => {
 describe('server-side and client-side requests', () => {
   it('a server SDK (Basic auth, no Origin): past timestamp kept, no IP from the connection', async () => {
     const { entry, event } = await storedTrack('/v1/track', {
-      Authorization: basic(`${BACKEND_KEY}:`),
+      Authorization: basic(`${backend.key}:`),
     });
     expect(entry.time).toBe(Date.parse('2025-06-01T08:00:00Z'));
     expect(event).not.toHaveProperty('timestampClamped');
@@ -66,8 +64,8 @@ describe('server-side and client-side requests', () => {
 
   it('a browser (Origin): past timestamp clamped, the IP of the connection anonymized', async () => {
     const { entry, event } = await storedTrack('/v1/track', {
-      Authorization: basic(SHOP_KEY),
-      Origin: SHOP_ORIGIN,
+      Authorization: basic(shop.key),
+      Origin: shop.origin,
     });
     expect(entry.time).toBe(NOW);
     expect(event).toMatchObject({ timestampClamped: 'past', context: { ip: '203.0.113.0' } });
@@ -75,8 +73,8 @@ describe('server-side and client-side requests', () => {
 
   it('/v1/import keeps the past timestamp even from a browser', async () => {
     const { entry } = await storedTrack('/v1/import', {
-      Authorization: basic(SHOP_KEY),
-      Origin: SHOP_ORIGIN,
+      Authorization: basic(shop.key),
+      Origin: shop.origin,
     });
     expect(entry.time).toBe(Date.parse('2025-06-01T08:00:00Z'));
   });
@@ -84,13 +82,13 @@ describe('server-side and client-side requests', () => {
   it('a mobile SDK (no Origin, its library in context) counts as client-side', async () => {
     const res = await app().request('/v1/batch', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: basic(`${BACKEND_KEY}:`) },
+      headers: { 'Content-Type': 'application/json', Authorization: basic(`${backend.key}:`) },
       body: JSON.stringify({
         batch: [{ ...old, type: 'track', context: { library: { name: 'analytics-kotlin' } } }],
       }),
     });
     expect(res.status).toBe(200);
-    const event = bodyOf((await readQueue(queue))[0]!);
+    const event = bodyOf((await queued())[0]!);
     expect(event).toMatchObject({ timestampClamped: 'past', context: { ip: '203.0.113.0' } });
   });
 
@@ -99,22 +97,22 @@ describe('server-side and client-side requests', () => {
       ...testConfig,
       sources: testSources.map((s) => (s.id === 'backend' ? { ...s, side: 'client' } : s)),
     });
-    const { event } = await storedTrack('/v1/track', { Authorization: basic(BACKEND_KEY) }, config);
+    const { event } = await storedTrack('/v1/track', { Authorization: basic(backend.key) }, config);
     expect(event).toMatchObject({ timestampClamped: 'past', context: { ip: '203.0.113.0' } });
   });
 });
 
 describe('GET /v1/projects/:writeKey/settings', () => {
   it('answers analytics.js settings that send to this collector, with CORS', async () => {
-    const res = await app().request(`http://collect.test:8080/v1/projects/${SHOP_KEY}/settings`, {
-      headers: { Origin: SHOP_ORIGIN },
+    const res = await app().request(`http://collect.test:8080/v1/projects/${shop.key}/settings`, {
+      headers: { Origin: shop.origin },
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(res.headers.get('access-control-allow-origin')).toBe(shop.origin);
     const settings = (await res.json()) as { integrations: Record<string, unknown> };
     expect(Object.keys(settings.integrations)).toEqual(['Segment.io']);
     expect(settings.integrations['Segment.io']).toMatchObject({
-      apiKey: SHOP_KEY,
+      apiKey: shop.key,
       apiHost: 'collect.test:8080/v1',
       protocol: 'http',
     });
@@ -122,7 +120,7 @@ describe('GET /v1/projects/:writeKey/settings', () => {
 
   it('is 404 for an unknown write key and 403 for an origin the source does not allow', async () => {
     await expectError(await app().request('/v1/projects/wk_nope/settings'), 404, 'not_found');
-    const res = await app().request(`/v1/projects/${SHOP_KEY}/settings`, {
+    const res = await app().request(`/v1/projects/${shop.key}/settings`, {
       headers: { Origin: 'https://evil.example' },
     });
     await expectError(res, 403, 'origin_not_allowed');

@@ -2,14 +2,14 @@
 // pixel answers a GIF, and bad input is a 4xx (or quarantine with its reason), never a 5xx.
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
 import {
   bodyOf,
   CLIENT_IP,
   expectError,
+  expectPreflightAllowed,
   preflight,
-  readQueue,
-  SHOP_ORIGIN,
+  shop,
   testSources,
 } from './test-support.js';
 
@@ -21,7 +21,7 @@ const config = {
   limits: { ipRate: null, ipEventRate: null, ipByteRate: null },
   sources: [
     ...testSources,
-    { id: 'web', snowplowAppIds: ['site-1'], allowedOrigins: [SHOP_ORIGIN] },
+    { id: 'web', snowplowAppIds: ['site-1'], allowedOrigins: [shop.origin] },
     { id: 'jobs', snowplowAppIds: ['jobs'] },
   ],
 };
@@ -45,7 +45,7 @@ function event(fields: Record<string, string> = {}) {
 function post(events: unknown[], headers: Record<string, string> = {}) {
   return app().request('/com.snowplowanalytics.snowplow/tp2', {
     method: 'POST',
-    headers: { 'content-type': JSON_TYPE, origin: SHOP_ORIGIN, ...headers },
+    headers: { 'content-type': JSON_TYPE, origin: shop.origin, ...headers },
     body: JSON.stringify({ schema: PAYLOAD, data: events }),
   });
 }
@@ -57,10 +57,10 @@ describe('Snowplow tracker protocol v2', () => {
       event({ eid: 'e-2', e: 'se', se_ca: 'c', se_ac: 'a' }),
     ]);
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(res.headers.get('access-control-allow-origin')).toBe(shop.origin);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(await res.json()).toMatchObject({ success: true, accepted: 2, rejectedCount: 0 });
-    const entries = await readQueue(queue);
+    const entries = await queued();
     expect(entries.map((e) => [e.source, e.id])).toEqual([
       ['web', 'e-1'],
       ['web', 'e-2'],
@@ -73,12 +73,11 @@ describe('Snowplow tracker protocol v2', () => {
 
   it("answers the browser tracker's preflight for content-type with the exact origin", async () => {
     const res = await preflight(app(), '/com.snowplowanalytics.snowplow/tp2', {
-      origin: SHOP_ORIGIN,
+      origin: shop.origin,
       method: 'POST',
       headers: 'content-type',
     });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expectPreflightAllowed(res, shop.origin);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
       'content-type',
@@ -87,12 +86,12 @@ describe('Snowplow tracker protocol v2', () => {
 
   it('answers the pixel with a 1×1 GIF and stores its query-string event', async () => {
     const query = new URLSearchParams(event({ eid: 'e-get', url: 'https://shop.example/a' }));
-    const res = await app().request(`/i?${query}`, { headers: { referer: `${SHOP_ORIGIN}/a` } });
+    const res = await app().request(`/i?${query}`, { headers: { referer: `${shop.origin}/a` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/gif');
     const gif = new Uint8Array(await res.arrayBuffer());
     expect(new TextDecoder().decode(gif.subarray(0, 6))).toBe('GIF89a');
-    const [entry] = await readQueue(queue);
+    const [entry] = await queued();
     expect(entry).toMatchObject({ id: 'e-get', source: 'web' });
     expect(bodyOf(entry!)).toMatchObject({ context: { page: { url: 'https://shop.example/a' } } });
   });
@@ -107,7 +106,7 @@ describe('Snowplow tracker protocol v2', () => {
     await expectError(pixel, 401, 'unauthorized');
     // One request may not mix two sources' app ids.
     await expectError(await post([event(), event({ aid: 'jobs' })]), 401, 'unauthorized');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it("refuses a page origin the app id's source does not allow (403), for POST and the pixel's Referer", async () => {
@@ -120,7 +119,7 @@ describe('Snowplow tracker protocol v2', () => {
       headers: { referer: 'https://evil.example/page' },
     });
     await expectError(pixel, 403, 'origin_not_allowed');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('answers 400 for a body that is not payload_data, and quarantines an event that does not decode', async () => {
@@ -136,7 +135,7 @@ describe('Snowplow tracker protocol v2', () => {
       rejectedCount: 1,
       rejected: [{ index: 0, messageId: 'e-bad', errors: [{ path: 'cx' }] }],
     });
-    const kinds = (await readQueue(queue)).map((e) => [e.id, e.kind]);
+    const kinds = (await queued()).map((e) => [e.id, e.kind]);
     expect(kinds).toEqual([
       ['e-bad', 'quarantine'],
       ['e-ok', 'event'],
@@ -150,7 +149,7 @@ describe('Snowplow tracker protocol v2', () => {
     });
     const big = event({ page: 'x'.repeat(600_000) });
     await expectError(await post([big]), 413, 'payload_too_large');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('keeps a server tracker (p=srv) without the connection address or a browser user agent', async () => {
@@ -163,7 +162,7 @@ describe('Snowplow tracker protocol v2', () => {
       }),
     });
     expect(res.status).toBe(200);
-    const stored = bodyOf((await readQueue(queue))[0]!);
+    const stored = bodyOf((await queued())[0]!);
     expect(stored.context).not.toHaveProperty('ip');
     expect(stored.context).not.toHaveProperty('userAgent');
   });

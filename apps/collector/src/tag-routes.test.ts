@@ -4,16 +4,8 @@ import { createCollectorApp } from './app.js';
 import { parseCollectorConfig } from './config.js';
 import { VERSIONED_TAG_CACHE } from './tag-routes.js';
 import { describeTagScript } from './tag-script.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import {
-  expectError,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
-  testConfig,
-  testSources,
-  trackEvent,
-} from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { expectError, shop, testConfig, testSources, trackEvent } from './test-support.js';
 
 // Not ASCII only: the hash is of the UTF-8 bytes as sent.
 const TAG = 'window.sluice={track(){}};/* é */';
@@ -83,11 +75,11 @@ describe('neutral paths (config paths)', () => {
     const event = trackEvent();
     const res = await appWith(firstParty).request('/a/v1/batch', {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: SHOP_ORIGIN },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [event] }),
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: shop.origin },
+      body: JSON.stringify({ writeKey: shop.key, batch: [event] }),
     });
     expect(res.status).toBe(200);
-    const [entry] = await readQueue(queue);
+    const [entry] = await queued();
     expect(entry).toMatchObject({ id: event.messageId, source: 'shop' });
   });
 

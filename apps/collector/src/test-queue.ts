@@ -1,6 +1,7 @@
 // The memory queue most collector tests run against (a fixture, not the package's API).
-import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { createMemoryQueue, type Queue, type QueueEntry } from '@sluice/queue';
 import { afterEach, beforeEach } from 'vitest';
+import { readQueue } from './test-support.js';
 
 /**
  * The test's memory queue, set by `memoryQueuePerTest()`. A live ESM binding: each read sees
@@ -15,3 +16,6 @@ export function memoryQueuePerTest(): void {
   });
   afterEach(() => queue.close());
 }
+
+/** Everything the running test's collector appended to `queue` so far. */
+export const queued = (): Promise<QueueEntry[]> => readQueue(queue);

@@ -6,25 +6,27 @@ export { bodyOf, trackEvent } from '@sluice/testkit/events';
 
 import { type CollectorConfig, parseCollectorConfig } from './config.js';
 
-export const SHOP_KEY = 'wk_shop';
-export const BLOG_KEY = 'wk_blog';
-export const BACKEND_KEY = 'wk_backend';
-export const BACKEND_SECRET = 'sk_test_backend_secret';
-/** `hashSecretKey(BACKEND_SECRET)`, as a config file holds it (checked in secret-keys.test.ts). */
-export const BACKEND_SECRET_HASH =
-  'sha256:2287256d3dc064038b199657547c37021349ea53659eaace7315420a909eb288';
-export const SHOP_ORIGIN = 'https://shop.example';
-export const BLOG_ORIGIN = 'https://blog.example';
+/** The shop's browser source: its write key and the origin its pages are on. */
+export const shop = { key: 'wk_shop', origin: 'https://shop.example' };
+/** The blog's browser source. */
+export const blog = { key: 'wk_blog', origin: 'https://blog.example' };
+/** The backend's server source: a write key and its secret key (no origins). */
+export const backend = {
+  key: 'wk_backend',
+  secret: 'sk_test_backend_secret',
+  /** `hashSecretKey(secret)`, as a config file holds it (checked in secret-keys.test.ts). */
+  secretHash: 'sha256:2287256d3dc064038b199657547c37021349ea53659eaace7315420a909eb288',
+};
 
 /** The sources of `testConfig`, to build variants from. */
 export const testSources = [
   {
     id: 'shop',
-    writeKeys: [SHOP_KEY],
-    allowedOrigins: [SHOP_ORIGIN, 'http://localhost:8080', 'https://*.shop.example'],
+    writeKeys: [shop.key],
+    allowedOrigins: [shop.origin, 'http://localhost:8080', 'https://*.shop.example'],
   },
-  { id: 'blog', writeKeys: [BLOG_KEY], allowedOrigins: [BLOG_ORIGIN] },
-  { id: 'backend', writeKeys: [BACKEND_KEY], secretKeys: [BACKEND_SECRET_HASH] },
+  { id: 'blog', writeKeys: [blog.key], allowedOrigins: [blog.origin] },
+  { id: 'backend', writeKeys: [backend.key], secretKeys: [backend.secretHash] },
 ];
 
 /**
@@ -52,6 +54,18 @@ export async function expectError(res: Response, status: number, code: string) {
   expect(json.error.code).toBe(code);
   expect(json.error.message).toEqual(expect.any(String));
   return json.error;
+}
+
+/** Checks the answer of a request whose `accepted` events were all taken (none rejected). */
+export async function expectAccepted(res: Response, accepted: number): Promise<void> {
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ success: true, accepted, rejectedCount: 0, rejected: [] });
+}
+
+/** Checks a preflight's answer: allowed (204), for exactly this origin. */
+export function expectPreflightAllowed(res: Response, origin: string): void {
+  expect(res.status).toBe(204);
+  expect(res.headers.get('access-control-allow-origin')).toBe(origin);
 }
 
 /** The RFC 5737 documentation address the tests' clients come from. */

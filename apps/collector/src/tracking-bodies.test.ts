@@ -1,8 +1,8 @@
 import { MAX_REQUEST_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
-import { expectError, readQueue, SHOP_KEY, testConfig, trackEvent } from './test-support.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
+import { expectError, shop, testConfig, trackEvent } from './test-support.js';
 
 memoryQueuePerTest();
 
@@ -22,21 +22,21 @@ function post(body: BodyInit, headers: Record<string, string>) {
 
 describe('request bodies', () => {
   it('accepts a gzip body (Content-Encoding: gzip)', async () => {
-    const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent(), trackEvent()] });
+    const body = JSON.stringify({ writeKey: shop.key, batch: [trackEvent(), trackEvent()] });
     const res = await post((await gzip(body)) as BodyInit, { 'Content-Encoding': 'gzip' });
     expect(res.status).toBe(200);
-    expect(await readQueue(queue)).toHaveLength(2);
+    expect(await queued()).toHaveLength(2);
   });
 
   it('refuses a gzip body that inflates past the limit with 413, and queues nothing', async () => {
     // Under 500 KB on the wire, far over it once inflated.
     const padding = ' '.repeat(4 * MAX_REQUEST_BYTES);
-    const body = `{"writeKey":"${SHOP_KEY}","batch":[${JSON.stringify(trackEvent())}]${padding}}`;
+    const body = `{"writeKey":"${shop.key}","batch":[${JSON.stringify(trackEvent())}]${padding}}`;
     const compressed = await gzip(body);
     expect(compressed.length).toBeLessThan(MAX_REQUEST_BYTES);
     const res = await post(compressed as BodyInit, { 'Content-Encoding': 'gzip' });
     await expectError(res, 413, 'payload_too_large');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('answers a body that is not the gzip it claims with 400', async () => {
@@ -54,11 +54,11 @@ describe('request bodies', () => {
 
   it('answers invalid UTF-8 with 400 rather than storing replacement characters', async () => {
     const bytes = new TextEncoder().encode(
-      JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent({ event: 'X' })] }),
+      JSON.stringify({ writeKey: shop.key, batch: [trackEvent({ event: 'X' })] }),
     );
     const at = bytes.indexOf('X'.charCodeAt(0));
     bytes[at] = 0xff;
     await expectError(await post(bytes as BodyInit, {}), 400, 'invalid_json');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 });

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import type { CollectorConfigInput } from './config.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
 import {
-  BACKEND_KEY,
+  backend,
   bodyOf,
   CLIENT_IP,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
+  shop,
   testConfig,
   testSources,
   trackEvent,
@@ -32,15 +30,15 @@ async function storedEvent(
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
-  const entries = await readQueue(queue);
+  const entries = await queued();
   return bodyOf(entries[entries.length - 1]!) as { context: Record<string, unknown> };
 }
 
 describe('enrichment of a browser request', () => {
   it('stores the anonymized client IP and what the user agent tells, never the raw IP', async () => {
     const event = await storedEvent(
-      { writeKey: SHOP_KEY, batch: [trackEvent()] },
-      { Origin: SHOP_ORIGIN, 'User-Agent': CHROME },
+      { writeKey: shop.key, batch: [trackEvent()] },
+      { Origin: shop.origin, 'User-Agent': CHROME },
     );
     expect(event.context).toEqual({
       ip: '203.0.113.0',
@@ -49,7 +47,7 @@ describe('enrichment of a browser request', () => {
       os: { name: 'Linux' },
       bot: false,
     });
-    const raw = new TextDecoder().decode((await readQueue(queue))[0]!.body);
+    const raw = new TextDecoder().decode((await queued())[0]!.body);
     expect(raw).not.toContain(CLIENT_IP);
   });
 
@@ -63,8 +61,8 @@ describe('enrichment of a browser request', () => {
       ),
     };
     const event = await storedEvent(
-      { writeKey: SHOP_KEY, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
-      { Origin: SHOP_ORIGIN, 'User-Agent': CHROME },
+      { writeKey: shop.key, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
+      { Origin: shop.origin, 'User-Agent': CHROME },
       config,
     );
     expect(event.context).toEqual({ userAgent: CHROME });
@@ -72,9 +70,9 @@ describe('enrichment of a browser request', () => {
 });
 
 describe('the transport of the delivery ledger', () => {
-  const fetched = { Origin: SHOP_ORIGIN, 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
+  const fetched = { Origin: shop.origin, 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
   const transport = async (path: string) =>
-    (await storedEvent({ writeKey: SHOP_KEY, batch: [trackEvent()] }, fetched, testConfig, path))
+    (await storedEvent({ writeKey: shop.key, batch: [trackEvent()] }, fetched, testConfig, path))
       .context.transport;
 
   it("stores resend for the tag's ?r requests (events sent before), fetch for the others", async () => {
@@ -86,7 +84,7 @@ describe('the transport of the delivery ledger', () => {
 describe('enrichment of a server request', () => {
   it("does not take the SDK's User-Agent for the user's, and anonymizes the user IP it sent", async () => {
     const event = await storedEvent(
-      { writeKey: BACKEND_KEY, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
+      { writeKey: backend.key, batch: [trackEvent({ context: { ip: '198.51.100.23' } })] },
       { 'User-Agent': 'analytics-node-next/latest' },
     );
     expect(event.context).toEqual({ ip: '198.51.100.0' });

@@ -8,14 +8,12 @@ import { loadCollectorConfig } from './config-file.js';
 import { reloadableApp } from './config-reload.js';
 import { type RunningCollector, startCollector } from './node.js';
 import {
-  BACKEND_KEY,
-  BLOG_KEY,
-  BLOG_ORIGIN,
+  backend,
   basicAuth,
+  blog,
   bodyOf,
   readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
+  shop,
   testSources,
   trackEvent,
 } from './test-support.js';
@@ -102,7 +100,7 @@ describe('a source with a plan that says quarantine', () => {
   it('sends an event with a wrong property type to quarantine with the schema path', async () => {
     const bad = order('12.50');
     const good = order(12.5);
-    const answer = await send({ Origin: SHOP_ORIGIN }, { writeKey: SHOP_KEY, batch: [bad, good] });
+    const answer = await send({ Origin: shop.origin }, { writeKey: shop.key, batch: [bad, good] });
     expect(answer.accepted).toBe(1);
     const issue = { path: 'properties/price', message: expect.stringContaining('must be number') };
     expect(answer.rejected).toEqual([{ index: 0, messageId: bad.messageId, errors: [issue] }]);
@@ -116,7 +114,7 @@ describe('a source with a plan that says quarantine', () => {
 
   it('quarantines an event name the plan does not list', async () => {
     const other = trackEvent({ event: 'Cart Abandoned' });
-    const answer = await send({ Origin: SHOP_ORIGIN }, { writeKey: SHOP_KEY, batch: [other] });
+    const answer = await send({ Origin: shop.origin }, { writeKey: shop.key, batch: [other] });
     expect(answer.rejected[0]?.errors).toEqual([
       { path: 'event', message: 'track "Cart Abandoned" is not in the tracking plan' },
     ]);
@@ -136,7 +134,7 @@ describe('a source with a plan that says quarantine', () => {
 describe('a source with a plan that says flag', () => {
   it('keeps the violating event, with its issues in context.planViolations', async () => {
     const bad = order('12.50');
-    const answer = await send({ Origin: BLOG_ORIGIN }, { writeKey: BLOG_KEY, batch: [bad] });
+    const answer = await send({ Origin: blog.origin }, { writeKey: blog.key, batch: [bad] });
     expect(answer).toMatchObject({ accepted: 1, rejected: [] });
     const stored = await storedById(bad.messageId as string);
     expect(stored.kind).toBe('event');
@@ -150,7 +148,7 @@ describe('a source with a plan that says flag', () => {
 describe('a source without a plan', () => {
   it('stores the same event unchanged, unflagged', async () => {
     const bad = order('12.50');
-    const answer = await send({ Authorization: basicAuth(BACKEND_KEY) }, { batch: [bad] });
+    const answer = await send({ Authorization: basicAuth(backend.key) }, { batch: [bad] });
     expect(answer).toMatchObject({ accepted: 1, rejected: [] });
     const stored = await storedById(bad.messageId as string);
     expect(stored.kind).toBe('event');
@@ -191,8 +189,8 @@ describe('a config reload', () => {
       const res = await app.fetch(
         new Request('http://collector/v1/batch', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Origin: SHOP_ORIGIN },
-          body: JSON.stringify({ writeKey: SHOP_KEY, batch: [order('12.50')] }),
+          headers: { 'Content-Type': 'application/json', Origin: shop.origin },
+          body: JSON.stringify({ writeKey: shop.key, batch: [order('12.50')] }),
         }),
       );
       return ((await res.json()) as { rejectedCount: number }).rejectedCount;

@@ -2,15 +2,14 @@ import { createMemoryQueue, type Queue, QueueFullError } from '@sluice/queue';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
-import { memoryQueuePerTest, queue } from './test-queue.js';
+import { memoryQueuePerTest, queue, queued } from './test-queue.js';
 import {
-  BACKEND_KEY,
-  BLOG_ORIGIN,
+  backend,
+  blog,
   bodyOf,
+  expectAccepted,
   expectError,
-  readQueue,
-  SHOP_KEY,
-  SHOP_ORIGIN,
+  shop,
   testConfig,
   trackEvent,
 } from './test-support.js';
@@ -43,15 +42,9 @@ function post(body: unknown, headers: Record<string, string> = {}, q?: Queue) {
 describe('POST /v1/batch', () => {
   it('accepts a text/plain beacon body and queues the event for its source', async () => {
     const event = trackEvent();
-    const res = await post({ writeKey: SHOP_KEY, batch: [event] }, { Origin: SHOP_ORIGIN });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      success: true,
-      accepted: 1,
-      rejectedCount: 0,
-      rejected: [],
-    });
-    const [entry, ...rest] = await readQueue(queue);
+    const res = await post({ writeKey: shop.key, batch: [event] }, { Origin: shop.origin });
+    await expectAccepted(res, 1);
+    const [entry, ...rest] = await queued();
     expect(rest).toEqual([]);
     expect(entry).toMatchObject({ id: event.messageId, source: 'shop', kind: 'event' });
     expect(bodyOf(entry!)).toMatchObject({
@@ -63,24 +56,24 @@ describe('POST /v1/batch', () => {
 
   it('accepts application/json with a charset parameter', async () => {
     const res = await post(
-      { writeKey: SHOP_KEY, batch: [trackEvent()] },
+      { writeKey: shop.key, batch: [trackEvent()] },
       { 'Content-Type': 'application/json; charset=utf-8' },
     );
     expect(res.status).toBe(200);
-    expect(await readQueue(queue)).toHaveLength(1);
+    expect(await queued()).toHaveLength(1);
   });
 
   it('authenticates server SDKs by Basic auth with the write key as user name', async () => {
     const res = await post(
       { batch: [trackEvent()] },
-      { Authorization: `Basic ${btoa(`${BACKEND_KEY}:`)}`, 'Content-Type': 'application/json' },
+      { Authorization: `Basic ${btoa(`${backend.key}:`)}`, 'Content-Type': 'application/json' },
     );
     expect(res.status).toBe(200);
-    expect((await readQueue(queue))[0]?.source).toBe('backend');
+    expect((await queued())[0]?.source).toBe('backend');
   });
 
   it('refuses other content types with 415 and queues nothing', async () => {
-    const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent()] });
+    const body = JSON.stringify({ writeKey: shop.key, batch: [trackEvent()] });
     await expectError(
       await post(body, { 'Content-Type': 'multipart/form-data; boundary=x' }),
       415,
@@ -91,12 +84,12 @@ describe('POST /v1/batch', () => {
       415,
       'unsupported_media_type',
     );
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('refuses a body over 500 KB with 413 before parsing it, and queues nothing', async () => {
     const padding = 'x'.repeat(MAX_REQUEST_BYTES);
-    const body = JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent({ padding })] });
+    const body = JSON.stringify({ writeKey: shop.key, batch: [trackEvent({ padding })] });
     await expectError(await post(body), 413, 'payload_too_large');
     // Also when Content-Length announces it; and malformed bytes never reach the parser.
     await expectError(
@@ -104,70 +97,70 @@ describe('POST /v1/batch', () => {
       413,
       'payload_too_large',
     );
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('answers malformed JSON with 400 and queues nothing', async () => {
     await expectError(await post('{"writeKey": "wk_shop", "batch": ['), 400, 'invalid_json');
     await expectError(await post('[1, 2]'), 400, 'invalid_batch');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('answers an invalid batch with 400 naming the path, and queues nothing', async () => {
     const error = await expectError(
-      await post({ writeKey: SHOP_KEY, batch: 'not a list' }),
+      await post({ writeKey: shop.key, batch: 'not a list' }),
       400,
       'invalid_batch',
     );
     expect(error.path).toBe('batch');
     const late = await expectError(
-      await post({ writeKey: SHOP_KEY, sentAt: 'yesterday', batch: [trackEvent()] }),
+      await post({ writeKey: shop.key, sentAt: 'yesterday', batch: [trackEvent()] }),
       400,
       'invalid_batch',
     );
     expect(late.path).toBe('sentAt');
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('answers an unknown or missing write key with 401 and queues nothing', async () => {
     await expectError(await post({ writeKey: 'nope', batch: [trackEvent()] }), 401, 'unauthorized');
     await expectError(await post({ batch: [trackEvent()] }), 401, 'unauthorized');
     await expectError(
-      await post({ writeKey: SHOP_KEY, batch: [trackEvent()] }, { Authorization: 'Bearer x' }),
+      await post({ writeKey: shop.key, batch: [trackEvent()] }, { Authorization: 'Bearer x' }),
       401,
       'unauthorized',
     );
     await expectError(
       await post(
-        { writeKey: SHOP_KEY, batch: [trackEvent()] },
-        { Authorization: `Basic ${btoa(`${BACKEND_KEY}:`)}` },
+        { writeKey: shop.key, batch: [trackEvent()] },
+        { Authorization: `Basic ${btoa(`${backend.key}:`)}` },
       ),
       401,
       'unauthorized',
     );
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it("answers an Origin the key's source does not allow with 403 and queues nothing", async () => {
     // The blog's origin is allowed for the blog, not for the shop's key.
     await expectError(
-      await post({ writeKey: SHOP_KEY, batch: [trackEvent()] }, { Origin: BLOG_ORIGIN }),
+      await post({ writeKey: shop.key, batch: [trackEvent()] }, { Origin: blog.origin }),
       403,
       'origin_not_allowed',
     );
     await expectError(
-      await post({ writeKey: BACKEND_KEY, batch: [trackEvent()] }, { Origin: SHOP_ORIGIN }),
+      await post({ writeKey: backend.key, batch: [trackEvent()] }, { Origin: shop.origin }),
       403,
       'origin_not_allowed',
     );
-    expect(await readQueue(queue)).toEqual([]);
+    expect(await queued()).toEqual([]);
   });
 
   it('accepts the good events of a mixed batch and quarantines the bad ones with reasons', async () => {
     const good = trackEvent();
     const noType = { messageId: 'bad-1', anonymousId: 'a', event: 'X' };
     const noId = { type: 'track', event: 'Y', anonymousId: 'a', messageId: '' };
-    const res = await post({ writeKey: SHOP_KEY, batch: [good, noType, noId] });
+    const res = await post({ writeKey: shop.key, batch: [good, noType, noId] });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { accepted: number; rejected: unknown[] };
     expect(answer.accepted).toBe(1);
@@ -176,7 +169,7 @@ describe('POST /v1/batch', () => {
       { index: 2, errors: [{ path: 'messageId', message: expect.any(String) }] },
     ]);
 
-    const entries = await readQueue(queue);
+    const entries = await queued();
     expect(entries.map((e) => [e.kind, e.source])).toEqual([
       ['event', 'shop'],
       ['quarantine', 'shop'],
@@ -195,13 +188,13 @@ describe('POST /v1/batch', () => {
 
   it('quarantines an event larger than MAX_EVENT_BYTES', async () => {
     const big = trackEvent({ properties: { text: 'x'.repeat(MAX_EVENT_BYTES) } });
-    const res = await post({ writeKey: SHOP_KEY, batch: [big] });
+    const res = await post({ writeKey: shop.key, batch: [big] });
     const answer = (await res.json()) as { accepted: number; rejected: { errors: unknown[] }[] };
     expect(answer.accepted).toBe(0);
     expect(answer.rejected[0]?.errors).toEqual([
       { path: '', message: expect.stringContaining(`at most ${MAX_EVENT_BYTES}`) },
     ]);
-    expect((await readQueue(queue)).map((e) => e.kind)).toEqual(['quarantine']);
+    expect((await queued()).map((e) => e.kind)).toEqual(['quarantine']);
   });
 
   it('corrects client clock skew with the batch sentAt and applies the batch context', async () => {
@@ -210,15 +203,15 @@ describe('POST /v1/batch', () => {
     delete event.context;
     const res = await post(
       {
-        writeKey: SHOP_KEY,
+        writeKey: shop.key,
         sentAt: '2026-03-01T10:00:00.000Z',
         context: { locale: 'de-DE' },
         batch: [event],
       },
-      { 'User-Agent': 'TestBrowser/1.0', Origin: SHOP_ORIGIN },
+      { 'User-Agent': 'TestBrowser/1.0', Origin: shop.origin },
     );
     expect(res.status).toBe(200);
-    const [entry] = await readQueue(queue);
+    const [entry] = await queued();
     expect(entry?.time).toBe(NOW - 5_000);
     expect(bodyOf(entry!)).toMatchObject({
       timestamp: '2026-03-01T11:59:55.000Z',
@@ -232,7 +225,7 @@ describe('POST /v1/batch', () => {
   it('answers 503 with Retry-After when the queue cannot take the events', async () => {
     const closed = createMemoryQueue();
     await closed.close();
-    const res = await post({ writeKey: SHOP_KEY, batch: [trackEvent()] }, {}, closed);
+    const res = await post({ writeKey: shop.key, batch: [trackEvent()] }, {}, closed);
     await expectError(res, 503, 'queue_unavailable');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(logged).toHaveLength(1);
@@ -247,7 +240,7 @@ describe('POST /v1/batch', () => {
         throw new QueueFullError('disk budget reached', 30);
       },
     };
-    const res = await post({ writeKey: SHOP_KEY, batch: [trackEvent()] }, {}, full);
+    const res = await post({ writeKey: shop.key, batch: [trackEvent()] }, {}, full);
     await expectError(res, 503, 'queue_full');
     expect(res.headers.get('retry-after')).toBe('30');
   });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollectorApp } from '../app.js';
 import { parseCollectorConfig } from '../config.js';
 import { hashSecretKey } from '../secret-keys.js';
-import { SHOP_KEY, testSources, trackEvent } from '../test-support.js';
+import { shop, testSources, trackEvent } from '../test-support.js';
 import type { LiveUpdate } from './live-feed.js';
 import { createLiveView, type LiveView } from './live-view.js';
 
@@ -111,7 +111,7 @@ describe('the live view', () => {
       updates.some((u) => u.events.some((e) => e.result === 'rejected')),
     );
     await send({
-      writeKey: SHOP_KEY,
+      writeKey: shop.key,
       batch: [trackEvent({ event: 'Order Completed' }), { type: 'track', messageId: 'bad-1' }],
     });
     await send({ writeKey: 'not-a-key', batch: [trackEvent()] });
