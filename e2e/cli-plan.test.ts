@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkTrackingPlan, parsePlanText } from '@sluice/ingest';
+import { orderPlanYaml } from '@sluice/testkit/plans';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runSluice } from './cli-process.js';
 
@@ -15,16 +16,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const GOOD = `# the shop's tracking plan
-onViolation: flag
-events:
-  track:
-    Order Completed:
-      properties:
-        type: object
-        properties:
-          price: { type: number }
-        required: [price]
-`;
+${orderPlanYaml({ onViolation: 'flag' })}`;
 
 async function planFile(name: string, text: string) {
   const path = join(dir, name);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFsStore } from '@sluice/store';
+import { orderPlanYaml } from '@sluice/testkit/plans';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoUrl, jsonLines, runSluice, startSluice } from './cli-process.js';
 import { readStoredEvents } from './read-store.js';
@@ -17,15 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const plan = (priceType: string) => `onViolation: quarantine
-events:
-  track:
-    Order Completed:
-      properties:
-        type: object
-        properties:
-          price: { type: ${priceType} }
-`;
+const plan = (priceType: string) => orderPlanYaml({ priceType, priceRequired: false });
 
 const HOUR = 3_600_000;
 // Two days back at 07:30 UTC: recent enough not to be clamped, in another day than arrival.

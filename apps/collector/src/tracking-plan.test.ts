@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryQueue, type Queue } from '@sluice/queue';
+import { orderPlanYaml } from '@sluice/testkit/plans';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollectorApp } from './app.js';
 import { loadCollectorConfig } from './config-file.js';
@@ -19,17 +20,7 @@ import {
 } from './test-support.js';
 
 // The shop's plan quarantines, the blog's flags; the backend has none.
-const SHOP_PLAN = `
-onViolation: quarantine
-events:
-  track:
-    Order Completed:
-      properties:
-        type: object
-        properties:
-          price: { type: number }
-        required: [price]
-`;
+const SHOP_PLAN = orderPlanYaml();
 const BLOG_PLAN = {
   onViolation: 'flag',
   events: {
@@ -159,7 +150,7 @@ describe('a source without a plan', () => {
 
 describe('loading plans with the config', () => {
   it('refuses a plan whose schema is broken, naming the place in the plan', async () => {
-    const broken = SHOP_PLAN.replace('type: number', 'type: numbr');
+    const broken = orderPlanYaml({ priceType: 'numbr' });
     const file = await writeConfig({ 'broken.yaml': broken }, { shop: 'plans/broken.yaml' });
     await expect(loadCollectorConfig({ env: { SLUICE_CONFIG: file } })).rejects.toThrow(
       /sources\.0\.plan\.events\.track\.Order Completed\.properties\.properties\.price\.type: must be equal to one of the allowed values/,
@@ -196,7 +187,7 @@ describe('a config reload', () => {
       return ((await res.json()) as { rejectedCount: number }).rejectedCount;
     };
     expect(await post()).toBe(1);
-    await writeFile(join(dir, 'plans', 'reload.yaml'), SHOP_PLAN.replace('number', 'string'));
+    await writeFile(join(dir, 'plans', 'reload.yaml'), orderPlanYaml({ priceType: 'string' }));
     expect(await app.reload()).toBe(true);
     expect(await post()).toBe(0);
     app.close();
