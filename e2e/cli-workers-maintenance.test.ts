@@ -1,11 +1,11 @@
-import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { lockLogDir } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUrl, jsonLines, runSluice, startSluice } from './cli-process.js';
+import { eraseVictim, readEveryFile } from './erasure-support.js';
 import { readStoredEvents } from './read-store.js';
 import { postBatchOnNewConnection, segmentBytes } from './workers-support.js';
 
@@ -38,19 +38,6 @@ async function postBatches(url: string, from: number, count: number): Promise<vo
       (await postBatchOnNewConnection(url, JSON.stringify({ writeKey: 'demo-key', batch }))).status,
     ).toBe(200);
   }
-}
-
-/** Every file below `root` as text, gzip files decompressed. */
-async function readEveryFile(root: string): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const bytes = await readFile(path);
-    const text = path.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString();
-    texts.set(path.slice(root.length + 1), text);
-  }
-  return texts;
 }
 
 const storedIds = async () =>
@@ -127,16 +114,7 @@ describe('a data directory that collectors wrote with --workers 2', () => {
     expect(where.some((path) => path.startsWith('queue/w1/segments/'))).toBe(true);
     expect(where.some((path) => path.startsWith('store/events/'))).toBe(true);
 
-    const erase = () =>
-      runSluice([
-        'erase',
-        '--user-id',
-        'victim-1',
-        '--queue',
-        `log:${queueDir}`,
-        '--store-dir',
-        storeDir,
-      ]);
+    const erase = () => eraseVictim(queueDir, storeDir);
     // A sluice holding partition 1 only (as a collector thread's partition would be): refused.
     const lock = await lockLogDir(join(queueDir, 'w1'));
     const refused = await erase();

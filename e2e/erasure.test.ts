@@ -5,21 +5,15 @@
 // event is still there exactly once in each copy, and a replay does not bring victim-1 back.
 
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import {
-  parquetZstd,
-  type RunningForwarder,
-  startForwarder,
-  zstdDecompress,
-} from '@sluice/forwarder';
+import { type RunningForwarder, startForwarder } from '@sluice/forwarder';
 import { openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createFsStore, type ObjectStore } from '@sluice/store';
-import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSluice } from './cli-process.js';
+import { eraseVictim, readEveryFile } from './erasure-support.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -68,29 +62,6 @@ function below(store: ObjectStore, prefix: string): ObjectStore {
       }
     },
   };
-}
-
-/** Every file below `root` as text: gzip and zstd decompressed, Parquet rows as JSON. */
-async function readEveryFile(root: string): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const bytes = await readFile(path);
-    let text: string;
-    if (path.endsWith('.gz')) text = gunzipSync(bytes).toString('utf8');
-    else if (path.endsWith('.zst')) text = new TextDecoder().decode(await zstdDecompress(bytes));
-    else if (path.endsWith('.parquet')) {
-      await parquetZstd.ready?.();
-      const rows = await parquetReadObjects({
-        file: new Uint8Array(bytes).buffer,
-        compressors: { ZSTD: parquetZstd.decompress },
-      });
-      text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
-    } else text = bytes.toString('latin1');
-    texts.set(path.slice(root.length + 1), text);
-  }
-  return texts;
 }
 
 /** How often each messageId (or quarantined user) is stored below `folders`. */
@@ -166,18 +137,7 @@ describe('sluice erase', () => {
     ]);
 
     const reportFile = join(dir, 'erasure-report.json');
-    const eraseVictim = (...more: string[]) =>
-      runSluice([
-        'erase',
-        '--user-id',
-        'victim-1',
-        '--queue',
-        `log:${queueDir}`,
-        '--store-dir',
-        storeDir,
-        ...more,
-      ]);
-    const erased = await eraseVictim('--report', reportFile);
+    const erased = await eraseVictim(queueDir, storeDir, '--report', reportFile);
     expect(erased.code, erased.stderr).toBe(0);
 
     const after = await readEveryFile(dir);
@@ -232,7 +192,7 @@ describe('sluice erase', () => {
     expect([...replayed.values()].filter((t) => t.includes('victim-1'))).toEqual([]);
 
     // A second erasure finds nothing.
-    const second = await eraseVictim();
+    const second = await eraseVictim(queueDir, storeDir);
     expect(JSON.parse(second.stdout)).toMatchObject({ recordsRemoved: 0, complete: true });
   }, 180_000);
 });
