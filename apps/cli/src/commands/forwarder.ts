@@ -5,11 +5,11 @@
 import { createNodeLogger } from '@sluice/collector';
 import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
-import { openQueue, type Queue, redactQueueUrl } from '@sluice/queue';
+import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { fileModes } from '../lib/file-modes.js';
 import { exitWhenFailed, logForwarderErrors, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
-import { openWorkerQueues } from '../lib/log-partitions.js';
+import { closeQueues, forwardedQueues, openWorkerQueues } from '../lib/log-partitions.js';
 import {
   metricsHostOption,
   metricsPortOption,
@@ -18,6 +18,7 @@ import {
 } from '../lib/metrics-server.js';
 import {
   fileAgeOption,
+  fileOptionsOf,
   formatOption,
   logLevelOption,
   queueOption,
@@ -86,20 +87,14 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       const queues = options.queue.startsWith('log:')
         ? await openWorkerQueues(options.queue, 1, modes, { found: true })
         : [await openQueue(options.queue, modes)];
-      const queue = queues[0] as Queue;
-      const closeQueues = () => Promise.all(queues.map((q) => q.close())).then(() => undefined);
+      const closeAll = () => closeQueues(queues);
       const registry = processRegistry();
       const metrics = createForwarderMetrics(registry);
       const forwarding = await startForwarding({
-        queue,
-        logPartitions: queues.length > 1 ? queues : undefined,
+        ...forwardedQueues(queues),
         store,
         options: {
-          maxFileAgeMs: options.fileAgeMs,
-          // A table holds Parquet: --table alone means --format parquet.
-          ...(options.format || options.table
-            ? { format: options.format ?? ('parquet' as const) }
-            : {}),
+          ...fileOptionsOf(options),
           // Tests and low-latency setups cut files below the usual 1 MiB floor.
           ...(maxFileBytes ? { maxFileBytes, minFileBytes: Math.min(maxFileBytes, 1 << 20) } : {}),
         },
@@ -121,9 +116,9 @@ Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`
       stopOnSignal(async () => {
         await server?.close();
         await forwarding.stop();
-        await closeQueues();
+        await closeAll();
       });
-      exitWhenFailed(forwarding.done, closeQueues);
+      exitWhenFailed(forwarding.done, closeAll);
       log({
         forwarder: process.pid,
         ready: true,

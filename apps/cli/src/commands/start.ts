@@ -22,11 +22,12 @@ import {
   loggerAt,
   stopOnSignal,
 } from '../lib/lifecycle.js';
-import { openWorkerQueues } from '../lib/log-partitions.js';
+import { closeQueues, forwardedQueues, openWorkerQueues } from '../lib/log-partitions.js';
 import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
   fileAgeOption,
+  fileOptionsOf,
   formatOption,
   hostOption,
   logLevelOption,
@@ -119,7 +120,7 @@ and how to query them. Without a config file it serves one demo source: write ke
       // an earlier run with more workers left are forwarded too.
       const queues = await openWorkerQueues(queueUrl, options.workers, modes, { found: true });
       const queue = queues[0] as Queue;
-      const closeQueues = () => Promise.all(queues.map((q) => q.close())).then(() => undefined);
+      const closeAll = () => closeQueues(queues);
       // The forwarder first: if it cannot start (e.g. damaged state), nothing serves and the
       // process exits non-zero, instead of accepting events that would never be forwarded.
       // One /metrics for the process: the collector's and the forwarder's.
@@ -129,16 +130,9 @@ and how to query them. Without a config file it serves one demo source: write ke
       try {
         // The forwarder's dedup index (messageIds of the last 24 h) lives beside the log.
         forwarder = await startForwarding({
-          queue,
-          logPartitions: queues.length > 1 ? queues : undefined,
+          ...forwardedQueues(queues),
           store,
-          options: {
-            maxFileAgeMs: options.fileAgeMs,
-            // A table holds Parquet: --table alone means --format parquet.
-            ...(options.format || options.table
-              ? { format: options.format ?? ('parquet' as const) }
-              : {}),
-          },
+          options: fileOptionsOf(options),
           table: openTable(options.table, opened),
           stateDir: resolve(dataDir, 'forwarder'),
           stateModes: modes,
@@ -151,7 +145,7 @@ and how to query them. Without a config file it serves one demo source: write ke
         });
         forwarderMetrics.watch(forwarder);
       } catch (error) {
-        await closeQueues().catch(() => undefined);
+        await closeAll().catch(() => undefined);
         throw error;
       }
       // If the collector cannot start (e.g. a TLS file it cannot read), the forwarder and the
@@ -182,18 +176,18 @@ and how to query them. Without a config file it serves one demo source: write ke
           })
       ).catch(async (error: unknown) => {
         await forwarder.stop().catch(() => undefined);
-        await closeQueues().catch(() => undefined);
+        await closeAll().catch(() => undefined);
         throw error;
       });
       // Before the banner: whoever reads it may press Ctrl+C at once.
       stopOnSignal(async () => {
         await collector.close();
         await forwarder.stop();
-        await closeQueues();
+        await closeAll();
       });
       exitWhenFailed(forwarder.done, async () => {
         await collector.close();
-        await closeQueues();
+        await closeAll();
       });
       process.stdout.write(
         startBanner({

@@ -103,3 +103,16 @@ export async function openWorkerQueues(
   }
   return queues;
 }
+
+/** Opened partitions as startForwarding takes them: the first as `queue`, all when several. */
+export function forwardedQueues(queues: readonly Queue[]): {
+  queue: Queue;
+  logPartitions?: readonly Queue[];
+} {
+  return { queue: queues[0] as Queue, logPartitions: queues.length > 1 ? queues : undefined };
+}
+
+/** Closes every queue of `queues`. */
+export async function closeQueues(queues: readonly Queue[]): Promise<void> {
+  await Promise.all(queues.map((queue) => queue.close()));
+}

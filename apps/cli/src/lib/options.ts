@@ -1,7 +1,7 @@
 // Options several commands share, each with the environment variable that can set it (the
 // variables the earlier scripts read, so existing deployments keep working).
 import { DEFAULT_FILE_AGE_MS } from '@sluice/forwarder';
-import { FILE_FORMAT_NAMES } from '@sluice/layout';
+import { FILE_FORMAT_NAMES, type FileFormatName } from '@sluice/layout';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** A whole, non-negative number argument. */
@@ -103,6 +103,19 @@ export const tableOption = () =>
   )
     .env('SLUICE_TABLE')
     .choices(['iceberg']);
+
+/** The forwarder's file options that `--file-age-ms`, `--format` and `--table` ask for. */
+export function fileOptionsOf(options: {
+  fileAgeMs: number;
+  format?: FileFormatName;
+  table?: string;
+}): { maxFileAgeMs: number; format?: FileFormatName } {
+  return {
+    maxFileAgeMs: options.fileAgeMs,
+    // A table holds Parquet: --table alone means --format parquet.
+    ...(options.format || options.table ? { format: options.format ?? 'parquet' } : {}),
+  };
+}
 
 /** How long the forwarder may fail before /readyz says not ready. */
 export const unreadyAfterOption = () =>
