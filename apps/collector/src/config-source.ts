@@ -1,5 +1,6 @@
 // The zod schema of one source (a site or app sending events). Messages are written for
 // the person editing the config file: they name what is wrong and how to fix it.
+import { DEFAULT_ENRICH } from '@sluice/ingest';
 import { MAX_BATCH_EVENTS, MAX_REQUEST_BYTES, SOURCE_ID_PATTERN } from '@sluice/schema';
 import { z } from 'zod';
 import { sourcePlanSchema } from './config-plan.js';
@@ -245,14 +246,7 @@ export const sourceSchema = z
       .default({ rate: null, eventRate: null, byteRate: null, quota: null })
       .describe("The source's own limits."),
     enrich: enrichSchema
-      .default({
-        receivedAt: true,
-        correctClockSkew: true,
-        ip: 'anonymize',
-        parseUserAgent: true,
-        detectBots: true,
-        geo: true,
-      })
+      .default({ ...DEFAULT_ENRICH })
       .describe('What the collector adds to each valid event.'),
     plan: sourcePlanSchema.optional(),
   })

@@ -1,3 +1,4 @@
+import { DEFAULT_ENRICH } from '@sluice/ingest';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import {
@@ -47,14 +48,7 @@ describe('collectorConfigSchema', () => {
         maxEventBytes: MAX_EVENT_BYTES,
         maxRequestBytes: MAX_REQUEST_BYTES,
       },
-      enrich: {
-        receivedAt: true,
-        correctClockSkew: true,
-        ip: 'anonymize',
-        parseUserAgent: true,
-        detectBots: true,
-        geo: true,
-      },
+      enrich: DEFAULT_ENRICH,
     });
   });
 

@@ -71,7 +71,8 @@ export interface EnrichedEvent {
   timeMs: number;
 }
 
-const ALL_ON: EnrichOptions = {
+/** Every enrichment on: what a source gets unless its config turns some off. */
+export const DEFAULT_ENRICH: Readonly<Required<EnrichOptions>> = {
   receivedAt: true,
   correctClockSkew: true,
   ip: 'anonymize',
@@ -208,7 +209,7 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
  * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
-  const options = info.options ?? ALL_ON;
+  const options = info.options ?? DEFAULT_ENRICH;
   const clientTime = event.timestamp ?? event.originalTimestamp;
   const clientMs = parseTime(clientTime);
   const eventMs = options.correctClockSkew
@@ -232,7 +233,7 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
  * An invalid event as it goes to quarantine: kept as sent, except that a raw `context.ip`
  * is anonymized (or dropped), as for valid events.
  */
-export function scrubForQuarantine(event: EventObject, options: EnrichOptions = ALL_ON) {
+export function scrubForQuarantine(event: EventObject, options: EnrichOptions = DEFAULT_ENRICH) {
   if (!isPlainObject(event.context) || event.context.ip === undefined) return event;
   const context = { ...event.context };
   settleIp(context, undefined, options);

@@ -9,6 +9,7 @@ export {
 export { copyFields } from './copy-fields.js';
 export {
   applyBatchDefaults,
+  DEFAULT_ENRICH,
   type EnrichedEvent,
   type EnrichOptions,
   enrichEvent,
