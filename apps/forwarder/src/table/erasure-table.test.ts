@@ -3,36 +3,24 @@
 
 import type { ObjectStore } from '@sluice/store';
 import { icebergMetadata, icebergRead } from 'icebird';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eraseSubject } from '../erasure/erase-subject.js';
 import { nodeFileCodecs } from '../formats/node-codecs.js';
-import { tempFsStore } from '../test-support.js';
 import { createIcebergTable } from './iceberg-table.js';
-import { parquetOfEvents, serveDirectory } from './test-support.js';
+import { parquetOfEvents, servedStorePerTest } from './test-support.js';
 
 const TIME = Date.UTC(2026, 10, 24, 10, 20);
 const FOLDER = 'events/source=shop/dt=2026-11-24/hh=10/';
 
-let fs: Awaited<ReturnType<typeof tempFsStore>>;
-let http: Awaited<ReturnType<typeof serveDirectory>>;
-beforeEach(async () => {
-  fs = await tempFsStore();
-  http = await serveDirectory(fs.root);
-});
-afterEach(async () => {
-  await http.close();
-  await fs.cleanup();
-});
-
-const tableUrl = () => `${http.url}/tables/events`;
+const served = servedStorePerTest();
 
 /** Three files of 20 events; userIds u0..u3 in turn. */
 async function forwarderFiles(): Promise<void> {
-  const table = createIcebergTable({ store: fs.store, location: http.url });
+  const table = createIcebergTable({ store: served.store, location: served.url });
   for (const from of [0, 20, 40]) {
     const body = await parquetOfEvents(from, from + 20, TIME);
     const key = `${FOLDER}${String(from).padStart(20, '0')}.parquet`;
-    await fs.store.put(key, body);
+    await served.store.put(key, body);
     await table.append([{ key, recordCount: 20, sizeBytes: body.byteLength }]);
   }
 }
@@ -40,7 +28,8 @@ async function forwarderFiles(): Promise<void> {
 /** What the table says of each file (size, rows) is what the store holds: readers plan by it. */
 async function expectTableTrue(table: ReturnType<typeof createIcebergTable>): Promise<void> {
   const stored = new Map<string, number>();
-  for await (const { key, size } of fs.store.list(FOLDER)) stored.set(`${http.url}/${key}`, size);
+  for await (const { key, size } of served.store.list(FOLDER))
+    stored.set(`${served.url}/${key}`, size);
   const live = await table.liveFiles();
   expect(live.map((file) => [file.path, file.sizeBytes])).toEqual(
     live.map((file) => [file.path, stored.get(file.path)]),
@@ -49,16 +38,16 @@ async function expectTableTrue(table: ReturnType<typeof createIcebergTable>): Pr
 }
 
 async function tableUsers(): Promise<string[]> {
-  return (await icebergRead({ tableUrl: tableUrl() })).map((row) => row.userId as string);
+  return (await icebergRead({ tableUrl: served.tableUrl() })).map((row) => row.userId as string);
 }
 
 describe('erasure with an Iceberg table', () => {
   it('commits the rewritten files: the table reads every other event, none of the subject', async () => {
     await forwarderFiles();
-    const table = createIcebergTable({ store: fs.store, location: http.url });
+    const table = createIcebergTable({ store: served.store, location: served.url });
 
     const report = await eraseSubject(
-      { store: fs.store, codecs: nodeFileCodecs, table },
+      { store: served.store, codecs: nodeFileCodecs, table },
       { subject: { userId: 'u1' } },
     );
 
@@ -66,7 +55,7 @@ describe('erasure with an Iceberg table', () => {
     const users = await tableUsers();
     expect(users).toHaveLength(45);
     expect(users).not.toContain('u1');
-    const metadata = await icebergMetadata({ tableUrl: tableUrl() });
+    const metadata = await icebergMetadata({ tableUrl: served.tableUrl() });
     expect(metadata.snapshots!.at(-1)!.summary.operation).toBe('overwrite');
     await expectTableTrue(table);
   });
@@ -75,14 +64,14 @@ describe('erasure with an Iceberg table', () => {
     await forwarderFiles();
     // The first run's table commits fail: files are rewritten, the table keeps their old sizes.
     const failing: ObjectStore = {
-      ...fs.store,
+      ...served.store,
       putIfAbsent: () => Promise.reject(new Error('injected: crash before the commit')),
-      put: (key, body, options) => fs.store.put(key, body, options),
-      get: (key) => fs.store.get(key),
-      list: (prefix) => fs.store.list(prefix),
-      delete: (key) => fs.store.delete(key),
+      put: (key, body, options) => served.store.put(key, body, options),
+      get: (key) => served.store.get(key),
+      list: (prefix) => served.store.list(prefix),
+      delete: (key) => served.store.delete(key),
     };
-    const crashing = createIcebergTable({ store: failing, location: http.url });
+    const crashing = createIcebergTable({ store: failing, location: served.url });
     await expect(
       eraseSubject(
         { store: failing, codecs: nodeFileCodecs, table: crashing },
@@ -90,9 +79,9 @@ describe('erasure with an Iceberg table', () => {
       ),
     ).rejects.toThrow(/injected/);
 
-    const table = createIcebergTable({ store: fs.store, location: http.url });
+    const table = createIcebergTable({ store: served.store, location: served.url });
     const again = await eraseSubject(
-      { store: fs.store, codecs: nodeFileCodecs, table },
+      { store: served.store, codecs: nodeFileCodecs, table },
       { subject: { userId: 'u1' } },
     );
 

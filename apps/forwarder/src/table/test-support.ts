@@ -6,7 +6,10 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
+import type { ObjectStore } from '@sluice/store';
+import { afterEach, beforeEach } from 'vitest';
 import { zstdParquet } from '../formats/parquet-zstd.js';
+import { tempFsStore } from '../test-support.js';
 
 /** Serves `root` read-only on a free loopback port; `url` has no trailing slash. */
 export async function serveDirectory(
@@ -30,6 +33,42 @@ export async function serveDirectory(
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The running test's store in a temporary directory, and that directory over HTTP. */
+export interface ServedStore {
+  readonly store: ObjectStore;
+  /** Where the directory is served, no trailing slash: the tables' location. */
+  readonly url: string;
+  /** The events table's URL, as icebird reads it. */
+  tableUrl(): string;
+}
+
+/** Gives each test of the calling file a fresh served store, closed and removed after it. */
+export function servedStorePerTest(): ServedStore {
+  let fs: Awaited<ReturnType<typeof tempFsStore>> | undefined;
+  let http: Awaited<ReturnType<typeof serveDirectory>> | undefined;
+  beforeEach(async () => {
+    fs = await tempFsStore();
+    http = await serveDirectory(fs.root);
+  });
+  afterEach(async () => {
+    await http?.close();
+    await fs?.cleanup();
+  });
+  const running = () => {
+    if (!fs || !http) throw new Error('the served store exists only while a test runs');
+    return { fs, http };
+  };
+  return {
+    get store() {
+      return running().fs.store;
+    },
+    get url() {
+      return running().http.url;
+    },
+    tableUrl: () => `${running().http.url}/tables/events`,
   };
 }
 
