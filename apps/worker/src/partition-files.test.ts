@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { R2Bucket } from '@cloudflare/workers-types';
-import { toWireMessage } from '@sluice/queue/cloudflare';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledWorkerOptions, bundleWorker } from './bundled-worker.testkit.js';
+import { delivery } from './scheduled.testkit.js';
 
 const QUEUE = 'sluice-events';
 const EVENTS = Number(process.env.SLUICE_WORKER_EVENTS ?? 20_000);
@@ -67,24 +67,7 @@ function message(i: number) {
   const id = `e-${String(i).padStart(7, '0')}`;
   const source = i % 2 === 0 ? 'shop' : 'blog';
   const time = HOUR + (i % 4 < 2 ? 0 : 3_600_000) + (i % 3_600_000);
-  return delivery(id, source, time, { i, pad: 'x'.repeat(200 + (i % 50)) });
-}
-
-/** How Cloudflare Queues hands the worker one track event `id` of `source` at `time`. */
-function delivery(id: string, source: string, time: number, properties: Record<string, unknown>) {
-  const event = { type: 'track', event: 'Viewed', messageId: id, properties };
-  return {
-    id: `cf-${id}`,
-    timestamp: new Date(),
-    attempts: 1,
-    body: toWireMessage({
-      id,
-      source,
-      time,
-      kind: 'event',
-      body: new TextEncoder().encode(JSON.stringify(event)),
-    }),
-  };
+  return delivery(id, time, source, { i, pad: 'x'.repeat(200 + (i % 50)) });
 }
 
 describe('partition files on Workers', () => {
@@ -235,7 +218,7 @@ describe('a partition object counting its held bytes', () => {
     });
     started.push(instance);
     const fixed = (i: number) =>
-      delivery(`c-${String(i).padStart(7, '0')}`, 'shop', HOUR, { pad: 'y'.repeat(300) });
+      delivery(`c-${String(i).padStart(7, '0')}`, HOUR, 'shop', { pad: 'y'.repeat(300) });
     const worker = await instance.getWorker();
     const deliver = async (batch: ReturnType<typeof fixed>[]) => {
       const outcome = await worker.queue(QUEUE, batch);

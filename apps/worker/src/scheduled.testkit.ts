@@ -1,4 +1,4 @@
-// Helpers for scheduled.test.ts: a Worker instance on its own disk, events as Cloudflare
+// Helpers for scheduled.test.ts (and partition-files.test.ts): a Worker instance on its own disk, events as Cloudflare
 // Queues hands them over, and the bucket read as files and as a manifest-aware reader does.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,13 +13,13 @@ import { parquetReadObjects } from 'hyparquet';
 import type { Miniflare } from 'miniflare';
 
 /** How Cloudflare Queues hands the worker one track event `id` of `source` at `time`. */
-export function delivery(id: string, time: number, source = 'shop') {
-  const event = {
-    type: 'track',
-    event: 'Viewed',
-    messageId: id,
-    properties: { pad: 'p'.repeat(200) },
-  };
+export function delivery(
+  id: string,
+  time: number,
+  source = 'shop',
+  properties: Record<string, unknown> = { pad: 'p'.repeat(200) },
+) {
+  const event = { type: 'track', event: 'Viewed', messageId: id, properties };
   return {
     id: `cf-${id}`,
     timestamp: new Date(),
