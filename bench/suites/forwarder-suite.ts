@@ -21,18 +21,22 @@ const DRAIN_TIMEOUT_MS = 20 * 60_000;
 /** The V8 setting that trades speed for a smaller heap, measured beside the default. */
 export const SMALL_HEAP_FLAG = '--optimize-for-size';
 
-export interface ForwarderDrain {
-  target:
-    | 'local directory'
-    | 'S3 server (s3rver)'
-    | `local directory, node ${typeof SMALL_HEAP_FLAG} (for comparison)`;
+/** What every drain measures, whatever it drains to (NaN where the child did not say). */
+export interface DrainMeasures {
   elapsedMs: number;
   /** CPU time of the forwarder's process during the drain (all its threads). */
   cpuMs: number;
   fileSizes: number[];
+  maxRssBytes: number;
+}
+
+export interface ForwarderDrain extends DrainMeasures {
+  target:
+    | 'local directory'
+    | 'S3 server (s3rver)'
+    | `local directory, node ${typeof SMALL_HEAP_FLAG} (for comparison)`;
   compressedBytes: number;
   linesWritten: number;
-  maxRssBytes: number;
   /** Checkpoint saves (one before each file's put, naming its range; one after) and their time. */
   checkpointPuts: number;
   checkpointPutMs: number;
@@ -57,14 +61,15 @@ export interface ForwarderResults {
 
 /**
  * Runs the forwarder-drain child on `config` until it has drained the queue and stopped; its
- * final values and the sizes of the files under `events/` in its store.
+ * final values, and what every drain measures (the sizes of the files under `events/` in its
+ * store among them).
  */
 export async function drainInChild(
   built: BuiltServers,
   config: ForwarderDrainConfig,
   options: ServerProcessOptions,
   what: string,
-): Promise<{ values: ChildValues; fileSizes: number[] }> {
+): Promise<{ values: ChildValues; measures: DrainMeasures }> {
   const child = await startServerProcess(built.entry('forwarder-drain'), config, options);
   let values: ChildValues;
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
@@ -79,7 +84,13 @@ export async function drainInChild(
   }
   const fileSizes: number[] = [];
   for await (const object of openStore(config.store).list('events/')) fileSizes.push(object.size);
-  return { values, fileSizes };
+  const measures = {
+    elapsedMs: values.elapsedMs ?? Number.NaN,
+    cpuMs: values.drainCpuMs ?? Number.NaN,
+    fileSizes,
+    maxRssBytes: values.maxRssBytes ?? Number.NaN,
+  };
+  return { values, measures };
 }
 
 export async function runForwarderSuite(
@@ -107,7 +118,7 @@ export async function runForwarderSuite(
       // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
       const queueDir = join(dir, `queue-${drains.length}`);
       await cp(join(dir, 'queue'), queueDir, { recursive: true });
-      const { values, fileSizes } = await drainInChild(
+      const { values, measures } = await drainInChild(
         built,
         { queueDir, store, expected: preloaded.events },
         {
@@ -119,12 +130,9 @@ export async function runForwarderSuite(
       );
       const drain: ForwarderDrain = {
         target,
-        elapsedMs: values.elapsedMs ?? Number.NaN,
-        cpuMs: values.drainCpuMs ?? Number.NaN,
-        fileSizes,
+        ...measures,
         compressedBytes: values.bytesWritten ?? Number.NaN,
         linesWritten: values.linesWritten ?? Number.NaN,
-        maxRssBytes: values.maxRssBytes ?? Number.NaN,
         checkpointPuts: values.checkpointPuts ?? Number.NaN,
         checkpointPutMs: values.checkpointPutMs ?? Number.NaN,
         otherPuts: values.otherPuts ?? Number.NaN,
@@ -142,7 +150,7 @@ export async function runForwarderSuite(
       }
       console.log(
         `forwarder: ${target}: ${preloaded.events} events in ${Math.round(drain.elapsedMs)} ms, ` +
-          `${(preloaded.ndjsonBytes / 1e6 / (drain.elapsedMs / 1000)).toFixed(1)} MB/s, ${fileSizes.length} files`,
+          `${(preloaded.ndjsonBytes / 1e6 / (drain.elapsedMs / 1000)).toFixed(1)} MB/s, ${drain.fileSizes.length} files`,
       );
       drains.push(drain);
       await rm(queueDir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { BuiltServers } from '../build-servers.js';
 import type { Settings } from '../settings.js';
 import { median } from '../stats.js';
-import { drainInChild } from './forwarder-suite.js';
+import { type DrainMeasures, drainInChild } from './forwarder-suite.js';
 import { type Preloaded, preloadQueue } from './preload-queue.js';
 
 /** The formats compared: the default and the one for query engines. */
@@ -53,13 +53,8 @@ WHERE dt = DATE '${day}' AND event = '${event}'`,
   ];
 }
 
-export interface LakeDrain {
+export interface LakeDrain extends DrainMeasures {
   format: LakeFormat;
-  elapsedMs: number;
-  /** CPU time of the forwarder's process during the drain (all its threads). */
-  cpuMs: number;
-  fileSizes: number[];
-  maxRssBytes: number;
 }
 
 export interface LakeQueryTimes {
@@ -100,7 +95,7 @@ export async function runLakeSuite(
       // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
       const queueDir = join(dir, `queue-${format}`);
       await cp(join(dir, 'queue'), queueDir, { recursive: true });
-      const { values, fileSizes } = await drainInChild(
+      const { values, measures } = await drainInChild(
         built,
         {
           queueDir,
@@ -115,16 +110,10 @@ export async function runLakeSuite(
       if (values.linesWritten !== events) {
         throw new Error(`forwarder (${format}) wrote ${values.linesWritten} of ${events} events`);
       }
-      const drain: LakeDrain = {
-        format,
-        elapsedMs: values.elapsedMs ?? Number.NaN,
-        cpuMs: values.drainCpuMs ?? Number.NaN,
-        fileSizes,
-        maxRssBytes: values.maxRssBytes ?? Number.NaN,
-      };
+      const drain: LakeDrain = { format, ...measures };
       console.log(
         `lake: forwarder to ${format}: ${Math.round(drain.elapsedMs)} ms, CPU ${Math.round(drain.cpuMs)} ms, ` +
-          `${(preloaded.ndjsonBytes / 1e6 / (drain.cpuMs / 1000)).toFixed(1)} MB/s per CPU-second, ${fileSizes.length} files`,
+          `${(preloaded.ndjsonBytes / 1e6 / (drain.cpuMs / 1000)).toFixed(1)} MB/s per CPU-second, ${drain.fileSizes.length} files`,
       );
       drains.push(drain);
     }
