@@ -4,10 +4,13 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accepts } from '../net/ports.js';
 import { authorizationBlock, type NatsServerOptions, tlsBlock } from './nats-server-config.js';
+
+export { accepts } from '../net/ports.js';
 
 export type { NatsServerOptions };
 
@@ -202,18 +205,6 @@ async function waitForMetaLeader(nodes: NatsNode[]): Promise<void> {
     45_000,
     () => 'the cluster elected no JetStream meta leader',
   );
-}
-
-/** Whether something accepts TCP connections on the loopback `port`. */
-export function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {

@@ -2,7 +2,7 @@
 // on a loopback port, unprivileged, stopped with the test. Shared by nginx.ts and caddy.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { accepts } from '../net/ports.js';
 
 export interface RunningProxy {
   /** `http://127.0.0.1:<port>`: the site's origin as the browser sees it. */
@@ -58,15 +58,4 @@ export async function runProxy(options: {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { origin: `http://127.0.0.1:${port}`, port, log: () => log, close };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
