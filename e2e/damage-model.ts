@@ -6,7 +6,7 @@
 
 import { open, readFile, truncate, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
-import { readFrames } from '../packages/queue/src/log/frame-reader.js';
+import { payloadOf, readFrames } from '../packages/queue/src/log/frame-reader.js';
 import { decodeEntry, frameHeaderBytes } from '../packages/queue/src/log/record-codec.js';
 
 /** One whole frame of a segment as written: its bytes and the messageId it carries. */
@@ -60,7 +60,8 @@ export async function frameSpans(path: string): Promise<FrameSpan[]> {
     const { size } = await file.stat();
     const batch = await readFrames(file, 0, size, Number.POSITIVE_INFINITY);
     if (batch.end !== size) throw new Error(`${path}: not a clean segment (${batch.status})`);
-    return batch.payloads.map((payload, i) => {
+    return batch.positions.map((_, i) => {
+      const payload = payloadOf(batch, i);
       const start = batch.starts[i] as number;
       const position = batch.positions[i] as number;
       const end = start + frameHeaderBytes(position) + payload.length;

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { type LogQueue, openLogQueue, type QueueMessage } from '@sluice/queue';
 import { createS3Store, type ObjectStore } from '@sluice/store';
 import { type S3Server, startS3Server } from '@sluice/testkit/s3';
+import { open as openLmdb } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DedupIndex } from './dedup/dedup-index.js';
 import { openLmdbDedupIndex } from './dedup/lmdb-dedup-index.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { gzipLevel6 } from './node.js';
-import type { ForwarderOptionsInput } from './options.js';
+import { type ForwarderOptionsInput, parseForwarderOptions } from './options.js';
 import {
   bodyText,
   cleanupsAfterEach,
@@ -198,6 +199,26 @@ describe.each(STORES)('a forwarder writing to %s', (_name, openStore) => {
     const reopened = await openLogQueue({ dir: logDir, durability: 'none' });
     expect((await reopened.consumer('forwarder')).committed).toBe(8);
     await reopened.close();
+  });
+
+  it('drops the repeats of ids in an index written before packed keys, after the upgrade', async () => {
+    const store = await openStore();
+    const [logDir, stateDir] = [await tempDir('log'), await tempDir('state')];
+    // The old forwarder stored m1 and a UUID id at positions of a log since trimmed, in the
+    // slot of now, as string keys in `slot-<n>`.
+    const uuid = '0f8e2c1a-5b3d-4e6f-9a7b-8c9d0e1f2a3b';
+    const slot = Math.floor(NOW / parseForwarderOptions(FAST).dedupSlotMs);
+    const old = openLmdb({ path: stateDir, maxDbs: 266 });
+    const db = old.openDB<number, string>({ name: `slot-${slot}` });
+    await db.put('m1', 1_000);
+    await db.put(uuid, 1_001);
+    await old.close();
+
+    const run = await startRun(logDir, stateDir, store);
+    await run.feed([message(1), message(2, { id: uuid }), message(3)]);
+    await stopRun(run);
+    expect(run.forwarder.stats()).toMatchObject({ read: 3, repeatsDropped: 2, acked: 3 });
+    expect(await readAllLines(store)).toEqual([bodyText(message(3))]);
   });
 
   it('retries failed uploads with backoff: each file written once, under its own key', async () => {

@@ -57,14 +57,17 @@ export function encodeMessage(message: QueueMessage): Buffer {
   return out;
 }
 
-/** True when `bytes` has a message's structure: a known kind and lengths that fit. */
-export function isWellFormedMessage(bytes: Buffer): boolean {
-  if (bytes.length < MIN_MESSAGE_BYTES || KINDS[bytes[0] ?? -1] === undefined) return false;
-  const idBytes = bytes.readUInt32BE(1);
-  const sourceAt = 5 + idBytes;
-  if (sourceAt + 4 > bytes.length) return false;
+/**
+ * True when `bytes[start, end)` (by default all of it) has a message's structure: a known kind
+ * and lengths that fit.
+ */
+export function isWellFormedMessage(bytes: Buffer, start = 0, end = bytes.length): boolean {
+  if (end - start < MIN_MESSAGE_BYTES || KINDS[bytes[start] ?? -1] === undefined) return false;
+  const idBytes = bytes.readUInt32BE(start + 1);
+  const sourceAt = start + 5 + idBytes;
+  if (sourceAt + 4 > end) return false;
   const sourceBytes = bytes.readUInt32BE(sourceAt);
-  return sourceAt + 4 + sourceBytes + 8 <= bytes.length;
+  return sourceAt + 4 + sourceBytes + 8 <= end;
 }
 
 /** Decodes a message; throws RangeError when it is not one. The body is a view, not a copy. */
@@ -79,9 +82,22 @@ export function decodeMessage(bytes: Buffer): QueueMessage {
  * gets a new field), more than the rest of reading it. The body is a view into `bytes`.
  */
 export function decodeMessageEntry(bytes: Buffer, position: number): QueueEntry {
-  const kind = KINDS[bytes[0] ?? -1];
+  return decodeMessageEntryAt(bytes, 0, bytes.length, position);
+}
+
+/**
+ * `decodeMessageEntry` of the message at `bytes[start, end)` (a record in a read chunk): the
+ * entry, its id and its body view are all it allocates.
+ */
+export function decodeMessageEntryAt(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  position: number,
+): QueueEntry {
+  const kind = KINDS[bytes[start] ?? -1];
   if (kind === undefined) throw new RangeError('malformed message');
-  let p = 1;
+  let p = start + 1;
   const idBytes = bytes.readUInt32BE(p);
   p += 4;
   const id = bytes.toString('utf8', p, p + idBytes);
@@ -92,7 +108,7 @@ export function decodeMessageEntry(bytes: Buffer, position: number): QueueEntry 
   p += sourceBytes;
   const time = bytes.readDoubleBE(p);
   p += 8;
-  return { id, source, time, kind, body: bytes.subarray(p), position };
+  return { id, source, time, kind, body: bytes.subarray(p, end), position };
 }
 
 // Nearly every message names the same source: the last one decoded is reused, so entries kept
@@ -101,10 +117,10 @@ let lastSourceBytes: Buffer = Buffer.alloc(0);
 let lastSource = '';
 
 function sourceAt(bytes: Buffer, start: number, end: number): string {
-  const view = bytes.subarray(start, end);
-  if (!view.equals(lastSourceBytes)) {
-    lastSource = view.toString('utf8');
-    lastSourceBytes = Buffer.from(view);
+  // Compared in place: a view to compare was one more object per message.
+  if (lastSourceBytes.compare(bytes, start, end) !== 0) {
+    lastSource = bytes.toString('utf8', start, end);
+    lastSourceBytes = Buffer.from(bytes.subarray(start, end));
   }
   return lastSource;
 }

@@ -2,14 +2,35 @@
 // npm packages too). One named database per time slot, so expiring a slot is one `drop`
 // instead of deleting millions of keys. Reads are synchronous lookups in a memory map: the
 // pages live in the OS page cache, not in the JS heap.
+//
+// Keys are packed (id-key.ts: a UUID in 16 bytes instead of 36, the tag's decimal ids in 21
+// instead of 40) in databases named `ids-slot-<n>`. An index written before keeps its ids as
+// ordered-binary strings in `slot-<n>`: those slots are still read (and dropped when they
+// expire, within the window), never written, so a restart over an old index still dedups.
 
 import { mkdir } from 'node:fs/promises';
 import { open, type RootDatabase } from 'lmdb';
 import type { DedupIndex } from './dedup-index.js';
 import { MAX_LIVE_SLOTS } from './fingerprint-table.js';
+import { readIdKey, writeIdKey } from './id-key.js';
 import { assertDedupIndexReadable } from './lmdb-file-check.js';
 
-const SLOT_PREFIX = 'slot-';
+/** Databases of packed keys (the ones written). */
+const SLOT_PREFIX = 'ids-slot-';
+/** Databases of an index written before packed keys: string keys, read until they expire. */
+const OLD_SLOT_PREFIX = 'slot-';
+
+/**
+ * A slot database's options: lmdb-js reads `keyEncoder` for a named database too, but its
+ * types have it for the root only, hence the widened type.
+ */
+function packedKeys(name: string): { name: string } {
+  const options: { name: string; keyEncoder: object } = {
+    name,
+    keyEncoder: { writeKey: writeIdKey, readKey: readIdKey },
+  };
+  return options;
+}
 /**
  * Address space reserved for the memory map at open (virtual: the file grows only as pages are
  * written). lmdb-js starts small and maps the file again each time it outgrows the map, keeping
@@ -38,32 +59,39 @@ export async function openLmdbDedupIndex(
   await mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 });
   // A damaged file would crash the process inside LMDB: refuse it by name first.
   await assertDedupIndexReadable(dir);
-  // Every live slot and a few expired ones not yet dropped each need a named database.
+  // Every live slot and a few expired ones not yet dropped each need a named database (twice
+  // while the slots of an old index are still live).
   // `permissionsMode` (lmdb-js passes it to mdb_env_open; its default is 0o664) is missing
   // from the package's types, hence the widened options.
   const options: Parameters<typeof open>[0] & { permissionsMode: number } = {
     path: dir,
-    maxDbs: MAX_LIVE_SLOTS + 16,
+    maxDbs: 2 * MAX_LIVE_SLOTS + 16,
     mapSize: MAP_BYTES,
     permissionsMode: modes.fileMode ?? 0o600,
   };
   const root: RootDatabase = open(options);
-  const databases = new Map<number, ReturnType<RootDatabase['openDB']>>();
+  type SlotDb = ReturnType<RootDatabase['openDB']>;
+  const databases = new Map<number, SlotDb>();
+  // The old index's databases, opened once found: none is ever created.
+  const oldDatabases = new Map<number, SlotDb>();
+  for (const slot of namedSlots(OLD_SLOT_PREFIX)) {
+    oldDatabases.set(slot, root.openDB<number, string>({ name: `${OLD_SLOT_PREFIX}${slot}` }));
+  }
 
-  function slotDb(slot: number) {
+  function slotDb(slot: number): SlotDb {
     let db = databases.get(slot);
     if (!db) {
-      db = root.openDB<number, string>({ name: `${SLOT_PREFIX}${slot}` });
+      db = root.openDB<number, string>(packedKeys(`${SLOT_PREFIX}${slot}`));
       databases.set(slot, db);
     }
     return db;
   }
 
-  function heldSlots(): number[] {
+  function namedSlots(prefix: string): number[] {
     const slots: number[] = [];
     for (const name of root.getKeys()) {
-      if (typeof name === 'string' && name.startsWith(SLOT_PREFIX)) {
-        slots.push(Number(name.slice(SLOT_PREFIX.length)));
+      if (typeof name === 'string' && name.startsWith(prefix)) {
+        slots.push(Number(name.slice(prefix.length)));
       }
     }
     return slots;
@@ -71,7 +99,8 @@ export async function openLmdbDedupIndex(
 
   return {
     // Only asked about slots the filter got from `record` or `slots`, so they exist.
-    get: (slot, id) => slotDb(slot).get(id) as number | undefined,
+    get: (slot, id) =>
+      (slotDb(slot).get(id) ?? oldDatabases.get(slot)?.get(id)) as number | undefined,
     async record(slot, ids) {
       const db = slotDb(slot);
       // Puts queued in one event turn commit as one transaction, written on lmdb's own thread
@@ -83,14 +112,18 @@ export async function openLmdbDedupIndex(
       await root.flushed;
     },
     async slots() {
-      return heldSlots();
+      return [...new Set([...namedSlots(SLOT_PREFIX), ...oldDatabases.keys()])];
     },
-    ids(slot) {
-      return slotDb(slot).getKeys() as Iterable<string>;
+    *ids(slot) {
+      yield* slotDb(slot).getKeys() as Iterable<string>;
+      const old = oldDatabases.get(slot);
+      if (old) yield* old.getKeys() as Iterable<string>;
     },
     async drop(slot) {
       await slotDb(slot).drop();
       databases.delete(slot);
+      await oldDatabases.get(slot)?.drop();
+      oldDatabases.delete(slot);
     },
     async close() {
       await root.close();

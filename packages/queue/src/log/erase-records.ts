@@ -9,7 +9,7 @@
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueueEntry } from '../queue.js';
-import { readFrames } from './frame-reader.js';
+import { payloadOf, readFrames } from './frame-reader.js';
 import {
   decodeEntry,
   encodeErasedFrame,
@@ -81,10 +81,10 @@ async function forEachFrame(
     let position = first;
     for (;;) {
       const batch = await readFrames(file, offset, size, Number.POSITIVE_INFINITY);
-      for (let i = 0; i < batch.payloads.length; i++) {
+      for (let i = 0; i < batch.positions.length; i++) {
         const named = batch.positions[i] as number;
         if (!Number.isNaN(named)) position = named;
-        await visit(position++, batch.payloads[i] as Buffer, frameHeaderBytes(named));
+        await visit(position++, payloadOf(batch, i), frameHeaderBytes(named));
       }
       offset = batch.end;
       if (batch.status === 'end' || (batch.status === 'more' && offset === size)) return offset;

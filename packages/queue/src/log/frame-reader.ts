@@ -2,14 +2,19 @@
 // one read() per chunk rather than one per record.
 
 import type { FileHandle } from 'node:fs/promises';
-import { parseFrame } from './record-codec.js';
+import { newFrameScan, parseFrame, scanFrame } from './record-codec.js';
 
 /** Bytes read per call; a larger frame is read on its own. */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
 export interface FrameBatch {
-  /** Payloads of the whole, valid frames read (views into one chunk). */
-  payloads: Buffer[];
+  /**
+   * The chunk read: the payloads of the whole, valid frames read are its ranges
+   * `[payloadStarts[i], payloadEnds[i])` (no view per frame: see `payloadOf`).
+   */
+  chunk: Buffer;
+  payloadStarts: number[];
+  payloadEnds: number[];
   /** The position each payload's frame names (NaN for a v1 frame: count from the segment's start). */
   positions: number[];
   /** File offset where each payload's frame starts. */
@@ -24,6 +29,11 @@ export interface FrameBatch {
   status: 'more' | 'end' | 'torn' | 'corrupt';
 }
 
+/** The payload of the `i`th frame of `batch`, as a view (for readers off the hot path). */
+export function payloadOf(batch: FrameBatch, i: number): Buffer {
+  return batch.chunk.subarray(batch.payloadStarts[i], batch.payloadEnds[i]);
+}
+
 /** Reads up to `maxFrames` frames from `offset`, never looking at bytes at or past `limit`. */
 export async function readFrames(
   file: FileHandle,
@@ -32,40 +42,53 @@ export async function readFrames(
   maxFrames: number,
 ): Promise<FrameBatch> {
   let want = Math.min(READ_CHUNK_BYTES, limit - offset);
+  const scan = newFrameScan();
   while (offset < limit) {
     const chunk = Buffer.allocUnsafe(want);
     const { bytesRead } = await file.read(chunk, 0, want, offset);
     const buffer = chunk.subarray(0, bytesRead);
-    const payloads: Buffer[] = [];
-    const positions: number[] = [];
-    const starts: number[] = [];
+    const batch = {
+      chunk: buffer,
+      payloadStarts: [] as number[],
+      payloadEnds: [] as number[],
+      positions: [] as number[],
+      starts: [] as number[],
+    };
     let p = 0;
     let biggerRead = 0;
-    while (payloads.length < maxFrames) {
-      const parsed = parseFrame(buffer, p);
-      if (parsed.kind === 'frame') {
-        payloads.push(parsed.payload);
-        positions.push(parsed.position);
-        starts.push(offset + p);
-        p = parsed.next;
+    while (batch.positions.length < maxFrames) {
+      const kind = scanFrame(buffer, p, scan);
+      if (kind === 'frame') {
+        batch.payloadStarts.push(scan.payloadStart);
+        batch.payloadEnds.push(scan.next);
+        batch.positions.push(scan.position);
+        batch.starts.push(offset + p);
+        p = scan.next;
         continue;
       }
-      if (parsed.kind === 'corrupt')
-        return { payloads, positions, starts, end: offset + p, status: 'corrupt' };
-      const pastLimit = offset + p + parsed.need > limit;
-      if (pastLimit || bytesRead < want)
-        return { payloads, positions, starts, end: offset + p, status: 'torn' };
+      if (kind === 'corrupt') return { ...batch, end: offset + p, status: 'corrupt' };
+      const pastLimit = offset + p + scan.need > limit;
+      if (pastLimit || bytesRead < want) return { ...batch, end: offset + p, status: 'torn' };
       // The first frame is larger than the chunk: read exactly that frame next.
-      if (payloads.length === 0) biggerRead = parsed.need;
+      if (batch.positions.length === 0) biggerRead = scan.need;
       break;
     }
     if (biggerRead === 0) {
       const status = offset + p === limit ? 'end' : 'more';
-      return { payloads, positions, starts, end: offset + p, status };
+      return { ...batch, end: offset + p, status };
     }
     want = biggerRead;
   }
-  return { payloads: [], positions: [], starts: [], end: offset, status: 'end' };
+  const none: number[] = [];
+  return {
+    chunk: Buffer.alloc(0),
+    payloadStarts: none,
+    payloadEnds: none,
+    positions: none,
+    starts: none,
+    end: offset,
+    status: 'end',
+  };
 }
 
 /**

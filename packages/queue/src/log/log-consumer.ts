@@ -11,7 +11,7 @@ import { skipDamage } from './damage-skip.js';
 import { readFrames } from './frame-reader.js';
 import type { DamageReporter } from './log-damage.js';
 import type { LogWriter } from './log-writer.js';
-import { decodeEntry, isErasedPayload } from './record-codec.js';
+import { decodeEntryAt, isErasedPayloadAt } from './record-codec.js';
 import { findSegment, type SegmentInfo } from './segment-table.js';
 
 export interface LogConsumerOptions {
@@ -132,8 +132,9 @@ export class LogConsumer implements QueueConsumer {
       }
       const readable = await this.#readableBytes(segment);
       const batch = await readFrames(this.#file!, this.#offset, readable, max - entries.length);
-      for (let i = 0; i < batch.payloads.length; i++) {
-        const payload = batch.payloads[i] as Buffer;
+      const { chunk, payloadStarts, payloadEnds } = batch;
+      for (let i = 0; i < batch.positions.length; i++) {
+        const start = payloadStarts[i] as number;
         const named = batch.positions[i] as number;
         const position = Number.isNaN(named) ? this.#next : named;
         if (position < this.#next) continue;
@@ -141,11 +142,11 @@ export class LogConsumer implements QueueConsumer {
         this.#next = position + 1;
         // An erased record is never handed out: it counts as acknowledged, so it does not
         // hold the committed position back (persisted with the next ack).
-        if (isErasedPayload(payload)) this.#acks.ack([position]);
-        else entries.push(decodeEntry(payload, position));
+        if (isErasedPayloadAt(chunk, start)) this.#acks.ack([position]);
+        else entries.push(decodeEntryAt(chunk, start, payloadEnds[i] as number, position));
       }
       this.#offset = batch.end;
-      if (batch.payloads.length > 0) continue;
+      if (batch.positions.length > 0) continue;
       if (batch.status === 'corrupt' || batch.status === 'torn') {
         // Bad bytes inside what was committed: damage, never a torn write. Skip and report.
         const skipped = await skipDamage(
@@ -204,7 +205,7 @@ export class LogConsumer implements QueueConsumer {
     let at = segment.first;
     while (this.#offset < readable) {
       const batch = await readFrames(this.#file, this.#offset, readable, Number.POSITIVE_INFINITY);
-      for (let i = 0; i < batch.payloads.length; i++) {
+      for (let i = 0; i < batch.positions.length; i++) {
         const named = batch.positions[i] as number;
         const found = Number.isNaN(named) ? at : named;
         // The wanted record, or the first after it when damage took it: #readAvailable goes on.

@@ -8,7 +8,7 @@ import type { QueueEntry } from '../queue.js';
 import { skipDamage } from './damage-skip.js';
 import { readFrames } from './frame-reader.js';
 import type { LogDamage } from './log-damage.js';
-import { decodeEntry, isErasedPayload } from './record-codec.js';
+import { decodeEntryAt, isErasedPayloadAt } from './record-codec.js';
 import { listSegments, segmentPath } from './segment-files.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -130,16 +130,19 @@ async function* readSegment(
     const batch = await readFrames(file, offset, size, Math.min(batchSize, end - position));
     offset = batch.end;
     const entries: QueueEntry[] = [];
-    for (let i = 0; i < batch.payloads.length; i++) {
+    const { chunk, payloadStarts, payloadEnds } = batch;
+    for (let i = 0; i < batch.positions.length; i++) {
       const named = batch.positions[i] as number;
       const at = Number.isNaN(named) ? position : named;
       if (at < position || at >= end) continue;
       position = at + 1;
-      const payload = batch.payloads[i] as Buffer;
-      if (at >= from && !isErasedPayload(payload)) entries.push(decodeEntry(payload, at));
+      const start = payloadStarts[i] as number;
+      if (at >= from && !isErasedPayloadAt(chunk, start)) {
+        entries.push(decodeEntryAt(chunk, start, payloadEnds[i] as number, at));
+      }
     }
     if (entries.length > 0) yield entries;
-    if (batch.payloads.length > 0) continue;
+    if (batch.positions.length > 0) continue;
     if (batch.status === 'end' && !segment.sealed) {
       throw new RangeError(`the log ends at position ${position}, before ${end}`);
     }

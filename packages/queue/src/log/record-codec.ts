@@ -31,6 +31,7 @@ import type { QueueMessage } from '../queue.js';
 export {
   decodeMessage as decodePayload,
   decodeMessageEntry as decodeEntry,
+  decodeMessageEntryAt as decodeEntryAt,
 } from '../message-codec.js';
 
 /** Bytes before the payload of a frame written now (v2): magic, CRC, length, position. */
@@ -159,50 +160,100 @@ export type FrameParse =
   | { kind: 'incomplete'; need: number }
   | { kind: 'corrupt'; reason: string };
 
+/**
+ * What `scanFrame` found, written into one object the reader reuses: a sequential read looks
+ * at every frame, and an object per frame (with a view of its payload) was garbage per event.
+ */
+export interface FrameScan {
+  kind: 'frame' | 'incomplete' | 'corrupt';
+  /** For a frame: where its payload starts and ends in the buffer, and where the next frame starts. */
+  payloadStart: number;
+  next: number;
+  /** For a frame: its own position (v2), NaN for a v1 frame. */
+  position: number;
+  /** For an incomplete frame: its size as far as known. */
+  need: number;
+  /** For a corrupt frame: why. */
+  reason: string;
+}
+
+/** A FrameScan to pass to `scanFrame` (one per reader, reused). */
+export function newFrameScan(): FrameScan {
+  return { kind: 'corrupt', payloadStart: 0, next: 0, position: 0, need: 0, reason: '' };
+}
+
 /** Parses the frame at `offset`, checking its length, CRC and payload structure. */
 export function parseFrame(buffer: Buffer, offset: number): FrameParse {
-  if (buffer[offset] === MAGIC_FIRST_BYTE) return parseV2Frame(buffer, offset);
+  const scan = newFrameScan();
+  const kind = scanFrame(buffer, offset, scan);
+  if (kind === 'incomplete') return { kind, need: scan.need };
+  if (kind === 'corrupt') return { kind, reason: scan.reason };
+  const payload = buffer.subarray(scan.payloadStart, scan.next);
+  return { kind, payload, next: scan.next, position: scan.position };
+}
+
+/** `parseFrame` into `scan` (its kind is returned too): nothing allocated but the CRC's view. */
+export function scanFrame(buffer: Buffer, offset: number, scan: FrameScan): FrameScan['kind'] {
+  if (buffer[offset] === MAGIC_FIRST_BYTE) return scanV2Frame(buffer, offset, scan);
   const available = buffer.length - offset;
-  if (available < V1_FRAME_HEADER_BYTES) return { kind: 'incomplete', need: V1_FRAME_HEADER_BYTES };
+  if (available < V1_FRAME_HEADER_BYTES) return incomplete(scan, V1_FRAME_HEADER_BYTES);
   const length = buffer.readUInt32BE(offset);
   // A zero-filled tail (file extended, data never written) fails here, not as empty records.
   if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
-    return { kind: 'corrupt', reason: `bad length ${length}` };
+    return corrupt(scan, `bad length ${length}`);
   }
-  const end = offset + V1_FRAME_HEADER_BYTES + length;
-  if (end > buffer.length) return { kind: 'incomplete', need: V1_FRAME_HEADER_BYTES + length };
-  const payload = buffer.subarray(offset + V1_FRAME_HEADER_BYTES, end);
-  if (crc32(payload) !== buffer.readUInt32BE(offset + 4)) {
-    return { kind: 'corrupt', reason: 'CRC mismatch' };
+  const start = offset + V1_FRAME_HEADER_BYTES;
+  const end = start + length;
+  if (end > buffer.length) return incomplete(scan, V1_FRAME_HEADER_BYTES + length);
+  if (crc32(buffer.subarray(start, end)) !== buffer.readUInt32BE(offset + 4)) {
+    return corrupt(scan, 'CRC mismatch');
   }
-  if (!isWellFormedPayload(payload)) return { kind: 'corrupt', reason: 'malformed payload' };
-  return { kind: 'frame', payload, next: end, position: Number.NaN };
+  if (!isWellFormedPayload(buffer, start, end)) return corrupt(scan, 'malformed payload');
+  return frame(scan, start, end, Number.NaN);
 }
 
-function parseV2Frame(buffer: Buffer, offset: number): FrameParse {
+function scanV2Frame(buffer: Buffer, offset: number, scan: FrameScan): FrameScan['kind'] {
   if (buffer.length - offset < FRAME_HEADER_BYTES) {
     // Only the bytes there can say whether this is a frame being written or garbage.
     const have = buffer.subarray(offset, offset + 4);
-    if (!have.equals(MAGIC_BYTES.subarray(0, have.length))) {
-      return { kind: 'corrupt', reason: 'bad magic' };
-    }
-    return { kind: 'incomplete', need: FRAME_HEADER_BYTES };
+    if (!have.equals(MAGIC_BYTES.subarray(0, have.length))) return corrupt(scan, 'bad magic');
+    return incomplete(scan, FRAME_HEADER_BYTES);
   }
-  if (buffer.readUInt32BE(offset) !== FRAME_MAGIC) return { kind: 'corrupt', reason: 'bad magic' };
+  if (buffer.readUInt32BE(offset) !== FRAME_MAGIC) return corrupt(scan, 'bad magic');
   const length = buffer.readUInt32BE(offset + 8);
   if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
-    return { kind: 'corrupt', reason: `bad length ${length}` };
+    return corrupt(scan, `bad length ${length}`);
   }
   const end = offset + FRAME_HEADER_BYTES + length;
-  if (end > buffer.length) return { kind: 'incomplete', need: FRAME_HEADER_BYTES + length };
+  if (end > buffer.length) return incomplete(scan, FRAME_HEADER_BYTES + length);
   if (crc32(buffer.subarray(offset + 8, end)) !== buffer.readUInt32BE(offset + 4)) {
-    return { kind: 'corrupt', reason: 'CRC mismatch' };
+    return corrupt(scan, 'CRC mismatch');
   }
-  const payload = buffer.subarray(offset + FRAME_HEADER_BYTES, end);
-  if (!isWellFormedPayload(payload)) return { kind: 'corrupt', reason: 'malformed payload' };
+  const start = offset + FRAME_HEADER_BYTES;
+  if (!isWellFormedPayload(buffer, start, end)) return corrupt(scan, 'malformed payload');
   const position = buffer.readUInt32BE(offset + 12) * 2 ** 32 + buffer.readUInt32BE(offset + 16);
-  if (!Number.isSafeInteger(position)) return { kind: 'corrupt', reason: 'bad position' };
-  return { kind: 'frame', payload, next: end, position };
+  if (!Number.isSafeInteger(position)) return corrupt(scan, 'bad position');
+  return frame(scan, start, end, position);
+}
+
+function frame(scan: FrameScan, start: number, end: number, position: number): 'frame' {
+  scan.kind = 'frame';
+  scan.payloadStart = start;
+  scan.next = end;
+  scan.position = position;
+  return 'frame';
+}
+
+function incomplete(scan: FrameScan, need: number): 'incomplete' {
+  scan.kind = 'incomplete';
+  scan.need = need;
+  return 'incomplete';
+}
+
+function corrupt(scan: FrameScan, reason: string): 'corrupt' {
+  scan.kind = 'corrupt';
+  scan.reason = reason;
+  return 'corrupt';
 }
 
 /** Bytes of a frame's header (they sit right before its payload): v2 or v1. */
@@ -225,7 +276,12 @@ export function isErasedPayload(payload: Buffer): boolean {
   return payload[0] === ERASED_CODE;
 }
 
-function isWellFormedPayload(payload: Buffer): boolean {
-  if (payload[0] === ERASED_CODE) return payload.length === MIN_PAYLOAD_BYTES;
-  return isWellFormedMessage(payload);
+/** `isErasedPayload` of the payload that starts at `start` of `chunk`. */
+export function isErasedPayloadAt(chunk: Buffer, start: number): boolean {
+  return chunk[start] === ERASED_CODE;
+}
+
+function isWellFormedPayload(buffer: Buffer, start: number, end: number): boolean {
+  if (buffer[start] === ERASED_CODE) return end - start === MIN_PAYLOAD_BYTES;
+  return isWellFormedMessage(buffer, start, end);
 }

@@ -53,7 +53,7 @@ export async function scanSegment(
       records++;
     }
     offset = batch.end;
-    if (batch.payloads.length > 0) validBytes = offset;
+    if (batch.positions.length > 0) validBytes = offset;
     // A read that ends exactly at the end of the file says 'torn' for want of more bytes.
     if (batch.status === 'end' || offset === size) break;
     if (batch.status === 'more') continue;
