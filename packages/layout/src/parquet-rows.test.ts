@@ -45,7 +45,7 @@ describe('Parquet rows', () => {
       context_library_name: 'js',
       context_library_version: null,
       context: { page: { hash: '#h' }, ip: '1.2.3.4' },
-      sentAt: TIME,
+      sentAt: BigInt(TIME) * 1000n, // microseconds, as Iceberg's timestamptz
       extra: { sentAt: '2026-11-24T11:30:00+01:00', custom: { nested: true } },
     });
   });

@@ -47,7 +47,7 @@ const TOP_LEVEL: ReadonlyArray<ParquetColumn> = [
   { name: 'integrations', type: 'JSON' },
 ];
 
-/** The columns, in file order. Timestamps are UTC milliseconds; `timestamp` is the event time. */
+/** The columns, in file order. Timestamps are UTC microseconds; `timestamp` is the event time. */
 export const PARQUET_COLUMNS: ReadonlyArray<ParquetColumn> = [
   ...TOP_LEVEL,
   ...CONTEXT_FIELDS.map((path) => ({ name: contextColumn(path), type: 'STRING' as const })),
@@ -66,7 +66,7 @@ export function eventToRow(event: Row, eventTime: number): Row {
       // The queue header's time is the corrected event time the file's partition is chosen by.
       // NaN (no event time known): the column stays null and the value sent is kept in `extra`.
       const known = !Number.isNaN(eventTime);
-      row[name] = known ? eventTime : null;
+      row[name] = known ? microsOf(eventTime) : null;
       if (value !== undefined && (!known || value !== new Date(eventTime).toISOString())) {
         extra[name] = value;
       }
@@ -77,7 +77,7 @@ export function eventToRow(event: Row, eventTime: number): Row {
       if (typeof value !== 'string') extra[name] = value;
     } else if (type === 'TIMESTAMP') {
       const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-      row[name] = Number.isNaN(ms) ? null : ms;
+      row[name] = Number.isNaN(ms) ? null : microsOf(ms);
       if (Number.isNaN(ms) || new Date(ms).toISOString() !== value) extra[name] = value;
     } else {
       row[name] = value;
@@ -136,11 +136,17 @@ function joinContext(row: Row): unknown {
   return context;
 }
 
+/** Microseconds since the epoch (what the TIMESTAMP columns hold) of `ms`, milliseconds. */
+function microsOf(ms: number): bigint {
+  return BigInt(Math.floor(ms)) * 1000n;
+}
+
+// A timestamp as the reader gives it (a Date, whatever the file's unit) or as `eventToRow`
+// made it (bigint microseconds); a number is milliseconds (rows of files written before).
 function toIso(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    return new Date(Number(value)).toISOString();
-  }
+  if (typeof value === 'bigint') return new Date(Number(value / 1000n)).toISOString();
+  if (typeof value === 'number') return new Date(value).toISOString();
   return value;
 }
 

@@ -1,6 +1,8 @@
 // The Parquet schema of sluice's columns: each with its logical type (what DuckDB and Spark read
 // as VARCHAR, TIMESTAMP WITH TIME ZONE and JSON) and the older converted type beside it, for
 // readers that know only those. Every column is optional: an event may lack any field.
+// Timestamps are microseconds: the unit of Iceberg's `timestamptz`, which the table declares
+// (files written before were milliseconds; readers take the unit from each file's schema).
 
 import type { SchemaElement } from 'hyparquet';
 import { icebergFieldIdOf } from './iceberg-schema.js';
@@ -15,8 +17,8 @@ const ELEMENTS: Record<ParquetColumn['type'], Omit<SchemaElement, 'name'>> = {
   },
   TIMESTAMP: {
     type: 'INT64',
-    converted_type: 'TIMESTAMP_MILLIS',
-    logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+    converted_type: 'TIMESTAMP_MICROS',
+    logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
     repetition_type: 'OPTIONAL',
   },
   JSON: {

@@ -140,17 +140,19 @@ export function parquetWriter(compression?: ParquetCompression): FileWriter {
   };
 }
 
-// The logical types the writer gives each column type.
+// The converted types of each column type: timestamps are microseconds now, milliseconds in
+// files written before (both read as Dates, by the unit of the file's schema).
 const READ_TYPES: Record<string, ParquetColumn['type']> = {
   UTF8: 'STRING',
+  TIMESTAMP_MICROS: 'TIMESTAMP',
   TIMESTAMP_MILLIS: 'TIMESTAMP',
   JSON: 'JSON',
 };
 
 /**
- * Reads the rows of a file sluice wrote (or one of the same column types): strings, millisecond
- * timestamps (as Dates) and JSON columns come back as they were written. Throws an
- * UnsupportedParquetError for any other file.
+ * Reads the rows of a file sluice wrote (or one of the same column types): strings, timestamps
+ * (as Dates, micro- or milliseconds as the file says) and JSON columns come back as they were
+ * written. Throws an UnsupportedParquetError for any other file.
  */
 export async function readParquetRows(
   file: Uint8Array,

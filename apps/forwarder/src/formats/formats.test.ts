@@ -157,4 +157,42 @@ describe('file formats', () => {
     );
     expect(codecs).toEqual([{ compression: 'ZSTD' }]);
   });
+
+  it("stores Parquet timestamps as microseconds, Iceberg's timestamptz: DuckDB reads the instants", async () => {
+    const messages = [
+      segmentEvent(0, { sentAt: '2026-11-24T10:29:59.987Z' }),
+      segmentEvent(1, { receivedAt: '1969-07-20T20:17:40.001Z' }),
+    ];
+    const { root } = await forward('parquet', messages);
+    const files = `'${root}/events/**/*.parquet'`;
+
+    const units = await query(`
+      SELECT name, converted_type, logical_type FROM parquet_schema(${files})
+      WHERE name IN ('timestamp', 'sentAt', 'receivedAt') ORDER BY name`);
+    expect(units).toEqual(
+      ['receivedAt', 'sentAt', 'timestamp'].map((name) => ({
+        name,
+        converted_type: 'TIMESTAMP_MICROS',
+        logical_type: expect.stringMatching(/isAdjustedToUTC=1, .*MICROS=MicroSeconds\(\)/),
+      })),
+    );
+    const instants = await query(`
+      SELECT messageId, epoch_ms("timestamp")::BIGINT AS t, epoch_ms(sentAt)::BIGINT AS sent,
+             epoch_ms(receivedAt)::BIGINT AS received
+      FROM read_parquet(${files}) ORDER BY messageId`);
+    expect(instants).toEqual([
+      {
+        messageId: 'm0',
+        t: String(NOW),
+        sent: String(Date.parse('2026-11-24T10:29:59.987Z')),
+        received: String(NOW + 500),
+      },
+      {
+        messageId: 'm1',
+        t: String(NOW + 1_000),
+        sent: null,
+        received: String(Date.parse('1969-07-20T20:17:40.001Z')),
+      },
+    ]);
+  });
 });
