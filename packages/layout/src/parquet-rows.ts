@@ -84,7 +84,7 @@ export function eventToRow(event: Row, eventTime: number): Row {
     }
   }
   Object.assign(row, splitContext(row.context));
-  for (const key of Object.keys(event)) if (!DECLARED.has(key)) extra[key] = event[key];
+  for (const key of Object.keys(event)) if (!DECLARED.has(key)) setOwn(extra, key, event[key]);
   row.extra = Object.keys(extra).length === 0 ? null : extra;
   return row;
 }
@@ -100,8 +100,19 @@ export function rowToEvent(row: Row): Row {
   const context = joinContext(row);
   if (context !== undefined) event.context = context;
   const extra = row.extra;
-  if (extra && typeof extra === 'object') Object.assign(event, extra);
+  if (isObject(extra)) for (const key of Object.keys(extra)) setOwn(event, key, extra[key]);
   return event;
+}
+
+// Sets `key` as an own property, also when it is `__proto__` (JSON.parse makes it one; an
+// assignment or Object.assign would set the object's prototype instead and lose it).
+function setOwn(target: Row, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 // Takes the string fields of CONTEXT_FIELDS out of `context` (a copy) into their columns.

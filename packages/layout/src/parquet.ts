@@ -204,7 +204,22 @@ const icebergFooter = (columns: readonly ParquetColumn[]) => [
 
 /** The rows as one array of values a column, as the writer takes them. */
 function columnDataOf(columns: readonly ParquetColumn[], rows: readonly Row[]) {
-  return columns.map(({ name }) => ({ name, data: rows.map((row) => row[name] ?? null) }));
+  return columns.map(({ name, type }) => ({
+    name,
+    data: rows.map((row) => (type === 'JSON' ? asJson(row[name]) : (row[name] ?? null))),
+  }));
+}
+
+/**
+ * A JSON column's value as hyparquet-writer serializes it exactly: it copies a plain object key
+ * by key with assignments first (which drops a key named `__proto__`), but hands an object
+ * without a prototype to JSON.stringify as it is, and JSON.stringify keeps every own key.
+ */
+function asJson(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  const wrapped = Object.create(null) as { toJSON(): unknown };
+  wrapped.toJSON = () => value;
+  return wrapped;
 }
 
 function toRows(file: FileContent): Row[] {
