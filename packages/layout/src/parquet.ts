@@ -13,7 +13,7 @@ import { FORMATS } from './formats.js';
 import { icebergSchemaOfColumns } from './iceberg-schema.js';
 import { decodeNdjson, encodeNdjsonText } from './ndjson.js';
 import { eventToRow, PARQUET_COLUMNS, type ParquetColumn, rowToEvent } from './parquet-rows.js';
-import { schemaOf } from './parquet-schema.js';
+import { encodingOf, schemaOf } from './parquet-schema.js';
 
 export { PARQUET_COLUMNS, type ParquetColumn, type ParquetColumnType } from './parquet-rows.js';
 
@@ -204,10 +204,15 @@ const icebergFooter = (columns: readonly ParquetColumn[]) => [
 
 /** The rows as one array of values a column, as the writer takes them. */
 function columnDataOf(columns: readonly ParquetColumn[], rows: readonly Row[]) {
-  return columns.map(({ name, type }) => ({
-    name,
-    data: rows.map((row) => (type === 'JSON' ? asJson(row[name]) : (row[name] ?? null))),
-  }));
+  return columns.map((column) => {
+    const { name, type } = column;
+    const encoding = encodingOf(column);
+    return {
+      name,
+      data: rows.map((row) => (type === 'JSON' ? asJson(row[name]) : (row[name] ?? null))),
+      ...(encoding ? { encoding } : {}),
+    };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 // zstd NDJSON and Parquet files as a query engine (DuckDB) reads them from the local store.
 
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,5 +195,43 @@ describe('file formats', () => {
         received: String(Date.parse('1969-07-20T20:17:40.001Z')),
       },
     ]);
+  });
+
+  it('writes Parquet times as deltas and ids apart from their lengths: small, and DuckDB reads it', async () => {
+    const ids = Array.from({ length: 1_000 }, () => randomUUID());
+    const messages = ids.map((messageId, n) =>
+      segmentEvent(n, { messageId, originalTimestamp: new Date(NOW + n * 1_000).toISOString() }),
+    );
+    const { root } = await forward('parquet', messages);
+    const files = `'${root}/events/**/*.parquet'`;
+
+    const columns = await query(`
+      SELECT path_in_schema AS name, encodings,
+             round(sum(total_compressed_size) / ${messages.length}, 1)::DOUBLE AS bytes
+      FROM parquet_metadata(${files})
+      WHERE path_in_schema IN ('timestamp', 'receivedAt', 'messageId', 'originalTimestamp')
+      GROUP BY ALL ORDER BY name`);
+    expect(columns).toEqual([
+      { name: 'messageId', encodings: 'DELTA_LENGTH_BYTE_ARRAY', bytes: expect.any(Number) },
+      { name: 'originalTimestamp', encodings: 'DELTA_BYTE_ARRAY', bytes: expect.any(Number) },
+      { name: 'receivedAt', encodings: 'DELTA_BINARY_PACKED', bytes: expect.any(Number) },
+      { name: 'timestamp', encodings: 'DELTA_BINARY_PACKED', bytes: expect.any(Number) },
+    ]);
+    const bytes = Object.fromEntries(columns.map((column) => [column.name, column.bytes]));
+    // Plain zstd pages took 2.7 B an event for a time, 1.2 B for an ISO string, 20.5 B for an id.
+    expect(bytes.timestamp).toBeLessThan(1);
+    expect(bytes.receivedAt).toBeLessThan(1);
+    expect(bytes.originalTimestamp).toBeLessThan(1);
+    expect(bytes.messageId).toBeLessThan(19.5);
+    const back = await query(`
+      SELECT messageId, epoch_ms("timestamp")::BIGINT AS t, originalTimestamp
+      FROM read_parquet(${files})`);
+    expect(back).toEqual(
+      ids.map((messageId, n) => ({
+        messageId,
+        t: String(NOW + n * 1_000),
+        originalTimestamp: new Date(NOW + n * 1_000).toISOString(),
+      })),
+    );
   });
 });
