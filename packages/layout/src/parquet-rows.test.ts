@@ -45,7 +45,7 @@ describe('Parquet rows', () => {
       context_library_name: 'js',
       context_library_version: null,
       context: { page: { hash: '#h' }, ip: '1.2.3.4' },
-      sentAt: TIME,
+      sentAt: BigInt(TIME) * 1000n, // microseconds, as Iceberg's timestamptz
       extra: { sentAt: '2026-11-24T11:30:00+01:00', custom: { nested: true } },
     });
   });
@@ -61,5 +61,39 @@ describe('Parquet rows', () => {
     expect(events).toEqual(EVENTS);
     // Written again from what was read: the same events (compaction of a compacted file).
     expect(rowToEvent(eventToRow(events[1], TIME))).toEqual(EVENTS[1]);
+  });
+
+  it('keeps keys named __proto__ at the top, in properties and in context', async () => {
+    // JSON.parse makes own properties of them; an assignment would set a prototype instead.
+    const text = JSON.stringify({
+      type: 'track',
+      messageId: 'm4',
+      timestamp: ISO,
+      properties: { plan: 'pro', nested: { k: 1 } },
+      context: { page: { url: 'https://x.example/', p: 2 }, ip: '1.2.3.4' },
+      custom: 'kept',
+    })
+      .replace('"plan"', '"__proto__":{"polluted":true},"plan"')
+      .replace('"k"', '"__proto__":3,"k"')
+      .replace('"p":', '"__proto__":"page","p":')
+      .replace('"ip"', '"__proto__":null,"ip"')
+      .replace('"custom"', '"__proto__":{"top":1},"custom"');
+    const event = JSON.parse(text);
+    expect(Object.keys(event.properties)).toContain('__proto__');
+
+    const codec = parquetCodec();
+    const back = new TextDecoder().decode(
+      await codec.toNdjson(await codec.fromNdjson(encodeNdjsonText([text]))),
+    );
+    const parsed = JSON.parse(back);
+    expect(parsed).toEqual(event);
+    for (const value of [parsed, parsed.properties, parsed.properties.nested, parsed.context]) {
+      expect(Object.keys(value)).toContain('__proto__');
+    }
+    expect(Object.keys(parsed.context.page)).toContain('__proto__');
+    const direct = rowToEvent(eventToRow(event, TIME));
+    expect(Object.getPrototypeOf(direct)).toBe(Object.prototype);
+    expect(direct).toEqual(event);
+    expect(Object.keys(direct)).toContain('__proto__');
   });
 });

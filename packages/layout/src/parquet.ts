@@ -12,8 +12,15 @@ import type { FileContent, FileFormat, FileWriter } from './file-format.js';
 import { FORMATS } from './formats.js';
 import { icebergSchemaOfColumns } from './iceberg-schema.js';
 import { decodeNdjson, encodeNdjsonText } from './ndjson.js';
-import { eventToRow, PARQUET_COLUMNS, type ParquetColumn, rowToEvent } from './parquet-rows.js';
-import { schemaOf } from './parquet-schema.js';
+import {
+  appendEvent,
+  type ColumnValues,
+  emptyColumns,
+  PARQUET_COLUMNS,
+  type ParquetColumn,
+  rowToEvent,
+} from './parquet-rows.js';
+import { encodingOf, schemaOf } from './parquet-schema.js';
 
 export { PARQUET_COLUMNS, type ParquetColumn, type ParquetColumnType } from './parquet-rows.js';
 
@@ -46,8 +53,7 @@ export function parquetFormat(compression?: ParquetCompression): FileFormat {
     name: 'parquet',
     extension: FORMATS.parquet.extension,
     contentType: FORMATS.parquet.contentType,
-    encode: (file: FileContent) =>
-      writeParquetRows({ columns: PARQUET_COLUMNS, rows: toRows(file) }, compression),
+    encode: (file: FileContent) => writeColumns(PARQUET_COLUMNS, columnsOf(file), compression),
   };
 }
 
@@ -67,19 +73,18 @@ export function parquetCodec(compression?: ParquetCompression): FileCodec {
       return encodeNdjsonText(rows.map((row) => JSON.stringify(rowToEvent(row))));
     },
     fromNdjson(ndjson) {
-      return writeParquetRows(
-        { columns: PARQUET_COLUMNS, rows: decodeNdjson(ndjson).map(lineToRow) },
-        compression,
-      );
+      const columns = emptyColumns();
+      for (const line of decodeNdjson(ndjson)) appendLine(columns, line);
+      return writeColumns(PARQUET_COLUMNS, columns, compression);
     },
     openWriter: () => parquetWriter(compression),
   };
 }
 
-/** An event's NDJSON line as its row; the event time comes from `timestamp`. */
-function lineToRow(line: string): Row {
+/** Appends the row of an event's NDJSON line; the event time comes from `timestamp`. */
+function appendLine(columns: ColumnValues, line: string): void {
   const event = JSON.parse(line) as Row;
-  return eventToRow(event, Date.parse(String(event.timestamp)));
+  appendEvent(columns, event, Date.parse(String(event.timestamp)));
 }
 
 /**
@@ -97,7 +102,8 @@ export function parquetWriter(compression?: ParquetCompression): FileWriter {
       ? { codec: compression.codec, compressors: { [compression.codec]: compression.compress } }
       : {}),
   });
-  let rows: Row[] = [];
+  let columns = emptyColumns();
+  const held = () => columns[0]!.length;
   let ready = !compression?.ready;
   const becameReady = (compression?.ready?.() ?? Promise.resolve()).then(() => {
     ready = true;
@@ -107,23 +113,23 @@ export function parquetWriter(compression?: ParquetCompression): FileWriter {
   // Whole row groups only: a smaller one is written by `finish`. Compresses only once ready.
   const writeFullGroups = () => {
     if (!ready) return;
-    while (rows.length >= PARQUET_ROW_GROUP_ROWS) {
-      const group = rows.slice(0, PARQUET_ROW_GROUP_ROWS);
-      rows = rows.slice(PARQUET_ROW_GROUP_ROWS);
+    while (held() >= PARQUET_ROW_GROUP_ROWS) {
+      const group = columns.map((values) => values.slice(0, PARQUET_ROW_GROUP_ROWS));
+      columns = columns.map((values) => values.slice(PARQUET_ROW_GROUP_ROWS));
       writeGroup(group);
     }
   };
-  const writeGroup = (group: Row[]) =>
+  const writeGroup = (group: ColumnValues) =>
     writer.write({
       columnData: columnDataOf(PARQUET_COLUMNS, group),
       rowGroupSize: PARQUET_ROW_GROUP_ROWS,
     });
   return {
     write(ndjson, done) {
-      for (const line of decodeNdjson(ndjson)) rows.push(lineToRow(line));
+      for (const line of decodeNdjson(ndjson)) appendLine(columns, line);
       done?.();
       writeFullGroups();
-      return rows.length < PARQUET_ROW_GROUP_ROWS;
+      return held() < PARQUET_ROW_GROUP_ROWS;
     },
     async drained() {
       await becameReady;
@@ -132,25 +138,27 @@ export function parquetWriter(compression?: ParquetCompression): FileWriter {
     async finish() {
       await becameReady;
       writeFullGroups();
-      if (rows.length > 0) writeGroup(rows);
-      rows = [];
+      if (held() > 0) writeGroup(columns);
+      columns = emptyColumns();
       writer.finish();
       return new Uint8Array(output.getBuffer());
     },
   };
 }
 
-// The logical types the writer gives each column type.
+// The converted types of each column type: timestamps are microseconds now, milliseconds in
+// files written before (both read as Dates, by the unit of the file's schema).
 const READ_TYPES: Record<string, ParquetColumn['type']> = {
   UTF8: 'STRING',
+  TIMESTAMP_MICROS: 'TIMESTAMP',
   TIMESTAMP_MILLIS: 'TIMESTAMP',
   JSON: 'JSON',
 };
 
 /**
- * Reads the rows of a file sluice wrote (or one of the same column types): strings, millisecond
- * timestamps (as Dates) and JSON columns come back as they were written. Throws an
- * UnsupportedParquetError for any other file.
+ * Reads the rows of a file sluice wrote (or one of the same column types): strings, timestamps
+ * (as Dates, micro- or milliseconds as the file says) and JSON columns come back as they were
+ * written. Throws an UnsupportedParquetError for any other file.
  */
 export async function readParquetRows(
   file: Uint8Array,
@@ -176,14 +184,24 @@ export async function readParquetRows(
 }
 
 /** A Parquet file of `rows` with `columns` (as `readParquetRows` gives them). */
-export async function writeParquetRows(
+export function writeParquetRows(
   { columns, rows }: ParquetRows,
+  compression?: ParquetCompression,
+): Promise<Uint8Array> {
+  const values = columns.map(({ name }) => rows.map((row) => row[name] ?? null));
+  return writeColumns(columns, values, compression);
+}
+
+/** A Parquet file of `columns` holding `values`, one array a column. */
+async function writeColumns(
+  columns: readonly ParquetColumn[],
+  values: ColumnValues,
   compression?: ParquetCompression,
 ): Promise<Uint8Array> {
   await compression?.ready?.();
   return new Uint8Array(
     parquetWriteBuffer({
-      columnData: columnDataOf(columns, rows),
+      columnData: columnDataOf(columns, values),
       schema: schemaOf(columns),
       // What Iceberg's writers put in the footer: readers map the file's columns by these ids.
       kvMetadata: icebergFooter(columns),
@@ -200,14 +218,44 @@ const icebergFooter = (columns: readonly ParquetColumn[]) => [
   { key: 'iceberg.schema', value: JSON.stringify(icebergSchemaOfColumns(columns)) },
 ];
 
-/** The rows as one array of values a column, as the writer takes them. */
-function columnDataOf(columns: readonly ParquetColumn[], rows: readonly Row[]) {
-  return columns.map(({ name }) => ({ name, data: rows.map((row) => row[name] ?? null) }));
+/** Each column's values as the writer takes them. */
+function columnDataOf(columns: readonly ParquetColumn[], values: ColumnValues) {
+  return columns.map((column, index) => {
+    const encoding = encodingOf(column);
+    const data = values[index]!;
+    if (column.type !== 'JSON')
+      return { name: column.name, data, ...(encoding ? { encoding } : {}) };
+    // Min and max of JSON text prune no query: not worth comparing every value for.
+    return { name: column.name, data: jsonValues(data), statistics: false };
+  });
 }
 
-function toRows(file: FileContent): Row[] {
+/**
+ * A JSON column's values as hyparquet-writer serializes them exactly, each distinct text once.
+ * The writer copies a plain object key by key with assignments first (which drops a key named
+ * `__proto__`), but hands an object without a prototype to JSON.stringify as it is, which keeps
+ * every own key. One such object for equal values: the writer then encodes each text once and
+ * its dictionary finds repeats by identity instead of hashing every value's bytes.
+ */
+function jsonValues(values: readonly unknown[]): unknown[] {
+  const byText = new Map<string, unknown>();
+  return values.map((value) => {
+    if (value === undefined || value === null) return null;
+    const text = JSON.stringify(value);
+    let wrapped = byText.get(text);
+    if (wrapped === undefined) {
+      wrapped = Object.assign(Object.create(null) as object, { toJSON: () => value });
+      byText.set(text, wrapped);
+    }
+    return wrapped;
+  });
+}
+
+function columnsOf(file: FileContent): ColumnValues {
   const decoder = new TextDecoder();
-  return file.lines.map((entry) =>
-    eventToRow(JSON.parse(decoder.decode(entry.body)) as Row, entry.time),
-  );
+  const columns = emptyColumns();
+  for (const { body, time } of file.lines) {
+    appendEvent(columns, JSON.parse(decoder.decode(body)) as Row, time);
+  }
+  return columns;
 }

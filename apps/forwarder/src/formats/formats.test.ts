@@ -1,5 +1,6 @@
 // zstd NDJSON and Parquet files as a query engine (DuckDB) reads them from the local store.
 
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,5 +157,81 @@ describe('file formats', () => {
       `SELECT DISTINCT compression FROM parquet_metadata('${root}/events/**/*.parquet')`,
     );
     expect(codecs).toEqual([{ compression: 'ZSTD' }]);
+  });
+
+  it("stores Parquet timestamps as microseconds, Iceberg's timestamptz: DuckDB reads the instants", async () => {
+    const messages = [
+      segmentEvent(0, { sentAt: '2026-11-24T10:29:59.987Z' }),
+      segmentEvent(1, { receivedAt: '1969-07-20T20:17:40.001Z' }),
+    ];
+    const { root } = await forward('parquet', messages);
+    const files = `'${root}/events/**/*.parquet'`;
+
+    const units = await query(`
+      SELECT name, converted_type, logical_type FROM parquet_schema(${files})
+      WHERE name IN ('timestamp', 'sentAt', 'receivedAt') ORDER BY name`);
+    expect(units).toEqual(
+      ['receivedAt', 'sentAt', 'timestamp'].map((name) => ({
+        name,
+        converted_type: 'TIMESTAMP_MICROS',
+        logical_type: expect.stringMatching(/isAdjustedToUTC=1, .*MICROS=MicroSeconds\(\)/),
+      })),
+    );
+    const instants = await query(`
+      SELECT messageId, epoch_ms("timestamp")::BIGINT AS t, epoch_ms(sentAt)::BIGINT AS sent,
+             epoch_ms(receivedAt)::BIGINT AS received
+      FROM read_parquet(${files}) ORDER BY messageId`);
+    expect(instants).toEqual([
+      {
+        messageId: 'm0',
+        t: String(NOW),
+        sent: String(Date.parse('2026-11-24T10:29:59.987Z')),
+        received: String(NOW + 500),
+      },
+      {
+        messageId: 'm1',
+        t: String(NOW + 1_000),
+        sent: null,
+        received: String(Date.parse('1969-07-20T20:17:40.001Z')),
+      },
+    ]);
+  });
+
+  it('writes Parquet times as deltas and ids apart from their lengths: small, and DuckDB reads it', async () => {
+    const ids = Array.from({ length: 1_000 }, () => randomUUID());
+    const messages = ids.map((messageId, n) =>
+      segmentEvent(n, { messageId, originalTimestamp: new Date(NOW + n * 1_000).toISOString() }),
+    );
+    const { root } = await forward('parquet', messages);
+    const files = `'${root}/events/**/*.parquet'`;
+
+    const columns = await query(`
+      SELECT path_in_schema AS name, encodings,
+             round(sum(total_compressed_size) / ${messages.length}, 1)::DOUBLE AS bytes
+      FROM parquet_metadata(${files})
+      WHERE path_in_schema IN ('timestamp', 'receivedAt', 'messageId', 'originalTimestamp')
+      GROUP BY ALL ORDER BY name`);
+    expect(columns).toEqual([
+      { name: 'messageId', encodings: 'DELTA_LENGTH_BYTE_ARRAY', bytes: expect.any(Number) },
+      { name: 'originalTimestamp', encodings: 'DELTA_BYTE_ARRAY', bytes: expect.any(Number) },
+      { name: 'receivedAt', encodings: 'DELTA_BINARY_PACKED', bytes: expect.any(Number) },
+      { name: 'timestamp', encodings: 'DELTA_BINARY_PACKED', bytes: expect.any(Number) },
+    ]);
+    const bytes = Object.fromEntries(columns.map((column) => [column.name, column.bytes]));
+    // Plain zstd pages took 2.7 B an event for a time, 1.2 B for an ISO string, 20.5 B for an id.
+    expect(bytes.timestamp).toBeLessThan(1);
+    expect(bytes.receivedAt).toBeLessThan(1);
+    expect(bytes.originalTimestamp).toBeLessThan(1);
+    expect(bytes.messageId).toBeLessThan(19.5);
+    const back = await query(`
+      SELECT messageId, epoch_ms("timestamp")::BIGINT AS t, originalTimestamp
+      FROM read_parquet(${files})`);
+    expect(back).toEqual(
+      ids.map((messageId, n) => ({
+        messageId,
+        t: String(NOW + n * 1_000),
+        originalTimestamp: new Date(NOW + n * 1_000).toISOString(),
+      })),
+    );
   });
 });

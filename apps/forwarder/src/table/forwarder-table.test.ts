@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { openLogQueue, type QueueMessage } from '@sluice/queue';
 import type { ObjectStore } from '@sluice/store';
 import { icebergManifests, icebergMetadata, icebergRead } from 'icebird';
@@ -36,7 +37,7 @@ async function setup() {
   cleanups.push(fs.cleanup);
   const http = await serveDirectory(fs.root);
   cleanups.push(http.close);
-  return { dir, store: fs.store, url: http.url };
+  return { dir, store: fs.store, url: http.url, root: fs.root };
 }
 
 async function run(dir: string, store: ObjectStore, location: string, storeForPuts = store) {
@@ -102,6 +103,52 @@ describe('the forwarder with an Iceberg table', () => {
       expect(entry.data_file.file_path).toContain(
         `/events/source=${source}/dt=${iso.slice(0, 10)}/hh=${iso.slice(11, 13)}/`,
       );
+    }
+  });
+
+  it("gives icebird each event's time, stored in the unit of the table's timestamptz (microseconds)", async () => {
+    const { dir, store, url, root } = await setup();
+    const first = await run(dir, store, url);
+    await first.queue.append(messages);
+    await first.readAll();
+    await first.forwarder.stop();
+    await first.crash();
+
+    const rows = await icebergRead({ tableUrl: `${url}/tables/events` });
+    const times = new Map(messages.map((m) => [m.id, m.time]));
+    expect(rows).toHaveLength(messages.length);
+    for (const row of rows) {
+      expect((row.timestamp as Date).toISOString()).toBe(
+        new Date(times.get(row.messageId as string)!).toISOString(),
+      );
+    }
+    // Iceberg's spec stores timestamptz as microseconds: every data file must say so.
+    const metadata = await icebergMetadata({ tableUrl: `${url}/tables/events` });
+    const timestampFields = metadata.schemas[0]!.fields.filter((f) => f.type === 'timestamptz');
+    expect(timestampFields.map((field) => field.name)).toEqual([
+      'timestamp',
+      'sentAt',
+      'receivedAt',
+    ]);
+    const files = (await icebergManifests(metadata))
+      .flatMap((manifest) => manifest.entries)
+      .map((entry) => `'${join(root, entry.data_file.file_path.slice(url.length))}'`);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const units = await connection.runAndReadAll(`
+        SELECT DISTINCT name, converted_type FROM parquet_schema([${files.join(', ')}])
+        WHERE name IN (${timestampFields.map((field) => `'${field.name}'`).join(', ')})
+        ORDER BY name`);
+      expect(units.getRowObjectsJson()).toEqual(
+        ['receivedAt', 'sentAt', 'timestamp'].map((name) => ({
+          name,
+          converted_type: 'TIMESTAMP_MICROS',
+        })),
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
   });
 
