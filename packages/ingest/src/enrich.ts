@@ -5,6 +5,7 @@ import { clampEventTime, correctClockSkew, TIMESTAMP_CLAMPED_FIELD } from '@slui
 import { anonymizeIp } from './anonymize-ip.js';
 import { copyFields } from './copy-fields.js';
 import type { GeoLocation, LocateIp } from './geo-location.js';
+import { isoTime, parseIsoTime } from './iso-time.js';
 import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
@@ -30,7 +31,7 @@ export interface EnrichOptions {
 
 function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
+  const ms = parseIsoTime(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -99,7 +100,7 @@ function parseSentAt(value: unknown): number | undefined {
 
 function receivedAtText(receivedAtMs: number): string {
   if (receivedAtMs !== lastReceivedAtMs) {
-    lastReceivedAt = new Date(receivedAtMs).toISOString();
+    lastReceivedAt = isoTime(receivedAtMs);
     lastReceivedAtMs = receivedAtMs;
   }
   return lastReceivedAt;
@@ -219,7 +220,7 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
     keepPast: info.keepPastTimestamps === true,
   });
   const enriched = copyFields(event);
-  enriched.timestamp = new Date(timeMs).toISOString();
+  enriched.timestamp = isoTime(timeMs);
   if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
   if (options.receivedAt) enriched.receivedAt = receivedAtText(info.receivedAtMs);
   if (clientTime !== undefined) enriched.originalTimestamp = clientTime;
