@@ -209,6 +209,19 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
  * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
+  return enrichInto(copyFields(event), event, info);
+}
+
+/**
+ * enrichEvent for an event the caller owns (a copy it made, as applyBatchDefaults's): its own
+ * fields are set, which saves copying it once more. Its `context` is still copied (it may be
+ * a batch's, shared by every event).
+ */
+export function enrichOwnEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
+  return enrichInto(event, event, info);
+}
+
+function enrichInto(enriched: EventObject, event: EventObject, info: ReceiveInfo): EnrichedEvent {
   const options = info.options ?? ALL_ON;
   const clientTime = event.timestamp ?? event.originalTimestamp;
   const clientMs = parseTime(clientTime);
@@ -219,12 +232,11 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
   const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs, {
     keepPast: info.keepPastTimestamps === true,
   });
-  const enriched = copyFields(event);
+  const context = enrichContext(event.context, info, options);
   enriched.timestamp = isoTime(timeMs);
   if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
   if (options.receivedAt) enriched.receivedAt = receivedAtText(info.receivedAtMs);
   if (clientTime !== undefined) enriched.originalTimestamp = clientTime;
-  const context = enrichContext(event.context, info, options);
   if (context) enriched.context = context;
   return { event: enriched, timeMs };
 }
