@@ -61,18 +61,23 @@ export async function ingestAndEnqueue(
     ...facts,
   });
   await enqueue(deps, source.id, result.messages);
-  const events = result.messages.filter((m) => m.kind === 'event');
-  deps.observer?.eventsIngested({
+  if (!deps.observer) return result;
+  // The accepted events' ids and delays, in one pass over the messages.
+  const ids: string[] = [];
+  const delaysMs: number[] = [];
+  for (const message of result.messages) {
+    if (message.kind !== 'event') continue;
+    ids.push(message.id);
+    delaysMs.push(facts.receivedAtMs - message.time);
+  }
+  deps.observer.eventsIngested({
     source: source.id,
     accepted: result.accepted,
-    repeated: deps.recentIds?.repeats(
-      source.id,
-      events.map((m) => m.id),
-    ),
+    repeated: deps.recentIds?.repeats(source.id, ids),
     quarantined: result.reasons,
     planViolations: result.planViolations,
     transport: facts.transport,
-    delaysMs: deps.observer && eventDelays(result.messages, facts.receivedAtMs),
+    delaysMs,
     sequence: result.sequence.length > 0 ? result.sequence : undefined,
   });
   return result;
@@ -109,13 +114,4 @@ async function enqueue(deps: TrackingDeps, source: string, messages: QueueMessag
       { headers: { 'Retry-After': String(retryAfter) } },
     );
   }
-}
-
-/** The delivery ledger's live figure: how long each accepted event took to arrive. */
-function eventDelays(messages: readonly QueueMessage[], receivedAtMs: number): number[] {
-  const delays: number[] = [];
-  for (const message of messages) {
-    if (message.kind === 'event') delays.push(receivedAtMs - message.time);
-  }
-  return delays;
 }

@@ -191,7 +191,9 @@ export function createPrometheusObserver(
       // Only the collector's own values: never a label a client chose.
       const transport = transportLabel(report.transport);
       if (report.accepted > 0) deliveredBy(`${source}\n${transport}`).inc(report.accepted);
-      for (const ms of report.delaysMs ?? []) delayBy(transport).observe(Math.max(ms, 0) / 1000);
+      const delays = report.delaysMs ?? [];
+      const delayHistogram = delays.length > 0 ? delayBy(transport) : undefined;
+      for (const ms of delays) delayHistogram?.observe(Math.max(ms, 0) / 1000);
       for (const reason of report.quarantined) quarantined.inc({ source, reason });
       // Labels come from the plan file, never from what a client sent: bounded by the plan.
       for (const event of report.planViolations ?? []) planViolations.inc({ source, event });

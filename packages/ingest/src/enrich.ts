@@ -5,6 +5,7 @@ import { clampEventTime, correctClockSkew, TIMESTAMP_CLAMPED_FIELD } from '@slui
 import { anonymizeIp } from './anonymize-ip.js';
 import { copyFields } from './copy-fields.js';
 import type { GeoLocation, LocateIp } from './geo-location.js';
+import { isoTime, parseIsoTime } from './iso-time.js';
 import { createUserAgentCache, type UserAgentFacts } from './user-agent.js';
 
 type EventObject = Record<string, unknown>;
@@ -30,7 +31,7 @@ export interface EnrichOptions {
 
 function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
+  const ms = parseIsoTime(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -100,7 +101,7 @@ function parseSentAt(value: unknown): number | undefined {
 
 function receivedAtText(receivedAtMs: number): string {
   if (receivedAtMs !== lastReceivedAtMs) {
-    lastReceivedAt = new Date(receivedAtMs).toISOString();
+    lastReceivedAt = isoTime(receivedAtMs);
     lastReceivedAtMs = receivedAtMs;
   }
   return lastReceivedAt;
@@ -209,6 +210,19 @@ function enrichContext(original: unknown, info: ReceiveInfo, options: EnrichOpti
  * be switched off in `info.options`. Returns a new object; the input is not changed.
  */
 export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
+  return enrichInto(copyFields(event), event, info);
+}
+
+/**
+ * enrichEvent for an event the caller owns (a copy it made, as applyBatchDefaults's): its own
+ * fields are set, which saves copying it once more. Its `context` is still copied (it may be
+ * a batch's, shared by every event).
+ */
+export function enrichOwnEvent(event: EventObject, info: ReceiveInfo): EnrichedEvent {
+  return enrichInto(event, event, info);
+}
+
+function enrichInto(enriched: EventObject, event: EventObject, info: ReceiveInfo): EnrichedEvent {
   const options = info.options ?? DEFAULT_ENRICH;
   const clientTime = event.timestamp ?? event.originalTimestamp;
   const clientMs = parseTime(clientTime);
@@ -219,12 +233,11 @@ export function enrichEvent(event: EventObject, info: ReceiveInfo): EnrichedEven
   const { timeMs, clamped } = clampEventTime(eventMs, info.receivedAtMs, {
     keepPast: info.keepPastTimestamps === true,
   });
-  const enriched = copyFields(event);
-  enriched.timestamp = new Date(timeMs).toISOString();
+  const context = enrichContext(event.context, info, options);
+  enriched.timestamp = isoTime(timeMs);
   if (clamped) enriched[TIMESTAMP_CLAMPED_FIELD] = clamped;
   if (options.receivedAt) enriched.receivedAt = receivedAtText(info.receivedAtMs);
   if (clientTime !== undefined) enriched.originalTimestamp = clientTime;
-  const context = enrichContext(event.context, info, options);
   if (context) enriched.context = context;
   return { event: enriched, timeMs };
 }

@@ -1,6 +1,11 @@
 import type { QueueMessage } from '@sluice/queue';
 import { type BatchRequest, type FieldIssue, MAX_EVENT_BYTES } from '@sluice/schema';
-import { applyBatchDefaults, enrichEvent, type ReceiveInfo, scrubForQuarantine } from './enrich.js';
+import {
+  applyBatchDefaults,
+  enrichOwnEvent,
+  type ReceiveInfo,
+  scrubForQuarantine,
+} from './enrich.js';
 import { deriveMessageId } from './message-id.js';
 import { normalizeSpecFields } from './normalize-event.js';
 import type { CompiledPlan } from './plan/compile-plan.js';
@@ -131,7 +136,8 @@ export function ingestBatch(batch: BatchRequest, ctx: IngestContext): IngestResu
       if (errors !== undefined && repairEvent(event, ctx)) errors = validateEvent(event);
     }
     if (errors === undefined) {
-      const enriched = enrichEvent(event, ctx);
+      // `event` is applyBatchDefaults's copy: enriched where it lies.
+      const enriched = enrichOwnEvent(event, ctx);
       // Judged once enriched, so a plan may require what the collector adds (`context.userAgent`).
       const violation = plan?.check(enriched.event);
       if (violation) planViolations.push(violation.label);
