@@ -27,6 +27,11 @@ runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) 
       await partition.append(messages);
       appended += messages.length;
     },
+    // The threads' frames go to the log as they are, as with the command's queues.
+    appendFrames: async (frames, records) => {
+      await (partition as LogQueue).appendFrames(frames, records);
+      appended += records;
+    },
     close: () => partition.close(),
   }));
   const collector = await startCollectorWorkers({

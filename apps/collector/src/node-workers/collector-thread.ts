@@ -1,20 +1,20 @@
 // One collector worker of `--workers N` (a worker thread): parses, validates and enriches on its
-// own core, sharing the port with the others (SO_REUSEPORT). Its appends go to the main thread,
-// which owns the log partition of this worker (collector-workers.ts), so each log directory
-// keeps one owner process and its consumer stays beside its writer. What only the main thread
-// has reaches the thread as messages: the forwarder's readiness (for /readyz), SIGHUP (signals
-// are not delivered to threads), the process's metrics (worker-metrics.ts) and the config
-// loader of a reload (the CLI's, which checks the file as `sluice config check` does).
+// own core, sharing the port with the others (SO_REUSEPORT). Its appends go to the main thread
+// as encoded log frames (frames-hand-off.ts); the main thread owns the log partition of this
+// worker (collector-workers.ts), so each log directory keeps one owner process and its
+// consumer stays beside its writer. What only the main thread has reaches the thread as
+// messages: the forwarder's readiness (for /readyz), SIGHUP (signals are not delivered to
+// threads), the process's metrics (worker-metrics.ts) and the config loader of a reload (the
+// CLI's, which checks the file as `sluice config check` does).
 import { parentPort, workerData } from 'node:worker_threads';
-import { QueueFullError, type QueueMessage, type QueueProducer } from '@sluice/queue';
 import { Registry } from 'prom-client';
 import type { CollectorConfig } from '../config.js';
 import { createNodeLogger, startCollector } from '../node.js';
+import { framesProducer } from './frames-hand-off.js';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.js';
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
-const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
 const scrapes = new Map<number, (body: string) => void>();
 const configLoads = new Map<
   number,
@@ -25,16 +25,7 @@ let notReady: string | undefined;
 const send = (message: FromWorker) => port.postMessage(message);
 
 /** Appends through the main thread; resolves once the log partition holds them durably. */
-const queue: QueueProducer = {
-  append(messages: readonly QueueMessage[]) {
-    const id = nextId++;
-    return new Promise<void>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      send({ type: 'append', id, messages: messages as QueueMessage[] });
-    });
-  },
-  async close() {},
-};
+const appends = framesProducer((message, transfer) => port.postMessage(message, transfer));
 
 /** This thread's collector metrics; a scrape of /metrics answers with the whole process's. */
 class ThreadRegistry extends Registry {
@@ -47,15 +38,6 @@ class ThreadRegistry extends Registry {
   }
 }
 const registry = new ThreadRegistry();
-
-function settleAppend(message: Extract<ToWorker, { type: 'appended' }>): void {
-  const held = waiting.get(message.id);
-  waiting.delete(message.id);
-  if (!message.error) held?.resolve();
-  else if (message.error.name === 'QueueFullError') {
-    held?.reject(new QueueFullError(message.error.message, message.error.retryAfterSeconds));
-  } else held?.reject(new Error(message.error.message));
-}
 
 /** Loads a new config through the main thread (its `reload.load()`). */
 function loadConfig(): Promise<CollectorConfig> {
@@ -72,7 +54,7 @@ try {
   const collector = await startCollector({
     port: start.port,
     host: start.host,
-    queue,
+    queue: appends.queue,
     config: start.config,
     tagScript: start.tagScript,
     logger:
@@ -93,7 +75,7 @@ try {
         send({ type: 'closed' });
         return;
       case 'appended':
-        return settleAppend(message);
+        return appends.settle(message);
       case 'readiness':
         notReady = message.notReady;
         return;

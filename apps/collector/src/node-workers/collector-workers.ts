@@ -7,10 +7,11 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { QueueMessage, QueueProducer } from '@sluice/queue';
+import type { QueueProducer } from '@sluice/queue';
 import type { Registry } from 'prom-client';
 import type { ConfigReloadOptions } from '../config-reload.js';
 import { reusePortSupport } from '../node.js';
+import { appendFrames } from './frames-hand-off.js';
 import {
   createWorkerMetrics,
   registerLogPartitionMetrics,
@@ -132,35 +133,12 @@ function startThread(
     thread.on('message', (message: FromWorker) => {
       if (message.type === 'listening') resolve(message.url);
       else if (message.type === 'failed') reject(new Error(message.message));
-      else if (message.type === 'append') append(queue, message.messages, message.id, reply);
+      else if (message.type === 'frames') appendFrames(queue, message, reply);
       else if (message.type === 'scrape') metrics.answer(thread, message.id);
       else if (message.type === 'collected') metrics.collected(message);
       else if (message.type === 'load-config' && reload) loadConfig(reload, message.id, reply);
     });
   });
-}
-
-function append(
-  queue: QueueProducer,
-  messages: QueueMessage[],
-  id: number,
-  reply: (message: ToWorker) => void,
-): void {
-  queue.append(messages).then(
-    () => reply({ type: 'appended', id }),
-    (error: unknown) => {
-      const {
-        name = 'Error',
-        message = String(error),
-        retryAfterSeconds,
-      } = error as {
-        name?: string;
-        message?: string;
-        retryAfterSeconds?: number;
-      };
-      reply({ type: 'appended', id, error: { name, message, retryAfterSeconds } });
-    },
-  );
 }
 
 /** A thread's config reload: loaded (and checked) here, the new config sent back. */

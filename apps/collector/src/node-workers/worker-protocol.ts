@@ -1,5 +1,4 @@
 // What the collector worker threads and the main thread of `--workers N` say to each other.
-import type { QueueMessage } from '@sluice/queue';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { CollectorConfig, CollectorConfigInput } from '../config.js';
 import type { ConfigReloadOptions } from '../config-reload.js';
@@ -27,7 +26,11 @@ export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /** Thread -> main. */
 export type FromWorker =
-  | { type: 'append'; id: number; messages: QueueMessage[] }
+  /**
+   * Accepted messages to append, as `records` log frames (`encodeFrames`); `frames` is in the
+   * transfer list, not cloned (frames-hand-off.ts). Answered by `appended`.
+   */
+  | { type: 'frames'; id: number; frames: ArrayBuffer; records: number }
   | { type: 'listening'; url: string }
   | { type: 'failed'; message: string }
   | { type: 'closed' }

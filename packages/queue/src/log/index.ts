@@ -22,7 +22,7 @@ export type { LogReaderOptions } from './log-reader.js';
 export { type LogRange, type LogReader, openLogReader } from './log-reader.js';
 export { type LogFinding, type LogVerification, verifyLog } from './log-verify.js';
 export { COMMIT_MS_BOUNDS, type LogWriterStats } from './log-writer.js';
-export { encodeFrames } from './record-codec.js';
+export { decodeFrames, encodeFrames } from './record-codec.js';
 export { repairSegment, type SegmentRepair } from './repair-segment.js';
 export { listSegments, segmentPath } from './segment-files.js';
 export { type SegmentScan, scanSegment } from './segment-scan.js';

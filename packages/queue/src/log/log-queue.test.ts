@@ -86,6 +86,16 @@ describe('log queue', () => {
     expect(read.map((entry) => [entry.position, entry.id])).toEqual([[0, 'id-0']]);
   });
 
+  it('appends nothing of raw frames when one of them holds no message', async () => {
+    const queue = await openQueue();
+    const frames = encodeFrames([message(1), message(2)], false);
+    frames[frames.length / 2 + 20] = 9; // the second frame's kind byte: no such kind
+    await expect(queue.appendFrames(frames, 2)).rejects.toThrow(/holds no message/);
+    await queue.append([message(0)]);
+    const read = await (await queue.consumer('forwarder')).read(10, 0);
+    expect(read.map((entry) => [entry.position, entry.id])).toEqual([[0, 'id-0']]);
+  });
+
   it('encodes unpooled frames whose whole ArrayBuffer can be transferred', () => {
     const pooled = encodeFrames([message(1)]);
     const frames = encodeFrames([message(1)], false);

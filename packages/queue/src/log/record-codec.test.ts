@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueMessage } from '../queue.js';
 import {
+  checkFrames,
+  decodeFrames,
   decodePayload,
   encodeFrame,
   encodeFrames,
@@ -88,6 +90,30 @@ describe('record codec', () => {
     const huge = Buffer.alloc(16);
     huge.writeUInt32BE(0xffffffff, 0);
     expect(parseFrame(huge, 0).kind).toBe('corrupt');
+  });
+
+  it('decodes frames encoded elsewhere (another thread) back into the same messages', () => {
+    const messages = [message, { ...message, id: 'b', source: 'other', kind: 'event' as const }];
+    const back = decodeFrames(encodeFrames(messages, false), 2);
+    expect(back.map((m) => ({ ...m, body: Buffer.from(m.body) }))).toEqual(
+      messages.map((m) => ({ ...m, body: Buffer.from(m.body) })),
+    );
+  });
+
+  it('refuses frames whose header adds up but whose payload is no message', () => {
+    const frames = encodeFrames([message, { ...message, id: 'msg-ü-2' }], false);
+    const second = frames.length / 2 + FRAME_HEADER_BYTES; // both frames have the same size
+    for (const kind of [7, 2]) {
+      // 2 is an erased record's kind: only erasure may write one
+      const bad = Buffer.from(frames);
+      bad[second] = kind;
+      expect(() => checkFrames(bad, 2)).toThrow(/holds no message/);
+      expect(() => decodeFrames(bad, 2)).toThrow(/holds no message/);
+    }
+    const longId = Buffer.from(frames);
+    longId.writeUInt32BE(1_000, FRAME_HEADER_BYTES + 1); // an id longer than the payload
+    expect(() => checkFrames(longId, 2)).toThrow(/holds no message/);
+    expect(() => checkFrames(frames, 2)).not.toThrow();
   });
 
   it('refuses to encode an unknown kind', () => {

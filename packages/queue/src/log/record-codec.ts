@@ -20,6 +20,7 @@
 
 import { crc32 } from 'node:zlib';
 import {
+  decodeMessage,
   isWellFormedMessage,
   MIN_MESSAGE_BYTES,
   messageKindCode,
@@ -128,7 +129,8 @@ export function stampFrames(frames: Buffer, first: number): number {
 /**
  * Checks that `frames` is `records` whole unstamped v2 frames (as `encodeFrames` makes them):
  * bytes from another thread are not trusted blindly, since a bad length would shift every
- * later position. Throws a RangeError otherwise.
+ * later position, and a payload that is no message (or an erased record's) would be stored as
+ * damage the readers then skip. Throws a RangeError otherwise.
  */
 export function checkFrames(frames: Buffer, records: number): void {
   let p = 0;
@@ -140,11 +142,32 @@ export function checkFrames(frames: Buffer, records: number): void {
     if (length < MIN_PAYLOAD_BYTES || length > MAX_PAYLOAD_BYTES) {
       throw new RangeError(`frame length ${length} out of range at ${p}`);
     }
-    p += FRAME_HEADER_BYTES + length;
+    const end = p + FRAME_HEADER_BYTES + length;
+    if (end > frames.length) throw new RangeError('last frame cut short');
+    if (!isWellFormedMessage(frames.subarray(p + FRAME_HEADER_BYTES, end))) {
+      throw new RangeError(`frame at ${p} holds no message`);
+    }
+    p = end;
     count++;
   }
-  if (p !== frames.length) throw new RangeError('last frame cut short');
   if (count !== records) throw new RangeError(`${count} frames, ${records} records announced`);
+}
+
+/**
+ * The messages of `records` unstamped frames (as `encodeFrames` makes them), checked first as
+ * `checkFrames` does: for a queue that takes messages, not frames. Bodies are views into
+ * `frames`, not copies.
+ */
+export function decodeFrames(frames: Buffer, records: number): QueueMessage[] {
+  checkFrames(frames, records);
+  const messages: QueueMessage[] = [];
+  let p = 0;
+  while (p < frames.length) {
+    const end = p + FRAME_HEADER_BYTES + frames.readUInt32BE(p + 8);
+    messages.push(decodeMessage(frames.subarray(p + FRAME_HEADER_BYTES, end)));
+    p = end;
+  }
+  return messages;
 }
 
 function writePosition(buffer: Buffer, at: number, position: number): void {
