@@ -14,7 +14,7 @@ import {
 } from '@sluice/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from '../node.js';
-import { expectError, readQueue, SHOP_KEY, testConfig, trackEvent } from '../test-support.js';
+import { expectError, readQueue, shop, testConfig, trackEvent } from '../test-support.js';
 import { appendFrames, framesProducer } from './frames-hand-off.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -143,7 +143,7 @@ describe('the hand-off of a worker thread’s appends', () => {
     const res = await fetch(`${collector.url}/v1/batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ writeKey: SHOP_KEY, batch: [trackEvent({ messageId: 'm1' })] }),
+      body: JSON.stringify({ writeKey: shop.key, batch: [trackEvent({ messageId: 'm1' })] }),
     });
     await expectError(res, 503, 'queue_unavailable');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
