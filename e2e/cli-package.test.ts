@@ -139,7 +139,7 @@ it('ships no test code: no published package packs tests, contract suites or har
     }
   }
   expect(published).toContain('@sluice/queue');
-  const TEST_CODE = /\.test\.|\.contract\.|test-support|\/testing\/|serve-on-runtime/;
+  const TEST_CODE = /\.test\.|\.contract\.|\/test-[\w-]+\.|\/testing\/|serve-on-runtime/;
   const found: string[] = [];
   for (const tarball of await readdir(packs)) {
     const { stdout } = await run('tar', ['-tzf', join(packs, tarball)]);
