@@ -18,14 +18,12 @@ function isEscaped(text: string, at: number): boolean {
  * is not valid JSON may give either answer: JSON.parse reports it.
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
-  // Without a backslash anywhere (most bodies), each string ends at the next quote.
-  const escapes = text.indexOf('\\') !== -1;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       let end = text.indexOf('"', i + 1);
-      while (escapes && end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
       if (end === -1) return false;
       i = end;
     } else if (c === 0x5b || c === 0x7b) {
