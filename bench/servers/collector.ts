@@ -11,6 +11,7 @@ import {
 } from '@sluice/queue';
 import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
 import { runChild } from './child-runtime.js';
+import { watchLoopStalls } from './loop-stalls.js';
 
 /** The durability modes the benchmark compares. */
 export type CollectorMode = 'fsync' | 'none' | 'memory';
@@ -48,6 +49,7 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
     })();
   }
   const collector = await startCollector({ queue, config: BENCH_COLLECTOR_CONFIG });
+  const stalls = watchLoopStalls();
   return {
     url: collector.url,
     values: () => {
@@ -56,7 +58,15 @@ runChild<CollectorChildConfig>(async ({ mode, queueDir }) => {
       const commits = Object.fromEntries(
         (stats?.commitMs ?? []).map((count, i) => [`commit_${i}`, count]),
       );
-      return { appended, syncs: stats?.syncs ?? 0, writes: stats?.writes ?? 0, ...commits };
+      // The stalls are since the previous read: the harness reads before and after each run.
+      const sinceLastRead = stalls.sinceLastRead();
+      return {
+        appended,
+        syncs: stats?.syncs ?? 0,
+        writes: stats?.writes ?? 0,
+        ...commits,
+        ...sinceLastRead,
+      };
     },
     stop: async () => {
       await collector.close();

@@ -69,6 +69,8 @@ export function collectorReport(
       'p99',
       'p99.9',
       'log commit p99',
+      'loop delay p99 / max',
+      'GC pause max / total',
     ],
     paced.map((m) => {
       const { offeredRate, run } = m.belowSaturation!;
@@ -82,6 +84,8 @@ export function collectorReport(
         millisFromMicros(run.wrk.p99Us),
         millisFromMicros(run.wrk.p999Us),
         commitBound(run.commitP99Ms),
+        `${msOrDash(run.loopDelayP99Ms)} / ${msOrDash(run.loopDelayMaxMs)}`,
+        `${msOrDash(run.gcMaxMs)} / ${msOrDash(run.gcTotalMs)}`,
       ];
     }),
   );
@@ -175,6 +179,9 @@ Each collector mode at ${percent(results.latencyLoadShare)} of its own max req/s
 p99" is how long 99 % of the log's group commits (one writev, and the fdatasync in the default
 mode) took during the run, as the upper bound of its bucket: a request waits for the commit
 under way and then for its own, so its p99 can reach about twice that plus its own work.
+"Loop delay" is how late a 1 ms timer of the server's event loop fired during the run
+(\`monitorEventLoopDelay\`, the 1 ms included): every request waiting then waited as long. "GC
+pause" is V8's longest collection and their sum during the run (\`PerformanceObserver\` 'gc').
 
 ${latency}
 
@@ -306,4 +313,9 @@ ${markdownTable(
 function commitBound(ms: number | undefined): string {
   if (ms === undefined) return '–';
   return Number.isFinite(ms) ? `≤ ${ms} ms` : `> ${COMMIT_MS_BOUNDS.at(-2)} ms`;
+}
+
+function msOrDash(ms: number | undefined): string {
+  if (ms === undefined || Number.isNaN(ms)) return '–';
+  return `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
 }

@@ -29,6 +29,11 @@ export interface CollectorRun {
    * the run, in ms (log modes only): Infinity when above the last bucket bound.
    */
   commitP99Ms?: number;
+  /** The server's event loop during the run (collector only): delay p99 and max, GC pauses, ms. */
+  loopDelayP99Ms?: number;
+  loopDelayMaxMs?: number;
+  gcMaxMs?: number;
+  gcTotalMs?: number;
   errors: number;
   /**
    * The server process's CPU time (all threads, user + system) per request answered, µs: on a
@@ -195,6 +200,11 @@ function toRun(wrk: WrkResult, batch: number, before: ChildValues, after: ChildV
     eventsPerSecond: taken / seconds,
     syncsPerSecond: ((after.syncs ?? 0) - (before.syncs ?? 0)) / seconds,
     commitP99Ms: commitQuantileBound(before, after, 0.99),
+    // Read by the child since its previous read, which is `before`: these are the run's own.
+    loopDelayP99Ms: after.loopDelayP99Ms,
+    loopDelayMaxMs: after.loopDelayMaxMs,
+    gcMaxMs: after.gcMaxMs,
+    gcTotalMs: after.gcTotalMs,
     errors: errorCount(wrk),
     cpuUsPerRequest:
       (((after.cpuMs ?? 0) - (before.cpuMs ?? 0)) * 1000) / Math.max(1, wrk.requests),
