@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORWARDER_NODE_FLAGS } from '@sluice/forwarder';
 import { openLogQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -334,6 +335,39 @@ describe('the bulk commands', () => {
 });
 
 describe('sluice forwarder', () => {
+  /** The running process's command line as the kernel has it (after any relaunch). */
+  const commandLineOf = async (pid: number | undefined) =>
+    (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+
+  it('runs with the forwarder V8 flags (same pid), unless the user set them', async () => {
+    const args = (name: string) => [
+      'forwarder',
+      '--queue',
+      `log:${join(dir, `flags-queue-${name}`)}`,
+      '--store-dir',
+      join(dir, `flags-store-${name}`),
+    ];
+    const plain = await startSluice(args('plain'), /"ready":true/);
+    try {
+      const line = await commandLineOf(plain.pid);
+      for (const flag of FORWARDER_NODE_FLAGS) {
+        expect(line.filter((arg) => arg === flag)).toHaveLength(1);
+      }
+      expect(line).toContain('forwarder');
+    } finally {
+      expect((await plain.stop()).code).toBe(0);
+    }
+    const own = await startSluice(args('own'), /"ready":true/, {
+      env: { NODE_OPTIONS: '--max-semi-space-size=8' },
+    });
+    try {
+      const line = await commandLineOf(own.pid);
+      expect(line.some((arg) => arg.startsWith('--max-semi-space-size'))).toBe(false);
+    } finally {
+      expect((await own.stop()).code).toBe(0);
+    }
+  }, 60_000);
+
   it('exits 1 with the reason when forwarding cannot go on, instead of only looking alive', async () => {
     const storeDir = join(dir, 'broken-store');
     const store = createFsStore({ root: storeDir });

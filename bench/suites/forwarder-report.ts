@@ -1,3 +1,4 @@
+import { FORWARDER_NODE_FLAGS } from '@sluice/forwarder';
 import { decimal, duration, integer, markdownTable, megabytes, verdict } from '../format.js';
 import type { ForwarderResults } from './forwarder-suite.js';
 
@@ -46,7 +47,9 @@ A log preloaded with ${integer(preloaded.events)} events (${megabytes(preloaded.
 NDJSON: bodies the collector produced from the benchmark's event, each with its own messageId)
 is drained by the forwarder in its own process with its default options (64 MiB / 120 s
 rotation, gzip NDJSON compressed while lines arrive, 4 uploads at once, a dedup filter of at most 32 MiB that starts at 1 MiB)
-and its dedup index in LMDB, as \`sluice start\` runs it; the time runs from its start until every event is
+and its dedup index in LMDB, in a node started with the flags \`sluice forwarder\` relaunches
+with (\`${FORWARDER_NODE_FLAGS.join(' ')}\`; \`sluice start\`, which also runs the collector,
+keeps node's defaults); the time runs from its start until every event is
 in a file and acknowledged (the last file is cut by \`stop()\`). CPU time is the process's
 own, all threads (gzip runs on libuv's pool), so "per CPU-second" is the per-core rate. The
 S3 server is s3rver, a Node process on the same 2 cores.

@@ -4,6 +4,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORWARDER_NODE_FLAGS } from '@sluice/forwarder';
 import { startS3Server } from '@sluice/testkit/s3';
 import type { BuiltServers } from '../build-servers.js';
 import type { ChildValues } from '../protocol.js';
@@ -20,6 +21,9 @@ const DRAIN_TIMEOUT_MS = 20 * 60_000;
 
 /** The V8 setting that trades speed for a smaller heap, measured beside the default. */
 export const SMALL_HEAP_FLAG = '--optimize-for-size';
+/** The drain without FORWARDER_NODE_FLAGS: what they change, in the same run. */
+const NODE_DEFAULTS_TARGET =
+  "local directory, node's defaults (without --max-semi-space-size, for comparison)";
 
 /** What every drain measures, whatever it drains to (NaN where the child did not say). */
 export interface DrainMeasures {
@@ -34,7 +38,8 @@ export interface ForwarderDrain extends DrainMeasures {
   target:
     | 'local directory'
     | 'S3 server (s3rver)'
-    | `local directory, node ${typeof SMALL_HEAP_FLAG} (for comparison)`;
+    | `local directory, node ${typeof SMALL_HEAP_FLAG} (for comparison)`
+    | typeof NODE_DEFAULTS_TARGET;
   compressedBytes: number;
   linesWritten: number;
   /** Checkpoint saves (one before each file's put, naming its range; one after) and their time. */
@@ -69,8 +74,14 @@ export async function drainInChild(
   config: ForwarderDrainConfig,
   options: ServerProcessOptions,
   what: string,
+  forwarderFlags = true,
 ): Promise<{ values: ChildValues; measures: DrainMeasures }> {
-  const child = await startServerProcess(built.entry('forwarder-drain'), config, options);
+  // With the node flags `sluice forwarder` starts with (what a user's forwarder runs with),
+  // unless `forwarderFlags` is false: node's own defaults, for comparison.
+  const child = await startServerProcess(built.entry('forwarder-drain'), config, {
+    ...options,
+    nodeFlags: [...(forwarderFlags ? FORWARDER_NODE_FLAGS : []), ...(options.nodeFlags ?? [])],
+  });
   let values: ChildValues;
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   try {
@@ -103,9 +114,10 @@ export async function runForwarderSuite(
   try {
     console.log(`forwarder: preloading ${settings.forwarder.events} events`);
     const preloaded = await preloadQueue(join(dir, 'queue'), settings.forwarder.events);
-    const targets: Array<[ForwarderDrain['target'], StoreTarget, string[]]> = [
+    const targets: Array<[ForwarderDrain['target'], StoreTarget, string[], boolean?]> = [
       ['local directory', { kind: 'fs', root: join(dir, 'store') }, []],
       ['S3 server (s3rver)', { kind: 's3', bucket: s3.bucket, clientConfig: s3.clientConfig }, []],
+      [NODE_DEFAULTS_TARGET, { kind: 'fs', root: join(dir, 'store-node-defaults') }, [], false],
       // What V8's own memory-for-speed trade would do to the peak RSS (and the speed).
       [
         `local directory, node ${SMALL_HEAP_FLAG} (for comparison)`,
@@ -114,7 +126,7 @@ export async function runForwarderSuite(
       ],
     ];
     const drains: ForwarderDrain[] = [];
-    for (const [target, store, nodeFlags] of targets) {
+    for (const [target, store, nodeFlags, forwarderFlags = true] of targets) {
       // Each drain gets its own copy of the log: a drain acknowledges (and so consumes) it.
       const queueDir = join(dir, `queue-${drains.length}`);
       await cp(join(dir, 'queue'), queueDir, { recursive: true });
@@ -122,11 +134,12 @@ export async function runForwarderSuite(
         built,
         { queueDir, store, expected: preloaded.events },
         {
-          label: `forwarder-${store.kind}${nodeFlags.length > 0 ? '-small-heap' : ''}`,
+          label: `forwarder-${store.kind}${nodeFlags.length > 0 ? '-small-heap' : ''}${forwarderFlags ? '' : '-node-defaults'}`,
           cpuProfileDir,
           nodeFlags,
         },
         target,
+        forwarderFlags,
       );
       const drain: ForwarderDrain = {
         target,

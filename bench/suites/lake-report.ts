@@ -66,7 +66,8 @@ can be long; the formats run in turns in the same minutes, so compare them by th
 ${integer(preloaded.events)} of the benchmark's events (${megabytes(preloaded.ndjsonBytes)} of NDJSON
 as the collector stores them, each with its own messageId) spread evenly over ${results.hours} hours,
 so the store has one \`source=bench/dt=…/hh=…\` folder an hour. The forwarder drains the same log
-twice, in its own process with its default options and LMDB dedup index, once with
+twice, in its own process with its default options, LMDB dedup index and node flags (those of
+\`sluice forwarder\`), once with
 \`format: 'ndjson-gzip'\` and once with \`format: 'parquet'\`: the files are the forwarder's own.
 Then DuckDB (\`@duckdb/node-api\`, in the harness's process, all cores) runs each query over
 each store with Hive partitions: one untimed run each, then ${results.rounds} rounds in turns; the

@@ -27,6 +27,7 @@ export * from './import/imported-event.js';
 export * from './import/input-file.js';
 export * from './live-files.js';
 export * from './node.js';
+export { FORWARDER_NODE_FLAGS } from './node-flags.js';
 export * from './options.js';
 export * from './partition-buffer.js';
 export * from './repeat-filter.js';

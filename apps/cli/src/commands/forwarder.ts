@@ -3,7 +3,7 @@
 // `--workers N`).
 
 import { createNodeLogger } from '@sluice/collector';
-import { createForwarderMetrics, startForwarding } from '@sluice/forwarder';
+import { createForwarderMetrics, FORWARDER_NODE_FLAGS, startForwarding } from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
@@ -16,6 +16,7 @@ import {
   processRegistry,
   serveMetricsIfAsked,
 } from '../lib/metrics-server.js';
+import { relaunchWithNodeFlags } from '../lib/node-flags.js';
 import {
   fileAgeOption,
   fileOptionsOf,
@@ -73,6 +74,7 @@ Prints JSON lines (pino): {"forwarder": <pid>, "ready": true, ...} once it reads
 Stop it with SIGTERM or Ctrl+C: it writes and acknowledges what it holds first.`,
     )
     .action(async (options: ForwarderCommandOptions) => {
+      relaunchWithNodeFlags(FORWARDER_NODE_FLAGS);
       const logger = loggerAt(options.logLevel, 'sluice-forwarder') || undefined;
       // The ready line and shard events are the command's output, not logs: written whatever
       // --log-level says (scripts wait for the ready line; the bridge does the same).
