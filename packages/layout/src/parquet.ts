@@ -11,6 +11,7 @@ import type { FileCodec } from './file-codec.js';
 import type { FileContent, FileFormat, FileWriter } from './file-format.js';
 import { FORMATS } from './formats.js';
 import { icebergSchemaOfColumns } from './iceberg-schema.js';
+import { canonicalIsoMs } from './iso-time.js';
 import { decodeNdjson, encodeNdjsonText } from './ndjson.js';
 import {
   appendEvent,
@@ -84,7 +85,8 @@ export function parquetCodec(compression?: ParquetCompression): FileCodec {
 /** Appends the row of an event's NDJSON line; the event time comes from `timestamp`. */
 function appendLine(columns: ColumnValues, line: string): void {
   const event = JSON.parse(line) as Row;
-  appendEvent(columns, event, Date.parse(String(event.timestamp)));
+  const timestamp = String(event.timestamp);
+  appendEvent(columns, event, canonicalIsoMs(timestamp) ?? Date.parse(timestamp));
 }
 
 /**
