@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openLogQueue } from '@sluice/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUrl, jsonLines, startSluice } from './cli-process.js';
 import { requestOnNewConnection } from './workers-support.js';
@@ -32,6 +33,12 @@ function sampleSum(text: string, name: string, labels: string[] = []): number {
   return sum;
 }
 
+/** The URL of `sluice collector`'s ready line (the threads' own log lines are JSON too). */
+function collectorUrl(stdout: string): string {
+  const ready = stdout.split('\n').filter((line) => line.startsWith('{"collector"'));
+  return jsonLines<{ url: string }>(ready.join('\n'))[0]!.url;
+}
+
 describe('sluice start --workers 2', () => {
   it('answers /metrics for the whole process (every thread, the forwarder) and /readyz with the forwarder readiness, on every thread', async () => {
     const dataDir = join(dir, 'start');
@@ -61,6 +68,7 @@ describe('sluice start --workers 2', () => {
         expect(text.match(/^process_resident_memory_bytes /gm)).toHaveLength(1);
         // The log's depth over both partitions (retention keeps the forwarded records here).
         expect(sampleSum(text, 'sluice_queue_depth')).toBe(posts);
+        expect(sampleSum(text, 'sluice_log_syncs_total')).toBeGreaterThanOrEqual(posts);
       }
       for (let probe = 0; probe < 6; probe++) {
         expect((await requestOnNewConnection(`${url}/readyz`, 'GET')).status).toBe(200);
@@ -113,13 +121,7 @@ describe('sluice collector --workers 2 --config', () => {
       /"collector"/,
     );
     try {
-      const { url } = jsonLines<{ url?: string }>(
-        collector
-          .stdout()
-          .split('\n')
-          .filter((line) => line.startsWith('{"collector"'))
-          .join('\n'),
-      )[0]!;
+      const url = collectorUrl(collector.stdout());
       const send = async (key: string, n: number) =>
         (await requestOnNewConnection(`${url}/v1/batch`, 'POST', batch(key, n))).status;
       expect(await send('wk_old', 0)).toBe(200);
@@ -159,5 +161,54 @@ describe('sluice collector --workers 2 --config', () => {
       const stopped = await collector.stop('SIGTERM');
       expect(stopped.signal).toBeNull();
     }
+  }, 60_000);
+});
+
+describe('sluice collector --workers 2 on the embedded log', () => {
+  it('has each thread write its own partition: /metrics sums both (depth, fdatasyncs), and every acknowledged event is in a partition after SIGTERM', async () => {
+    const queueDir = join(dir, 'own-partitions', 'queue');
+    const collector = await startSluice(
+      ['collector', '--queue', `log:${queueDir}`, '--port', '0', '--workers', '2'],
+      /"collector"/,
+      {
+        env: {
+          SLUICE__limits__ipRate: 'null',
+          SLUICE__limits__ipEventRate: 'null',
+          SLUICE__limits__ipByteRate: 'null',
+        },
+      },
+    );
+    const posts = 24;
+    try {
+      const url = collectorUrl(collector.stdout());
+      for (let n = 0; n < posts; n++) {
+        const sent = await requestOnNewConnection(`${url}/v1/batch`, 'POST', batch('demo-key', n));
+        expect(sent.status).toBe(200);
+      }
+      for (let scrape = 0; scrape < 6; scrape++) {
+        const { text } = await requestOnNewConnection(`${url}/metrics`, 'GET');
+        expect(sampleSum(text, 'sluice_queue_depth'), `scrape ${scrape}`).toBe(posts);
+        // Sequential posts: each one its own group commit, in whichever partition it went to.
+        expect(sampleSum(text, 'sluice_log_syncs_total'), `scrape ${scrape}`).toBe(posts);
+        expect(text.match(/^process_resident_memory_bytes /gm)).toHaveLength(1);
+      }
+    } finally {
+      const stopped = await collector.stop('SIGTERM');
+      expect(stopped.signal).toBeNull();
+    }
+    // Both partitions, their locks released, hold every event once between them.
+    const ids: string[] = [];
+    for (const partition of [queueDir, join(queueDir, 'w1')]) {
+      const log = await openLogQueue({ dir: partition });
+      const consumer = await log.consumer('check');
+      for (const entry of await consumer.read(1000, 0)) {
+        const stored = JSON.parse(Buffer.from(entry.body).toString('utf8')) as {
+          messageId: string;
+        };
+        ids.push(stored.messageId);
+      }
+      await log.close();
+    }
+    expect(ids.sort()).toEqual(Array.from({ length: posts }, (_, n) => `t-${n}`).sort());
   }, 60_000);
 });

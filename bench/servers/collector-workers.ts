@@ -1,12 +1,15 @@
-// The collector of `sluice collector --workers N`: N collector threads sharing the port
-// (SO_REUSEPORT), worker i appending to log partition i, which this (main) thread writes with
-// fdatasync per group commit, as the command does. Counts what reached the partitions, so the
-// harness checks every acknowledged event was taken.
+// The collector of `--workers N`: N collector threads sharing the port (SO_REUSEPORT), worker i
+// appending to log partition i with fdatasync per group commit (or none). Who writes the
+// partitions is the command's: `sluice collector --workers N` lets each thread open and write its
+// own (`writer: 'threads'`); `sluice start --workers N` writes them from the main thread, beside
+// the forwarder that reads them (`writer: 'main'`). Counts what reached the partitions, so the
+// harness checks every acknowledged event was taken: from the queues held here, or from the
+// threads' own log metrics (`sluice_queue_depth`, `sluice_log_syncs_total`) over /metrics.
 
 import { startCollectorWorkers } from '@sluice/collector';
 import type { LogQueue, QueueProducer } from '@sluice/queue';
 import { fileModes } from '../../apps/cli/src/lib/file-modes.js';
-import { openWorkerQueues } from '../../apps/cli/src/lib/log-partitions.js';
+import { openWorkerQueues, workerQueueUrls } from '../../apps/cli/src/lib/log-partitions.js';
 import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
 import { runChild } from './child-runtime.js';
 
@@ -16,10 +19,44 @@ export interface CollectorWorkersChildConfig {
   workers: number;
   /** The log's durability: fdatasync per group commit (the default) or none. */
   durability: 'fsync' | 'none';
+  /** Who writes the partitions (module comment). */
+  writer: 'threads' | 'main';
 }
 
-runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) => {
+const settings = {
+  port: 0,
+  host: '127.0.0.1',
+  config: BENCH_COLLECTOR_CONFIG,
+  logLevel: 'info', // as startCollector's default logger in the one-process collector
+};
+
+runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability, writer }) => {
   const url = `log:${queueDir}?durability=${durability}`;
+  if (writer === 'threads') {
+    const urls = await workerQueueUrls(url, workers);
+    const collector = await startCollectorWorkers({
+      workers,
+      ownQueues: { urls, modes: fileModes(false) },
+      ...settings,
+    });
+    const read = async () => {
+      const text = await (await fetch(`${collector.url}/metrics`)).text();
+      return {
+        appended: metricValue(text, 'sluice_queue_depth'),
+        syncs: metricValue(text, 'sluice_log_syncs_total'),
+      };
+    };
+    // The harness asks once more after stop, when /metrics is gone: the last reading.
+    let last: Awaited<ReturnType<typeof read>> | undefined;
+    return {
+      url: collector.url,
+      values: async () => last ?? (await read()),
+      stop: async () => {
+        last = await read();
+        await collector.close();
+      },
+    };
+  }
   const partitions = await openWorkerQueues(url, workers, fileModes(false));
   let appended = 0;
   const queues: QueueProducer[] = partitions.map((partition) => ({
@@ -34,14 +71,7 @@ runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) 
     },
     close: () => partition.close(),
   }));
-  const collector = await startCollectorWorkers({
-    workers,
-    queues,
-    port: 0,
-    host: '127.0.0.1',
-    config: BENCH_COLLECTOR_CONFIG,
-    logLevel: 'info', // as startCollector's default logger in the one-process collector
-  });
+  const collector = await startCollectorWorkers({ workers, queues, ...settings });
   return {
     url: collector.url,
     values: () => {
@@ -54,3 +84,10 @@ runChild<CollectorWorkersChildConfig>(async ({ queueDir, workers, durability }) 
     },
   };
 });
+
+/** A metric's one sample (no labels) in a Prometheus text body. */
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`/metrics has no ${name}`);
+  return Number(line.slice(name.length + 1));
+}

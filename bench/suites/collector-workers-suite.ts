@@ -33,17 +33,24 @@ export const WORKERS_SERVERS: readonly WorkersServer[] = [
   },
   {
     key: 'threads-1',
-    label: 'one worker thread, its log written by the main thread',
+    label: 'one worker thread writing its own log partition',
     entry: 'collector-workers',
     base: 'one-process',
-    config: (queueDir) => ({ queueDir, workers: 1, durability: 'fsync' }),
+    config: (queueDir) => ({ queueDir, workers: 1, durability: 'fsync', writer: 'threads' }),
   },
   {
     key: 'threads-2',
-    label: '`--workers 2`: two worker threads, two partitions written by the main thread',
+    label: '`sluice collector --workers 2`: two threads, each writing its own partition',
     entry: 'collector-workers',
     base: 'one-process',
-    config: (queueDir) => ({ queueDir, workers: 2, durability: 'fsync' }),
+    config: (queueDir) => ({ queueDir, workers: 2, durability: 'fsync', writer: 'threads' }),
+  },
+  {
+    key: 'threads-2-main',
+    label: '`sluice start --workers 2`: two threads, both partitions written by the main thread',
+    entry: 'collector-workers',
+    base: 'one-process',
+    config: (queueDir) => ({ queueDir, workers: 2, durability: 'fsync', writer: 'main' }),
   },
   // Without fdatasync: what the two threads give when the disk does not set the pace.
   {
@@ -55,10 +62,10 @@ export const WORKERS_SERVERS: readonly WorkersServer[] = [
   },
   {
     key: 'threads-2-nosync',
-    label: '`--workers 2`, log without fdatasync',
+    label: '`sluice collector --workers 2`, log without fdatasync',
     entry: 'collector-workers',
     base: 'one-process-nosync',
-    config: (queueDir) => ({ queueDir, workers: 2, durability: 'none' }),
+    config: (queueDir) => ({ queueDir, workers: 2, durability: 'none', writer: 'threads' }),
   },
 ];
 

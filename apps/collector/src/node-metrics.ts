@@ -33,14 +33,16 @@ export interface PrometheusObserverOptions {
    * By default the first MAX_SOURCE_LABELS sources seen have their own, the rest "_other".
    */
   perSourceLabels?: boolean;
-  /** Damage the embedded log met (its stats), read at each scrape; no counters when not given. */
-  logDamage?: () => LogDamageCounts | undefined;
+  /** The embedded log's stats, read at each scrape; no log counters when not given. */
+  logStats?: () => LogCounts | undefined;
 }
 
-/** What the embedded log's stats count of damage (see `LogQueueStats`). */
-export interface LogDamageCounts {
+/** What the embedded log's stats count (see `LogQueueStats`). */
+export interface LogCounts {
   corruptBytes: number;
   damagedRanges: number;
+  /** fdatasync calls, one a group commit with durability fsync. */
+  syncs: number;
 }
 
 /** The collector's metrics: an observer to hand to the app and what `/metrics` serves. */
@@ -154,17 +156,22 @@ export function createPrometheusObserver(
     seen.add(id);
     return id;
   };
-  const { logDamage } = options;
-  if (logDamage) {
+  const { logStats } = options;
+  if (logStats) {
     m.total(
       'sluice_log_corrupt_bytes_total',
       'Damaged bytes of the embedded log skipped by its readers (torn tails of a crash not counted)',
-      () => logDamage()?.corruptBytes,
+      () => logStats()?.corruptBytes,
     );
     m.total(
       'sluice_log_damaged_ranges_total',
       'Damaged byte ranges of the embedded log met, each kept in <log>/damaged/',
-      () => logDamage()?.damagedRanges,
+      () => logStats()?.damagedRanges,
+    );
+    m.total(
+      'sluice_log_syncs_total',
+      "fdatasync calls of the embedded log's group commits (none with durability=none)",
+      () => logStats()?.syncs,
     );
   }
 

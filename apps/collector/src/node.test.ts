@@ -247,6 +247,20 @@ describe('startCollector operations', () => {
     });
   });
 
+  it("counts the embedded log's fdatasync calls: one a group commit, none without fsync", async () => {
+    await onEmbeddedLog({ durability: 'fsync' }, async (running) => {
+      await beacon(running.url);
+      await beacon(running.url);
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      expect(text).toMatch(/^sluice_log_syncs_total 2$/m);
+    });
+    await onEmbeddedLog({ durability: 'none' }, async (running) => {
+      await beacon(running.url);
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      expect(text).toMatch(/^sluice_log_syncs_total 0$/m);
+    });
+  });
+
   it('counts the damaged bytes and ranges the embedded log skipped', async () => {
     const logOptions = { durability: 'none' as const, logDamage: () => undefined };
     await onEmbeddedLog(logOptions, async (running, log, dir) => {

@@ -15,7 +15,7 @@ import { type CollectorConfig, type CollectorConfigInput, parseCollectorConfig }
 import { type ConfigReloadOptions, reloadableApp } from './config-reload.js';
 import { createLiveView } from './live/live-view.js';
 import { openGeoDatabase } from './node-geo.js';
-import { createPrometheusObserver, type LogDamageCounts } from './node-metrics.js';
+import { createPrometheusObserver, type LogCounts } from './node-metrics.js';
 import { readTlsFiles, reloadTlsOnHangup, type TlsFiles } from './node-tls.js';
 import type { CollectorLogger } from './observe.js';
 import { createUsageCounters } from './source-usage.js';
@@ -124,11 +124,11 @@ function queueDepthOf(queue: QueueProducer): (() => number) | undefined {
   return queue.depth && (() => queue.depth?.() ?? 0);
 }
 
-/** The damage counts of the embedded log's stats, when the queue is one. */
-function logDamageOf(queue: QueueProducer): (() => LogDamageCounts) | undefined {
-  const stats = (queue as { stats?: () => Partial<LogDamageCounts> }).stats;
+/** The embedded log's stats, when the queue is one. */
+function logStatsOf(queue: QueueProducer): (() => LogCounts) | undefined {
+  const stats = (queue as { stats?: () => Partial<LogCounts> }).stats;
   if (typeof stats !== 'function' || typeof stats.call(queue).corruptBytes !== 'number') return;
-  return () => stats.call(queue) as LogDamageCounts;
+  return () => stats.call(queue) as LogCounts;
 }
 
 /**
@@ -161,7 +161,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
           queueDepth: options.queueDepth ?? queueDepthOf(options.queue),
           usage,
           perSourceLabels: options.perSourceMetrics,
-          logDamage: logDamageOf(options.queue),
+          logStats: logStatsOf(options.queue),
         });
   let closing = false;
   // Opened once for every reload; its files are read on the first lookup.

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { reloadFromFile } from '../lib/config-reload.js';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
 import { loadConfig, loggerAt, stopOnSignal } from '../lib/lifecycle.js';
-import { openWorkerQueues } from '../lib/log-partitions.js';
+import { openWorkerQueues, workerQueueUrls } from '../lib/log-partitions.js';
 import { processRegistry } from '../lib/metrics-server.js';
 import {
   configOption,
@@ -21,21 +21,28 @@ import {
 } from '../lib/options.js';
 import { readTagScript } from '../lib/tag-script.js';
 
-/** `--workers N`: N collector threads on one port, worker i appending to log partition i. */
+/**
+ * `--workers N`: N collector threads on one port, worker i appending to log partition i, which
+ * thread i opens and owns (nothing else in this process reads it). Another queue (NATS) is
+ * opened once here and shared by the threads.
+ */
 async function runWorkers(
   options: CollectorCommandOptions,
   config: CollectorConfig,
   file: string | undefined,
 ): Promise<void> {
-  const queues = await openWorkerQueues(
-    options.queue,
-    options.workers,
-    fileModes(options.sharedRead),
-  );
-  const closeQueues = () => Promise.all(queues.map((queue) => queue.close()));
+  const modes = fileModes(options.sharedRead);
+  const shared = options.queue.startsWith('log:')
+    ? []
+    : await openWorkerQueues(options.queue, options.workers, modes);
+  const closeQueues = () => Promise.all(shared.map((queue) => queue.close()));
+  const queues =
+    shared.length > 0
+      ? { queues: shared }
+      : { ownQueues: { urls: await workerQueueUrls(options.queue, options.workers), modes } };
   const workers = await startCollectorWorkers({
     workers: options.workers,
-    queues,
+    ...queues,
     port: options.port,
     host: options.host,
     config,

@@ -73,29 +73,35 @@ export function logPartitionUrl(url: string, index: number, count = 1): string {
 }
 
 /**
- * Opens the queues `workers` collectors append to: for a `log:` URL one partition each, for
- * any other queue one shared by all (it takes several writers itself). With `found` (the
- * forwarding commands), partitions a run with more workers left behind are opened too, so
- * their events are forwarded; the collectors append only to the first `workers`.
+ * The queue URLs `workers` collectors append to: for a `log:` URL one partition each, for any
+ * other queue the one URL for all (it takes several writers itself). With `found` (the
+ * forwarding commands), partitions a run with more workers left behind are named too, so their
+ * events are forwarded; the collectors append only to the first `workers`.
  */
+export async function workerQueueUrls(
+  url: string,
+  workers: number,
+  options: { found?: boolean } = {},
+): Promise<string[]> {
+  if (!url.startsWith('log:')) return [url];
+  // Partitions left by a run with more workers hold bytes too: the budget counts them.
+  const found = await findLogPartitions(logDirOf(url));
+  const shares = Math.max(workers, ...found.map((index) => index + 1));
+  const count = options.found ? shares : workers;
+  return Array.from({ length: count }, (_, index) => logPartitionUrl(url, index, shares));
+}
+
+/** Opens the queues of `workerQueueUrls` (the same arguments). */
 export async function openWorkerQueues(
   url: string,
   workers: number,
   modes: FileModes,
   options: { found?: boolean } = {},
 ): Promise<Queue[]> {
-  let count = 1;
-  let shares = 1;
-  if (url.startsWith('log:')) {
-    // Partitions left by a run with more workers hold bytes too: the budget counts them.
-    const found = await findLogPartitions(logDirOf(url));
-    shares = Math.max(workers, ...found.map((index) => index + 1));
-    count = options.found ? shares : workers;
-  }
   const queues: Queue[] = [];
   try {
-    for (let index = 0; index < count; index++) {
-      queues.push(await openQueue(logPartitionUrl(url, index, shares), modes));
+    for (const partition of await workerQueueUrls(url, workers, options)) {
+      queues.push(await openQueue(partition, modes));
     }
   } catch (error) {
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));

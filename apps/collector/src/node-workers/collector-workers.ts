@@ -1,8 +1,11 @@
 // `--workers N`: N collectors in worker threads of this process, sharing one port with
 // SO_REUSEPORT (the kernel spreads connections among them), so parsing and validating use
-// every core. Worker i appends to partition i of the embedded log, written by this (main)
-// thread: the log's writer and its consumer (the forwarder, in `sluice start`) must live in one
-// thread, and one process owns each partition's directory (its lock). Why partitions at all:
+// every core. Worker i appends to partition i of the embedded log. Who writes it:
+// - with `ownQueues` (`sluice collector --workers N`), thread i opens partition i and owns it
+//   (collector-thread.ts): nothing of the hot path is left on this thread;
+// - with `queues` (`sluice start --workers N`), this (main) thread writes them: the log's writer
+//   and its consumer (the forwarder) must live in one thread.
+// Either way one process owns each partition's directory (its lock). Why partitions at all:
 // each has its own group commit, file and fsync stream, and a worker never waits on another's.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,32 +31,44 @@ export interface CollectorWorkers {
   close(): Promise<void>;
 }
 
-export interface CollectorWorkersStart extends Omit<WorkerStart, 'index' | 'reload'> {
+export interface CollectorWorkersStart extends Omit<WorkerStart, 'index' | 'reload' | 'queue'> {
   workers: number;
   /**
    * Reload the config while running, as `startCollector` does: each thread watches the file
    * and takes SIGHUP, and `load` runs here, in the main thread, for each of them.
    */
   reload?: ConfigReloadOptions;
-  queues: readonly QueueProducer[];
+  /** Worker i appends to `queues[i]` (or `queues[0]`), written by this thread; or: */
+  queues?: readonly QueueProducer[];
+  /** Thread i opens `urls[i]` and owns it (module comment). */
+  ownQueues?: { urls: readonly string[]; modes: NonNullable<WorkerStart['queue']>['modes'] };
   /** Why the process is not ready (the forwarder's reason in `sluice start`): /readyz says it. */
   notReady?: () => string | undefined;
   /** The main thread's metrics (process, forwarder), served with the threads' at /metrics. */
   registry?: Registry;
 }
 
-/** Starts `workers` collector threads; worker i appends to `queues[i]` (or `queues[0]`). */
+/** Starts `workers` collector threads, worker i appending to its queue (see `queues`). */
 export async function startCollectorWorkers(
   start: CollectorWorkersStart,
 ): Promise<CollectorWorkers> {
   const unsupported = reusePortSupport();
   if (unsupported) throw new Error(`--workers ${start.workers}: ${unsupported}`);
   // What goes to the threads must be cloned: no functions, no registry.
-  const { workers, queues, notReady, registry, reload, ...cloned } = start;
+  const { workers, queues = [], ownQueues, notReady, registry, reload, ...cloned } = start;
+  if (queues.length > 0 === (ownQueues !== undefined)) {
+    throw new Error('startCollectorWorkers: give either queues or ownQueues');
+  }
+  if (ownQueues && ownQueues.urls.length < workers) {
+    throw new Error(`startCollectorWorkers: ${workers} workers, ${ownQueues.urls.length} queues`);
+  }
+  const queueOf = (index: number): WorkerStart['queue'] =>
+    ownQueues && { url: ownQueues.urls[index] as string, modes: ownQueues.modes };
   const threadStart = { ...cloned, reload: reload && withoutLoad(reload) };
   const threads: Worker[] = [];
   const metrics = createWorkerMetrics(threads, registry);
-  if (registry) registerLogPartitionMetrics(registry, queues);
+  // Threads that own their partition serve its metrics themselves (summed per scrape).
+  if (registry && queues.length > 0) registerLogPartitionMetrics(registry, queues);
   const stopAll = () => Promise.all(threads.map((thread) => thread.terminate()));
   // Signals reach the main thread only; without this listener SIGHUP would end the process.
   const hangup = () => broadcast(threads, { type: 'hangup' });
@@ -66,11 +81,25 @@ export async function startCollectorWorkers(
   try {
     // With port 0, worker 0 first: it picks the port the others then share. With a port
     // given, all at once (a thread takes about as long to start as the whole process).
-    const first = startThread(threads, { ...threadStart, index: 0 }, queues, metrics, reload);
+    const first = startThread(
+      threads,
+      { ...threadStart, index: 0, queue: queueOf(0) },
+      queues,
+      metrics,
+      reload,
+    );
     const port = start.port === 0 ? Number(new URL(await first).port) : start.port;
     const rest = [first];
     for (let index = 1; index < workers; index++) {
-      rest.push(startThread(threads, { ...threadStart, index, port }, queues, metrics, reload));
+      rest.push(
+        startThread(
+          threads,
+          { ...threadStart, index, port, queue: queueOf(index) },
+          queues,
+          metrics,
+          reload,
+        ),
+      );
     }
     const [url] = await Promise.all(rest);
     return {
@@ -120,7 +149,7 @@ function startThread(
   reload: ConfigReloadOptions | undefined,
 ): Promise<string> {
   const { index } = workerStart;
-  const queue = queues[index] ?? (queues[0] as QueueProducer);
+  const queue = queues[index] ?? queues[0];
   const here = fileURLToPath(import.meta.url);
   const thread = new Worker(new URL(`./collector-thread${extname(here)}`, import.meta.url), {
     workerData: workerStart,
@@ -133,7 +162,7 @@ function startThread(
     thread.on('message', (message: FromWorker) => {
       if (message.type === 'listening') resolve(message.url);
       else if (message.type === 'failed') reject(new Error(message.message));
-      else if (message.type === 'frames') appendFrames(queue, message, reply);
+      else if (message.type === 'frames' && queue) appendFrames(queue, message, reply);
       else if (message.type === 'scrape') metrics.answer(thread, message.id);
       else if (message.type === 'collected') metrics.collected(message);
       else if (message.type === 'load-config' && reload) loadConfig(reload, message.id, reply);

@@ -66,8 +66,9 @@ export function createWorkerMetrics(threads: readonly Worker[], main?: Registry)
 }
 
 /**
- * The log's metrics a single collector serves (`sluice_queue_depth`, the damage totals), in the
- * main thread's `registry` over every partition: the threads do not hold the log.
+ * The log's metrics a single collector serves (`sluice_queue_depth`, the damage and fdatasync
+ * totals), in the main thread's `registry` over every partition, when the main thread holds
+ * them (`queues` of startCollectorWorkers).
  */
 export function registerLogPartitionMetrics(
   registry: Registry,
@@ -79,7 +80,9 @@ export function registerLogPartitionMetrics(
     return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
   };
   const stats = (queue: QueueProducer) =>
-    (queue as { stats?: () => { corruptBytes?: number; damagedRanges?: number } }).stats?.();
+    (
+      queue as { stats?: () => { corruptBytes?: number; damagedRanges?: number; syncs?: number } }
+    ).stats?.();
   m.gauge(
     'sluice_queue_depth',
     'Messages held in the queue and not yet removed',
@@ -94,5 +97,10 @@ export function registerLogPartitionMetrics(
     'sluice_log_damaged_ranges_total',
     'Damaged byte ranges of the embedded log met, each kept in <log>/damaged/',
     sum((queue) => stats(queue)?.damagedRanges),
+  );
+  m.total(
+    'sluice_log_syncs_total',
+    "fdatasync calls of the embedded log's group commits (none with durability=none)",
+    sum((queue) => stats(queue)?.syncs),
   );
 }

@@ -1,4 +1,5 @@
 // What the collector worker threads and the main thread of `--workers N` say to each other.
+import type { openQueue } from '@sluice/queue';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { CollectorConfig, CollectorConfigInput } from '../config.js';
 import type { ConfigReloadOptions } from '../config-reload.js';
@@ -19,6 +20,11 @@ export interface WorkerStart {
   reload?: Omit<ConfigReloadOptions, 'load'>;
   logLevel: string;
   tls?: TlsFiles;
+  /**
+   * The queue this thread opens and owns (`openQueue(url, modes)`): its log partition, whose
+   * writer then runs here. Without it the thread appends through the main thread's queue.
+   */
+  queue?: { url: string; modes: NonNullable<Parameters<typeof openQueue>[1]> };
 }
 
 /** A registry's metrics as prom-client's `getMetricsAsJSON` gives them (structured-clonable). */
