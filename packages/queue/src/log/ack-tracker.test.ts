@@ -21,4 +21,18 @@ describe('AckTracker', () => {
     expect(tracker.committed).toBe(7);
     expect(tracker.pending).toBe(0);
   });
+
+  it('commits in-order runs at once, also when they reach positions already waiting', () => {
+    const tracker = new AckTracker(0);
+    expect(tracker.ack([0, 1, 2])).toBe(true);
+    expect(tracker.committed).toBe(3);
+    expect(tracker.ack([4])).toBe(false);
+    // 3 closes the gap; 4 is acknowledged a second time in the same run.
+    expect(tracker.ack([3, 4, 5])).toBe(true);
+    expect(tracker.committed).toBe(6);
+    expect(tracker.pending).toBe(0);
+    expect(tracker.ack([7, 6])).toBe(true);
+    expect(tracker.committed).toBe(8);
+    expect(tracker.pending).toBe(0);
+  });
 });
