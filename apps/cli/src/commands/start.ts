@@ -99,9 +99,10 @@ and how to query them. Without a config file it serves one demo source: write ke
 (SLUICE_WRITE_KEY), any origin (SLUICE_ALLOWED_ORIGINS).`,
     )
     .action(async (options: StartOptions) => {
-      // The forwarder in this process holds its open files' ids as `sluice forwarder` does; the
-      // collector beside it lost no requests/s and no p99 to the smaller young generation
-      // (BENCHMARKS.md, Memory, issue 18).
+      // The forwarder in this process holds its open files' ids as `sluice forwarder` does. The
+      // young generation halves (67 -> 34 MB); the collector beside it kept its p99 with shorter
+      // longest GC pauses, but may lose requests/s at 50 events a request (0.80-1.03x in three
+      // same-run pairs on a loaded machine: BENCHMARKS.md, notes below Memory, issue 18).
       relaunchWithNodeFlags(FORWARDER_NODE_FLAGS);
       const dataDir = resolve(options.dataDir);
       const opened = openStore(options, resolve(dataDir, 'store'));
