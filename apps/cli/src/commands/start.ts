@@ -100,9 +100,9 @@ and how to query them. Without a config file it serves one demo source: write ke
     )
     .action(async (options: StartOptions) => {
       // The forwarder in this process holds its open files' ids as `sluice forwarder` does. The
-      // young generation halves (67 -> 34 MB); the collector beside it kept its p99 with shorter
-      // longest GC pauses, but may lose requests/s at 50 events a request (0.80-1.03x in three
-      // same-run pairs on a loaded machine: BENCHMARKS.md, notes below Memory, issue 18).
+      // young generation halves (67 -> 34 MB). The collector beside it was within noise at 1 and
+      // 10 events a request and did 0.80-1.03x the requests/s at 50 (four same-run pairs on a
+      // loaded machine: BENCHMARKS.md, notes below Memory, issue 18).
       relaunchWithNodeFlags(FORWARDER_NODE_FLAGS);
       const dataDir = resolve(options.dataDir);
       const opened = openStore(options, resolve(dataDir, 'store'));
