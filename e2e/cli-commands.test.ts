@@ -339,34 +339,50 @@ describe('sluice forwarder', () => {
   const commandLineOf = async (pid: number | undefined) =>
     (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
 
-  it('runs with the forwarder V8 flags (same pid), unless the user set them', async () => {
-    const args = (name: string) => [
+  // `sluice start` runs a forwarder too, beside the collector: it takes the same flags.
+  const commands: Array<[string, (name: string) => string[], RegExp]> = [
+    [
       'forwarder',
-      '--queue',
-      `log:${join(dir, `flags-queue-${name}`)}`,
-      '--store-dir',
-      join(dir, `flags-store-${name}`),
-    ];
-    const plain = await startSluice(args('plain'), /"ready":true/);
-    try {
-      const line = await commandLineOf(plain.pid);
-      for (const flag of FORWARDER_NODE_FLAGS) {
-        expect(line.filter((arg) => arg === flag)).toHaveLength(1);
+      (name) => [
+        'forwarder',
+        '--queue',
+        `log:${join(dir, `flags-queue-${name}`)}`,
+        '--store-dir',
+        join(dir, `flags-store-${name}`),
+      ],
+      /"ready":true/,
+    ],
+    [
+      'start',
+      (name) => ['start', '--data-dir', join(dir, `flags-start-${name}`), '--port', '0'],
+      /Press Ctrl\+C to stop/,
+    ],
+  ];
+  it.each(commands)(
+    'sluice %s runs with the forwarder V8 flags (same pid), unless the user set them',
+    async (command, args, ready) => {
+      const plain = await startSluice(args('plain'), ready);
+      try {
+        const line = await commandLineOf(plain.pid);
+        for (const flag of FORWARDER_NODE_FLAGS) {
+          expect(line.filter((arg) => arg === flag)).toHaveLength(1);
+        }
+        expect(line).toContain(command);
+      } finally {
+        expect((await plain.stop()).code).toBe(0);
       }
-      expect(line).toContain('forwarder');
-    } finally {
-      expect((await plain.stop()).code).toBe(0);
-    }
-    const own = await startSluice(args('own'), /"ready":true/, {
-      env: { NODE_OPTIONS: '--max-semi-space-size=8' },
-    });
-    try {
-      const line = await commandLineOf(own.pid);
-      expect(line.some((arg) => arg.startsWith('--max-semi-space-size'))).toBe(false);
-    } finally {
-      expect((await own.stop()).code).toBe(0);
-    }
-  }, 60_000);
+      const own = await startSluice(args('own'), ready, {
+        env: { NODE_OPTIONS: '--max-semi-space-size=8' },
+      });
+      try {
+        const line = await commandLineOf(own.pid);
+        expect(line.some((arg) => arg.startsWith('--max-semi-space-size'))).toBe(false);
+      } finally {
+        expect((await own.stop()).code).toBe(0);
+      }
+    },
+    60_000,
+  );
 
   it('exits 1 with the reason when forwarding cannot go on, instead of only looking alive', async () => {
     const storeDir = join(dir, 'broken-store');

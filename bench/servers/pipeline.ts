@@ -10,6 +10,7 @@ import { openLogQueue } from '@sluice/queue';
 import { createFsStore } from '@sluice/store';
 import { BENCH_COLLECTOR_CONFIG } from './bench-source.js';
 import { runChild } from './child-runtime.js';
+import { sampleMemoryParts } from './memory-parts.js';
 
 export interface PipelineConfig {
   /** The log goes to `<dataDir>/queue`, files to `<dataDir>/store`. */
@@ -21,7 +22,11 @@ export interface PipelineConfig {
   collectorConfig?: CollectorConfigInput;
 }
 
+/** How often the memory suite's process samples what its RSS is made of. */
+const MEMORY_SAMPLE_MS = 50;
+
 runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions, collectorConfig }) => {
+  const memory = sampleMemoryParts(MEMORY_SAMPLE_MS);
   const tagScript = tagScriptPath ? await readFile(tagScriptPath, 'utf8') : undefined;
   const queue = await openLogQueue({ dir: join(dataDir, 'queue') });
   const store = createFsStore({ root: join(dataDir, 'store') });
@@ -42,7 +47,9 @@ runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions, coll
     values: () => {
       const log = queue.stats();
       const stats = forwarder.stats();
+      const parts = Object.entries(memory.peak()).map(([k, v]) => [`peak.${k}`, v]);
       return {
+        ...Object.fromEntries(parts),
         appended: log.messages,
         syncs: log.syncs,
         acked: stats.acked,
@@ -50,6 +57,9 @@ runChild<PipelineConfig>(async ({ dataDir, tagScriptPath, forwarderOptions, coll
         linesWritten: stats.linesWritten,
         bytesWritten: stats.bytesWritten,
         bufferedBytes: stats.bufferedBytes,
+        dedupIds: stats.dedup.ids,
+        dedupFilterBytes: stats.dedup.filterBytes,
+        dedupPending: stats.dedup.pending,
       };
     },
     stop: async () => {

@@ -11,6 +11,7 @@ import type { RequestCost } from '../request-costs.js';
 import { median } from '../stats.js';
 import { CEILING_KEYS, OTHER_NODE_KEY } from './collector-servers.js';
 import type { CollectorMeasurement, CollectorResults } from './collector-suite.js';
+import { stallTable } from './stall-report.js';
 
 const CEILING_NAMES: Record<(typeof CEILING_KEYS)[number], string> = {
   'node-204': 'node:http 204',
@@ -184,6 +185,8 @@ under way and then for its own, so its p99 can reach about twice that plus its o
 pause" is V8's longest collection and their sum during the run (\`PerformanceObserver\` 'gc').
 
 ${latency}
+
+${stallTable(paced)}
 
 ### Targets (issues #7 and #18)
 

@@ -1,6 +1,10 @@
+import { FORWARDER_NODE_FLAGS } from '@sluice/forwarder';
 import type { ServerEntry } from '../build-servers.js';
 import type { OtherNode } from '../oldest-node.js';
 import type { CollectorMode } from '../servers/collector.js';
+
+/** The default collector with the node flags `sluice start` relaunches with, beside node's defaults. */
+export const START_FLAGS_KEY = 'collector-fsync-start-flags';
 
 /** One server the collector suite loads: a ceiling, or the collector in one durability mode. */
 export interface ServerUnderTest {
@@ -14,6 +18,8 @@ export interface ServerUnderTest {
   /** Another Node to run it on (the harness's own by default), and its version. */
   execPath?: string;
   nodeVersion?: string;
+  /** Node flags of its process (node's defaults without). */
+  nodeFlags?: readonly string[];
 }
 
 /** The three ceilings first, then the collector in each durability mode. */
@@ -26,6 +32,13 @@ export const SERVERS_UNDER_TEST: readonly ServerUnderTest[] = [
     label: 'collector, log + fdatasync (at-least-once, default)',
     entry: 'collector',
     mode: 'fsync',
+  },
+  {
+    key: START_FLAGS_KEY,
+    label: `collector, log + fdatasync, node ${FORWARDER_NODE_FLAGS.join(' ')}`,
+    entry: 'collector',
+    mode: 'fsync',
+    nodeFlags: FORWARDER_NODE_FLAGS,
   },
   {
     key: 'collector-none',

@@ -15,6 +15,7 @@ import type { Settings } from '../settings.js';
 import { median } from '../stats.js';
 import { errorCount, requestsPerSecond, runWrk, type WrkResult } from '../wrk/run-wrk.js';
 import { type ServerUnderTest, serversUnderTest } from './collector-servers.js';
+import { type StallSplit, stallSplit } from './stall-report.js';
 
 /** One wrk run against one server. */
 export interface CollectorRun {
@@ -34,6 +35,8 @@ export interface CollectorRun {
   loopDelayMaxMs?: number;
   gcMaxMs?: number;
   gcTotalMs?: number;
+  /** The loop's stalls above STALL_MS (loop-stalls.ts), split by what the thread did, ms. */
+  stalls?: StallSplit;
   errors: number;
   /**
    * The server process's CPU time (all threads, user + system) per request answered, µs: on a
@@ -81,7 +84,12 @@ export async function runCollectorSuite(
           await startServerProcess(
             built.entry(server.entry),
             { mode: server.mode, queueDir: join(dataDir, server.key) },
-            { label: `${server.key}-b${batch}`, cpuProfileDir, execPath: server.execPath },
+            {
+              label: `${server.key}-b${batch}`,
+              cpuProfileDir,
+              execPath: server.execPath,
+              nodeFlags: server.nodeFlags ? [...server.nodeFlags] : undefined,
+            },
           ),
         );
       }
@@ -205,6 +213,7 @@ function toRun(wrk: WrkResult, batch: number, before: ChildValues, after: ChildV
     loopDelayMaxMs: after.loopDelayMaxMs,
     gcMaxMs: after.gcMaxMs,
     gcTotalMs: after.gcTotalMs,
+    stalls: stallSplit(after),
     errors: errorCount(wrk),
     cpuUsPerRequest:
       (((after.cpuMs ?? 0) - (before.cpuMs ?? 0)) * 1000) / Math.max(1, wrk.requests),

@@ -8,62 +8,96 @@ export interface OtherPeak {
   bytes: number;
 }
 
-/** The memory section of BENCHMARKS.md. */
-export function memoryReport(results: MemoryResults, others: OtherPeak[], label: string): string {
-  const sampledPeak = quantile(results.rssSamples, 1);
-  // RSS over time in ten steps, to show whether it levels off or keeps growing.
+const flagsOf = (r: MemoryResults) =>
+  r.nodeFlags.length > 0
+    ? `node ${r.nodeFlags.join(' ')}, as \`sluice start\` runs it`
+    : "node's defaults";
+
+/** RSS over time in ten steps, to show whether it levels off or keeps growing. */
+function curve(samples: readonly number[]): string {
   const steps = 10;
-  const curve = Array.from({ length: steps }, (_, i) => {
-    const at = Math.min(
-      results.rssSamples.length - 1,
-      Math.floor(((i + 1) * results.rssSamples.length) / steps) - 1,
-    );
-    return megabytes(results.rssSamples[Math.max(0, at)] ?? Number.NaN, 0);
+  return Array.from({ length: steps }, (_, i) => {
+    const at = Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / steps) - 1);
+    return megabytes(samples[Math.max(0, at)] ?? Number.NaN, 0);
   }).join(' → ');
-  const rows = [
-    [
-      `collector + forwarder in one process, ${Math.round(results.seconds)} s of load`,
-      megabytes(results.maxRssBytes, 0),
-      verdict(results.maxRssBytes < 200e6),
-    ],
-    ...others.map((o) => [o.what, megabytes(o.bytes, 0), verdict(o.bytes < 200e6)]),
+}
+
+/** One row of what the RSS was made of at its sampled peak (memory-parts.ts). */
+function partsRow(r: MemoryResults): string[] {
+  const p = (name: string) => r.peakParts[name] ?? Number.NaN;
+  const mb = (bytes: number) => megabytes(bytes, 0);
+  const heap = p('heapTotal');
+  const nativeRest = p('anonymous') - heap - p('arrayBuffers');
+  return [
+    flagsOf(r),
+    mb(p('rss')),
+    `${mb(heap)} (${mb(p('heapUsed'))} used)`,
+    `${mb(p('new_spaceSize'))} / ${mb(p('old_spaceUsed'))} / ${mb(p('large_object_spaceUsed'))}`,
+    mb(p('arrayBuffers')),
+    mb(nativeRest),
+    `${mb(p('lmdbMap'))} (${integer(r.dedupIds)} ids)`,
+    mb(p('nodeBinary')),
+    mb(p('otherFiles')),
   ];
-  const inFiles = percent(results.ackedAtEndOfLoad / Math.max(1, results.appended));
+}
+
+/** The memory section of BENCHMARKS.md. */
+export function memoryReport(
+  results: { start: MemoryResults; nodeDefaults: MemoryResults },
+  others: OtherPeak[],
+  label: string,
+): string {
+  const { start, nodeDefaults } = results;
+  const runs = [start, nodeDefaults];
+  const rows = [
+    ...runs.map((r) => [
+      `collector + forwarder in one process, ${Math.round(r.seconds)} s of load, ${flagsOf(r)}`,
+      `${integer(r.eventsPerSecond)} events/s`,
+      megabytes(r.maxRssBytes, 0),
+      verdict(r.maxRssBytes < 200e6),
+    ]),
+    ...others.map((o) => [o.what, '', megabytes(o.bytes, 0), verdict(o.bytes < 200e6)]),
+  ];
+  const inFiles = percent(start.ackedAtEndOfLoad / Math.max(1, start.appended));
   return `## Memory
 
 ${label}
 
 The collector and the forwarder in one process, as \`pnpm start\` runs them (durable log with
 fdatasync, local store, default rotation: 64 MiB / 120 s per file), under wrk at saturation
-(${results.batch} events/request, ${results.connections} connections) for ${Math.round(results.seconds)} s:
-${integer(results.requestsPerSecond)} req/s, ${integer(results.eventsPerSecond)} events/s taken,
-${integer(results.errors)} errors. When the load ended, ${inFiles} of the events were in files
-(${integer(results.filesWritten)} files after the final flush). RSS sampled every 250 ms
-peaked at ${megabytes(sampledPeak, 0)}; over the run, in tenths: ${curve}. The table shows
-getrusage's peak over each process's life (final flush included).
+(${start.batch} events/request, ${start.connections} connections) for ${Math.round(start.seconds)} s, first with the node flags
+\`sluice start\` relaunches with (${start.nodeFlags.join(' ')}), then with node's defaults:
+${integer(start.requestsPerSecond)} req/s, ${integer(start.eventsPerSecond)} events/s taken,
+${integer(start.errors)} errors (node's defaults: ${integer(nodeDefaults.eventsPerSecond)} events/s). When the load ended, ${inFiles} of the events were in files
+(${integer(start.filesWritten)} files after the final flush). RSS sampled every 250 ms
+peaked at ${megabytes(quantile(start.rssSamples, 1), 0)}; over the run, in tenths: ${curve(start.rssSamples)}
+(node's defaults: ${curve(nodeDefaults.rssSamples)}). The table shows getrusage's peak over each process's life (final flush included).
+The RSS grows with the events taken (the dedup index's pages, below), so compare peaks at
+their events/s.
 
-${markdownTable(['process', 'peak RSS', 'target < 200 MB'], rows)}
+${markdownTable(['process', 'load', 'peak RSS', 'target < 200 MB'], rows)}
 
-Where the forwarder's peak goes (measured 2026-12-02, issue 18; the forwarder table shows the
-parts at each drain's peak). About 64 MB are the node binary's own pages (Node 26), whatever runs.
-V8's heap is the largest part the forwarder decides on: about 130 MB at the drain's peak, of which
-a heap snapshot finds about 30 MB live (the open file's messageIds, code); the young generation
-alone is 64 MB, because reading allocates several objects per event (entry, id string, a Buffer
-view of the payload and one of the body, the frame's parse result: packages/queue) and the ids
-of an open file outlive scavenges, so V8 grows it to its maximum. \`--optimize-for-size\` keeps
-the heap near 50 MB (the comparison row, at 30–40 % fewer events per CPU-second). ArrayBuffers
-are about 40 MB: read chunks that entries still point into, gzip staging (a 4 MiB backlog and
-16 spare pieces), gzip's output of each open file (at most \`maxBufferedBytes\` / the ratio:
-20 MB at 13 ×, 5 MB per 64 MiB file here, so spilling it to a file would not change the
-peak) and the dedup filter, which now starts at 1 MiB and doubles as ids come (allocated whole
-at 32 MiB it was all resident after 150,000 ids: 55 MB more). LMDB's memory map is file pages
-counted in RSS: 15 MB for the drain's 150,000 ids since the index reserves its map at open
-(lmdb-js kept each outgrown map: 30 MB), and it grows with the ids stored, about 2.75 × the live
-tree (76 B an id of leaves: each record transaction rewrites most leaves, the freed pages come
-back two transactions later): 135 MB after 750,000 ids. In the 60 s run above, 1.1–1.3 M ids
-are stored: by the same ratio about 200 MB of index pages alone. Since 2026-12-03 the index keys
-are packed (a UUID messageId in 16 bytes instead of 36 characters: about 130 B of pages an id
-at 200,000 ids, down from 210), which slows that growth but does not bound it. The pipeline's
-200 MB target needs an index not mapped into the process, or one sized to the window.
+What the pipeline's RSS is made of at its highest sample (every 50 ms in the process:
+\`process.memoryUsage()\`, \`v8.getHeapSpaceStatistics()\` and \`/proc/self/smaps\` mapping by
+mapping). V8's heap: its young generation as committed, the old generation's and large objects'
+live-or-not-yet-collected bytes. ArrayBuffers: read chunks, gzip staging and output, the dedup
+filter. Native: the rest of the anonymous pages (malloc of zlib, libuv, LMDB's write thread,
+V8's own tables). LMDB's map and the node binary are file pages, counted in the RSS while
+mapped and touched; the map grows with the ids the index holds.
+
+${markdownTable(
+  [
+    'node flags',
+    'RSS',
+    'V8 heap',
+    'young committed / old used / large objects',
+    'ArrayBuffers',
+    'native',
+    'LMDB map',
+    'node binary',
+    'other files',
+  ],
+  runs.map(partsRow),
+)}
 `;
 }

@@ -9,7 +9,12 @@ import {
   startCollector,
   startCollectorWorkers,
 } from '@sluice/collector';
-import { createForwarderMetrics, type Forwarding, startForwarding } from '@sluice/forwarder';
+import {
+  createForwarderMetrics,
+  FORWARDER_NODE_FLAGS,
+  type Forwarding,
+  startForwarding,
+} from '@sluice/forwarder';
 import type { FileFormatName } from '@sluice/layout';
 import { type Queue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
@@ -24,6 +29,7 @@ import {
 } from '../lib/lifecycle.js';
 import { closeQueues, forwardedQueues, openWorkerQueues } from '../lib/log-partitions.js';
 import { processRegistry } from '../lib/metrics-server.js';
+import { relaunchWithNodeFlags } from '../lib/node-flags.js';
 import {
   configOption,
   fileAgeOption,
@@ -93,6 +99,11 @@ and how to query them. Without a config file it serves one demo source: write ke
 (SLUICE_WRITE_KEY), any origin (SLUICE_ALLOWED_ORIGINS).`,
     )
     .action(async (options: StartOptions) => {
+      // The forwarder in this process holds its open files' ids as `sluice forwarder` does. The
+      // young generation halves (67 -> 34 MB). The collector beside it was within noise at 1 and
+      // 10 events a request and did 0.80-1.03x the requests/s at 50 (four same-run pairs on a
+      // loaded machine: BENCHMARKS.md, notes below Memory, issue 18).
+      relaunchWithNodeFlags(FORWARDER_NODE_FLAGS);
       const dataDir = resolve(options.dataDir);
       const opened = openStore(options, resolve(dataDir, 'store'));
       const { store, where, dir: storeDir } = opened;
