@@ -24,6 +24,8 @@ describe('parseJsonObject', () => {
       problem: { code: 'invalid_json', message: expect.stringContaining('deeper than 64') },
     });
     expect(parse(`{"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`).ok).toBe(false);
+    // Too deep and not JSON either: named as too deep, as the text is measured first.
+    expect(parse(`{"x":${'['.repeat(200_000)}`)).toEqual(parse(deep(MAX_JSON_DEPTH + 1)));
   });
 
   it('refuses invalid UTF-8 instead of replacing characters, and skips a byte-order mark', () => {
