@@ -58,6 +58,7 @@ function shortModule(path: string): string {
 /** The package (or our own app/package folder) a module belongs to. */
 function moduleGroup(module: string, functionName: string): string {
   if (module.startsWith('node:')) return 'node internals';
+  if (module === '(wasm)') return module;
   if (module === '(native)') return functionName.startsWith('(') ? functionName : '(native)';
   const own = /^(apps|packages)\/([^/]+)\//.exec(module);
   if (own) return `@sluice/${own[2]}`;
@@ -72,6 +73,8 @@ function where(
 ) {
   if (!frame.url) return '(native)';
   if (frame.url.startsWith('node:')) return `${frame.url}:${frame.lineNumber + 1}`;
+  // WebAssembly (undici's HTTP parser in a worker thread): no file, no source map.
+  if (frame.url.startsWith('wasm:')) return '(wasm)';
   if (frame.url.includes('/node_modules/')) {
     return `${shortModule(fileURLToPath(frame.url))}:${frame.lineNumber + 1}`;
   }

@@ -141,7 +141,11 @@ const collector: CollectorResults | undefined = await suite('collector', async (
 
 await suite('workers', async () => {
   const results = await runWorkersSuite(settings, servers(), runId, profileDir);
-  const profiles = await profileBlock(['workers-one-process-b10', 'workers-threads-2-b10']);
+  const profiles = await profileBlock([
+    'workers-one-process-b10',
+    'workers-threads-2-b10-thread1',
+    'workers-threads-2-main-b10',
+  ]);
   await writeSection('workers', workersReport(results, label) + profiles);
 });
 

@@ -3,6 +3,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildMessage, ChildValues, ParentMessage } from './protocol.js';
 
@@ -10,7 +11,10 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 60_000;
 
 export interface ServerProcessOptions {
-  /** Names the process in errors and its CPU profile (`<label>.cpuprofile`). */
+  /**
+   * Names the process in errors and its CPU profiles: `<label>.cpuprofile` for the main
+   * thread, `<label>-thread<id>.cpuprofile` for each worker thread.
+   */
   label: string;
   /** When set, the child runs with --cpu-prof and writes its profile into this directory. */
   cpuProfileDir?: string;
@@ -42,15 +46,12 @@ export async function startServerProcess(
   config: unknown,
   options: ServerProcessOptions,
 ): Promise<ServerProcess> {
-  const execArgv = options.cpuProfileDir
-    ? [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        options.cpuProfileDir,
-        '--cpu-prof-name',
-        `${options.label}.cpuprofile`,
-      ]
-    : [];
+  // Node's own profile names (CPU.<date>.<time>.<pid>.<thread id>.<seq>), renamed after exit:
+  // with --cpu-prof-name every worker thread would write the one name, the last one kept.
+  const threadsDir = options.cpuProfileDir
+    ? join(options.cpuProfileDir, `${options.label}.threads`)
+    : undefined;
+  const execArgv = threadsDir ? ['--cpu-prof', '--cpu-prof-dir', threadsDir] : [];
   const child = fork(entry, [JSON.stringify(config)], {
     execArgv: [...execArgv, ...(options.nodeFlags ?? [])],
     execPath: options.execPath,
@@ -115,6 +116,7 @@ export async function startServerProcess(
       try {
         const { values } = await answer;
         await exited;
+        if (threadsDir) await nameThreadProfiles(threadsDir, options.label);
         return values;
       } catch (error) {
         child.kill('SIGKILL');
@@ -125,6 +127,17 @@ export async function startServerProcess(
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** Moves the profiles out of `dir` as `<label>.cpuprofile` (main) and `<label>-thread<id>`. */
+async function nameThreadProfiles(dir: string, label: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const thread = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(name)?.[1];
+    if (thread === undefined) continue;
+    const named = thread === '0' ? `${label}.cpuprofile` : `${label}-thread${thread}.cpuprofile`;
+    await rename(join(dir, name), join(dir, '..', named));
+  }
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** VmRSS of a child from /proc (Linux), 0 when it is gone. */
