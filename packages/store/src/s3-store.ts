@@ -1,15 +1,15 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  paginateListObjectsV2,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { PutObjectCommandInput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ObjectStore } from './object-store.js';
+
+// The SDK is loaded on a store's first request, not with this module: importing it costs
+// ~145 ms of CPU and ~37 MB of RSS on Node 26 (BENCHMARKS.md, issue 18), which every
+// process that imports @sluice/store paid, also those writing to a local directory.
+type Sdk = [typeof import('@aws-sdk/client-s3'), typeof import('@aws-sdk/lib-storage')];
+let sdk: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+  return sdk;
+}
 
 /** Bodies at least this big go up as a multipart upload. */
 export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -47,11 +47,21 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     partSize = DEFAULT_PART_SIZE,
     ...clientConfig
   } = options;
-  const client = givenClient ?? new S3Client(clientConfig);
+  let connection: Promise<{ s3: Sdk[0]; storage: Sdk[1]; client: S3Client }> | undefined;
+  // The SDK and the client, made on the first request (the module comment).
+  const connect = () => {
+    connection ??= loadSdk().then(([s3, storage]) => ({
+      s3,
+      storage,
+      client: givenClient ?? new s3.S3Client(clientConfig),
+    }));
+    return connection;
+  };
   const base = prefix && !prefix.endsWith('/') ? `${prefix}/` : (prefix ?? '');
 
   return {
     async put(key, body, putOptions) {
+      const { s3, storage, client } = await connect();
       const params: PutObjectCommandInput = {
         Bucket: bucket,
         Key: base + key,
@@ -60,28 +70,30 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         ContentEncoding: putOptions?.contentEncoding,
       };
       if (body.byteLength < multipartThreshold) {
-        await client.send(new PutObjectCommand(params));
+        await client.send(new s3.PutObjectCommand(params));
         return;
       }
       // Big files go up in parts, each retried on its own, instead of one long request
       // that must start over; a failed upload is aborted so no parts are left billed.
-      await new Upload({ client, params, partSize }).done();
+      await new storage.Upload({ client, params, partSize }).done();
     },
 
     async get(key) {
+      const { s3, client } = await connect();
       try {
         const response = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: base + key }),
+          new s3.GetObjectCommand({ Bucket: bucket, Key: base + key }),
         );
         return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
       } catch (error) {
-        if (isMissingKey(error)) return undefined;
+        if (isMissingKey(error, s3.NoSuchKey)) return undefined;
         throw error;
       }
     },
 
     async *list(listPrefix) {
-      const pages = paginateListObjectsV2(
+      const { s3, client } = await connect();
+      const pages = s3.paginateListObjectsV2(
         { client },
         { Bucket: bucket, Prefix: base + listPrefix },
       );
@@ -95,14 +107,15 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
     async delete(key) {
       // S3 answers 204 for a missing key too, so deleting twice is fine.
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: base + key }));
+      const { s3, client } = await connect();
+      await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: base + key }));
     },
   };
 }
 
 /** A missing key, but not a missing bucket: that is a configuration error and must surface. */
-function isMissingKey(error: unknown): boolean {
-  if (error instanceof NoSuchKey) return true;
+function isMissingKey(error: unknown, noSuchKey: Sdk[0]['NoSuchKey']): boolean {
+  if (error instanceof noSuchKey) return true;
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   // Some S3-compatible servers answer a bare 404 without the NoSuchKey code.
   return name === 'NoSuchKey' || ($metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket');
