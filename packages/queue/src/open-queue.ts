@@ -14,8 +14,8 @@
 import type { FileModes } from './log/file-modes.js';
 import { openLogQueue } from './log/log-queue.js';
 import { createMemoryQueue } from './memory-queue.js';
+import { openNatsQueue } from './nats/load-nats.js';
 import type { NatsQueueOptions } from './nats/nats-options.js';
-import { openNatsQueue } from './nats/nats-queue.js';
 import type { Queue } from './queue.js';
 import { redactQueueUrl } from './redact-queue-url.js';
 
