@@ -48,8 +48,8 @@ NDJSON: bodies the collector produced from the benchmark's event, each with its 
 is drained by the forwarder in its own process with its default options (64 MiB / 120 s
 rotation, gzip NDJSON compressed while lines arrive, 4 uploads at once, a dedup filter of at most 32 MiB that starts at 1 MiB)
 and its dedup index in LMDB, in a node started with the flags \`sluice forwarder\` relaunches
-with (\`${FORWARDER_NODE_FLAGS.join(' ')}\`; \`sluice start\`, which also runs the collector,
-keeps node's defaults); the time runs from its start until every event is
+with (\`${FORWARDER_NODE_FLAGS.join(' ')}\`, as \`sluice start\` does too); the time runs
+from its start until every event is
 in a file and acknowledged (the last file is cut by \`stop()\`). CPU time is the process's
 own, all threads (gzip runs on libuv's pool), so "per CPU-second" is the per-core rate. The
 S3 server is s3rver, a Node process on the same 2 cores.

@@ -38,13 +38,13 @@ export const bulkWriteOptions = () => [
 
 /**
  * `--workers N`: collectors in N worker threads sharing the port (`startCollectorWorkers` of
- * @sluice/collector). The default is 1 until the gain of more is measured; it is to become the
- * available cores.
+ * @sluice/collector). The default stays 1 while the live view and the rate limits are per
+ * thread (BENCHMARKS.md, workers-analysis: the gain is measured); then the available cores.
  */
 export const workersOption = () =>
   new Option(
     '--workers <n>',
-    'collectors sharing the port, one a core (Node >= 22.12); each appends to its own partition of the log (default 1; to become the available cores once measured)',
+    'collectors sharing the port, one a core (Node >= 22.12); each appends to its own partition of the log (default 1: the live view and rate limits are per thread)',
   )
     .env('SLUICE_WORKERS')
     .argParser((value: string) => {

@@ -2,8 +2,8 @@
 // own core, sharing the port with the others (SO_REUSEPORT). Where its log partition goes:
 // - `sluice collector --workers N` (`start.queue`): the thread opens its partition and owns it,
 //   so the writer, its group commit and the answers stay on this thread. Measured on 2 cores
-//   (BENCHMARKS.md, workers): 37 µs of CPU an event at 10 events a request, as one process
-//   (36), where writing from the main thread cost 50.
+//   (BENCHMARKS.md, workers, 2026-12-03 19:20): one such thread 38.9 µs of CPU an event at 10
+//   events a request, one process 41.9; two threads 56.5, two written from the main thread 69.8.
 // - `sluice start --workers N`: the forwarder reads the partitions in the main thread and must
 //   be beside their writer (the log wakes its readers in-process), so the thread encodes its
 //   appends as log frames and the main thread writes them (frames-hand-off.ts).
