@@ -3,7 +3,6 @@
 // on one machine run `startMqttBridge` inside the collector's process instead (docs/devices.md).
 import { readFile } from 'node:fs/promises';
 import { createNodeLogger } from '@sluice/collector';
-import { createBridgeMetrics, parseBridgeConfig, startMqttBridge } from '@sluice/mqtt-bridge';
 import { openQueue, redactQueueUrl } from '@sluice/queue';
 import { type Command, Option } from 'commander';
 import { fileModes, sharedReadOption } from '../lib/file-modes.js';
@@ -55,6 +54,11 @@ Prints JSON lines: {"mqttBridge": <pid>, "ready": true, ...} once subscribed, th
 refused appends and stats. Stop it with SIGTERM or Ctrl+C: it finishes the message in hand.`,
     )
     .action(async (options: MqttBridgeOptions) => {
+      // Loaded here, not with the CLI: the MQTT client and its dependencies are ~10 MB of RSS
+      // that every other command (`sluice start` among them) would carry.
+      const { createBridgeMetrics, parseBridgeConfig, startMqttBridge } = await import(
+        '@sluice/mqtt-bridge'
+      );
       // pino JSON lines; the bridge's events carry no password (the broker URL has none).
       const logger = createNodeLogger({ service: 'sluice-mqtt-bridge' });
       const line = (fields: Record<string, unknown>) =>

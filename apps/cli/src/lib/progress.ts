@@ -1,6 +1,7 @@
 // Progress bars for long work, on stderr. On a terminal a bar redraws in place; elsewhere (CI
 // logs, pipes) cli-progress prints the same line about once a second instead.
-import { Presets, SingleBar } from 'cli-progress';
+// cli-progress is loaded by the first bar, not with the CLI (a long-running command draws none).
+type CliProgress = typeof import('cli-progress');
 
 export interface ProgressBar {
   /** Sets how far the work got, with a short description of the figures so far. */
@@ -10,7 +11,12 @@ export interface ProgressBar {
 }
 
 /** A bar for `label` counting `unit`s; `total` may come later (or never, for a counter). */
-export function progressBar(label: string, unit: string, total?: number): ProgressBar {
+function progressBar(
+  { Presets, SingleBar }: CliProgress,
+  label: string,
+  unit: string,
+  total?: number,
+): ProgressBar {
   const counted = `{value}/{total} ${unit}`;
   const bar = new SingleBar(
     {
@@ -52,7 +58,7 @@ export async function withProgressBar<T>(
   total: number | undefined,
   work: (bar: ProgressBar) => Promise<T>,
 ): Promise<T> {
-  const bar = progressBar(label, unit, total);
+  const bar = progressBar(await import('cli-progress'), label, unit, total);
   try {
     return await work(bar);
   } finally {
